@@ -1,13 +1,13 @@
 #include <algorithm>
 
 #include "common/hash.h"
+#include "hash_partition.h"
 #include "mapreduce/mapreduce.h"
 
 namespace mr {
 
 uint32_t HashPartitioner::Partition(std::string_view key, uint32_t num_partitions) const {
-  // Multiply-shift maps the 64-bit hash onto [0, n) without modulo bias.
-  return static_cast<uint32_t>((static_cast<unsigned __int128>(Hash64(key)) * num_partitions) >> 64);
+  return PartitionOfHash(Hash64(key), num_partitions);
 }
 
 RangePartitioner::RangePartitioner(std::vector<std::string> split_points)

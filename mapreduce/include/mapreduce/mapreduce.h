@@ -80,7 +80,8 @@ class ValueIterator {
 };
 
 // Also serves as a combiner, whose Emit()s become map output again; a
-// combiner may run zero, one or several times on any subset of a key's values.
+// combiner may run zero, one or several times on any subset of a key's values,
+// must emit only the key it was given, and gets Setup() but no Cleanup().
 class Reducer {
  public:
   virtual ~Reducer() = default;
@@ -156,6 +157,9 @@ class Job {
   Job& SetPartitioning(Partitioning p) { partitioning_ = p; return *this; }
   // Used when --reducers is not given.
   Job& SetDefaultReducers(int n) { default_reducers_ = n; return *this; }
+  // Checks the job's own flags once they are parsed: a non-empty message is
+  // a usage error (exit code 2) reported before anything runs.
+  Job& SetFlagCheck(std::function<std::string()> check) { flag_check_ = std::move(check); return *this; }
 
   const std::string& name() const { return name_; }
   const MapperFactory& mapper() const { return mapper_; }
@@ -168,6 +172,7 @@ class Job {
   OutputFormat output_format() const { return output_format_; }
   Partitioning partitioning() const { return partitioning_; }
   int default_reducers() const { return default_reducers_; }
+  const std::function<std::string()>& flag_check() const { return flag_check_; }
 
  private:
   std::string name_;
@@ -180,6 +185,7 @@ class Job {
   OutputFormat output_format_ = OutputFormat::kText;
   Partitioning partitioning_ = Partitioning::kHash;
   int default_reducers_ = 1;
+  std::function<std::string()> flag_check_;
 };
 
 // The entry point of every job binary. Parses the framework's flags (and the

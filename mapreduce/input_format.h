@@ -1,0 +1,46 @@
+// Input splits and the record readers that turn a split into records.
+//
+// A split is a byte range of one input file. A record belongs to the split
+// that holds its first byte, so a record that straddles a boundary is read
+// exactly once, by the split where it starts: a line reader whose split does
+// not begin at 0 skips the partial line it lands in, and reads on past its
+// end to finish its last line.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file.h"
+#include "common/status.h"
+#include "mapreduce/mapreduce.h"
+
+namespace mr {
+
+struct InputSplit {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// Splits of at most split_bytes over every input file under `input` (a file,
+// or a directory read recursively, skipping names that start with '_' or
+// '.'). Fixed-size record files must hold whole records; their splits are
+// cut at record boundaries.
+Result<std::vector<InputSplit>> ComputeSplits(const std::string& input, const Job& job,
+                                              uint64_t split_bytes);
+
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+  // Views are valid until the next call.
+  virtual Status Next(std::string_view* key, std::string_view* value, bool* done) = 0;
+  // Input bytes consumed so far (record delimiters included).
+  virtual uint64_t bytes_read() const = 0;
+};
+
+Result<std::unique_ptr<RecordReader>> OpenRecordReader(const InputSplit& split, const Job& job);
+
+}  // namespace mr

@@ -1,0 +1,80 @@
+#include <glog/logging.h>
+
+#include "map_output_index.h"
+#include "task_context.h"
+#include "tasks.h"
+
+namespace mr {
+
+namespace {
+
+// Hands emits to the collector, counting them.
+class MapContext final : public Context {
+ public:
+  MapContext(const TaskInfo& info, Counters* counters, MapOutputCollector* collector)
+      : info_(info), counters_(counters), collector_(collector) {}
+
+  void Emit(std::string_view key, std::string_view value) override {
+    ++records_;
+    bytes_ += key.size() + value.size();
+    collector_->Collect(key, value);
+  }
+  Counter* GetCounter(std::string_view group, std::string_view name) override {
+    return counters_->Get(group, name);
+  }
+  const TaskInfo& task() const override { return info_; }
+
+  uint64_t records() const { return records_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  const TaskInfo& info_;
+  Counters* counters_;
+  MapOutputCollector* collector_;
+  uint64_t records_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+// Check for cancellation this often (records).
+constexpr uint64_t kCancelCheckInterval = 4096;
+
+}  // namespace
+
+Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskSpec& spec,
+                  const std::atomic<bool>& cancelled, Counters* counters) {
+  const TaskInfo info{TaskInfo::Kind::kMap, spec.task_index, spec.num_reducers};
+  std::string name = "map task " + std::to_string(spec.task_index);
+  ASSIGN_OR_RETURN(auto reader, OpenRecordReader(spec.split, job));
+  auto collector = MapOutputCollector::Create(job, partitioner, info, spec.output, counters);
+  MapContext context(info, counters, collector.get());
+  uint64_t input_records = 0;
+  Status s = RunUserCode(name, [&]() -> Status {
+    std::unique_ptr<Mapper> mapper = job.mapper()();
+    mapper->Setup(context);
+    std::string_view key, value;
+    while (true) {
+      bool done = false;
+      RETURN_NOT_OK_PREPEND(reader->Next(&key, &value, &done), spec.split.path);
+      if (done) break;
+      mapper->Map(key, value, context);
+      if (++input_records % kCancelCheckInterval == 0 && cancelled.load(std::memory_order_relaxed)) {
+        return Status::Aborted("cancelled");
+      }
+    }
+    mapper->Cleanup(context);
+    return Status::OK();
+  });
+  counters->AddFramework(counter::kMapInputRecords, input_records);
+  counters->AddFramework(counter::kMapInputBytes, reader->bytes_read());
+  counters->AddFramework(counter::kMapOutputRecords, context.records());
+  counters->AddFramework(counter::kMapOutputBytes, context.bytes());
+  RETURN_NOT_OK(s);
+  ASSIGN_OR_RETURN(SegmentFile output, collector->Finish());
+  uint64_t bytes = 0;
+  for (const SegmentInfo& p : output.partitions) bytes += p.length;
+  counters->Add(kFileSystemGroup, counter::kLocalBytesWritten, bytes);
+  counters->AddFramework(counter::kMapTasks, 1);
+  return WriteMapOutputIndex(output, spec.task_index).Prepend(name);
+}
+
+}  // namespace mr

@@ -1,0 +1,46 @@
+// One map task and one reduce task: pure functions of a spec, so that the
+// local runner calls them on threads today and a task process will call them
+// on a cluster node later.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "counters.h"
+#include "input_format.h"
+#include "map_output.h"
+#include "mapreduce/mapreduce.h"
+
+namespace mr {
+
+struct MapTaskSpec {
+  int task_index = 0;
+  InputSplit split;
+  int num_reducers = 1;
+  // output.output_path receives the sorted, partitioned output and
+  // MapOutputIndexPath() of it the index.
+  MapOutputOptions output;
+};
+
+// Reads the split, runs the mapper, and leaves the map output and its index.
+// Stops early with Aborted once *cancelled is set (another task failed).
+Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskSpec& spec,
+                  const std::atomic<bool>& cancelled, Counters* counters);
+
+struct ReduceTaskSpec {
+  int partition = 0;
+  int num_reducers = 1;
+  std::vector<std::string> map_outputs;  // Paths of every map's output.
+  std::string output_path;               // The part file to write.
+  std::string work_dir;                  // For intermediate merge files.
+  int merge_fan_in = 64;
+};
+
+// Merges this partition's segments of every map output, runs the reducer on
+// each key's values in key order, and writes the part file.
+Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atomic<bool>& cancelled,
+                     Counters* counters);
+
+}  // namespace mr
