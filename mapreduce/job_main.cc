@@ -16,7 +16,9 @@ DEFINE_string(input, "", "Input file, or directory of files (names starting with
 DEFINE_string(output, "", "Output directory; must not exist.");
 DEFINE_int32(reducers, 0, "Number of reduce tasks (0: the job's default).");
 DEFINE_int32(parallelism, 0, "Tasks run at once on this machine (0: one per core).");
-DEFINE_int32(split_size_mb, 32, "Largest input split, one per map task.");
+DEFINE_int32(split_size_mb, 0,
+             "Largest input split, one per map task (0: sized so that a map task's output "
+             "usually fits its share of the sort buffer in one spill, at most 64 MiB).");
 DEFINE_int32(sort_buffer_mb, 64,
              "Memory for buffering map output, shared by the map tasks running at once.");
 DEFINE_int32(merge_fan_in, 64, "Most segments merged at once; more take extra merge passes.");
@@ -55,7 +57,7 @@ LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
   }
   CheckRange("reducers", FLAGS_reducers, 0, kMaxReducers);
   CheckRange("parallelism", FLAGS_parallelism, 0, 1024);
-  CheckRange("split_size_mb", FLAGS_split_size_mb, 1, 1 << 20);
+  CheckRange("split_size_mb", FLAGS_split_size_mb, 0, 1 << 20);
   CheckRange("sort_buffer_mb", FLAGS_sort_buffer_mb, 1, 4095);
   CheckRange("merge_fan_in", FLAGS_merge_fan_in, 2, 4096);
   LocalJobOptions options;
@@ -76,7 +78,6 @@ LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
 }  // namespace
 
 int JobMain(int argc, char** argv, const Job& job) {
-  CHECK(job.mapper()) << "job " << job.name() << " has no mapper";
   ParseFlagsOrExit(&argc, &argv, Usage(job));
   LocalJobOptions options = OptionsFromFlags(job, argc, argv);
   Counters counters;

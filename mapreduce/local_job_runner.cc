@@ -77,8 +77,8 @@ struct Phases {
   Counters* counters;
 
   Status Run() {
-    ASSIGN_OR_RETURN(std::vector<InputSplit> splits,
-                     ComputeSplits(options.input, job, options.split_bytes));
+    uint64_t split_bytes = options.split_bytes > 0 ? options.split_bytes : AutoSplitBytes(options);
+    ASSIGN_OR_RETURN(std::vector<InputSplit> splits, ComputeSplits(options.input, job, split_bytes));
     LOG(INFO) << job.name() << ": " << splits.size() << " map tasks, " << options.reducers
               << " reduce tasks";
     Stopwatch sampling;
@@ -133,6 +133,11 @@ struct Phases {
 };
 
 }  // namespace
+
+uint64_t AutoSplitBytes(const LocalJobOptions& options) {
+  uint64_t share = options.sort_buffer_bytes / std::max(1, options.parallelism);
+  return std::clamp<uint64_t>(share / 4 * 3, 1 << 20, 64 << 20);
+}
 
 Status RunLocalJob(const Job& job, const LocalJobOptions& options, Counters* counters) {
   Stopwatch total;

@@ -35,6 +35,14 @@ class MapContext final : public Context {
   uint64_t bytes_ = 0;
 };
 
+// Without a mapper, every input record is emitted as it comes.
+class IdentityMapper final : public Mapper {
+ public:
+  void Map(std::string_view key, std::string_view value, Context& context) override {
+    context.Emit(key, value);
+  }
+};
+
 // Check for cancellation this often (records).
 constexpr uint64_t kCancelCheckInterval = 4096;
 
@@ -49,7 +57,8 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
   MapContext context(info, counters, collector.get());
   uint64_t input_records = 0;
   Status s = RunUserCode(name, [&]() -> Status {
-    std::unique_ptr<Mapper> mapper = job.mapper()();
+    std::unique_ptr<Mapper> mapper =
+        job.mapper() ? job.mapper()() : std::make_unique<IdentityMapper>();
     mapper->Setup(context);
     std::string_view key, value;
     while (true) {

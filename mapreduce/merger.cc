@@ -1,5 +1,7 @@
 #include "merger.h"
 
+#include "key_prefix.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -29,6 +31,7 @@ MergingIterator::MergingIterator(std::vector<std::unique_ptr<RecordIterator>> ch
     : children_(std::move(children)) {}
 
 bool MergingIterator::Less(const Entry& a, const Entry& b) const {
+  if (a.prefix != b.prefix) return a.prefix < b.prefix;
   int c = a.it->key().compare(b.it->key());
   return c < 0 || (c == 0 && a.order < b.order);
 }
@@ -53,7 +56,7 @@ Status MergingIterator::Next(bool* done) {
     for (size_t i = 0; i < children_.size(); ++i) {
       bool child_done = false;
       RETURN_NOT_OK(children_[i]->Next(&child_done));
-      if (!child_done) heap_.push_back({children_[i].get(), i});
+      if (!child_done) heap_.push_back({KeyPrefix(children_[i]->key()), children_[i].get(), i});
     }
     for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
   } else if (!heap_.empty()) {
@@ -62,6 +65,8 @@ Status MergingIterator::Next(bool* done) {
     if (child_done) {
       heap_.front() = heap_.back();
       heap_.pop_back();
+    } else {
+      heap_.front().prefix = KeyPrefix(heap_.front().it->key());
     }
     if (!heap_.empty()) SiftDown(0);
   }

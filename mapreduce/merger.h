@@ -30,6 +30,7 @@ class MergingIterator final : public RecordIterator {
 
  private:
   struct Entry {
+    uint64_t prefix;  // KeyPrefix() of it->key(): settles most comparisons.
     RecordIterator* it;
     size_t order;
   };

@@ -5,21 +5,10 @@
 
 #include <glog/logging.h>
 
+#include "key_prefix.h"
 #include "record.h"
 
 namespace mr {
-
-namespace {
-
-uint64_t KeyPrefix(std::string_view key) {
-  unsigned char bytes[8] = {};
-  std::memcpy(bytes, key.data(), std::min<size_t>(8, key.size()));
-  uint64_t prefix = 0;
-  for (unsigned char b : bytes) prefix = (prefix << 8) | b;
-  return prefix;
-}
-
-}  // namespace
 
 SortBuffer::SortBuffer(size_t capacity_bytes)
     // Entries are laid out from the end, so keep the end aligned for them.

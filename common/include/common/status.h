@@ -73,11 +73,12 @@ class [[nodiscard]] Result {
   const Status& status() const { return status_; }
   T& value() & { assert(ok()); return *value_; }
   const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  // By value, so that `for (auto& x : *MakeResult())` does not dangle.
+  T value() && { assert(ok()); return std::move(*value_); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
 
  private:
   Status status_;

@@ -105,7 +105,8 @@ class HashPartitioner final : public Partitioner {
 
 // Key ranges cut at sorted split points: partition i holds the keys k with
 // split_points[i-1] <= k < split_points[i], so the concatenated outputs are
-// globally sorted. Needs num_partitions == split_points.size() + 1.
+// globally sorted. Needs num_partitions == split_points.size() + 1. Points
+// may repeat (skewed keys): the partitions between equal points stay empty.
 class RangePartitioner final : public Partitioner {
  public:
   explicit RangePartitioner(std::vector<std::string> split_points);
@@ -162,6 +163,7 @@ class Job {
   Job& SetFlagCheck(std::function<std::string()> check) { flag_check_ = std::move(check); return *this; }
 
   const std::string& name() const { return name_; }
+  // Empty: the identity mapper (every input record is emitted as it is).
   const MapperFactory& mapper() const { return mapper_; }
   // Empty: the identity reducer (every value is written as it comes).
   const ReducerFactory& reducer() const { return reducer_; }
@@ -193,6 +195,14 @@ class Job {
 // the process exit code: 0 success, 1 the job failed, 2 usage error.
 //
 //   <binary> --input=PATH --output=DIR [--reducers=N]   run on this machine
+//
+// PATH is a file or a directory read recursively (names starting with '_'
+// or '.' are skipped). DIR must not exist; on success it holds part-r-00000
+// .. (one per reducer, keys sorted by bytes within each), _counters.json, and
+// _SUCCESS. It appears by an atomic rename, so a failed or killed job leaves
+// nothing there. Other framework flags (see --help): --parallelism,
+// --split_size_mb, --sort_buffer_mb, --merge_fan_in, --map_side_aggregation,
+// --spill_compression, --local_dir.
 //
 // Later modes use the same binary: submitting to a cluster (--cluster=DIR)
 // and running one task of a cluster job as a task process.

@@ -1,0 +1,71 @@
+// Helpers shared by tests: a temp directory per test and bounded subprocesses.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "common/file.h"
+
+namespace mr::testing {
+
+// A fresh directory under gtest's temp dir, removed with everything in it.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    std::string tmpl = JoinPath(::testing::TempDir(), "mr_test.XXXXXX");
+    if (::mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << tmpl;
+    path_ = tmpl;
+  }
+  ~ScopedTempDir() { (void)RemoveAll(path_); }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return JoinPath(path_, name); }
+
+ private:
+  std::string path_;
+};
+
+// Where the built executables are: $MR_BIN_DIR (set by mr_test for ctest),
+// else <build>/bin next to <build>/tests where the test binary lives.
+inline std::string BinPath(const std::string& name) {
+  if (const char* dir = std::getenv("MR_BIN_DIR")) return JoinPath(dir, name);
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  std::string exe(self, n > 0 ? n : 0);
+  return JoinPath(JoinPath(DirName(DirName(exe)), "bin"), name);
+}
+
+struct CommandResult {
+  int exit_code = -1;  // 124 if the timeout killed it; 128+N for signal N.
+  std::string out;
+  std::string err;
+};
+
+// Runs `command` through /bin/sh, killed after `timeout_s` seconds, capturing
+// stdout and stderr. Tests never wait on a child without a bound.
+inline CommandResult RunCommand(const std::string& command, int timeout_s = 120) {
+  ScopedTempDir io;
+  std::string full = "timeout " + std::to_string(timeout_s) + " " + command + " >" +
+                     io.Join("out") + " 2>" + io.Join("err");
+  int status = std::system(full.c_str());
+  CommandResult r;
+  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (status != -1 && WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  auto read = [&](const char* name) {
+    Result<std::string> data = ReadFileToString(io.Join(name));
+    return data.ok() ? *std::move(data) : std::string();
+  };
+  r.out = read("out");
+  r.err = read("err");
+  return r;
+}
+
+}  // namespace mr::testing
