@@ -37,7 +37,7 @@ class AggregationTable {
 
   // Heap bytes in use (approximate): what the map task's budget is checked on.
   size_t memory_bytes() const {
-    return entries_.capacity() * sizeof(Entry) + slots_.size() * sizeof(uint32_t) +
+    return entries_.capacity() * sizeof(Entry) + slots_.size() * sizeof(Slot) +
            arena_bytes_ + value_heap_bytes_;
   }
   size_t size() const { return entries_.size(); }
@@ -53,7 +53,14 @@ class AggregationTable {
   static size_t HeapBytes(const std::string& s);
 
   std::vector<Entry> entries_;
-  std::vector<uint32_t> slots_;  // Entry index + 1; 0 is empty.
+  // Open addressing with linear probing. A slot keeps the high half of the
+  // hash beside the index, so probing past other keys rarely touches their
+  // entries.
+  struct Slot {
+    uint32_t index;  // Entry index + 1; 0 is empty.
+    uint32_t tag;    // hash >> 32.
+  };
+  std::vector<Slot> slots_;
   std::vector<std::unique_ptr<char[]>> arena_blocks_;
   char* arena_pos_ = nullptr;
   size_t arena_left_ = 0;
