@@ -1,4 +1,6 @@
 // JobMain: the entry point every job binary hands its argc/argv to.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -33,6 +35,12 @@ namespace mr {
 namespace {
 
 constexpr int kMaxReducers = 100000;
+
+// Set by SIGINT/SIGTERM; the runner stops the tasks and removes its
+// temporary directory, so an interrupted job leaves nothing behind.
+std::atomic<bool> interrupted{false};
+
+void OnInterrupt(int) { interrupted = true; }
 
 std::string Usage(const Job& job) {
   return "Runs the " + job.name() + " job.\n\n  " + job.name() +
@@ -80,6 +88,9 @@ LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
 int JobMain(int argc, char** argv, const Job& job) {
   ParseFlagsOrExit(&argc, &argv, Usage(job));
   LocalJobOptions options = OptionsFromFlags(job, argc, argv);
+  options.interrupt = &interrupted;
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
   Counters counters;
   Status s = RunLocalJob(job, options, &counters);
   if (!s.ok()) {

@@ -38,12 +38,23 @@ class Stopwatch {
 };
 
 // Runs task(i, counters) for i in [0, n) on `threads` threads. The first
-// failure cancels the tasks still running and is returned.
-Status RunTasks(int n, int threads,
+// failure cancels the tasks still running and is returned. The tasks poll
+// `cancelled`; a watcher copies *interrupt into it.
+Status RunTasks(int n, int threads, const std::atomic<bool>* interrupt,
                 const std::function<Status(int, const std::atomic<bool>&, Counters*)>& task,
                 Counters* counters) {
   std::atomic<int> next{0};
   std::atomic<bool> cancelled{false};
+  std::atomic<bool> finished{false};
+  std::thread watcher;
+  if (interrupt != nullptr) {
+    watcher = std::thread([&] {
+      while (!finished.load()) {
+        if (interrupt->load()) cancelled = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
   std::mutex mu;
   Status first_error;  // Guarded by mu.
   auto worker = [&] {
@@ -62,6 +73,9 @@ Status RunTasks(int n, int threads,
   for (int t = 1; t < std::min(threads, n); ++t) pool.emplace_back(worker);
   worker();
   for (std::thread& t : pool) t.join();
+  finished = true;
+  if (watcher.joinable()) watcher.join();
+  if (interrupt != nullptr && interrupt->load()) return Status::Aborted("interrupted");
   return first_error;
 }
 
@@ -97,7 +111,7 @@ struct Phases {
     Stopwatch map_phase;
     int num_maps = static_cast<int>(splits.size());
     int map_threads = std::max(1, std::min(options.parallelism, num_maps));
-    RETURN_NOT_OK(RunTasks(num_maps, map_threads,
+    RETURN_NOT_OK(RunTasks(num_maps, map_threads, options.interrupt,
         [&](int i, const std::atomic<bool>& cancelled, Counters* task_counters) {
           MapTaskSpec spec;
           spec.task_index = i;
@@ -116,7 +130,7 @@ struct Phases {
     Stopwatch reduce_phase;
     std::vector<std::string> map_outputs;
     for (int i = 0; i < num_maps; ++i) map_outputs.push_back(MapOutputPath(work_dir, i));
-    RETURN_NOT_OK(RunTasks(options.reducers, options.parallelism,
+    RETURN_NOT_OK(RunTasks(options.reducers, options.parallelism, options.interrupt,
         [&](int r, const std::atomic<bool>& cancelled, Counters* task_counters) {
           ReduceTaskSpec spec;
           spec.partition = r;

@@ -3,6 +3,7 @@
 // atomic commit of the output directory.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "common/status.h"
@@ -21,6 +22,9 @@ struct LocalJobOptions {
   std::string local_dir;        // Scratch space; empty: inside the output's temporary directory.
   int merge_fan_in = 64;
   bool map_side_aggregation = true;
+  // Set from outside (a signal handler) to stop the job; it then fails with
+  // Aborted and cleans up like any failed job. May be null.
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 // The split size when none is given: 3/4 of a map task's share of the sort

@@ -112,27 +112,22 @@ class SpillingCollector : public MapOutputCollector {
       return Status::FromErrno(errno, "rename " + options_.output_path);
     }
     spills_[0].path = first_path;
-    std::vector<std::shared_ptr<RandomAccessFile>> files;
-    for (const SegmentFile& spill : spills_) {
-      ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(spill.path));
-      files.emplace_back(std::move(file));
-      // Open files stay readable; nothing is left behind if we fail.
-      std::remove(spill.path.c_str());
-    }
     ASSIGN_OR_RETURN(auto writer, SegmentFileWriter::Create(options_.output_path, num_partitions_));
     bool combine = combiner_.has_value() && spills_.size() >= kMinSpillsForCombine;
     MergeStats stats;
     for (int p = 0; p < num_partitions_; ++p) {
       std::vector<SegmentRef> segments;
       for (size_t i = 0; i < spills_.size(); ++i) {
-        if (spills_[i].partitions[p].records > 0) segments.push_back({files[i], spills_[i].partitions[p]});
+        if (spills_[i].partitions[p].records > 0) {
+          segments.push_back({spills_[i].path, spills_[i].partitions[p], nullptr});
+        }
       }
       if (segments.empty()) continue;
       std::string prefix = BaseName(options_.output_path) + ".p" + std::to_string(p);
       ASSIGN_OR_RETURN(segments, MergeDownToFanIn(std::move(segments), options_.merge_fan_in,
                                                   DirName(options_.output_path), prefix, &stats));
       RETURN_NOT_OK(writer->StartPartition(p));
-      auto merged = MergeSegments(segments);
+      ASSIGN_OR_RETURN(auto merged, MergeSegments(segments));
       auto sink = [&](std::string_view key, std::string_view value) {
         ++spilled_records_;
         return writer->Append(key, value);
@@ -144,17 +139,14 @@ class SpillingCollector : public MapOutputCollector {
           });
         }));
       } else {
-        bool done = false;
-        while (true) {
-          RETURN_NOT_OK(merged->Next(&done));
-          if (done) break;
-          RETURN_NOT_OK(sink(merged->key(), merged->value()));
-        }
+        RETURN_NOT_OK(ForEachRecord(merged.get(), sink));
       }
     }
     spilled_records_ += stats.intermediate_records;
     counters_->AddFramework(counter::kMergePasses, stats.passes + 1);
     ASSIGN_OR_RETURN(final_, writer->Finish());
+    // On failure the runner removes the whole work directory instead.
+    for (const SegmentFile& spill : spills_) RETURN_NOT_OK(RemoveAll(spill.path));
     return Status::OK();
   }
 

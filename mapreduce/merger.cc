@@ -74,11 +74,20 @@ Status MergingIterator::Next(bool* done) {
   return Status::OK();
 }
 
-std::unique_ptr<RecordIterator> MergeSegments(const std::vector<SegmentRef>& segments) {
+Result<std::unique_ptr<RecordIterator>> MergeSegments(const std::vector<SegmentRef>& segments) {
   std::vector<std::unique_ptr<RecordIterator>> children;
   children.reserve(segments.size());
-  for (const SegmentRef& s : segments) children.push_back(std::make_unique<SegmentIterator>(s));
-  return std::make_unique<MergingIterator>(std::move(children));
+  for (SegmentRef s : segments) {
+    if (s.file == nullptr) {
+      ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(s.path));
+      s.file = std::move(file);
+    }
+    if (s.info.offset + s.info.length > s.file->size()) {
+      return Status::Corruption(s.path + ": segment past the end of the file");
+    }
+    children.push_back(std::make_unique<SegmentIterator>(std::move(s)));
+  }
+  return std::unique_ptr<RecordIterator>(std::make_unique<MergingIterator>(std::move(children)));
 }
 
 Result<std::vector<SegmentRef>> MergeDownToFanIn(std::vector<SegmentRef> segments, int fan_in,
@@ -100,20 +109,17 @@ Result<std::vector<SegmentRef>> MergeDownToFanIn(std::vector<SegmentRef> segment
     std::string path = JoinPath(dir, file_prefix + ".merge" + std::to_string(stats->passes));
     ASSIGN_OR_RETURN(auto writer, SegmentFileWriter::Create(path, 1));
     RETURN_NOT_OK(writer->StartPartition(0));
-    auto merged = MergeSegments(group);
-    bool done = false;
-    while (true) {
-      RETURN_NOT_OK(merged->Next(&done));
-      if (done) break;
-      RETURN_NOT_OK(writer->Append(merged->key(), merged->value()));
+    ASSIGN_OR_RETURN(auto merged, MergeSegments(group));
+    RETURN_NOT_OK(ForEachRecord(merged.get(), [&](std::string_view key, std::string_view value) {
       ++stats->intermediate_records;
-    }
+      return writer->Append(key, value);
+    }));
     ASSIGN_OR_RETURN(SegmentFile out, writer->Finish());
     ++stats->passes;
     ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(out.path));
     // The file stays readable after unlinking; nothing is left on disk if we die.
     ::unlink(out.path.c_str());
-    segments.push_back({std::shared_ptr<RandomAccessFile>(std::move(file)), out.partitions[0]});
+    segments.push_back({out.path, out.partitions[0], std::shared_ptr<RandomAccessFile>(std::move(file))});
   }
   return segments;
 }

@@ -13,10 +13,13 @@
 
 namespace mr {
 
-// One segment of a shared, open file.
+// One segment of a file. `file` is opened only when the segment is merged,
+// so a reducer holds at most fan-in map outputs open however many maps ran;
+// an intermediate merge file comes already open (and unlinked).
 struct SegmentRef {
-  std::shared_ptr<RandomAccessFile> file;
+  std::string path;
   SegmentInfo info;
+  std::shared_ptr<RandomAccessFile> file;
 };
 
 // Merges sorted children into one sorted stream. Equal keys come out in the
@@ -43,7 +46,7 @@ class MergingIterator final : public RecordIterator {
 };
 
 // Opens a merging iterator over the given segments.
-std::unique_ptr<RecordIterator> MergeSegments(const std::vector<SegmentRef>& segments);
+Result<std::unique_ptr<RecordIterator>> MergeSegments(const std::vector<SegmentRef>& segments);
 
 struct MergeStats {
   uint64_t intermediate_records = 0;  // Records written by intermediate passes.

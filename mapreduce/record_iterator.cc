@@ -68,6 +68,16 @@ class GroupValues final : public ValueIterator {
 
 }  // namespace
 
+Status ForEachRecord(RecordIterator* it,
+                     const std::function<Status(std::string_view key, std::string_view value)>& fn) {
+  while (true) {
+    bool done = false;
+    RETURN_NOT_OK(it->Next(&done));
+    if (done) return Status::OK();
+    RETURN_NOT_OK(fn(it->key(), it->value()));
+  }
+}
+
 Status ForEachKeyGroup(RecordIterator* sorted,
                        const std::function<void(std::string_view key, ValueIterator& values)>& fn) {
   GroupValues group(sorted);

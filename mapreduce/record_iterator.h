@@ -22,6 +22,11 @@ class RecordIterator {
   virtual std::string_view value() const = 0;
 };
 
+// Calls fn(key, value) on every record of `it`, stopping at the first error
+// of either.
+Status ForEachRecord(RecordIterator* it,
+                     const std::function<Status(std::string_view key, std::string_view value)>& fn);
+
 // Calls fn once per run of equal keys in `sorted`, with an iterator over that
 // run's values. Values fn leaves unread are skipped. Returns the first error
 // of the underlying iterator.

@@ -20,8 +20,8 @@ class IdentityReducer final : public Reducer {
   }
 };
 
-// This partition's segments of every map output.
-Result<std::vector<SegmentRef>> OpenSegments(const ReduceTaskSpec& spec, uint64_t* bytes) {
+// This partition's segments of every map output (not opened yet).
+Result<std::vector<SegmentRef>> FindSegments(const ReduceTaskSpec& spec, uint64_t* bytes) {
   std::vector<SegmentRef> segments;
   for (const std::string& path : spec.map_outputs) {
     SegmentFile output;
@@ -32,10 +32,8 @@ Result<std::vector<SegmentRef>> OpenSegments(const ReduceTaskSpec& spec, uint64_
     }
     const SegmentInfo& info = output.partitions[spec.partition];
     if (info.records == 0) continue;
-    ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(path));
-    if (info.offset + info.length > file->size()) return Status::Corruption(path + ": segment past end of file");
     *bytes += info.length;
-    segments.push_back({std::shared_ptr<RandomAccessFile>(std::move(file)), info});
+    segments.push_back({path, info, nullptr});
   }
   return segments;
 }
@@ -47,7 +45,7 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
   const TaskInfo info{TaskInfo::Kind::kReduce, spec.partition, spec.num_reducers};
   std::string name = "reduce task " + std::to_string(spec.partition);
   uint64_t bytes_read = 0;
-  ASSIGN_OR_RETURN(std::vector<SegmentRef> segments, OpenSegments(spec, &bytes_read));
+  ASSIGN_OR_RETURN(std::vector<SegmentRef> segments, FindSegments(spec, &bytes_read));
   MergeStats stats;
   ASSIGN_OR_RETURN(segments,
                    MergeDownToFanIn(std::move(segments), spec.merge_fan_in, spec.work_dir,
@@ -64,7 +62,7 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
     std::unique_ptr<Reducer> reducer =
         job.reducer() ? job.reducer()() : std::make_unique<IdentityReducer>();
     reducer->Setup(context);
-    auto merged = MergeSegments(segments);
+    ASSIGN_OR_RETURN(auto merged, MergeSegments(segments));
     // Counts every value the merge yields, read by the reducer or skipped.
     class Counted final : public RecordIterator {
      public:
