@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/coding.h"
+#include "key_compare.h"
 #include "key_prefix.h"
 
 namespace mr {
@@ -16,13 +17,15 @@ namespace {
 constexpr size_t kMinArenaBlockBytes = 4 << 10;
 constexpr size_t kArenaBlockBytes = 1 << 20;
 constexpr size_t kInitialSlots = 1 << 12;
-// std::string keeps this many bytes without a heap allocation (libstdc++).
-constexpr size_t kInlineStringBytes = 15;
+// Keys up to this long live inside their entry, leaving room for values.
+constexpr size_t kMaxInlineKeyBytes = 16;
 }  // namespace
 
 AggregationTable::AggregationTable() : slots_(kInitialSlots, Slot{0, 0}) {}
 
-std::string_view AggregationTable::CopyToArena(std::string_view key) {
+AggregationTable::~AggregationTable() = default;
+
+const char* AggregationTable::CopyToArena(std::string_view key) {
   if (key.size() > arena_left_) {
     size_t block = std::clamp(arena_bytes_, kMinArenaBlockBytes, kArenaBlockBytes);
     block = std::max(block, key.size());
@@ -32,7 +35,7 @@ std::string_view AggregationTable::CopyToArena(std::string_view key) {
     arena_bytes_ += block;
   }
   std::memcpy(arena_pos_, key.data(), key.size());
-  std::string_view copy(arena_pos_, key.size());
+  const char* copy = arena_pos_;
   arena_pos_ += key.size();
   arena_left_ -= key.size();
   return copy;
@@ -41,11 +44,12 @@ std::string_view AggregationTable::CopyToArena(std::string_view key) {
 void AggregationTable::Grow() {
   std::vector<Slot> bigger(slots_.size() * 2, Slot{0, 0});
   size_t mask = bigger.size() - 1;
-  for (uint32_t i = 0; i < entries_.size(); ++i) {
-    uint64_t hash = entries_[i].hash;
-    size_t slot = hash & mask;
+  // The low 32 hash bits place a slot in a table of up to 2^32 slots.
+  for (const Slot& old : slots_) {
+    if (old.index == 0) continue;
+    size_t slot = old.hash & mask;
     while (bigger[slot].index != 0) slot = (slot + 1) & mask;
-    bigger[slot] = Slot{i + 1, static_cast<uint32_t>(hash >> 32)};
+    bigger[slot] = old;
   }
   slots_.swap(bigger);
 }
@@ -54,11 +58,11 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
                                                         bool* inserted) {
   size_t mask = slots_.size() - 1;
   size_t slot = hash & mask;
-  uint32_t tag = static_cast<uint32_t>(hash >> 32);
+  uint32_t low = static_cast<uint32_t>(hash);
   while (uint32_t index = slots_[slot].index) {
-    if (slots_[slot].tag == tag) {
+    if (slots_[slot].hash == low) {
       Entry& e = entries_[index - 1];
-      if (e.hash == hash && e.key == key) {
+      if (KeysEqual(e.key(), key)) {
         *inserted = false;
         return &e;
       }
@@ -66,31 +70,67 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
     slot = (slot + 1) & mask;
   }
   *inserted = true;
-  entries_.push_back(Entry{CopyToArena(key), hash, 0, 0, {}});
-  slots_[slot] = Slot{static_cast<uint32_t>(entries_.size()), tag};
+  Entry& e = entries_.emplace_back();
+  e.partition = 0;
+  e.value_count = 0;
+  e.overflow = nullptr;
+  e.key_len = static_cast<uint32_t>(key.size());
+  e.key_inline = key.size() <= kMaxInlineKeyBytes;
+  if (e.key_inline) {
+    std::memcpy(e.data, key.data(), key.size());
+    e.key_ptr = nullptr;
+    e.used = e.values_start = static_cast<uint8_t>(key.size());
+  } else {
+    e.key_ptr = CopyToArena(key);
+    e.used = e.values_start = 0;
+  }
+  slots_[slot] = Slot{static_cast<uint32_t>(entries_.size()), low};
   // Keep the load factor at most 1/2.
   if (entries_.size() * 2 > slots_.size()) Grow();
   return &entries_.back();
 }
 
-size_t AggregationTable::HeapBytes(const std::string& s) {
-  return s.capacity() > kInlineStringBytes ? s.capacity() + 1 : 0;
+std::string* AggregationTable::OverflowOf(Entry* entry) {
+  if (entry->overflow == nullptr) {
+    overflows_.push_back(std::make_unique<std::string>());
+    entry->overflow = overflows_.back().get();
+  }
+  return entry->overflow;
 }
 
-void AggregationTable::AddValue(Entry* entry, std::string_view value) {
-  size_t before = HeapBytes(entry->values);
-  PutVarint32(&entry->values, static_cast<uint32_t>(value.size()));
-  entry->values.append(value);
+bool AggregationTable::AddValue(Entry* entry, std::string_view value) {
   ++entry->value_count;
-  value_heap_bytes_ += HeapBytes(entry->values) - before;
+  size_t encoded = Varint32Length(static_cast<uint32_t>(value.size())) + value.size();
+  bool inline_values = entry->overflow == nullptr || entry->overflow->empty();
+  if (inline_values && entry->used + encoded <= Entry::kDataBytes) {
+    char* p = EncodeVarint32(entry->data + entry->used, static_cast<uint32_t>(value.size()));
+    std::memcpy(p, value.data(), value.size());
+    entry->used += encoded;
+    return true;
+  }
+  std::string* overflow = OverflowOf(entry);
+  size_t before = overflow->capacity();
+  if (inline_values) overflow->assign(entry->values());
+  PutVarint32(overflow, static_cast<uint32_t>(value.size()));
+  overflow->append(value);
+  overflow_bytes_ += overflow->capacity() - before;
+  return false;
 }
 
 void AggregationTable::ReplaceValues(Entry* entry, std::string_view values,
                                      uint32_t value_count) {
-  value_heap_bytes_ -= HeapBytes(entry->values);
-  entry->values.assign(values);
   entry->value_count = value_count;
-  value_heap_bytes_ += HeapBytes(entry->values);
+  if (entry->values_start + values.size() <= Entry::kDataBytes) {
+    // Copy first: `values` may point into the overflow string.
+    std::memcpy(entry->data + entry->values_start, values.data(), values.size());
+    entry->used = static_cast<uint16_t>(entry->values_start + values.size());
+    if (entry->overflow != nullptr) entry->overflow->clear();  // Keeps its capacity for reuse.
+    return;
+  }
+  std::string* overflow = OverflowOf(entry);
+  size_t before = overflow->capacity();
+  overflow->assign(values);
+  overflow_bytes_ += overflow->capacity() - before;
 }
 
 std::vector<uint32_t> AggregationTable::SortedOrder() const {
@@ -103,12 +143,12 @@ std::vector<uint32_t> AggregationTable::SortedOrder() const {
   };
   std::vector<SortEntry> sorted(entries_.size());
   for (uint32_t i = 0; i < sorted.size(); ++i) {
-    sorted[i] = SortEntry{entries_[i].partition, i, KeyPrefix(entries_[i].key)};
+    sorted[i] = SortEntry{entries_[i].partition, i, KeyPrefix(entries_[i].key())};
   }
   std::sort(sorted.begin(), sorted.end(), [this](const SortEntry& a, const SortEntry& b) {
     if (a.partition != b.partition) return a.partition < b.partition;
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return entries_[a.index].key < entries_[b.index].key;
+    return entries_[a.index].key() < entries_[b.index].key();
   });
   std::vector<uint32_t> order(sorted.size());
   for (size_t i = 0; i < sorted.size(); ++i) order[i] = sorted[i].index;
@@ -116,13 +156,17 @@ std::vector<uint32_t> AggregationTable::SortedOrder() const {
 }
 
 void AggregationTable::Clear() {
-  entries_ = {};
+  // Frees the entries: `entries_ = {}` would keep their capacity, which
+  // memory_bytes() counts, so a table whose entries alone had outgrown the
+  // budget would spill after every record from then on.
+  std::vector<Entry>().swap(entries_);
   slots_.assign(kInitialSlots, Slot{0, 0});
   arena_blocks_.clear();
   arena_pos_ = nullptr;
   arena_left_ = 0;
   arena_bytes_ = 0;
-  value_heap_bytes_ = 0;
+  overflows_.clear();
+  overflow_bytes_ = 0;
 }
 
 }  // namespace mr

@@ -2,7 +2,11 @@
 // combine): instead of buffering every emitted pair and sorting them all,
 // keep one entry per distinct key in an open-addressing hash table, append
 // each value to its key's entry, and run the combiner on an entry whose
-// value list has grown long. A spill then sorts only the distinct keys.
+// values have filled its room. A spill then sorts only the distinct keys.
+//
+// An entry is one 64-byte cache line holding the key (when short) and the
+// values (while they fit), so a lookup usually touches one slot and one
+// line; long keys go to an arena and long value lists to a heap string.
 //
 // Not thread-safe; owned by one map task.
 #pragma once
@@ -17,28 +21,52 @@ namespace mr {
 
 class AggregationTable {
  public:
-  struct Entry {
-    std::string_view key;  // Points into the table's arena.
-    uint64_t hash;
+  struct alignas(64) Entry {
+    std::string_view key() const {
+      return std::string_view(key_inline ? data : key_ptr, key_len);
+    }
+    // Each value as varint32 length + bytes.
+    std::string_view values() const {
+      return overflow != nullptr && !overflow->empty()
+                 ? std::string_view(*overflow)
+                 : std::string_view(data + values_start, used - values_start);
+    }
+
     uint32_t partition;
     uint32_t value_count;
-    std::string values;  // Each value as varint32 length + bytes.
+
+   private:
+    friend class AggregationTable;
+    static constexpr size_t kDataBytes = 32;
+    const char* key_ptr;    // When !key_inline: the key in the arena.
+    std::string* overflow;  // Values that outgrew data; owned by the table.
+    uint32_t key_len;
+    uint16_t used;          // Bytes of data in use (inline key + values).
+    uint8_t values_start;   // Offset of the values in data.
+    bool key_inline;
+    char data[kDataBytes];
   };
+  static_assert(sizeof(Entry) == 64);
 
   AggregationTable();
+  ~AggregationTable();
+  AggregationTable(const AggregationTable&) = delete;
+  AggregationTable& operator=(const AggregationTable&) = delete;
 
   // The entry of `key`; a new one (*inserted set) has no values and
   // partition 0 for the caller to set. The pointer is valid until the next
   // FindOrInsert or Clear.
   Entry* FindOrInsert(std::string_view key, uint64_t hash, bool* inserted);
-  void AddValue(Entry* entry, std::string_view value);
+  // Appends a value. Returns true while the entry's values still fit inside
+  // the entry; false once they have overflowed (time to combine).
+  bool AddValue(Entry* entry, std::string_view value);
   // Replaces an entry's values (by the combiner's output).
   void ReplaceValues(Entry* entry, std::string_view values, uint32_t value_count);
 
-  // Heap bytes in use (approximate): what the map task's budget is checked on.
+  // Heap bytes in use: what the map task's budget is checked against.
   size_t memory_bytes() const {
-    return entries_.capacity() * sizeof(Entry) + slots_.size() * sizeof(Slot) +
-           arena_bytes_ + value_heap_bytes_;
+    return entries_.capacity() * sizeof(Entry) + slots_.size() * sizeof(Slot) + arena_bytes_ +
+           overflow_bytes_;
   }
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -48,25 +76,26 @@ class AggregationTable {
   void Clear();
 
  private:
-  std::string_view CopyToArena(std::string_view key);
-  void Grow();
-  static size_t HeapBytes(const std::string& s);
-
-  std::vector<Entry> entries_;
-  // Open addressing with linear probing. A slot keeps the high half of the
+  // Open addressing with linear probing. A slot keeps the low half of the
   // hash beside the index, so probing past other keys rarely touches their
-  // entries.
+  // entries, and growing the table touches none.
   struct Slot {
     uint32_t index;  // Entry index + 1; 0 is empty.
-    uint32_t tag;    // hash >> 32.
+    uint32_t hash;   // Low 32 bits of the entry's hash.
   };
+
+  const char* CopyToArena(std::string_view key);
+  void Grow();
+  std::string* OverflowOf(Entry* entry);
+
+  std::vector<Entry> entries_;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<char[]>> arena_blocks_;
+  std::vector<std::unique_ptr<std::string>> overflows_;
   char* arena_pos_ = nullptr;
   size_t arena_left_ = 0;
   size_t arena_bytes_ = 0;
-  size_t value_heap_bytes_ = 0;
+  size_t overflow_bytes_ = 0;
 };
-
 
 }  // namespace mr

@@ -20,10 +20,11 @@ void Counters::MergeFrom(const Counters& other) {
 
 std::string Counters::ToText() const {
   std::string out;
-  std::string_view group;
+  // Null before the first group: "" is a valid group name.
+  const std::string* group = nullptr;
   for (const auto& [key, counter] : counters_) {
-    if (key.first != group) {
-      group = key.first;
+    if (group == nullptr || key.first != *group) {
+      group = &key.first;
       out += "  " + key.first + "\n";
     }
     out += "    " + key.second + "=" + std::to_string(counter.value()) + "\n";
@@ -34,16 +35,16 @@ std::string Counters::ToText() const {
 std::string Counters::ToJson() const {
   JsonWriter json;
   json.BeginObject();
-  std::string_view group;
+  const std::string* group = nullptr;  // As in ToText().
   for (const auto& [key, counter] : counters_) {
-    if (key.first != group) {
-      if (!group.empty()) json.EndObject();
-      group = key.first;
-      json.Key(group).BeginObject();
+    if (group == nullptr || key.first != *group) {
+      if (group != nullptr) json.EndObject();
+      group = &key.first;
+      json.Key(*group).BeginObject();
     }
     json.Key(key.second).Int(counter.value());
   }
-  if (!group.empty()) json.EndObject();
+  if (group != nullptr) json.EndObject();
   json.EndObject();
   return json.str() + "\n";
 }

@@ -18,7 +18,8 @@
 #include "task_context.h"
 
 DEFINE_int32(aggregation_combine_threshold, 16,
-             "Map-side aggregation runs the combiner on a key once it holds this many values.");
+             "Map-side aggregation runs the combiner on a key whose values have outgrown its "
+             "table entry once it holds this many values.");
 
 namespace mr {
 
@@ -27,6 +28,9 @@ namespace {
 // Hadoop's mapreduce.map.combine.minspills: below this, the final merge is
 // cheaper than running the combiner again.
 constexpr size_t kMinSpillsForCombine = 3;
+// Map-side aggregation combines a key's values at this size even when there
+// are fewer than --aggregation_combine_threshold of them.
+constexpr size_t kCombineAtValueBytes = 4096;
 
 // Spill files and the final merge, shared by both collectors.
 class SpillingCollector : public MapOutputCollector {
@@ -207,16 +211,23 @@ class SortingCollector final : public SpillingCollector {
       size_t end = begin;
       while (end < n && buffer_.entry(end).partition == partition) ++end;
       ThrowIfError(writer->StartPartition(partition));
-      if (combiner_) {
-        SortBufferIterator run(buffer_, begin, end);
-        auto sink = [&](std::string_view k, std::string_view v) { return writer->Append(k, v); };
-        ThrowIfError(ForEachKeyGroup(&run, [&](std::string_view key, ValueIterator& values) {
-          combiner_->Combine(key, values, sink);
-        }));
-      } else {
-        for (size_t i = begin; i < end; ++i) {
-          ThrowIfError(writer->AppendEncoded(buffer_.Record(buffer_.entry(i))));
+      auto sink = [&](std::string_view k, std::string_view v) { return writer->Append(k, v); };
+      for (size_t i = begin; i < end;) {
+        size_t run_end = i + 1;
+        if (combiner_) {
+          std::string_view key = buffer_.Key(buffer_.entry(i));
+          while (run_end < end && buffer_.Key(buffer_.entry(run_end)) == key) ++run_end;
         }
+        if (run_end == i + 1) {
+          // A lone value (or no combiner): the combiner may run zero times.
+          ThrowIfError(writer->AppendEncoded(buffer_.Record(buffer_.entry(i))));
+        } else {
+          SortBufferIterator run(buffer_, i, run_end);
+          ThrowIfError(ForEachKeyGroup(&run, [&](std::string_view key, ValueIterator& values) {
+            combiner_->Combine(key, values, sink);
+          }));
+        }
+        i = run_end;
       }
       begin = end;
     }
@@ -261,8 +272,11 @@ class AggregatingCollector final : public SpillingCollector {
       // The hash partitioner would hash the key again; reuse ours.
       entry->partition = hash_partitioner_ ? PartitionOfHash(hash, num_partitions_) : PartitionOf(key);
     }
-    table_.AddValue(entry, value);
-    if (entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
+    // Combine once the values no longer fit in their entry and there are
+    // enough of them (or of their bytes) to make the call worth it.
+    if (!table_.AddValue(entry, value) &&
+        (entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold) ||
+         entry->values().size() >= kCombineAtValueBytes)) {
       CombineInPlace(entry);
     }
     if (table_.memory_bytes() > options_.buffer_bytes) SpillBuffered();
@@ -282,8 +296,15 @@ class AggregatingCollector final : public SpillingCollector {
         partition = e.partition;
         ThrowIfError(writer->StartPartition(partition));
       }
-      EntryValues values(e.values);
-      combiner_->Combine(e.key, values, sink);
+      EntryValues values(e.values());
+      if (e.value_count == 1) {
+        // Nothing to combine: the combiner may run zero times on a value.
+        std::string_view value;
+        values.Next(&value);
+        ThrowIfError(writer->Append(e.key(), value));
+      } else {
+        combiner_->Combine(e.key(), values, sink);
+      }
     }
     FinishSpill(writer.get());
     table_.Clear();
@@ -299,8 +320,8 @@ class AggregatingCollector final : public SpillingCollector {
       ++count;
       return Status::OK();
     };
-    EntryValues values(entry->values);
-    combiner_->Combine(entry->key, values, sink);
+    EntryValues values(entry->values());
+    combiner_->Combine(entry->key(), values, sink);
     table_.ReplaceValues(entry, combined_, count);
   }
 

@@ -24,6 +24,8 @@ size_t SortBuffer::FootprintOf(std::string_view key, std::string_view value) {
 
 bool SortBuffer::Add(uint32_t partition, std::string_view key, std::string_view value) {
   size_t record_size = EncodedRecordSize(key, value);
+  // Checked first so that index_start cannot wrap around in a tiny buffer.
+  if ((count_ + 1) * sizeof(IndexEntry) > capacity_) return false;
   size_t index_start = capacity_ - (count_ + 1) * sizeof(IndexEntry);
   if (record_size > capacity_ || data_end_ + record_size > index_start) return false;
   EncodeRecord(memory_.get() + data_end_, key, value);
