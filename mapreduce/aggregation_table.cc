@@ -16,7 +16,8 @@ namespace {
 // after every record.
 constexpr size_t kMinArenaBlockBytes = 4 << 10;
 constexpr size_t kArenaBlockBytes = 1 << 20;
-constexpr size_t kInitialSlots = 1 << 12;
+// Small, so that an empty table costs little against a small budget.
+constexpr size_t kInitialSlots = 1 << 8;
 // Keys up to this long live inside their entry, leaving room for values.
 constexpr size_t kMaxInlineKeyBytes = 16;
 }  // namespace

@@ -11,6 +11,7 @@
 // Not thread-safe; owned by one map task.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,6 +68,14 @@ class AggregationTable {
   size_t memory_bytes() const {
     return entries_.capacity() * sizeof(Entry) + slots_.size() * sizeof(Slot) + arena_bytes_ +
            overflow_bytes_;
+  }
+  // Bytes the next insertion may add at once (the entries or slots
+  // doubling), so a caller can spill before a budget would be overshot.
+  size_t next_growth_bytes() const {
+    size_t growth = 0;
+    if (entries_.size() == entries_.capacity()) growth += std::max<size_t>(entries_.capacity(), 16) * sizeof(Entry);
+    if ((entries_.size() + 1) * 2 > slots_.size()) growth += slots_.size() * sizeof(Slot);
+    return growth;
   }
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }

@@ -279,7 +279,13 @@ class AggregatingCollector final : public SpillingCollector {
          entry->values().size() >= kCombineAtValueBytes)) {
       CombineInPlace(entry);
     }
-    if (table_.memory_bytes() > options_.buffer_bytes) SpillBuffered();
+    // Spill before the next insertion could take the table past its budget;
+    // a single entry is never spilled alone (a tiny budget would otherwise
+    // spill every record).
+    if (table_.size() > 1 &&
+        table_.memory_bytes() + table_.next_growth_bytes() > options_.buffer_bytes) {
+      SpillBuffered();
+    }
   }
 
  protected:
