@@ -208,7 +208,7 @@ void ExpectFailsCleanly(const Job& job, bool aggregate, const std::string& messa
   options.reducers = 2;
   options.parallelism = 2;
   options.split_bytes = 16 << 10;
-  options.sort_buffer_bytes = 32 << 10;
+  options.sort_buffer_bytes = 256 << 10;
   options.map_side_aggregation = aggregate;
   Counters counters;
   Status s = RunLocalJob(job, options, &counters);
