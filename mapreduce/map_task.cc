@@ -1,8 +1,15 @@
+#include <chrono>
+#include <thread>
+
+#include <gflags/gflags.h>
 #include <glog/logging.h>
 
 #include "map_output_index.h"
 #include "task_context.h"
 #include "tasks.h"
+
+DEFINE_int32(fault_inject_map_record_delay_us, 0,
+             "Testing only: every map task sleeps this long before each input record.");
 
 namespace mr {
 
@@ -65,6 +72,9 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
       bool done = false;
       RETURN_NOT_OK_PREPEND(reader->Next(&key, &value, &done), spec.split.path);
       if (done) break;
+      if (FLAGS_fault_inject_map_record_delay_us > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(FLAGS_fault_inject_map_record_delay_us));
+      }
       mapper->Map(key, value, context);
       if (++input_records % kCancelCheckInterval == 0 && cancelled.load(std::memory_order_relaxed)) {
         return Status::Aborted("cancelled");

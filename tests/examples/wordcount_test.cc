@@ -1,6 +1,7 @@
 // End-to-end tests of the wordcount binary, run as a real process on a
 // generated corpus whose counts the test computes with its own tokenizer.
 #include <dirent.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -345,6 +346,40 @@ TEST_F(WordCountTest, FullDiskDuringSpillFailsCleanly) {
   EXPECT_NE(r.err.find("space"), std::string::npos) << r.err;
   // No output, and no hidden .out.tmp-* directory either.
   EXPECT_EQ(ListDir(dir_.path()), std::vector<std::string>{});
+}
+
+TEST_F(WordCountTest, InterruptedJobLeavesNothing) {
+  // Slow maps keep the job running until the signal; `timeout` passes the
+  // SIGTERM on to wordcount.
+  std::string command = "timeout 60 " + testing::BinPath("wordcount") + " --input=" +
+                        Quote(corpus_->root()) + " --output=" + Quote(dir_.Join("out")) +
+                        " --fault_inject_map_record_delay_us=200 2>" + Quote(dir_.Join("err")) +
+                        " & echo $! >" + Quote(dir_.Join("pid")) + "; wait $!; echo $? >" +
+                        Quote(dir_.Join("rc"));
+  std::string background = "(" + command + ") >/dev/null 2>&1 &";
+  ASSERT_EQ(std::system(background.c_str()), 0);
+  // Wait (bounded) for the job's hidden temporary directory to appear.
+  bool started = false;
+  for (int i = 0; i < 500 && !started; ++i) {
+    for (const std::string& name : ListDir(dir_.path())) started |= name.rfind(".out.tmp-", 0) == 0;
+    if (!started) ::usleep(20 * 1000);
+  }
+  ASSERT_TRUE(started) << "the job never started";
+  auto pid = ReadFileToString(dir_.Join("pid"));
+  ASSERT_TRUE(pid.ok());
+  ASSERT_EQ(std::system(("kill -TERM " + *pid).c_str()), 0);
+  Result<std::string> rc = Status::NotFound("rc");
+  for (int i = 0; i < 500 && !rc.ok(); ++i) {
+    ::usleep(20 * 1000);
+    rc = ReadFileToString(dir_.Join("rc"));
+    if (rc.ok() && rc->empty()) rc = Status::NotFound("rc");
+  }
+  ASSERT_TRUE(rc.ok()) << "the job did not stop";
+  EXPECT_EQ(std::stoi(*rc), 1);
+  auto err = ReadFileToString(dir_.Join("err"));
+  ASSERT_TRUE(err.ok());
+  EXPECT_NE(err->find("interrupted"), std::string::npos) << *err;
+  EXPECT_EQ(ListDir(dir_.path()), (std::vector<std::string>{"err", "pid", "rc"}));
 }
 
 }  // namespace
