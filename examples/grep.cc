@@ -1,12 +1,12 @@
 // Grep: counts the input lines that match a regular expression (ECMAScript
 // syntax, searched anywhere in the line). Output: one line "PATTERN\tCOUNT".
-#include <charconv>
 #include <cstdint>
 #include <regex>
 #include <string>
 
 #include <gflags/gflags.h>
 
+#include "mapreduce/library.h"
 #include "mapreduce/mapreduce.h"
 
 DEFINE_string(pattern, "", "Regular expression (ECMAScript) a line must contain.");
@@ -29,20 +29,6 @@ class MatchCountMapper : public mr::Mapper {
   uint64_t matches_ = 0;
 };
 
-class SumReducer : public mr::Reducer {
- public:
-  void Reduce(std::string_view key, mr::ValueIterator& counts, mr::Context& context) override {
-    uint64_t sum = 0;
-    std::string_view count;
-    while (counts.Next(&count)) {
-      uint64_t n = 0;
-      std::from_chars(count.data(), count.data() + count.size(), n);
-      sum += n;
-    }
-    context.Emit(key, std::to_string(sum));
-  }
-};
-
 std::string CheckPattern() {
   if (FLAGS_pattern.empty()) return "--pattern is required";
   try {
@@ -57,6 +43,6 @@ std::string CheckPattern() {
 
 int main(int argc, char** argv) {
   mr::Job job("grep");
-  job.SetMapper<MatchCountMapper>().SetReducer<SumReducer>().SetFlagCheck(CheckPattern);
+  job.SetMapper<MatchCountMapper>().SetReducer<mr::LongSumReducer>().SetFlagCheck(CheckPattern);
   return mr::JobMain(argc, argv, job);
 }

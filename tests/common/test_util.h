@@ -1,12 +1,15 @@
 // Helpers shared by tests: a temp directory per test and bounded subprocesses.
 #pragma once
 
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +45,23 @@ inline std::string BinPath(const std::string& name) {
   std::string exe(self, n > 0 ? n : 0);
   return JoinPath(JoinPath(DirName(DirName(exe)), "bin"), name);
 }
+
+// Names in `dir`, hidden ones included, sorted ("." and ".." left out).
+inline std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// `s` in single quotes for /bin/sh (s must not contain a single quote).
+inline std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 struct CommandResult {
   int exit_code = -1;  // 124 if the timeout killed it; 128+N for signal N.

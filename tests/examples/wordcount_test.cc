@@ -19,25 +19,12 @@ namespace mr {
 namespace {
 
 using testing::CommandResult;
+using testing::ListDir;
+using testing::Quote;
 using testing::RunCommand;
 using testing::ScopedTempDir;
 
 constexpr int kTimeoutSeconds = 120;
-
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 // Word counts computed here, independently of the engine: a word is a
 // maximal run of bytes that are not C-locale whitespace.

@@ -15,7 +15,9 @@
 #include <gtest/gtest.h>
 
 #include "common/file.h"
+#include "mapreduce/library.h"
 #include "mapreduce/mapreduce.h"
+#include "test_util.h"
 
 namespace mr::testing {
 
@@ -48,34 +50,8 @@ class WordMapper : public Mapper {
   static bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 };
 
-// Sums decimal values: the reducer and the combiner of word count.
-class SumReducer : public Reducer {
- public:
-  void Reduce(std::string_view key, ValueIterator& values, Context& context) override {
-    uint64_t sum = 0;
-    std::string_view v;
-    while (values.Next(&v)) {
-      uint64_t n = 0;
-      std::from_chars(v.data(), v.data() + v.size(), n);
-      sum += n;
-    }
-    context.Emit(key, std::to_string(sum));
-  }
-};
-
-// Names in `dir`, sorted ("." and ".." left out).
-inline std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+// The reducer and the combiner of word count.
+using SumReducer = LongSumReducer;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
