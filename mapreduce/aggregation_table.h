@@ -61,6 +61,8 @@ class AggregationTable {
   // Appends a value. Returns true while the entry's values still fit inside
   // the entry; false once they have overflowed (time to combine).
   bool AddValue(Entry* entry, std::string_view value);
+  // Whether AddValue(entry, value) would keep the values inside the entry.
+  static bool FitsInline(const Entry& entry, std::string_view value);
   // Replaces an entry's values (by the combiner's output).
   void ReplaceValues(Entry* entry, std::string_view values, uint32_t value_count);
 

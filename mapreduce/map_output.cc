@@ -17,9 +17,9 @@
 #include "sort_buffer.h"
 #include "task_context.h"
 
-DEFINE_int32(aggregation_combine_threshold, 16,
-             "Map-side aggregation runs the combiner on a key whose values have outgrown its "
-             "table entry once it holds this many values.");
+DEFINE_int32(aggregation_combine_threshold, 8,
+             "Map-side aggregation runs the combiner on a key whose next value does not fit in "
+             "its table entry once it holds this many values.");
 
 namespace mr {
 
@@ -272,11 +272,14 @@ class AggregatingCollector final : public SpillingCollector {
       // The hash partitioner would hash the key again; reuse ours.
       entry->partition = hash_partitioner_ ? PartitionOfHash(hash, num_partitions_) : PartitionOf(key);
     }
-    // Combine once the values no longer fit in their entry and there are
-    // enough of them (or of their bytes) to make the call worth it.
-    if (!table_.AddValue(entry, value) &&
-        (entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold) ||
-         entry->values().size() >= kCombineAtValueBytes)) {
+    // Combine when the value would not fit in the entry and there are
+    // enough values to make the call worth it: small values then never
+    // leave their entry. Large ones overflow, and are combined by bytes.
+    if (!table_.FitsInline(*entry, value) &&
+        entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
+      CombineInPlace(entry);
+    }
+    if (!table_.AddValue(entry, value) && entry->values().size() >= kCombineAtValueBytes) {
       CombineInPlace(entry);
     }
     // Spill before the next insertion could take the table past its budget;
