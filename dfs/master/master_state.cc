@@ -1,0 +1,124 @@
+#include "dfs/master/master_state.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <glog/logging.h>
+
+#include "dfs_types.h"
+#include "dfs/master/op_apply.h"
+
+namespace mr::dfs {
+
+namespace {
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Result<std::unique_ptr<MasterState>> MasterState::Open(Options options) {
+  if (!options.clock_ms) options.clock_ms = WallClockMs;
+  std::unique_ptr<MasterState> state(new MasterState(std::move(options)));
+  MasterState* s = state.get();
+  auto load = [s](const wire::NamespaceImage& image) {
+    s->next_chunk_id_ = std::max<int64_t>(1, image.next_chunk_id);
+    return s->ns_.LoadImage(image);
+  };
+  auto replay = [s](const wire::OpLogRecord& r) { return s->Replay(r); };
+  ASSIGN_OR_RETURN(state->log_, OpLog::Open(state->options_.dir, load, replay));
+  return state;
+}
+
+Status MasterState::Replay(const wire::OpLogRecord& record) {
+  RETURN_NOT_OK(ApplyOpLogRecord(record, MutationMode::kApply, &ns_));
+  next_chunk_id_ = std::max(next_chunk_id_, record.next_chunk_id);
+  return Status::OK();
+}
+
+Status MasterState::Commit(wire::OpLogRecord* record, std::vector<int64_t>* removed_chunks) {
+  record->sequence = log_->last_sequence() + 1;
+  record->time_ms = options_.clock_ms();
+  if (record->next_chunk_id == 0) record->next_chunk_id = next_chunk_id_;
+  RETURN_NOT_OK(ApplyOpLogRecord(*record, MutationMode::kCheck, &ns_));
+  RETURN_NOT_OK(log_->Append(*record));
+  // kCheck passed on this very state, so kApply cannot fail.
+  Status applied = ApplyOpLogRecord(*record, MutationMode::kApply, &ns_, removed_chunks);
+  CHECK(applied.ok()) << "op " << record->sequence << " passed its check but failed: "
+                      << applied.ToString();
+  next_chunk_id_ = record->next_chunk_id;
+  if (options_.checkpoint_every_ops > 0 &&
+      log_->records_since_checkpoint() >= options_.checkpoint_every_ops) {
+    Status s = Checkpoint();  // The op is durable already; a failed checkpoint is retried later.
+    if (!s.ok()) LOG(WARNING) << "checkpoint failed: " << s.ToString();
+  }
+  return Status::OK();
+}
+
+Status MasterState::Checkpoint() {
+  wire::NamespaceImage image;
+  ns_.SaveImage(&image);
+  image.next_chunk_id = next_chunk_id_;
+  return log_->WriteCheckpoint(&image);
+}
+
+Status MasterState::Mkdirs(const std::string& path) {
+  wire::OpLogRecord r;
+  r.__set_mkdirs(wire::MkdirsOp());
+  r.mkdirs.path = path;
+  return Commit(&r);
+}
+
+Status MasterState::Create(const std::string& path, int32_t replication, int64_t chunk_size,
+                           const std::string& client) {
+  wire::OpLogRecord r;
+  r.__set_create(wire::CreateOp());
+  r.create.path = path;
+  r.create.replication = replication;
+  r.create.chunk_size = chunk_size;
+  r.create.client_name = client;
+  return Commit(&r);
+}
+
+Result<ChunkInfo> MasterState::AddChunk(const std::string& path, const std::string& client) {
+  ChunkInfo chunk{next_chunk_id_, /*generation=*/1, /*length=*/0};
+  wire::OpLogRecord r;
+  r.__set_add_chunk(wire::AddChunkOp());
+  r.add_chunk.path = path;
+  r.add_chunk.client_name = client;
+  r.add_chunk.chunk_id = chunk.chunk_id;
+  r.add_chunk.generation = chunk.generation;
+  r.next_chunk_id = chunk.chunk_id + 1;
+  RETURN_NOT_OK(Commit(&r));
+  return chunk;
+}
+
+Status MasterState::Complete(const std::string& path, const std::string& client,
+                             int64_t last_chunk_length) {
+  wire::OpLogRecord r;
+  r.__set_complete(wire::CompleteOp());
+  r.complete.path = path;
+  r.complete.client_name = client;
+  r.complete.last_chunk_length = last_chunk_length;
+  return Commit(&r);
+}
+
+Status MasterState::Delete(const std::string& path, bool recursive,
+                           std::vector<int64_t>* removed_chunks) {
+  wire::OpLogRecord r;
+  r.__set_delete_op(wire::DeleteOp());
+  r.delete_op.path = path;
+  r.delete_op.recursive = recursive;
+  return Commit(&r, removed_chunks);
+}
+
+Status MasterState::Rename(const std::string& src, const std::string& dst) {
+  wire::OpLogRecord r;
+  r.__set_rename(wire::RenameOp());
+  r.rename.src = src;
+  r.rename.dst = dst;
+  return Commit(&r);
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,69 @@
+// MasterState: the namespace made durable. Each mutation is built as an
+// OpLogRecord, checked against the namespace (MutationMode::kCheck), appended
+// to the op log and fsynced, and only then applied — so an op is visible only
+// once it is durable, and a failed op changes nothing. Open recovers the
+// state from the newest checkpoint plus the log (op_log.h), through the same
+// apply code (op_apply.h). Also owns the chunk id counter (never reused).
+//
+// Thread-safety: none. The master service holds one mutex around every call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dfs/master/namespace.h"
+#include "dfs/master/op_log.h"
+
+namespace mr::dfs {
+
+namespace wire {
+class OpLogRecord;
+}
+
+class MasterState {
+ public:
+  struct Options {
+    std::string dir;  // The op log and checkpoint directory.
+    // Write a checkpoint after this many logged ops; 0 = only on Checkpoint().
+    int64_t checkpoint_every_ops = 10000;
+    // Milliseconds since the epoch for mtimes; the wall clock if unset.
+    std::function<int64_t()> clock_ms;
+  };
+
+  static Result<std::unique_ptr<MasterState>> Open(Options options);
+
+  Status Mkdirs(const std::string& path);
+  Status Create(const std::string& path, int32_t replication, int64_t chunk_size,
+                const std::string& client);
+  // Allocates a new chunk id (generation 1) and appends it to the file.
+  Result<ChunkInfo> AddChunk(const std::string& path, const std::string& client);
+  Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length);
+  // Appends the ids of the removed chunks to *removed_chunks if given.
+  Status Delete(const std::string& path, bool recursive,
+                std::vector<int64_t>* removed_chunks = nullptr);
+  Status Rename(const std::string& src, const std::string& dst);
+
+  // Writes a checkpoint of the current namespace and starts a new log.
+  Status Checkpoint();
+
+  const Namespace& ns() const { return ns_; }
+  int64_t next_chunk_id() const { return next_chunk_id_; }
+  int64_t last_sequence() const { return log_->last_sequence(); }
+
+ private:
+  explicit MasterState(Options options) : options_(std::move(options)) {}
+  // Fills in sequence and time, then check, log, apply.
+  Status Commit(wire::OpLogRecord* record, std::vector<int64_t>* removed_chunks = nullptr);
+  Status Replay(const wire::OpLogRecord& record);
+
+  const Options options_;
+  Namespace ns_;
+  std::unique_ptr<OpLog> log_;
+  int64_t next_chunk_id_ = 1;
+};
+
+}  // namespace mr::dfs

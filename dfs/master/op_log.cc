@@ -1,0 +1,223 @@
+#include "dfs/master/op_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iterator>
+#include <map>
+
+#include <glog/logging.h>
+
+#include "dfs_types.h"
+#include "dfs/master/record_framing.h"
+#include "dfs/master/thrift_codec.h"
+
+namespace mr::dfs {
+
+namespace {
+
+constexpr int32_t kImageVersion = 1;
+constexpr char kCheckpointPrefix[] = "checkpoint.";
+constexpr char kLogPrefix[] = "oplog.";
+constexpr char kTempSuffix[] = ".tmp";
+
+std::string FileName(const char* prefix, int64_t sequence) {
+  char digits[32];
+  std::snprintf(digits, sizeof(digits), "%020lld", static_cast<long long>(sequence));
+  return std::string(prefix) + digits;
+}
+
+// The sequence in "<prefix><digits>", or -1 if `name` is not of that form.
+int64_t ParseFileName(std::string_view name, std::string_view prefix) {
+  if (name.substr(0, prefix.size()) != prefix) return -1;
+  std::string_view digits = name.substr(prefix.size());
+  int64_t value = -1;
+  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (err != std::errc() || end != digits.data() + digits.size() || value < 0) return -1;
+  return value;
+}
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::FromErrno(err, "fsync " + dir);
+}
+
+Status TruncateAndSync(const std::string& path, uint64_t size) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  int rc = ::ftruncate(fd, static_cast<off_t>(size));
+  if (rc == 0) rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::FromErrno(err, "truncate " + path);
+}
+
+// The files of a log directory by sequence.
+struct DirContents {
+  std::map<int64_t, std::string> checkpoints;
+  std::map<int64_t, std::string> logs;
+};
+
+Result<DirContents> ScanDir(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<std::string> paths, ListInputFiles(dir));
+  DirContents contents;
+  for (const std::string& path : paths) {
+    std::string name = BaseName(path);
+    if (name.ends_with(kTempSuffix)) {
+      RETURN_NOT_OK(RemoveAll(path));  // An unfinished checkpoint.
+    } else if (int64_t seq = ParseFileName(name, kCheckpointPrefix); seq >= 0) {
+      contents.checkpoints[seq] = path;
+    } else if (int64_t first = ParseFileName(name, kLogPrefix); first >= 0) {
+      contents.logs[first] = path;
+    }
+  }
+  return contents;
+}
+
+Status LoadCheckpoint(const std::string& path, wire::NamespaceImage* image) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  ParsedRecords parsed = ParseFramedRecords(bytes);
+  if (parsed.payloads.size() != 1 || !parsed.tail_problem.empty()) {
+    return Status::Corruption(path + ": not one intact record " + parsed.tail_problem);
+  }
+  RETURN_NOT_OK(DecodeThrift(parsed.payloads[0], path, image));
+  if (image->version != kImageVersion) {
+    return Status::Corruption(path + ": unknown image version " + std::to_string(image->version));
+  }
+  return Status::OK();
+}
+
+// Replays the records of one log file after *last_sequence. A bad tail is
+// truncated away if `is_newest`, else it is Corruption.
+Status ReplayLogFile(const std::string& path, bool is_newest, int64_t* last_sequence,
+                     const OpLog::ReplayFn& replay) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  ParsedRecords parsed = ParseFramedRecords(bytes);
+  for (std::string_view payload : parsed.payloads) {
+    wire::OpLogRecord record;
+    RETURN_NOT_OK(DecodeThrift(payload, path, &record));
+    if (record.sequence <= *last_sequence) continue;  // In the checkpoint.
+    if (record.sequence != *last_sequence + 1) {
+      return Status::Corruption(path + ": op " + std::to_string(record.sequence) +
+                                " follows op " + std::to_string(*last_sequence));
+    }
+    RETURN_NOT_OK_PREPEND(replay(record), path + ": replaying op " + std::to_string(record.sequence));
+    *last_sequence = record.sequence;
+  }
+  if (parsed.tail_problem.empty()) return Status::OK();
+  if (!is_newest) return Status::Corruption(path + ": " + parsed.tail_problem);
+  LOG(WARNING) << path << ": " << parsed.tail_problem << "; dropping the last "
+               << bytes.size() - parsed.valid_bytes << " bytes (an interrupted append)";
+  return TruncateAndSync(path, parsed.valid_bytes);
+}
+
+}  // namespace
+
+OpLog::OpLog(std::string dir, int64_t last_sequence)
+    : dir_(std::move(dir)), last_sequence_(last_sequence) {}
+
+OpLog::~OpLog() {
+  if (!log_) return;
+  Status s = log_->Close();  // Every record is already synced; this only releases the fd.
+  if (!s.ok()) LOG(WARNING) << "closing op log: " << s.ToString();
+}
+
+Result<std::unique_ptr<OpLog>> OpLog::Open(const std::string& dir,
+                                           const LoadCheckpointFn& load_checkpoint,
+                                           const ReplayFn& replay) {
+  RETURN_NOT_OK(CreateDirs(dir));
+  ASSIGN_OR_RETURN(DirContents contents, ScanDir(dir));
+  wire::NamespaceImage checkpoint;
+  checkpoint.version = kImageVersion;
+  if (!contents.checkpoints.empty()) {
+    RETURN_NOT_OK(LoadCheckpoint(contents.checkpoints.rbegin()->second, &checkpoint));
+  }
+  RETURN_NOT_OK_PREPEND(load_checkpoint(checkpoint), "loading checkpoint");
+  int64_t last_sequence = checkpoint.last_sequence;
+  // Logs that start after the checkpoint, plus the one it ends in.
+  auto first_needed = contents.logs.upper_bound(last_sequence + 1);
+  if (first_needed != contents.logs.begin()) --first_needed;
+  if (first_needed != contents.logs.end() && first_needed->first > last_sequence + 1) {
+    return Status::Corruption(dir + ": no log holds op " + std::to_string(last_sequence + 1));
+  }
+  for (auto it = first_needed; it != contents.logs.end(); ++it) {
+    bool is_newest = std::next(it) == contents.logs.end();
+    RETURN_NOT_OK(ReplayLogFile(it->second, is_newest, &last_sequence, replay));
+  }
+  std::unique_ptr<OpLog> log(new OpLog(dir, last_sequence));
+  RETURN_NOT_OK(log->StartLogFile());
+  LOG(INFO) << dir << ": recovered through op " << last_sequence << " (checkpoint at op "
+            << checkpoint.last_sequence << ")";
+  return log;
+}
+
+Status OpLog::StartLogFile() {
+  int64_t first = last_sequence_ + 1;
+  std::string path = JoinPath(dir_, FileName(kLogPrefix, first));
+  // A log named for the next op holds no intact record (recovery replayed
+  // and truncated it), so it is safe to replace.
+  if (PathExists(path)) RETURN_NOT_OK(RemoveAll(path));
+  ASSIGN_OR_RETURN(log_, WritableFile::Create(path, /*buffer_bytes=*/64 << 10));
+  log_first_sequence_ = first;
+  return SyncDir(dir_);
+}
+
+Status OpLog::Append(const wire::OpLogRecord& record) {
+  RETURN_NOT_OK(failed_);
+  if (record.sequence != last_sequence_ + 1) {
+    return Status::Internal("op log append of op " + std::to_string(record.sequence) +
+                            " after op " + std::to_string(last_sequence_));
+  }
+  std::string frame;
+  AppendFramedRecord(&frame, EncodeThrift(record));
+  Status s = log_->Append(frame);
+  if (s.ok()) s = log_->Sync();
+  if (!s.ok()) {
+    failed_ = s.Prepend("op log failed earlier");
+    return s;
+  }
+  last_sequence_ = record.sequence;
+  ++records_since_checkpoint_;
+  return Status::OK();
+}
+
+Status OpLog::WriteCheckpoint(wire::NamespaceImage* image) {
+  RETURN_NOT_OK(failed_);
+  image->version = kImageVersion;
+  image->last_sequence = last_sequence_;
+  std::string path = JoinPath(dir_, FileName(kCheckpointPrefix, last_sequence_));
+  if (!PathExists(path)) {
+    std::string bytes;
+    AppendFramedRecord(&bytes, EncodeThrift(*image));
+    std::string temp = path + kTempSuffix;
+    RETURN_NOT_OK(WriteStringToFile(temp, bytes, /*sync=*/true));
+    RETURN_NOT_OK(RenameNoReplace(temp, path));
+    RETURN_NOT_OK(SyncDir(dir_));
+  }
+  if (log_first_sequence_ != last_sequence_ + 1) {
+    RETURN_NOT_OK(log_->Close());
+    log_.reset();
+    RETURN_NOT_OK(StartLogFile());
+  }
+  records_since_checkpoint_ = 0;
+  return RemoveObsoleteFiles(last_sequence_);
+}
+
+Status OpLog::RemoveObsoleteFiles(int64_t checkpoint_sequence) {
+  ASSIGN_OR_RETURN(DirContents contents, ScanDir(dir_));
+  for (const auto& [seq, path] : contents.checkpoints) {
+    if (seq < checkpoint_sequence) RETURN_NOT_OK(RemoveAll(path));
+  }
+  for (const auto& [first, path] : contents.logs) {
+    if (first < log_first_sequence_) RETURN_NOT_OK(RemoveAll(path));
+  }
+  return SyncDir(dir_);
+}
+
+}  // namespace mr::dfs

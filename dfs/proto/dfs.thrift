@@ -1,0 +1,172 @@
+// Control plane of the DFS (docs/DFS.md): the MasterService that clients and
+// datanodes call, and the master's durable records (op log, checkpoint).
+//
+// Versioning: fields are only ever added, with new ids, as optional or with a
+// default; ids are never reused. The on-disk records carry a format version.
+namespace cpp mr.dfs.wire
+
+// ---- Shared values -------------------------------------------------------
+
+struct DatanodeInfo {
+  1: string id,         // Persisted in the datanode's data directory.
+  2: string host,
+  3: i32 data_port,     // Data-plane (Boost.Asio) port.
+  4: string rack,       // e.g. "/r1".
+}
+
+// One replica as a datanode holds it.
+struct ChunkReplicaInfo {
+  1: i64 chunk_id,
+  2: i64 generation,
+  3: i64 length,
+}
+
+struct LocatedChunk {
+  1: i64 chunk_id,
+  2: i64 generation,
+  3: i64 offset_in_file,
+  4: i64 length,
+  // For reads: live replicas, closest first. For AddChunk: the write
+  // pipeline in order (the client connects to the first).
+  5: list<DatanodeInfo> replicas,
+}
+
+struct FileStatus {
+  1: string path,
+  2: bool is_dir,
+  3: i64 length,
+  4: i32 replication,
+  5: i64 chunk_size,
+  6: i64 modification_time_ms,
+  7: bool under_construction,
+}
+
+enum DatanodeCommandKind {
+  REPLICATE = 1,  // Copy chunk_id to `targets` (a pipeline, in order).
+  DELETE = 2,     // Remove the local replica of chunk_id.
+}
+
+struct DatanodeCommand {
+  1: DatanodeCommandKind kind,
+  2: i64 chunk_id,
+  3: i64 generation,
+  4: list<DatanodeInfo> targets,
+}
+
+// The one exception of the service; `code` is mr::Status::Code's numbering
+// (1 NotFound, 2 AlreadyExists, 3 InvalidArgument, 4 IOError, 5 Corruption,
+// 6 NoSpace, 7 Aborted, 8 Unavailable, 9 Internal).
+exception DfsError {
+  1: i32 code,
+  2: string message,
+}
+
+// ---- Master RPC ----------------------------------------------------------
+
+service MasterService {
+  // Clients. Paths are absolute and normalized ("/a/b"); anything else is
+  // InvalidArgument.
+  FileStatus Stat(1: string path) throws (1: DfsError error),
+  list<FileStatus> List(1: string path) throws (1: DfsError error),
+  void Mkdirs(1: string path) throws (1: DfsError error),
+  void Delete(1: string path, 2: bool recursive) throws (1: DfsError error),
+  void Rename(1: string src, 2: string dst) throws (1: DfsError error),
+  // Creates missing parents (as HDFS does); grants `client_name` the lease.
+  FileStatus Create(1: string path, 2: i32 replication, 3: i64 chunk_size,
+                    4: string client_name, 5: string client_host)
+      throws (1: DfsError error),
+  // Allocates the next chunk and its pipeline. Every chunk before it is taken
+  // to be full (chunk_size bytes).
+  LocatedChunk AddChunk(1: string path, 2: string client_name) throws (1: DfsError error),
+  // Closes the file; the last chunk holds last_chunk_length bytes.
+  bool Complete(1: string path, 2: string client_name, 3: i64 last_chunk_length)
+      throws (1: DfsError error),
+  list<LocatedChunk> GetChunkLocations(1: string path, 2: i64 offset, 3: i64 length)
+      throws (1: DfsError error),
+  void RenewLease(1: string client_name) throws (1: DfsError error),
+  void ReportBadReplica(1: i64 chunk_id, 2: string datanode_id) throws (1: DfsError error),
+
+  // Datanodes.
+  void RegisterDatanode(1: DatanodeInfo info) throws (1: DfsError error),
+  list<DatanodeCommand> Heartbeat(1: string datanode_id, 2: i64 capacity_bytes,
+                                  3: i64 used_bytes, 4: i32 active_transfers)
+      throws (1: DfsError error),
+  void ChunkReport(1: string datanode_id, 2: list<ChunkReplicaInfo> chunks)
+      throws (1: DfsError error),
+  void ChunkReceived(1: string datanode_id, 2: ChunkReplicaInfo chunk)
+      throws (1: DfsError error),
+}
+
+// ---- Master durable state (dfs/master/op_log.h documents the files) -------
+
+struct ChunkRecord {
+  1: i64 chunk_id,
+  2: i64 generation,
+  3: i64 length,
+}
+
+struct MkdirsOp {
+  1: string path,
+}
+
+struct CreateOp {
+  1: string path,
+  2: i32 replication,
+  3: i64 chunk_size,
+  4: string client_name,
+}
+
+struct AddChunkOp {
+  1: string path,
+  2: string client_name,
+  3: i64 chunk_id,
+  4: i64 generation,
+}
+
+struct CompleteOp {
+  1: string path,
+  2: string client_name,
+  3: i64 last_chunk_length,
+}
+
+struct DeleteOp {
+  1: string path,
+  2: bool recursive,
+}
+
+struct RenameOp {
+  1: string src,
+  2: string dst,
+}
+
+// One namespace mutation. Exactly one of the op fields is set.
+struct OpLogRecord {
+  1: i64 sequence,            // 1, 2, 3, ... across logs and checkpoints.
+  2: i64 time_ms,             // Wall clock of the mutation (mtimes).
+  3: i64 next_chunk_id,       // The chunk id counter after this op.
+  10: optional MkdirsOp mkdirs,
+  11: optional CreateOp create,
+  12: optional AddChunkOp add_chunk,
+  13: optional CompleteOp complete,
+  14: optional DeleteOp delete_op,
+  15: optional RenameOp rename,
+}
+
+// A file or directory of a checkpoint; parents come before their children.
+struct InodeRecord {
+  1: string path,
+  2: bool is_dir,
+  3: i64 modification_time_ms,
+  4: i32 replication,
+  5: i64 chunk_size,
+  6: list<ChunkRecord> chunks,
+  7: bool under_construction,
+  8: string lease_holder,
+}
+
+struct NamespaceImage {
+  1: i32 version,
+  2: i64 last_sequence,       // The last op the image includes.
+  3: i64 next_chunk_id,
+  4: list<InodeRecord> inodes,
+}

@@ -1,0 +1,143 @@
+#include <string_view>
+#include <vector>
+
+#include <gflags/gflags.h>
+
+#include "aggregation_table.h"
+#include "common/coding.h"
+#include "common/hash.h"
+#include "hash_partition.h"
+#include "spilling_collector.h"
+
+DEFINE_int32(aggregation_combine_threshold, 8,
+             "Map-side aggregation runs the combiner on a key whose next value does not fit in "
+             "its table entry once it holds this many values.");
+
+namespace mr {
+
+namespace {
+
+// Map-side aggregation combines a key's values at this size even when there
+// are fewer than --aggregation_combine_threshold of them.
+constexpr size_t kCombineAtValueBytes = 4096;
+
+// The values stored in an AggregationTable entry.
+class EntryValues final : public ValueIterator {
+ public:
+  explicit EntryValues(std::string_view encoded) : pos_(encoded.data()), end_(pos_ + encoded.size()) {}
+  bool Next(std::string_view* value) override {
+    uint32_t len;
+    const char* p = pos_ < end_ ? DecodeVarint32(pos_, end_, &len) : nullptr;
+    if (p == nullptr) return false;
+    *value = std::string_view(p, len);
+    pos_ = p + len;
+    return true;
+  }
+
+ private:
+  const char* pos_;
+  const char* end_;
+};
+
+class AggregatingCollector final : public SpillingCollector {
+ public:
+  AggregatingCollector(const Job& job, const Partitioner& partitioner, const TaskInfo& info,
+                       MapOutputOptions options, Counters* counters)
+      : SpillingCollector(job, partitioner, info, std::move(options), counters),
+        hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr) {}
+
+  void Collect(std::string_view key, std::string_view value) override {
+    uint64_t hash = Hash64(key);
+    bool inserted = false;
+    AggregationTable::Entry* entry = table_.FindOrInsert(key, hash, &inserted);
+    if (inserted) {
+      // The hash partitioner would hash the key again; reuse ours.
+      entry->partition = hash_partitioner_ ? PartitionOfHash(hash, num_partitions_) : PartitionOf(key);
+    }
+    // Combine when the value would not fit in the entry and there are
+    // enough values to make the call worth it: small values then never
+    // leave their entry. Large ones overflow, and are combined by bytes.
+    if (!table_.FitsInline(*entry, value) &&
+        entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
+      CombineInPlace(entry);
+    }
+    if (!table_.AddValue(entry, value) && entry->values().size() >= kCombineAtValueBytes) {
+      CombineInPlace(entry);
+    }
+    // Spill before the next insertion could take the table past its budget;
+    // a single entry is never spilled alone (a tiny budget would otherwise
+    // spill every record).
+    if (table_.size() > 1 &&
+        table_.memory_bytes() + table_.next_growth_bytes() > options_.buffer_bytes) {
+      SpillBuffered();
+    }
+  }
+
+ protected:
+  bool HasBuffered() const override { return !table_.empty(); }
+
+  void SpillBuffered() override {
+    auto writer = NewSpillWriter();
+    auto sink = [&](std::string_view k, std::string_view v) { return writer->Append(k, v); };
+    int partition = -1;
+    std::vector<uint32_t> order = table_.SortedOrder();
+    std::vector<AggregationTable::Entry>& entries = table_.entries();
+    for (size_t n = 0; n < order.size(); ++n) {
+      // Sorted order visits the entries at random: fetch ahead.
+      constexpr size_t kPrefetchDistance = 8;
+      if (n + kPrefetchDistance < order.size()) {
+        __builtin_prefetch(&entries[order[n + kPrefetchDistance]]);
+      }
+      AggregationTable::Entry& e = entries[order[n]];
+      if (e.value_count == 0) continue;
+      if (static_cast<int>(e.partition) != partition) {
+        partition = e.partition;
+        ThrowIfError(writer->StartPartition(partition));
+      }
+      EntryValues values(e.values());
+      if (e.value_count == 1) {
+        // Nothing to combine: the combiner may run zero times on a value.
+        std::string_view value;
+        values.Next(&value);
+        ThrowIfError(writer->Append(e.key(), value));
+      } else {
+        combiner_->Combine(e.key(), values, sink);
+      }
+    }
+    FinishSpill(writer.get());
+    table_.Clear();
+  }
+
+ private:
+  void CombineInPlace(AggregationTable::Entry* entry) {
+    combined_.clear();
+    uint32_t count = 0;
+    auto sink = [&](std::string_view, std::string_view v) {
+      PutVarint32(&combined_, static_cast<uint32_t>(v.size()));
+      combined_.append(v);
+      ++count;
+      return Status::OK();
+    };
+    EntryValues values(entry->values());
+    combiner_->Combine(entry->key(), values, sink);
+    table_.ReplaceValues(entry, combined_, count);
+  }
+
+  AggregationTable table_;
+  bool hash_partitioner_;
+  std::string combined_;
+};
+
+
+}  // namespace
+
+std::unique_ptr<MapOutputCollector> NewAggregatingCollector(const Job& job,
+                                                            const Partitioner& partitioner,
+                                                            const TaskInfo& info,
+                                                            MapOutputOptions options,
+                                                            Counters* counters) {
+  return std::make_unique<AggregatingCollector>(job, partitioner, info, std::move(options),
+                                                counters);
+}
+
+}  // namespace mr
