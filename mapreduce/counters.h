@@ -23,6 +23,8 @@ inline constexpr std::string_view kMapInputRecords = "Map input records";
 inline constexpr std::string_view kMapInputBytes = "Map input bytes";
 inline constexpr std::string_view kMapOutputRecords = "Map output records";
 inline constexpr std::string_view kMapOutputBytes = "Map output bytes";
+// Every value handed to a combiner, including outputs of earlier combines
+// that are combined again; a key alone in its spill skips the combiner.
 inline constexpr std::string_view kCombineInputRecords = "Combine input records";
 inline constexpr std::string_view kCombineOutputRecords = "Combine output records";
 inline constexpr std::string_view kSpilledRecords = "Spilled Records";
