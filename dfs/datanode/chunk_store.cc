@@ -1,0 +1,210 @@
+#include "dfs/datanode/chunk_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include <glog/logging.h>
+
+#include "common/file.h"
+
+namespace mr::dfs {
+
+namespace {
+
+constexpr uint64_t kVerifyPieceBytes = 16 * kChunkSliceBytes;  // 1 MiB.
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::FromErrno(err, "fsync " + dir);
+}
+
+void UnlinkOrWarn(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    LOG(WARNING) << "unlink " << path << ": " << std::strerror(errno);
+  }
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(const std::string& data_dir) {
+  std::unique_ptr<ChunkStore> store(new ChunkStore(JoinPath(data_dir, "chunks")));
+  RETURN_NOT_OK(CreateDirs(store->dir_));
+  RETURN_NOT_OK(store->Load());
+  return store;
+}
+
+std::string ChunkStore::PathOf(const std::string& name) const { return JoinPath(dir_, name); }
+
+Status ChunkStore::Load() {
+  // id -> generation -> {has data, has meta}.
+  std::map<int64_t, std::map<int64_t, std::pair<bool, bool>>> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    int64_t id, gen;
+    ChunkFileKind kind;
+    if (EndsWith(name, kTempSuffix)) {
+      LOG(INFO) << "chunk store: removing leftover temp file " << name;
+      UnlinkOrWarn(PathOf(name));
+    } else if (ParseChunkFileName(name, &id, &gen, &kind)) {
+      auto& entry = found[id][gen];
+      (kind == ChunkFileKind::kData ? entry.first : entry.second) = true;
+    } else {
+      LOG(WARNING) << "chunk store: ignoring unknown file " << PathOf(name);
+    }
+  }
+  if (ec) return Status::IOError("list " + dir_ + ": " + ec.message());
+
+  std::unique_lock lock(mu_);
+  for (const auto& [id, gens] : found) {
+    bool kept = false;
+    for (auto it = gens.rbegin(); it != gens.rend(); ++it) {  // Newest generation first.
+      int64_t gen = it->first;
+      bool complete = it->second.first && it->second.second;
+      if (!kept && complete) {
+        ChunkInfo info{id, gen, 0};
+        Result<std::unique_ptr<ChunkReader>> reader =
+            ChunkReader::Open(info, PathOf(ChunkDataName(id, gen)), PathOf(ChunkMetaName(id, gen)));
+        if (reader.ok()) {
+          chunks_[id] = (*reader)->info();
+          kept = true;
+          continue;
+        }
+        LOG(ERROR) << "chunk store: dropping unreadable replica: " << reader.status().ToString();
+      } else {
+        LOG(INFO) << "chunk store: removing " << (complete ? "stale" : "incomplete") << " replica "
+                  << ChunkName(id, gen);
+      }
+      RemoveReplicaFiles(id, gen);
+    }
+  }
+  LOG(INFO) << "chunk store " << dir_ << ": " << chunks_.size() << " replicas";
+  return SyncDir(dir_);
+}
+
+Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, int64_t generation) {
+  std::string name = ChunkName(chunk_id, generation);
+  if (chunk_id < 0 || generation < 0) return Status::InvalidArgument(name + ": negative id");
+  {
+    std::unique_lock lock(mu_);
+    auto it = chunks_.find(chunk_id);
+    if (it != chunks_.end() && it->second.generation >= generation) {
+      return Status::AlreadyExists(name + ": have generation " +
+                                   std::to_string(it->second.generation));
+    }
+    if (!writing_.insert({chunk_id, generation}).second) {
+      return Status::AlreadyExists(name + ": already being written");
+    }
+  }
+  std::string data_tmp = PathOf(ChunkDataName(chunk_id, generation)) + std::string(kTempSuffix);
+  std::string meta_tmp = PathOf(ChunkMetaName(chunk_id, generation)) + std::string(kTempSuffix);
+  Result<std::unique_ptr<WritableFile>> file = WritableFile::Create(data_tmp);
+  if (!file.ok()) {
+    ReleaseWriter(chunk_id, generation);
+    return file.status();
+  }
+  return std::unique_ptr<ChunkWriter>(
+      new ChunkWriter(this, chunk_id, generation, std::move(*file), data_tmp, meta_tmp));
+}
+
+Status ChunkStore::Commit(const ChunkInfo& info, const std::string& data_tmp,
+                          const std::string& meta_tmp) {
+  {
+    std::unique_lock lock(mu_);
+    auto it = chunks_.find(info.chunk_id);
+    if (it != chunks_.end() && it->second.generation >= info.generation) {
+      return Status::AlreadyExists(ChunkName(info.chunk_id, info.generation) +
+                                   ": a newer replica was finalized first");
+    }
+    std::string data_path = PathOf(ChunkDataName(info.chunk_id, info.generation));
+    RETURN_NOT_OK(RenameNoReplace(data_tmp, data_path));
+    Status s = RenameNoReplace(meta_tmp, PathOf(ChunkMetaName(info.chunk_id, info.generation)));
+    if (!s.ok()) {
+      UnlinkOrWarn(data_path);
+      return s;
+    }
+    if (it != chunks_.end()) RemoveReplicaFiles(it->first, it->second.generation);
+    chunks_[info.chunk_id] = info;
+  }
+  return SyncDir(dir_);
+}
+
+void ChunkStore::ReleaseWriter(int64_t chunk_id, int64_t generation) {
+  std::unique_lock lock(mu_);
+  writing_.erase({chunk_id, generation});
+}
+
+void ChunkStore::RemoveReplicaFiles(int64_t chunk_id, int64_t generation) {
+  // Meta first: without it the data file is not a replica.
+  UnlinkOrWarn(PathOf(ChunkMetaName(chunk_id, generation)));
+  UnlinkOrWarn(PathOf(ChunkDataName(chunk_id, generation)));
+}
+
+Result<std::unique_ptr<ChunkReader>> ChunkStore::OpenChunk(int64_t chunk_id,
+                                                           int64_t generation) const {
+  std::shared_lock lock(mu_);
+  auto it = chunks_.find(chunk_id);
+  if (it == chunks_.end()) return Status::NotFound(ChunkName(chunk_id, generation) + ": no replica");
+  if (it->second.generation != generation) {
+    return Status::NotFound(ChunkName(chunk_id, generation) + ": replica has generation " +
+                            std::to_string(it->second.generation));
+  }
+  return ChunkReader::Open(it->second, PathOf(ChunkDataName(chunk_id, generation)),
+                           PathOf(ChunkMetaName(chunk_id, generation)));
+}
+
+Status ChunkStore::ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offset,
+                             uint64_t length, std::string* out) const {
+  ASSIGN_OR_RETURN(std::unique_ptr<ChunkReader> reader, OpenChunk(chunk_id, generation));
+  return reader->Read(offset, length, out);
+}
+
+Status ChunkStore::Delete(int64_t chunk_id) {
+  std::unique_lock lock(mu_);
+  auto it = chunks_.find(chunk_id);
+  if (it == chunks_.end()) return Status::NotFound("chunk " + std::to_string(chunk_id));
+  RemoveReplicaFiles(chunk_id, it->second.generation);
+  chunks_.erase(it);
+  return Status::OK();
+}
+
+std::vector<ChunkInfo> ChunkStore::List() const {
+  std::shared_lock lock(mu_);
+  std::vector<ChunkInfo> out;
+  out.reserve(chunks_.size());
+  for (const auto& [id, info] : chunks_) out.push_back(info);
+  return out;
+}
+
+Result<ChunkInfo> ChunkStore::Find(int64_t chunk_id) const {
+  std::shared_lock lock(mu_);
+  auto it = chunks_.find(chunk_id);
+  if (it == chunks_.end()) return Status::NotFound("chunk " + std::to_string(chunk_id));
+  return it->second;
+}
+
+Status ChunkStore::Verify(int64_t chunk_id, const std::function<bool(uint64_t)>& pace) const {
+  ASSIGN_OR_RETURN(ChunkInfo info, Find(chunk_id));
+  ASSIGN_OR_RETURN(std::unique_ptr<ChunkReader> reader, OpenChunk(chunk_id, info.generation));
+  std::string scratch;
+  for (uint64_t offset = 0; offset < info.length; offset += kVerifyPieceBytes) {
+    uint64_t n = std::min(kVerifyPieceBytes, info.length - offset);
+    RETURN_NOT_OK(reader->Read(offset, n, &scratch));
+    if (pace && !pace(n)) return Status::Aborted("verify of chunk " + std::to_string(chunk_id));
+  }
+  return Status::OK();
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,82 @@
+// The datanode's chunk replicas on local disk (format: chunk_format.h).
+//
+// At most one finalized replica per chunk id is kept: finalizing a higher
+// generation replaces (deletes) the lower one; a lower or equal one is
+// refused with AlreadyExists. Open() loads the finalized replicas already in
+// <data_dir>/chunks and deletes leftover temp files and half-finalized ones.
+//
+// Thread-safety: all methods may be called concurrently. `mu_` (a
+// reader-writer lock) guards `chunks_`, `writing_` and every rename or unlink
+// of a final file name in the directory; readers hold it shared only while
+// they look a replica up and open its files, so reads, writes and verifies
+// of different chunks run in parallel. Writers and readers must not outlive
+// the store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "dfs/datanode/chunk_format.h"
+#include "dfs/datanode/chunk_reader.h"
+#include "dfs/datanode/chunk_writer.h"
+
+namespace mr::dfs {
+
+class ChunkStore {
+ public:
+  static Result<std::unique_ptr<ChunkStore>> Open(const std::string& data_dir);
+  ChunkStore(const ChunkStore&) = delete;
+  ChunkStore& operator=(const ChunkStore&) = delete;
+
+  // Starts a new replica. AlreadyExists if the same (id, generation) is being
+  // written, or a replica of this id with generation >= `generation` exists.
+  Result<std::unique_ptr<ChunkWriter>> CreateChunk(int64_t chunk_id, int64_t generation);
+
+  // Opens the finalized replica; NotFound if there is none of exactly this
+  // generation.
+  Result<std::unique_ptr<ChunkReader>> OpenChunk(int64_t chunk_id, int64_t generation) const;
+  // OpenChunk + ChunkReader::Read: verified bytes [offset, offset + length).
+  Status ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offset, uint64_t length,
+                   std::string* out) const;
+
+  // Removes the replica of `chunk_id` (any generation). NotFound if none.
+  Status Delete(int64_t chunk_id);
+  // Finalized replicas, by chunk id (the datanode's chunk report).
+  std::vector<ChunkInfo> List() const;
+  Result<ChunkInfo> Find(int64_t chunk_id) const;
+
+  // Re-reads the whole replica and checks every slice (for the scrubber).
+  // `pace`, if set, is called after each piece with its size in bytes;
+  // returning false stops early with Aborted.
+  Status Verify(int64_t chunk_id, const std::function<bool(uint64_t)>& pace = {}) const;
+
+  const std::string& chunk_dir() const { return dir_; }
+
+ private:
+  friend class ChunkWriter;
+  explicit ChunkStore(std::string dir) : dir_(std::move(dir)) {}
+
+  Status Load();
+  // Renames a writer's temp files to their final names and publishes the
+  // replica, replacing an older generation.
+  Status Commit(const ChunkInfo& info, const std::string& data_tmp, const std::string& meta_tmp);
+  void ReleaseWriter(int64_t chunk_id, int64_t generation);
+  // Unlinks both files of a replica; caller holds mu_ exclusively.
+  void RemoveReplicaFiles(int64_t chunk_id, int64_t generation);
+  std::string PathOf(const std::string& name) const;
+
+  const std::string dir_;  // <data_dir>/chunks
+  mutable std::shared_mutex mu_;
+  std::map<int64_t, ChunkInfo> chunks_;               // GUARDED_BY(mu_)
+  std::set<std::pair<int64_t, int64_t>> writing_;     // GUARDED_BY(mu_): (id, gen)
+};
+
+}  // namespace mr::dfs

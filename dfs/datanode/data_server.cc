@@ -1,0 +1,125 @@
+#include "dfs/datanode/data_server.h"
+
+#include <poll.h>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "dfs/dataplane/messages.h"
+#include "dfs/datanode/read_handler.h"
+#include "dfs/datanode/write_handler.h"
+
+DEFINE_int32(dfs_datanode_max_connections, 64,
+             "Most data-plane connections a datanode serves at once; more are closed "
+             "as soon as they are accepted.");
+
+namespace mr::dfs {
+
+namespace dp = dataplane;
+
+namespace {
+constexpr int kAcceptPollMs = 50;  // How soon the accept loop notices Stop().
+}
+
+DataServer::Options DataServer::Options::FromFlags() {
+  Options options;
+  options.max_connections = FLAGS_dfs_datanode_max_connections;
+  options.io_timeout = dp::DefaultIoTimeout();
+  return options;
+}
+
+DataServer::DataServer(ChunkStore* store, Options options)
+    : store_(store), options_(std::move(options)), acceptor_(io_) {}
+
+DataServer::~DataServer() { Stop(); }
+
+Status DataServer::Start() {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(options_.bind_address, ec);
+  if (ec) return Status::InvalidArgument("bad bind address " + options_.bind_address);
+  dp::tcp::endpoint endpoint(address, static_cast<uint16_t>(options_.port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(dp::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor_.non_blocking(true, ec);
+  if (ec) {
+    return Status::IOError("listen on " + options_.bind_address + ":" +
+                           std::to_string(options_.port) + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  LOG(INFO) << "datanode " << options_.datanode_id << ": data server on "
+            << options_.bind_address << ":" << port_.load();
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  return Status::OK();
+}
+
+void DataServer::Stop() {
+  stopping_ = true;
+  if (accept_thread_.joinable()) accept_thread_.join();
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  Reap(/*all=*/true);
+}
+
+void DataServer::AcceptLoop() {
+  while (!stopping_) {
+    Reap(/*all=*/false);
+    pollfd p{acceptor_.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, kAcceptPollMs) <= 0) continue;
+    auto conn = std::make_unique<Connection>(io_);
+    boost::system::error_code ec;
+    acceptor_.accept(conn->socket, ec);
+    if (ec) continue;  // would_block after a spurious wakeup, or an aborted connection.
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(connections_.size()) >= options_.max_connections) {
+      LOG(WARNING) << "datanode " << options_.datanode_id << ": too many connections, closing one";
+      continue;  // `conn` closes its socket.
+    }
+    Connection* c = conn.get();
+    c->thread = std::thread([this, c] {
+      Serve(&c->socket);
+      c->done = true;
+    });
+    connections_.push_back(std::move(conn));
+  }
+}
+
+void DataServer::Reap(bool all) {
+  std::list<std::unique_ptr<Connection>> finished;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      if (all) dp::ShutdownSocket(&(*it)->socket);
+      if (all || (*it)->done) {
+        finished.push_back(std::move(*it));
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : finished) c->thread.join();  // Then the socket closes.
+}
+
+void DataServer::Serve(dp::tcp::socket* socket) {
+  dp::Frame frame;
+  Status s = dp::ReadFrame(socket, &frame, options_.io_timeout);
+  if (s.ok() && frame.type == dp::FrameType::kReadRequest) {
+    dp::ReadRequest request;
+    s = dp::DecodeMessage(frame.payload, &request);
+    if (s.ok()) s = ServeRead(store_, socket, request, options_.io_timeout);
+  } else if (s.ok() && frame.type == dp::FrameType::kWriteRequest) {
+    dp::WriteRequest request;
+    s = dp::DecodeMessage(frame.payload, &request);
+    if (s.ok()) s = ServeWrite(store_, options_.datanode_id, socket, request, options_.io_timeout);
+  } else if (s.ok()) {
+    s = Status::Corruption("unexpected first frame type " +
+                           std::to_string(static_cast<int>(frame.type)));
+  }
+  if (!s.ok()) {
+    LOG(WARNING) << "datanode " << options_.datanode_id << ": connection ended: " << s.ToString();
+  }
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,78 @@
+// The datanode's data-plane TCP server (protocol: dfs/dataplane/dataplane.thrift).
+//
+// Threading: one thread accepts (polling so Stop() is prompt), and each
+// connection gets its own thread (plus a responder thread while it serves a
+// pipelined write). Thread per connection because every request is a long
+// run of blocking disk I/O and the framing helpers are synchronous, and a
+// datanode has tens of connections, not thousands; `max_connections` bounds
+// them (a connection over the limit is closed at once).
+//
+// A malformed or unexpected first frame closes that connection only.
+// Stop() shuts every open connection down and joins all threads.
+// Thread-safety: Start/Stop from the owning thread; port() from any.
+#pragma once
+
+#include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "dfs/dataplane/framing.h"
+#include "dfs/datanode/chunk_store.h"
+
+namespace mr::dfs {
+
+class DataServer {
+ public:
+  struct Options {
+    std::string datanode_id;
+    std::string bind_address = "127.0.0.1";
+    int port = 0;  // 0: an ephemeral port, see port().
+    int max_connections = 64;
+    dataplane::Timeout io_timeout = dataplane::DefaultIoTimeout();
+    // Defaults from --dfs_datanode_max_connections and the data-plane flags.
+    static Options FromFlags();
+  };
+
+  // `store` must outlive the server.
+  DataServer(ChunkStore* store, Options options);
+  ~DataServer();
+  DataServer(const DataServer&) = delete;
+  DataServer& operator=(const DataServer&) = delete;
+
+  Status Start();
+  void Stop();
+  int port() const { return port_.load(); }
+
+ private:
+  struct Connection {
+    explicit Connection(boost::asio::io_context& io) : socket(io) {}
+    dataplane::tcp::socket socket;  // Closed only after `thread` is joined.
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  void AcceptLoop();
+  void Serve(dataplane::tcp::socket* socket);
+  // Joins finished connections; with `all`, shuts down and joins every one.
+  void Reap(bool all);
+
+  ChunkStore* const store_;
+  const Options options_;
+  boost::asio::io_context io_;  // Only owns the sockets; never run.
+  dataplane::tcp::acceptor acceptor_;
+  std::thread accept_thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> port_{0};
+  std::mutex mu_;
+  std::list<std::unique_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace mr::dfs

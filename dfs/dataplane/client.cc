@@ -1,0 +1,142 @@
+#include "dfs/dataplane/client.h"
+
+#include <algorithm>
+
+namespace mr::dfs::dataplane {
+
+Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_t generation,
+                     uint64_t offset, uint64_t length, std::string* out, uint64_t* chunk_length,
+                     Timeout timeout) {
+  out->clear();
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  RETURN_NOT_OK(Connect(&socket, host, port, timeout));
+  ReadRequest request;
+  request.chunk_id = chunk_id;
+  request.generation = generation;
+  request.offset = static_cast<int64_t>(offset);
+  request.length = static_cast<int64_t>(std::min<uint64_t>(length, INT64_MAX));
+  RETURN_NOT_OK(SendMessage(&socket, request, timeout));
+  ReadResponse response;
+  RETURN_NOT_OK(ReceiveMessage(&socket, &response, timeout));
+  RETURN_NOT_OK(StatusFromWire(response.code, response.message));
+  if (chunk_length != nullptr) *chunk_length = response.chunk_length;
+  for (int64_t seq = 0;; ++seq) {
+    Frame frame;
+    RETURN_NOT_OK(ReadFrame(&socket, &frame, timeout));
+    if (frame.type == FrameType::kReadResponse) {  // An error mid-stream.
+      RETURN_NOT_OK(DecodeMessage(frame.payload, &response));
+      Status s = StatusFromWire(response.code, response.message);
+      return s.ok() ? Status::Corruption("read stream ended without a last packet") : s;
+    }
+    Packet packet;
+    if (frame.type != FrameType::kPacket) return Status::Corruption("unexpected frame in read");
+    RETURN_NOT_OK(DecodeMessage(frame.payload, &packet));
+    if (packet.seq != seq || packet.offset != static_cast<int64_t>(offset + out->size())) {
+      return Status::Corruption("read packet out of order");
+    }
+    out->append(packet.data);
+    if (packet.last) return Status::OK();
+  }
+}
+
+Status OpenWriteStream(tcp::socket* socket, const Target& first, const WriteRequest& request,
+                       Timeout timeout, std::string* failed_datanode_id) {
+  *failed_datanode_id = first.datanode_id;
+  RETURN_NOT_OK(Connect(socket, first.host, first.port, timeout));
+  RETURN_NOT_OK(SendMessage(socket, request, timeout));
+  Ack ack;
+  RETURN_NOT_OK(ReceiveMessage(socket, &ack, timeout));
+  if (ack.seq != kSetupAckSeq) return Status::Corruption("bad setup ack");
+  Status s = StatusFromWire(ack.code, ack.message);
+  if (!s.ok() && !ack.failed_datanode_id.empty()) *failed_datanode_id = ack.failed_datanode_id;
+  if (s.ok()) failed_datanode_id->clear();
+  return s;
+}
+
+Status PipelineWriter::Fail(Status status) {
+  error_ = status;
+  ShutdownSocket(&socket_);
+  return status;
+}
+
+Status PipelineWriter::Open(int64_t chunk_id, int64_t generation,
+                            const std::vector<Target>& targets) {
+  if (targets.empty()) return Fail(Status::InvalidArgument("write pipeline without targets"));
+  first_datanode_id_ = targets[0].datanode_id;
+  WriteRequest request;
+  request.chunk_id = chunk_id;
+  request.generation = generation;
+  request.targets.assign(targets.begin() + 1, targets.end());
+  error_ = OpenWriteStream(&socket_, targets[0], request, options_.io_timeout,
+                           &failed_datanode_id_);
+  if (!error_.ok()) return Fail(error_);
+  return Status::OK();
+}
+
+Status PipelineWriter::ReceiveAck() {
+  Ack ack;
+  Status s = ReceiveMessage(&socket_, &ack, options_.io_timeout);
+  if (!s.ok()) {
+    failed_datanode_id_ = first_datanode_id_;  // The link to it broke.
+    return Fail(s.Prepend("pipeline ack"));
+  }
+  s = StatusFromWire(ack.code, ack.message);
+  if (!s.ok()) {
+    failed_datanode_id_ = ack.failed_datanode_id;
+    return Fail(s);
+  }
+  if (ack.seq != acked_seq_ + 1 || in_flight_.empty()) {
+    return Fail(Status::Corruption("pipeline ack out of order"));
+  }
+  acked_seq_ = ack.seq;
+  bytes_acked_ += in_flight_.front();
+  in_flight_.pop_front();
+  return Status::OK();
+}
+
+Status PipelineWriter::SendPacket(bool last) {
+  while (static_cast<int>(in_flight_.size()) >= std::max(1, options_.window)) {
+    RETURN_NOT_OK(ReceiveAck());
+  }
+  Packet packet;
+  packet.seq = next_seq_++;
+  packet.offset = static_cast<int64_t>(offset_);
+  packet.data = std::move(buffer_);
+  packet.last = last;
+  buffer_.clear();
+  Status s = SendMessage(&socket_, packet, options_.io_timeout);
+  if (!s.ok()) {
+    // The pipeline may have failed first and said why in an ack.
+    while (ReceiveAck().ok()) {
+    }
+    if (failed_datanode_id_.empty()) failed_datanode_id_ = first_datanode_id_;
+    return Fail(error_.ok() ? s.Prepend("pipeline send") : error_);
+  }
+  offset_ += packet.data.size();
+  in_flight_.push_back(packet.data.size());
+  return Status::OK();
+}
+
+Status PipelineWriter::Write(std::string_view data) {
+  RETURN_NOT_OK(error_);
+  while (!data.empty()) {
+    size_t take = std::min(kMaxPacketDataBytes - buffer_.size(), data.size());
+    buffer_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (buffer_.size() == kMaxPacketDataBytes) RETURN_NOT_OK(SendPacket(/*last=*/false));
+  }
+  return Status::OK();
+}
+
+Status PipelineWriter::Close() {
+  RETURN_NOT_OK(error_);
+  RETURN_NOT_OK(SendPacket(/*last=*/true));
+  while (!in_flight_.empty()) RETURN_NOT_OK(ReceiveAck());
+  error_ = Status::Aborted("pipeline writer closed");
+  boost::system::error_code ec;
+  socket_.close(ec);
+  return Status::OK();
+}
+
+}  // namespace mr::dfs::dataplane

@@ -1,0 +1,55 @@
+// Data-plane messages between DFS clients and datanodes (docs/DFS.md,
+// "Data plane"). Each is sent thrift-compact encoded as the payload of one
+// frame (framing.h): `u32 length | u8 type | payload`.
+//
+// Read:  client -> ReadRequest; datanode -> ReadResponse, then Packets until
+//        one has last = true. If a slice fails verification mid-stream the
+//        datanode sends a ReadResponse carrying the error instead of the next
+//        Packet and closes.
+// Write: client -> WriteRequest (targets = the nodes after the one it is
+//        connected to); each node forwards a WriteRequest with the rest of the
+//        list. A setup Ack (seq = -1) flows back once the whole pipeline is
+//        connected. Then Packets flow down and one Ack per Packet flows back,
+//        in order; a node acks only after its own write and the downstream
+//        ack. The ack of the `last` packet means every replica is finalized.
+//        An Ack with code != 0 names the datanode at fault and ends the stream.
+namespace cpp mr.dfs.dataplane
+
+struct ReadRequest {
+  1: i64 chunk_id
+  2: i64 generation
+  3: i64 offset
+  4: i64 length
+}
+
+struct ReadResponse {
+  1: i32 code          // mr::Status::Code; 0 is OK.
+  2: string message
+  3: i64 chunk_length
+}
+
+struct Target {
+  1: string datanode_id
+  2: string host
+  3: i32 port
+}
+
+struct WriteRequest {
+  1: i64 chunk_id
+  2: i64 generation
+  3: list<Target> targets
+}
+
+struct Packet {
+  1: i64 seq
+  2: i64 offset
+  3: binary data       // At most 64 KiB.
+  4: bool last
+}
+
+struct Ack {
+  1: i64 seq
+  2: i32 code          // mr::Status::Code; 0 is OK.
+  3: string message
+  4: string failed_datanode_id
+}

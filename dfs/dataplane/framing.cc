@@ -1,0 +1,141 @@
+#include "dfs/dataplane/framing.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <gflags/gflags.h>
+
+#include "common/coding.h"
+
+DEFINE_int32(dfs_dataplane_io_timeout_ms, 30000,
+             "Longest wait for one data-plane frame to be sent or received, or for a "
+             "connection to a datanode to be made, before giving up on the peer.");
+
+namespace mr::dfs::dataplane {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until the descriptor is ready for `events` or the deadline passes.
+Status WaitReady(int fd, short events, Clock::time_point deadline, const char* what) {
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return Status::Unavailable(std::string("timed out waiting to ") + what);
+    pollfd p{fd, events, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (rc > 0) return Status::OK();
+    if (rc < 0 && errno != EINTR) return Status::FromErrno(errno, "poll");
+  }
+}
+
+Status ReadFull(tcp::socket* socket, char* buf, size_t n, Clock::time_point deadline) {
+  int fd = socket->native_handle();
+  while (n > 0) {
+    ssize_t r = ::recv(fd, buf, n, MSG_DONTWAIT);
+    if (r > 0) {
+      buf += r;
+      n -= r;
+    } else if (r == 0) {
+      return Status::IOError("connection closed by peer");
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      RETURN_NOT_OK(WaitReady(fd, POLLIN, deadline, "receive"));
+    } else if (errno != EINTR) {
+      return Status::FromErrno(errno, "recv");
+    }
+  }
+  return Status::OK();
+}
+
+Status WriteFull(tcp::socket* socket, const char* buf, size_t n, Clock::time_point deadline) {
+  int fd = socket->native_handle();
+  while (n > 0) {
+    ssize_t w = ::send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w >= 0) {
+      buf += w;
+      n -= w;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      RETURN_NOT_OK(WaitReady(fd, POLLOUT, deadline, "send"));
+    } else if (errno != EINTR) {
+      return Status::FromErrno(errno, "send");
+    }
+  }
+  return Status::OK();
+}
+
+bool KnownType(uint8_t t) {
+  return t >= static_cast<uint8_t>(FrameType::kReadRequest) &&
+         t <= static_cast<uint8_t>(FrameType::kAck);
+}
+
+}  // namespace
+
+Timeout DefaultIoTimeout() { return Timeout(FLAGS_dfs_dataplane_io_timeout_ms); }
+
+Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload, Timeout timeout) {
+  if (payload.size() + 1 > kMaxFrameBytes) {
+    return Status::InvalidArgument("frame of " + std::to_string(payload.size()) + " bytes too big");
+  }
+  if (!socket->is_open()) return Status::IOError("socket is closed");
+  std::string header;
+  PutFixed32(&header, static_cast<uint32_t>(payload.size() + 1));
+  header.push_back(static_cast<char>(type));
+  auto deadline = Clock::now() + timeout;
+  RETURN_NOT_OK(WriteFull(socket, header.data(), header.size(), deadline));
+  return WriteFull(socket, payload.data(), payload.size(), deadline);
+}
+
+Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout) {
+  if (!socket->is_open()) return Status::IOError("socket is closed");
+  auto deadline = Clock::now() + timeout;
+  char header[5];
+  RETURN_NOT_OK(ReadFull(socket, header, sizeof(header), deadline));
+  uint32_t length = DecodeFixed32(header);
+  uint8_t type = static_cast<uint8_t>(header[4]);
+  if (length < 1 || length > kMaxFrameBytes) {
+    return Status::Corruption("bad frame length " + std::to_string(length));
+  }
+  if (!KnownType(type)) return Status::Corruption("unknown frame type " + std::to_string(type));
+  frame->type = static_cast<FrameType>(type);
+  frame->payload.resize(length - 1);
+  return ReadFull(socket, frame->payload.data(), length - 1, deadline);
+}
+
+Status Connect(tcp::socket* socket, const std::string& host, int port, Timeout timeout) {
+  std::string where = host + ":" + std::to_string(port);
+  boost::system::error_code ec;
+  boost::asio::ip::address address = boost::asio::ip::make_address(host, ec);
+  if (ec) {
+    tcp::resolver resolver(socket->get_executor());
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) return Status::Unavailable("resolve " + host + ": " + ec.message());
+    address = results.begin()->endpoint().address();
+  }
+  if (port <= 0 || port > 65535) return Status::InvalidArgument("bad port in " + where);
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  socket->open(endpoint.protocol(), ec);
+  if (!ec) socket->non_blocking(true, ec);
+  if (ec) return Status::IOError("socket for " + where + ": " + ec.message());
+  socket->connect(endpoint, ec);
+  if (ec == boost::asio::error::in_progress || ec == boost::asio::error::would_block) {
+    int fd = socket->native_handle();
+    RETURN_NOT_OK_PREPEND(WaitReady(fd, POLLOUT, Clock::now() + timeout, "connect"), where);
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) return Status::Unavailable("connect " + where + ": " + std::strerror(err));
+  } else if (ec) {
+    return Status::Unavailable("connect " + where + ": " + ec.message());
+  }
+  socket->set_option(tcp::no_delay(true), ec);
+  return Status::OK();
+}
+
+void ShutdownSocket(tcp::socket* socket, bool reads_only) {
+  if (socket->is_open()) ::shutdown(socket->native_handle(), reads_only ? SHUT_RD : SHUT_RDWR);
+}
+
+}  // namespace mr::dfs::dataplane

@@ -1,0 +1,56 @@
+// Frames on a data-plane TCP connection: `u32 length | u8 type | payload`,
+// length little-endian and counting the type byte and the payload, at most
+// kMaxFrameBytes. Oversized lengths and unknown types are Corruption; a peer
+// that closes or stalls past the timeout is IOError/Unavailable. Nothing
+// throws and nothing here can crash on hostile input.
+//
+// I/O is done with recv/send(MSG_DONTWAIT) + poll on the socket's descriptor,
+// so every call is bounded by its timeout, and one thread may read a socket
+// while another writes it (the write pipeline does this).
+// Thread-safety: at most one reader and one writer per socket at a time.
+#pragma once
+
+#include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace mr::dfs::dataplane {
+
+using boost::asio::ip::tcp;
+using Timeout = std::chrono::milliseconds;
+
+inline constexpr uint32_t kMaxFrameBytes = (1 << 20) + 64;
+inline constexpr size_t kMaxPacketDataBytes = 64 * 1024;
+
+enum class FrameType : uint8_t {
+  kReadRequest = 1,
+  kReadResponse = 2,
+  kWriteRequest = 3,
+  kPacket = 4,
+  kAck = 5,
+};
+
+struct Frame {
+  FrameType type = FrameType::kAck;
+  std::string payload;
+};
+
+// --dfs_dataplane_io_timeout_ms: the bound on one frame or connect.
+Timeout DefaultIoTimeout();
+
+Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload, Timeout timeout);
+Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout);
+
+// Opens `socket` (not yet open) and connects it to host:port within timeout.
+Status Connect(tcp::socket* socket, const std::string& host, int port, Timeout timeout);
+// shutdown(2) on the descriptor: wakes a thread blocked on the socket.
+// Safe to call from any thread.
+void ShutdownSocket(tcp::socket* socket, bool reads_only = false);
+
+}  // namespace mr::dfs::dataplane

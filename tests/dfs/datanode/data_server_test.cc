@@ -1,0 +1,198 @@
+#include "dfs/datanode/data_server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "common/coding.h"
+#include "dfs/dataplane/client.h"
+#include "tests/common/test_util.h"
+
+namespace mr::dfs {
+namespace {
+
+namespace dp = dataplane;
+constexpr dp::Timeout kTimeout{5000};
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string out(n, '\0');
+  for (char& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+// Polls `done` until it holds or 10 s pass.
+bool Eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// A port on 127.0.0.1 with nothing listening on it.
+int ClosedPort() {
+  boost::asio::io_context io;
+  dp::tcp::acceptor acceptor(io, dp::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+struct Node {
+  explicit Node(const std::string& id) {
+    auto opened = ChunkStore::Open(dir.path());
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    store = std::move(*opened);
+    DataServer::Options options;
+    options.datanode_id = id;
+    options.io_timeout = kTimeout;
+    server = std::make_unique<DataServer>(store.get(), options);
+    EXPECT_TRUE(server->Start().ok());
+    target.datanode_id = id;
+    target.host = "127.0.0.1";
+    target.port = server->port();
+  }
+  bool Empty() const {
+    auto files = ListInputFiles(store->chunk_dir());
+    return store->List().empty() && files.ok() && files->empty();
+  }
+
+  mr::testing::ScopedTempDir dir;
+  std::unique_ptr<ChunkStore> store;
+  std::unique_ptr<DataServer> server;
+  dp::Target target;
+};
+
+class DataServerTest : public ::testing::Test {
+ protected:
+  DataServerTest() {
+    for (int i = 1; i <= 3; ++i) nodes_.push_back(std::make_unique<Node>("dn" + std::to_string(i)));
+  }
+  std::vector<dp::Target> Targets() const {
+    std::vector<dp::Target> targets;
+    for (const auto& n : nodes_) targets.push_back(n->target);
+    return targets;
+  }
+  // Writes `data` in uneven pieces through `targets`.
+  Status WriteThrough(const std::vector<dp::Target>& targets, int64_t id, const std::string& data,
+                      std::string* failed_id = nullptr) {
+    dp::PipelineWriter writer({/*window=*/4, kTimeout});
+    Status s = writer.Open(id, 1, targets);
+    for (size_t pos = 0; s.ok() && pos < data.size(); pos += 100000) {
+      s = writer.Write(std::string_view(data).substr(pos, 100000));
+    }
+    if (s.ok()) s = writer.Close();
+    if (failed_id != nullptr) *failed_id = writer.failed_datanode_id();
+    return s;
+  }
+  Status ReadFrom(const Node& node, int64_t id, std::string* out, uint64_t offset = 0,
+                  uint64_t length = UINT64_MAX) {
+    return dp::ReadChunkFrom("127.0.0.1", node.target.port, id, 1, offset, length, out, nullptr,
+                             kTimeout);
+  }
+
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(DataServerTest, PipelinedWriteReachesEveryReplica) {
+  std::string data = RandomBytes((3 << 20) + 12345, 1);
+  ASSERT_TRUE(WriteThrough(Targets(), 7, data).ok());
+  for (const auto& node : nodes_) {
+    std::string back;
+    ASSERT_TRUE(ReadFrom(*node, 7, &back).ok()) << node->target.datanode_id;
+    EXPECT_EQ(back, data) << node->target.datanode_id;
+    ASSERT_TRUE(ReadFrom(*node, 7, &back, 65530, 70000).ok());
+    EXPECT_EQ(back, data.substr(65530, 70000));
+  }
+}
+
+TEST_F(DataServerTest, EmptyChunk) {
+  ASSERT_TRUE(WriteThrough(Targets(), 8, "").ok());
+  std::string back = "x";
+  uint64_t length = 99;
+  ASSERT_TRUE(dp::ReadChunkFrom("127.0.0.1", nodes_[2]->target.port, 8, 1, 0, 10, &back, &length,
+                                kTimeout).ok());
+  EXPECT_EQ(back, "");
+  EXPECT_EQ(length, 0u);
+}
+
+TEST_F(DataServerTest, CorruptReplicaReadFails) {
+  std::string data = RandomBytes(200000, 2);
+  ASSERT_TRUE(WriteThrough({nodes_[0]->target}, 9, data).ok());
+  std::string path = JoinPath(nodes_[0]->store->chunk_dir(), ChunkDataName(9, 1));
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "?", 1, 150000), 1);
+  ::close(fd);
+  std::string back;
+  Status s = ReadFrom(*nodes_[0], 9, &back);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("chunk 9"), std::string::npos);
+  EXPECT_TRUE(ReadFrom(*nodes_[0], 9, &back, 0, 65536).ok());  // Intact slices still read.
+  EXPECT_TRUE(ReadFrom(*nodes_[0], 10, &back).IsNotFound());
+}
+
+TEST_F(DataServerTest, DownThirdTargetIsReportedAndNothingIsKept) {
+  std::vector<dp::Target> targets = Targets();
+  nodes_[2]->server->Stop();
+  targets[2].port = ClosedPort();
+  std::string failed;
+  Status s = WriteThrough(targets, 11, RandomBytes(300000, 3), &failed);
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.ToString();
+  EXPECT_EQ(failed, "dn3");
+  EXPECT_TRUE(Eventually([&] { return nodes_[0]->Empty() && nodes_[1]->Empty(); }));
+}
+
+TEST_F(DataServerTest, ThirdTargetDyingMidStreamAbortsEveryReplica) {
+  dp::PipelineWriter writer({/*window=*/4, kTimeout});
+  ASSERT_TRUE(writer.Open(12, 1, Targets()).ok());
+  ASSERT_TRUE(writer.Write(RandomBytes(1 << 20, 4)).ok());
+  nodes_[2]->server->Stop();  // Drops its connections.
+  std::string more = RandomBytes(1 << 20, 5);
+  Status s = writer.Write(more);
+  if (s.ok()) s = writer.Close();
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(writer.failed_datanode_id(), "dn3") << s.ToString();
+  for (const auto& node : nodes_) {
+    EXPECT_TRUE(Eventually([&] { return node->Empty(); })) << node->target.datanode_id;
+  }
+}
+
+TEST_F(DataServerTest, MalformedFramesDoNotStopTheServer) {
+  const std::vector<std::string> garbage = [] {
+    std::string too_long, bad_type, bad_payload;
+    PutFixed32(&too_long, 0xffffffffu);
+    too_long.push_back(4);
+    PutFixed32(&bad_type, 1);
+    bad_type.push_back(77);
+    PutFixed32(&bad_payload, 6);
+    bad_payload.push_back(static_cast<char>(dp::FrameType::kWriteRequest));
+    bad_payload.append("\xff\xff\xff\xff\xff", 5);
+    return std::vector<std::string>{too_long, bad_type, bad_payload, "xy"};
+  }();
+  for (const std::string& bytes : garbage) {
+    boost::asio::io_context io;
+    dp::tcp::socket socket(io);
+    ASSERT_TRUE(dp::Connect(&socket, "127.0.0.1", nodes_[0]->target.port, kTimeout).ok());
+    boost::system::error_code ec;
+    boost::asio::write(socket, boost::asio::buffer(bytes), ec);
+    socket.shutdown(dp::tcp::socket::shutdown_send, ec);
+    dp::Frame frame;
+    EXPECT_FALSE(dp::ReadFrame(&socket, &frame, kTimeout).ok());  // Closed, no answer.
+  }
+  std::string data = RandomBytes(70000, 6);
+  ASSERT_TRUE(WriteThrough({nodes_[0]->target}, 13, data).ok());
+  std::string back;
+  ASSERT_TRUE(ReadFrom(*nodes_[0], 13, &back).ok());
+  EXPECT_EQ(back, data);
+}
+
+}  // namespace
+}  // namespace mr::dfs
