@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +29,13 @@ void ValidateFlags(int argc, char** argv) {
     std::string_view arg = argv[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;
-    arg.remove_prefix(arg[1] == '-' ? 2 : 1);
+    size_t name_start = arg[1] == '-' ? 2 : 1;
+    // Accept GNU-style "--nodes-per-rack" for "nodes_per_rack": gflags names
+    // use underscores, people type hyphens. Only the name part changes.
+    for (size_t k = name_start; k < std::min(arg.find('='), arg.size()); ++k) {
+      if (argv[i][k] == '-') argv[i][k] = '_';
+    }
+    arg.remove_prefix(name_start);
     std::string name(arg.substr(0, arg.find('=')));
     gflags::CommandLineFlagInfo info;
     if (gflags::GetCommandLineFlagInfo(name.c_str(), &info)) {

@@ -245,6 +245,12 @@ TEST_F(WordCountTest, CountsEveryWord) {
   EXPECT_GE(CounterFromJson("Map tasks"), 4);
 }
 
+TEST_F(WordCountTest, AcceptsHyphenatedFlagNames) {
+  CommandResult r = Run("--reducers=3 --split-size-mb=1");
+  ExpectCorrectOutput(r, 3);
+  EXPECT_GE(CounterFromJson("Map tasks"), 4);
+}
+
 TEST_F(WordCountTest, CountsEveryWordWithSpills) {
   CommandResult r = Run("--reducers=3 --split_size_mb=1 --sort_buffer_mb=1");
   ExpectCorrectOutput(r, 3);

@@ -1,0 +1,75 @@
+// mrcluster: starts, inspects and stops a cluster of daemon processes.
+#include <cstdio>
+#include <string>
+
+#include <gflags/gflags.h>
+
+#include "cluster/local_cluster.h"
+#include "common/exit_codes.h"
+#include "common/flags.h"
+
+DEFINE_string(dir, "", "The cluster's directory (holds cluster.conf and one directory per node).");
+DEFINE_int32(racks, 2, "up: number of racks.");
+DEFINE_int32(nodes_per_rack, 2, "up: datanodes per rack.");
+DEFINE_int64(chunk_size, 64 << 20, "up: the cluster's default DFS chunk size in bytes.");
+DEFINE_bool(json, false, "status: machine-readable output.");
+DEFINE_int32(ready_timeout_ms, 20000, "How long up/start wait for daemons to be ready.");
+
+namespace {
+
+const char kUsage[] =
+    "usage:\n"
+    "  mrcluster up --dir DIR [--racks R] [--nodes_per_rack K] [--chunk_size BYTES]\n"
+    "  mrcluster status --dir DIR [--json]\n"
+    "  mrcluster down --dir DIR\n"
+    "  mrcluster kill --dir DIR NODE     (kill -9)\n"
+    "  mrcluster start --dir DIR NODE\n"
+    "Exit codes: 0 success, 1 failure, 2 usage error.";
+
+int Run(const std::string& verb, int argc, char** argv) {
+  std::string node = argc > 2 ? argv[2] : "";
+  bool wants_node = verb == "kill" || verb == "start";
+  if (argc != (wants_node ? 3 : 2)) {
+    mr::ExitWithError(mr::kExitUsage, wants_node ? verb + " needs one NODE" : "unexpected argument");
+  }
+  mr::Status s;
+  if (verb == "up") {
+    if (FLAGS_racks < 1 || FLAGS_nodes_per_rack < 1 || FLAGS_racks * FLAGS_nodes_per_rack > 64) {
+      mr::ExitWithError(mr::kExitUsage, "--racks and --nodes_per_rack must give 1 to 64 nodes");
+    }
+    if (FLAGS_chunk_size < (64 << 10) || FLAGS_chunk_size % (64 << 10) != 0) {
+      mr::ExitWithError(mr::kExitUsage, "--chunk_size must be a multiple of 64 KiB");
+    }
+    mr::cluster::UpOptions options;
+    options.dir = FLAGS_dir;
+    options.racks = FLAGS_racks;
+    options.nodes_per_rack = FLAGS_nodes_per_rack;
+    options.chunk_size = FLAGS_chunk_size;
+    options.ready_timeout_ms = FLAGS_ready_timeout_ms;
+    s = mr::cluster::Up(options);
+  } else if (verb == "down") {
+    s = mr::cluster::Down(FLAGS_dir);
+  } else if (verb == "kill") {
+    s = mr::cluster::KillNode(FLAGS_dir, node);
+  } else if (verb == "start") {
+    s = mr::cluster::StartNode(FLAGS_dir, node, FLAGS_ready_timeout_ms);
+  } else if (verb != "status") {
+    mr::ExitWithError(mr::kExitUsage, "unknown verb '" + verb + "' (try --help)");
+  }
+  if (!s.ok()) mr::ExitWithError(mr::kExitFailure, s.ToString());
+  if (verb == "status" || verb == "up") {
+    auto status = mr::cluster::GetStatus(FLAGS_dir);
+    if (!status.ok()) mr::ExitWithError(mr::kExitFailure, status.status().ToString());
+    std::fputs(mr::cluster::FormatStatus(*status, FLAGS_json).c_str(), stdout);
+  }
+  return mr::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mr::ParseFlagsOrExit(&argc, &argv, kUsage);
+  if (argc < 2) mr::ExitWithError(mr::kExitUsage, "missing verb (try --help)");
+  if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
+  return Run(argv[1], argc, argv);
+}

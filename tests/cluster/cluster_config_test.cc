@@ -1,0 +1,59 @@
+#include "cluster/cluster_config.h"
+
+#include <gtest/gtest.h>
+
+namespace mr::cluster {
+namespace {
+
+TEST(ClusterConfigTest, RoundTrips) {
+  ClusterConfig config;
+  config.settings["chunk_size"] = "1048576";
+  config.nodes.push_back({Role::kMaster, "master", "127.0.0.1", 4000, "", "/c/master"});
+  config.nodes.push_back({Role::kDatanode, "dn-1-1", "127.0.0.1", 4001, "/r1", "/c/dn-1-1"});
+  Result<ClusterConfig> parsed = ClusterConfig::Parse(config.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Serialize(), config.Serialize());
+  ASSERT_NE(parsed->Master(), nullptr);
+  EXPECT_EQ(parsed->Master()->port, 4000);
+  ASSERT_NE(parsed->Find("dn-1-1"), nullptr);
+  EXPECT_EQ(parsed->Find("dn-1-1")->rack, "/r1");
+  EXPECT_EQ(parsed->Find("nope"), nullptr);
+  EXPECT_EQ(parsed->settings.at("chunk_size"), "1048576");
+}
+
+TEST(ClusterConfigTest, AcceptsCommentsAndOtherHosts) {
+  Result<ClusterConfig> parsed = ClusterConfig::Parse(
+      "# a cluster on two hosts\n"
+      "node master m 10.1.0.1 9000 - /data/m   # the master\n"
+      "\n"
+      "node datanode d1 10.1.0.2 9001 /rackA /data/d1\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->nodes.size(), 2u);
+  EXPECT_EQ(parsed->Find("d1")->host, "10.1.0.2");
+}
+
+TEST(ClusterConfigTest, RejectsBadFiles) {
+  const char* bad[] = {
+      "node datanode d1 h 1 /r /d\n",                                     // No master.
+      "node master m h 1 - /d\nnode master m2 h 2 - /d\n",                // Two masters.
+      "node master m h 1 - /d\nnode datanode m h 2 /r /d\n",              // Duplicate id.
+      "node master m h 0 - /d\n",                                         // Port 0.
+      "node master m h 70000 - /d\n",                                     // Port too big.
+      "node master m h x - /d\n",                                         // Port not a number.
+      "node master m h 1 -\n",                                            // Missing field.
+      "node master m h 1 - /d extra\n",                                   // Extra field.
+      "node scheduler s h 1 - /d\n",                                      // Unknown role.
+      "nodes master m h 1 - /d\n",                                        // Unknown entry.
+      "setting chunk_size\nnode master m h 1 - /d\n",                     // Setting w/o value.
+  };
+  for (const char* text : bad) {
+    Result<ClusterConfig> parsed = ClusterConfig::Parse(text);
+    EXPECT_FALSE(parsed.ok()) << text;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().code(), Status::Code::kInvalidArgument) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mr::cluster
