@@ -1,0 +1,126 @@
+// ChunkMap: the master's soft state (docs/DFS.md, "Chunk map"): the datanode
+// registry and, for every chunk the namespace knows, the replicas datanodes
+// have reported. Nothing here is persisted; after a restart it is rebuilt
+// from the namespace (the known chunks) and from datanode registrations,
+// chunk reports and ChunkReceived calls (the replicas).
+//
+// Liveness: a registered datanode is live until it goes
+// --dfs_heartbeat_timeout_ms without a heartbeat. ExpireDeadNodes then drops
+// it and every replica it held; it must register again (and send a full
+// chunk report) to come back.
+//
+// Validity of a reported replica: the chunk must be known, the generation
+// must equal the master's, and for a complete chunk the length must equal
+// the chunk's. Anything else is rejected: the caller schedules a DELETE.
+//
+// Times are milliseconds on the caller's monotonic clock, passed in.
+// Thread-safety: none. MasterService serializes every call with its mutex.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dfs/master/placement.h"
+#include "dfs/master/replication_planner.h"
+
+namespace mr::dfs {
+
+// A registered datanode: its address and the load of its last heartbeat.
+struct DatanodeDescriptor {
+  std::string id;
+  std::string host;
+  int32_t data_port = 0;
+  std::string rack;
+  int64_t capacity_bytes = 0;
+  int64_t used_bytes = 0;
+  int32_t active_transfers = 0;
+  int64_t last_heartbeat_ms = 0;
+};
+
+// One replica as a datanode reported it.
+struct ReplicaReport {
+  int64_t chunk_id = 0;
+  int64_t generation = 0;
+  int64_t length = 0;
+};
+
+class ChunkMap {
+ public:
+  struct Options {
+    int64_t heartbeat_timeout_ms = 3000;
+    // Options with the values of the --dfs_* flags.
+    static Options FromFlags();
+  };
+
+  explicit ChunkMap(Options options) : options_(options) {}
+
+  // ---- Datanodes.
+  // Adds or refreshes `node` (load and address); it counts as heartbeating
+  // now. A re-registering node keeps no replicas: it must report them again.
+  void RegisterDatanode(const DatanodeDescriptor& node, int64_t now_ms);
+  // NotFound if `id` is not registered (or was declared dead): the datanode
+  // must register again.
+  Status Heartbeat(const std::string& id, int64_t capacity_bytes, int64_t used_bytes,
+                   int32_t active_transfers, int64_t now_ms);
+  // Drops every node silent for longer than the timeout, and its replicas.
+  // Returns the ids dropped.
+  std::vector<std::string> ExpireDeadNodes(int64_t now_ms);
+  const DatanodeDescriptor* FindDatanode(const std::string& id) const;
+  // Registered nodes, by id, in placement's terms.
+  std::vector<DatanodeLoad> LiveNodes() const;
+
+  // ---- Chunks the namespace knows.
+  // A chunk being written: replicas of any length are accepted and it is
+  // not re-replicated.
+  void AddChunk(int64_t chunk_id, int64_t generation, int32_t replication);
+  // The file was closed: the chunk's final length.
+  void CompleteChunk(int64_t chunk_id, int64_t length);
+  // Forgets the chunk; returns the nodes that held it (they get a DELETE).
+  std::vector<std::string> RemoveChunk(int64_t chunk_id);
+  // The master's generation of a chunk, if known.
+  std::optional<int64_t> Generation(int64_t chunk_id) const;
+
+  // ---- Replicas.
+  // Records `replica` on `node_id` if valid (see above); false if it must be
+  // deleted instead. The node must be registered.
+  bool AddReplica(const std::string& node_id, const ReplicaReport& replica);
+  // Drops one replica; false if the map did not have it.
+  bool RemoveReplica(const std::string& node_id, int64_t chunk_id);
+  // Replaces `node_id`'s replica set by `report`; returns the entries that
+  // were rejected (unknown chunk, stale generation, wrong length).
+  std::vector<ReplicaReport> ApplyChunkReport(const std::string& node_id,
+                                              const std::vector<ReplicaReport>& report);
+  // Live nodes holding a valid replica of `chunk_id` with `length` bytes
+  // (any length if nullopt), sorted by id.
+  std::vector<std::string> Replicas(int64_t chunk_id,
+                                    std::optional<int64_t> length = std::nullopt) const;
+  // Complete chunks with their replicas, for the re-replication planner.
+  std::vector<ChunkReplicas> CompleteChunks() const;
+
+ private:
+  struct Chunk {
+    int64_t generation = 0;
+    int32_t replication = 0;
+    bool complete = false;
+    int64_t length = 0;                      // Valid once complete.
+    std::map<std::string, int64_t> replicas;  // Node id -> reported length.
+  };
+  struct Node {
+    DatanodeDescriptor descriptor;
+    std::set<int64_t> chunks;  // The chunk ids it holds in chunks_.
+  };
+
+  bool IsValid(const Chunk& chunk, const ReplicaReport& replica) const;
+  void DropNodeReplicas(Node* node, const std::string& node_id);
+
+  const Options options_;
+  std::map<std::string, Node> nodes_;
+  std::map<int64_t, Chunk> chunks_;
+};
+
+}  // namespace mr::dfs

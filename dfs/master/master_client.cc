@@ -1,0 +1,162 @@
+#include "dfs/master/master_client.h"
+
+#include <thrift/TApplicationException.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+#include <thrift/transport/TTransportException.h>
+
+#include "MasterService.h"
+#include "dfs/master/rpc_status.h"
+
+namespace mr::dfs {
+
+using apache::thrift::TConfiguration;
+using apache::thrift::transport::TFramedTransport;
+using apache::thrift::transport::TSocket;
+
+Result<std::unique_ptr<MasterClient>> MasterClient::Connect(const std::string& host, int port,
+                                                            Options options) {
+  auto config = std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE,
+                                                 options.max_frame_bytes);
+  auto socket = std::make_shared<TSocket>(host, port, config);
+  socket->setConnTimeout(options.connect_timeout_ms);
+  socket->setSendTimeout(options.rpc_timeout_ms);
+  socket->setRecvTimeout(options.rpc_timeout_ms);
+  auto transport = std::make_shared<TFramedTransport>(socket, config);
+  auto protocol = std::make_shared<apache::thrift::protocol::TCompactProtocol>(transport);
+  std::string address = host + ":" + std::to_string(port);
+  std::unique_ptr<MasterClient> client(new MasterClient(
+      address, transport, std::make_unique<wire::MasterServiceClient>(protocol)));
+  try {
+    transport->open();
+  } catch (const std::exception& e) {
+    return Status::Unavailable("dfs master " + address + ": " + e.what());
+  }
+  return client;
+}
+
+MasterClient::MasterClient(std::string address,
+                           std::shared_ptr<apache::thrift::transport::TTransport> t,
+                           std::unique_ptr<wire::MasterServiceClient> stub)
+    : address_(std::move(address)), transport_(std::move(t)), stub_(std::move(stub)) {}
+
+MasterClient::~MasterClient() {
+  try {
+    if (transport_->isOpen()) transport_->close();
+  } catch (const std::exception&) {
+    // Closing a broken connection: nothing to do.
+  }
+}
+
+Status MasterClient::Call(const char* method,
+                          const std::function<void(wire::MasterServiceClient&)>& fn) {
+  std::string where = std::string("dfs master ") + address_ + " " + method;
+  try {
+    if (!transport_->isOpen()) transport_->open();
+    fn(*stub_);
+    return Status::OK();
+  } catch (const wire::DfsError& e) {
+    return FromDfsError(e);
+  } catch (const apache::thrift::TApplicationException& e) {
+    return Status::Internal(where + ": " + e.what());
+  } catch (const std::exception& e) {  // Transport and protocol failures.
+    try {
+      transport_->close();  // The stream may be mid-message; start clean next time.
+    } catch (const std::exception&) {
+    }
+    return Status::Unavailable(where + ": " + e.what());
+  }
+}
+
+template <typename T>
+Result<T> MasterClient::CallFor(const char* method,
+                                const std::function<void(wire::MasterServiceClient&, T&)>& fn) {
+  T out{};
+  Status s = Call(method, [&](wire::MasterServiceClient& stub) { fn(stub, out); });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<wire::FileStatus> MasterClient::Stat(const std::string& path) {
+  return CallFor<wire::FileStatus>("Stat", [&](auto& stub, auto& out) { stub.Stat(out, path); });
+}
+
+Result<std::vector<wire::FileStatus>> MasterClient::List(const std::string& path) {
+  return CallFor<std::vector<wire::FileStatus>>(
+      "List", [&](auto& stub, auto& out) { stub.List(out, path); });
+}
+
+Status MasterClient::Mkdirs(const std::string& path) {
+  return Call("Mkdirs", [&](auto& stub) { stub.Mkdirs(path); });
+}
+
+Status MasterClient::Delete(const std::string& path, bool recursive) {
+  return Call("Delete", [&](auto& stub) { stub.Delete(path, recursive); });
+}
+
+Status MasterClient::Rename(const std::string& src, const std::string& dst) {
+  return Call("Rename", [&](auto& stub) { stub.Rename(src, dst); });
+}
+
+Result<wire::FileStatus> MasterClient::Create(const std::string& path, int32_t replication,
+                                              int64_t chunk_size, const std::string& client_name,
+                                              const std::string& client_host) {
+  return CallFor<wire::FileStatus>("Create", [&](auto& stub, auto& out) {
+    stub.Create(out, path, replication, chunk_size, client_name, client_host);
+  });
+}
+
+Result<wire::LocatedChunk> MasterClient::AddChunk(const std::string& path,
+                                                  const std::string& client_name) {
+  return CallFor<wire::LocatedChunk>(
+      "AddChunk", [&](auto& stub, auto& out) { stub.AddChunk(out, path, client_name); });
+}
+
+Result<bool> MasterClient::Complete(const std::string& path, const std::string& client_name,
+                                    int64_t last_chunk_length) {
+  return CallFor<bool>("Complete", [&](auto& stub, auto& out) {
+    out = stub.Complete(path, client_name, last_chunk_length);
+  });
+}
+
+Result<std::vector<wire::LocatedChunk>> MasterClient::GetChunkLocations(const std::string& path,
+                                                                        int64_t offset,
+                                                                        int64_t length) {
+  return CallFor<std::vector<wire::LocatedChunk>>("GetChunkLocations", [&](auto& stub, auto& out) {
+    stub.GetChunkLocations(out, path, offset, length);
+  });
+}
+
+Status MasterClient::RenewLease(const std::string& client_name) {
+  return Call("RenewLease", [&](auto& stub) { stub.RenewLease(client_name); });
+}
+
+Status MasterClient::ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) {
+  return Call("ReportBadReplica", [&](auto& stub) { stub.ReportBadReplica(chunk_id, datanode_id); });
+}
+
+Status MasterClient::RegisterDatanode(const wire::DatanodeInfo& info) {
+  return Call("RegisterDatanode", [&](auto& stub) { stub.RegisterDatanode(info); });
+}
+
+Result<std::vector<wire::DatanodeCommand>> MasterClient::Heartbeat(const std::string& datanode_id,
+                                                                   int64_t capacity_bytes,
+                                                                   int64_t used_bytes,
+                                                                   int32_t active_transfers) {
+  return CallFor<std::vector<wire::DatanodeCommand>>("Heartbeat", [&](auto& stub, auto& out) {
+    stub.Heartbeat(out, datanode_id, capacity_bytes, used_bytes, active_transfers);
+  });
+}
+
+Status MasterClient::ChunkReport(const std::string& datanode_id,
+                                 const std::vector<wire::ChunkReplicaInfo>& chunks) {
+  return Call("ChunkReport", [&](auto& stub) { stub.ChunkReport(datanode_id, chunks); });
+}
+
+Status MasterClient::ChunkReceived(const std::string& datanode_id,
+                                   const wire::ChunkReplicaInfo& chunk) {
+  return Call("ChunkReceived", [&](auto& stub) { stub.ChunkReceived(datanode_id, chunk); });
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,90 @@
+// MasterClient: MasterService over TFramedTransport + TCompactProtocol (as
+// MasterServer serves it), with every call returning Status or Result. A
+// DfsError becomes the Status it stands for (rpc_status.h); a transport
+// failure becomes Unavailable and closes the connection, which the next call
+// reopens. Calls are never retried here: the caller knows which are safe to
+// repeat.
+//
+// Thread-safety: none; use one client per thread (connections are cheap).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dfs_types.h"
+
+namespace apache::thrift::transport {
+class TTransport;
+}
+
+namespace mr::dfs {
+
+namespace wire {
+class MasterServiceClient;
+}
+
+class MasterClient {
+ public:
+  struct Options {
+    int connect_timeout_ms = 5000;
+    int rpc_timeout_ms = 30000;  // Send and receive.
+    int32_t max_frame_bytes = 16 << 20;
+  };
+
+  // Connects to host:port; Unavailable if it cannot.
+  static Result<std::unique_ptr<MasterClient>> Connect(const std::string& host, int port,
+                                                       Options options);
+  static Result<std::unique_ptr<MasterClient>> Connect(const std::string& host, int port) {
+    return Connect(host, port, Options());
+  }
+  ~MasterClient();
+  MasterClient(const MasterClient&) = delete;
+  MasterClient& operator=(const MasterClient&) = delete;
+
+  // Clients.
+  Result<wire::FileStatus> Stat(const std::string& path);
+  Result<std::vector<wire::FileStatus>> List(const std::string& path);
+  Status Mkdirs(const std::string& path);
+  Status Delete(const std::string& path, bool recursive);
+  Status Rename(const std::string& src, const std::string& dst);
+  Result<wire::FileStatus> Create(const std::string& path, int32_t replication,
+                                  int64_t chunk_size, const std::string& client_name,
+                                  const std::string& client_host);
+  Result<wire::LocatedChunk> AddChunk(const std::string& path, const std::string& client_name);
+  // True once the file is closed; false: not enough replicas yet, retry.
+  Result<bool> Complete(const std::string& path, const std::string& client_name,
+                        int64_t last_chunk_length);
+  Result<std::vector<wire::LocatedChunk>> GetChunkLocations(const std::string& path,
+                                                            int64_t offset, int64_t length);
+  Status RenewLease(const std::string& client_name);
+  Status ReportBadReplica(int64_t chunk_id, const std::string& datanode_id);
+
+  // Datanodes.
+  Status RegisterDatanode(const wire::DatanodeInfo& info);
+  Result<std::vector<wire::DatanodeCommand>> Heartbeat(const std::string& datanode_id,
+                                                       int64_t capacity_bytes,
+                                                       int64_t used_bytes,
+                                                       int32_t active_transfers);
+  Status ChunkReport(const std::string& datanode_id,
+                     const std::vector<wire::ChunkReplicaInfo>& chunks);
+  Status ChunkReceived(const std::string& datanode_id, const wire::ChunkReplicaInfo& chunk);
+
+ private:
+  MasterClient(std::string address, std::shared_ptr<apache::thrift::transport::TTransport> t,
+               std::unique_ptr<wire::MasterServiceClient> stub);
+  // Opens the connection if needed, runs fn, maps what it throws.
+  Status Call(const char* method, const std::function<void(wire::MasterServiceClient&)>& fn);
+  template <typename T>
+  Result<T> CallFor(const char* method,
+                    const std::function<void(wire::MasterServiceClient&, T&)>& fn);
+
+  const std::string address_;  // "host:port", for messages.
+  std::shared_ptr<apache::thrift::transport::TTransport> transport_;
+  std::unique_ptr<wire::MasterServiceClient> stub_;
+};
+
+}  // namespace mr::dfs

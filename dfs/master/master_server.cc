@@ -1,0 +1,152 @@
+#include "dfs/master/master_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <future>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+#include <thrift/TOutput.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/server/TThreadedServer.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TServerSocket.h>
+
+#include "common/file.h"
+
+DEFINE_int64(dfs_checkpoint_every_ops, 10000,
+             "The master writes a namespace checkpoint (and starts a new op log) after this "
+             "many logged ops; 0 = never.");
+DEFINE_int32(dfs_rpc_max_frame_bytes, 16 << 20,
+             "Largest MasterService request frame accepted; a larger one closes the connection.");
+
+namespace mr::dfs {
+
+namespace {
+
+using apache::thrift::TConfiguration;
+using apache::thrift::transport::TFramedTransport;
+using apache::thrift::transport::TServerSocket;
+using apache::thrift::transport::TTransport;
+
+// Framed transports that refuse frames over a size.
+class BoundedFramedTransportFactory : public apache::thrift::transport::TTransportFactory {
+ public:
+  explicit BoundedFramedTransportFactory(int32_t max_frame_bytes)
+      : config_(std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE,
+                                                 max_frame_bytes)) {}
+  std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
+    auto framed = std::make_shared<TFramedTransport>(trans, config_);
+    framed->setMaxFrameSize(config_->getMaxFrameSize());
+    return framed;
+  }
+
+ private:
+  std::shared_ptr<TConfiguration> config_;
+};
+
+// Reports the bound port once the server socket listens.
+class ReadyHandler : public apache::thrift::server::TServerEventHandler {
+ public:
+  ReadyHandler(std::shared_ptr<TServerSocket> socket, std::promise<int>* ready)
+      : socket_(std::move(socket)), ready_(ready) {}
+  void preServe() override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int port = -1;
+    if (::getsockname(socket_->getSocketFD(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port = addr.ss_family == AF_INET6
+                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                 : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    }
+    ready_->set_value(port);
+  }
+
+ private:
+  std::shared_ptr<TServerSocket> socket_;
+  std::promise<int>* ready_;
+};
+
+void ThriftToGlog(const char* message) { LOG(WARNING) << "dfs master: thrift: " << message; }
+
+}  // namespace
+
+MasterServer::Options MasterServer::Options::FromFlags() {
+  Options options;
+  options.checkpoint_every_ops = FLAGS_dfs_checkpoint_every_ops;
+  options.max_frame_bytes = FLAGS_dfs_rpc_max_frame_bytes;
+  options.service = MasterService::Options::FromFlags();
+  return options;
+}
+
+Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
+  if (options.dir.empty()) return Status::InvalidArgument("master: no metadata directory");
+  RETURN_NOT_OK(CreateDirs(options.dir));
+  MasterState::Options state_options;
+  state_options.dir = options.dir;
+  state_options.checkpoint_every_ops = options.checkpoint_every_ops;
+  ASSIGN_OR_RETURN(std::unique_ptr<MasterState> state, MasterState::Open(state_options));
+  LOG(INFO) << "dfs master: recovered " << options.dir << " up to op " << state->last_sequence();
+  auto service = std::make_shared<MasterService>(std::move(state), options.service);
+
+  apache::thrift::GlobalOutput.setOutputFunction(ThriftToGlog);
+  std::unique_ptr<MasterServer> server(new MasterServer());
+  auto socket = std::make_shared<TServerSocket>(options.host, options.port);
+  server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
+      std::make_shared<wire::MasterServiceProcessor>(service), socket,
+      std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),
+      std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>());
+  std::promise<int> ready;
+  std::future<int> port = ready.get_future();
+  server->server_->setServerEventHandler(std::make_shared<ReadyHandler>(socket, &ready));
+  std::promise<std::string> failed;
+  std::future<std::string> failure = failed.get_future();
+  auto* thrift_server = server->server_.get();
+  server->thread_ = std::thread([thrift_server, failed = std::move(failed)]() mutable {
+    try {
+      thrift_server->serve();
+      failed.set_value("");
+    } catch (const std::exception& e) {
+      failed.set_value(e.what());
+    }
+  });
+  // Either the socket listens (preServe) or serve() throws (e.g. the port is taken).
+  while (port.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (failure.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      server->thread_.join();
+      return Status::IOError("dfs master: cannot serve on " + options.host + ":" +
+                             std::to_string(options.port) + ": " + failure.get());
+    }
+  }
+  server->port_ = port.get();
+  if (server->port_ <= 0) {
+    server->Stop();
+    return Status::IOError("dfs master: cannot read the bound port");
+  }
+  LOG(INFO) << "dfs master: serving " << options.dir << " on " << options.host << ":"
+            << server->port_;
+  return server;
+}
+
+MasterServer::~MasterServer() { Stop(); }
+
+void MasterServer::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+  LOG(INFO) << "dfs master: stopped serving port " << port_;
+}
+
+Status WritePortFile(const std::string& dir, int port) {
+  std::string path = JoinPath(dir, "port");
+  std::string tmp = path + ".tmp";
+  (void)RemoveAll(tmp);
+  RETURN_NOT_OK(WriteStringToFile(tmp, std::to_string(port) + "\n", /*sync=*/true));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(errno, "rename " + tmp);
+  return Status::OK();
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,439 @@
+#include "dfs/master/master_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <set>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "dfs/master/placement.h"
+#include "dfs/master/rpc_status.h"
+
+DEFINE_int32(dfs_min_replicas, 2,
+             "Complete succeeds only once every chunk of the file has this many replicas "
+             "(or the file's replication, if smaller) reported by datanodes.");
+
+namespace mr::dfs {
+
+namespace {
+
+constexpr int32_t kMaxReplication = 16;
+constexpr int64_t kChunkSizeUnit = 64 << 10;
+constexpr int64_t kMaxChunkSize = int64_t{1} << 30;
+
+int64_t SteadyClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+wire::FileStatus ToWire(const FileInfo& info) {
+  wire::FileStatus s;
+  s.path = info.path;
+  s.is_dir = info.is_dir;
+  s.length = info.length;
+  s.replication = info.replication;
+  s.chunk_size = info.chunk_size;
+  s.modification_time_ms = info.modification_time_ms;
+  s.under_construction = info.under_construction;
+  return s;
+}
+
+Result<FileInfo> StatFile(const Namespace& ns, const std::string& path) {
+  ASSIGN_OR_RETURN(FileInfo info, ns.Stat(path));
+  if (info.is_dir) return Status::InvalidArgument(path + " is a directory");
+  return info;
+}
+
+}  // namespace
+
+MasterService::Options MasterService::Options::FromFlags() {
+  Options options;
+  options.min_replicas = FLAGS_dfs_min_replicas;
+  options.chunk_map = ChunkMap::Options::FromFlags();
+  options.replication = ReplicationMonitor::Options::FromFlags();
+  return options;
+}
+
+MasterService::MasterService(std::unique_ptr<MasterState> state, Options options)
+    : options_([&] {
+        if (!options.clock_ms) options.clock_ms = SteadyClockMs;
+        if (options.seed == 0) options.seed = std::random_device()();
+        return options;
+      }()),
+      state_(std::move(state)),
+      chunk_map_(options_.chunk_map),
+      monitor_(options_.replication, options_.seed),
+      rng_(options_.seed + 1) {
+  int64_t chunks = 0;
+  state_->ns().ForEachFile([&](const FileInfo& file, const std::vector<ChunkInfo>& list) {
+    for (const ChunkInfo& c : list) {
+      chunk_map_.AddChunk(c.chunk_id, c.generation, file.replication);
+      if (!file.under_construction) chunk_map_.CompleteChunk(c.chunk_id, c.length);
+      ++chunks;
+    }
+  });
+  LOG(INFO) << "master service: " << chunks << " chunks known; waiting for chunk reports";
+}
+
+MasterService::~MasterService() = default;
+
+void MasterService::Run(const char* method, const std::function<Status()>& fn) {
+  Status s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s = fn();
+  }
+  if (s.ok()) return;
+  VLOG(1) << "master service: " << method << " failed: " << s.ToString();
+  throw ToDfsError(s);
+}
+
+void MasterService::ExpireDeadNodes(int64_t now_ms) {
+  std::vector<std::string> dead = chunk_map_.ExpireDeadNodes(now_ms);
+  for (const std::string& id : dead) monitor_.ForgetNode(id);
+  if (!dead.empty()) monitor_.RequestRound();
+}
+
+std::vector<wire::DatanodeInfo> MasterService::Describe(
+    const std::vector<std::string>& ids) const {
+  std::vector<wire::DatanodeInfo> out;
+  for (const std::string& id : ids) {
+    const DatanodeDescriptor* d = chunk_map_.FindDatanode(id);
+    if (d == nullptr) continue;
+    wire::DatanodeInfo info;
+    info.id = d->id;
+    info.host = d->host;
+    info.data_port = d->data_port;
+    info.rack = d->rack;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+// ---- Clients ----------------------------------------------------------------
+
+void MasterService::Stat(wire::FileStatus& out, const std::string& path) {
+  Run("Stat", [&] {
+    ASSIGN_OR_RETURN(FileInfo info, state_->ns().Stat(path));
+    out = ToWire(info);
+    return Status::OK();
+  });
+}
+
+void MasterService::List(std::vector<wire::FileStatus>& out, const std::string& path) {
+  Run("List", [&] {
+    ASSIGN_OR_RETURN(std::vector<FileInfo> entries, state_->ns().List(path));
+    out.clear();
+    for (const FileInfo& e : entries) out.push_back(ToWire(e));
+    return Status::OK();
+  });
+}
+
+void MasterService::Mkdirs(const std::string& path) {
+  Run("Mkdirs", [&] { return state_->Mkdirs(path); });
+}
+
+void MasterService::Delete(const std::string& path, bool recursive) {
+  Run("Delete", [&] { return DeleteLocked(path, recursive); });
+}
+
+void MasterService::Rename(const std::string& src, const std::string& dst) {
+  Run("Rename", [&] { return state_->Rename(src, dst); });
+}
+
+void MasterService::Create(wire::FileStatus& out, const std::string& path,
+                           int32_t replication, int64_t chunk_size,
+                           const std::string& client_name, const std::string& client_host) {
+  Run("Create", [&] {
+    return CreateLocked(&out, path, replication, chunk_size, client_name, client_host);
+  });
+}
+
+void MasterService::AddChunk(wire::LocatedChunk& out, const std::string& path,
+                             const std::string& client_name) {
+  Run("AddChunk", [&] { return AddChunkLocked(&out, path, client_name); });
+}
+
+bool MasterService::Complete(const std::string& path, const std::string& client_name,
+                             int64_t last_chunk_length) {
+  bool done = false;
+  Run("Complete", [&] { return CompleteLocked(&done, path, client_name, last_chunk_length); });
+  return done;
+}
+
+void MasterService::GetChunkLocations(std::vector<wire::LocatedChunk>& out,
+                                      const std::string& path, int64_t offset,
+                                      int64_t length) {
+  Run("GetChunkLocations", [&] { return GetChunkLocationsLocked(&out, path, offset, length); });
+}
+
+void MasterService::RenewLease(const std::string& client_name) {
+  Run("RenewLease", [&] {
+    if (client_name.empty()) return Status::InvalidArgument("empty client name");
+    leases_[client_name].renewed_ms = options_.clock_ms();
+    return Status::OK();
+  });
+}
+
+void MasterService::ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) {
+  Run("ReportBadReplica", [&] { return ReportBadReplicaLocked(chunk_id, datanode_id); });
+}
+
+Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& path,
+                                   int32_t replication, int64_t chunk_size,
+                                   const std::string& client, const std::string& client_host) {
+  if (replication < 1 || replication > kMaxReplication) {
+    return Status::InvalidArgument("replication " + std::to_string(replication) +
+                                   " is outside [1, 16]");
+  }
+  if (chunk_size < kChunkSizeUnit || chunk_size > kMaxChunkSize ||
+      chunk_size % kChunkSizeUnit != 0) {
+    return Status::InvalidArgument("chunk size " + std::to_string(chunk_size) +
+                                   " is not a multiple of 64 KiB in [64 KiB, 1 GiB]");
+  }
+  if (client.empty()) return Status::InvalidArgument("empty client name");
+  RETURN_NOT_OK(state_->Create(path, replication, chunk_size, client));
+  Lease& lease = leases_[client];
+  lease.client_host = client_host;
+  lease.renewed_ms = options_.clock_ms();
+  ASSIGN_OR_RETURN(FileInfo info, state_->ns().Stat(path));
+  *out = ToWire(info);
+  return Status::OK();
+}
+
+Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
+                                     const std::string& client) {
+  ExpireDeadNodes(options_.clock_ms());
+  ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  if (!file.under_construction || file.lease_holder != client) {
+    return Status::Aborted(path + " is not open for writing by '" + client + "'");
+  }
+  PlacementRequest request;
+  auto lease = leases_.find(client);
+  if (lease != leases_.end()) request.writer_host = lease->second.client_host;
+  request.replicas_wanted = file.replication;
+  request.min_free_bytes = file.chunk_size;
+  PlacementResult placed = ChooseTargets(chunk_map_.LiveNodes(), request, &rng_);
+  if (placed.targets.empty()) {
+    return Status::Unavailable("no live datanode with " + std::to_string(file.chunk_size) +
+                               " bytes free for a chunk of " + path);
+  }
+  if (placed.degraded) {
+    LOG(WARNING) << "master service: degraded placement for " << path << ": "
+                 << placed.targets.size() << " of " << file.replication << " replicas";
+  }
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> before, state_->ns().GetChunks(path));
+  ASSIGN_OR_RETURN(ChunkInfo chunk, state_->AddChunk(path, client));
+  chunk_map_.AddChunk(chunk.chunk_id, chunk.generation, file.replication);
+  out->chunk_id = chunk.chunk_id;
+  out->generation = chunk.generation;
+  out->offset_in_file = static_cast<int64_t>(before.size()) * file.chunk_size;
+  out->length = 0;
+  out->replicas = Describe(placed.targets);
+  return Status::OK();
+}
+
+Status MasterService::CompleteLocked(bool* done, const std::string& path,
+                                     const std::string& client, int64_t last_chunk_length) {
+  ExpireDeadNodes(options_.clock_ms());
+  ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  if (!file.under_construction) {
+    *done = true;  // Closed already: a retry whose first reply was lost.
+    return Status::OK();
+  }
+  if (file.lease_holder != client) {
+    return Status::Aborted(path + " is leased to '" + file.lease_holder + "', not '" + client +
+                           "'");
+  }
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
+  if (last_chunk_length < 0 || last_chunk_length > (chunks.empty() ? 0 : file.chunk_size)) {
+    return Status::InvalidArgument("bad last chunk length " + std::to_string(last_chunk_length) +
+                                   " for " + path);
+  }
+  size_t needed = std::min(options_.min_replicas, file.replication);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    int64_t expected = i + 1 == chunks.size() ? last_chunk_length : file.chunk_size;
+    size_t have = chunk_map_.Replicas(chunks[i].chunk_id, expected).size();
+    if (have < needed) {
+      VLOG(1) << "master service: Complete " << path << ": chunk " << chunks[i].chunk_id
+              << " has " << have << " of " << needed << " replicas; not yet";
+      *done = false;
+      return Status::OK();
+    }
+  }
+  RETURN_NOT_OK(state_->Complete(path, client, last_chunk_length));
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    int64_t length = i + 1 == chunks.size() ? last_chunk_length : file.chunk_size;
+    chunk_map_.CompleteChunk(chunks[i].chunk_id, length);
+  }
+  *done = true;
+  return Status::OK();
+}
+
+Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out,
+                                              const std::string& path, int64_t offset,
+                                              int64_t length) {
+  if (offset < 0 || length < 0) return Status::InvalidArgument("negative offset or length");
+  ExpireDeadNodes(options_.clock_ms());
+  ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  if (file.under_construction) return Status::Unavailable(path + " is being written");
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
+  int64_t end = length > std::numeric_limits<int64_t>::max() - offset
+                    ? std::numeric_limits<int64_t>::max()
+                    : offset + length;
+  out->clear();
+  int64_t chunk_offset = 0;
+  for (const ChunkInfo& c : chunks) {
+    int64_t chunk_end = chunk_offset + c.length;
+    if (chunk_end > offset && chunk_offset < end) {
+      wire::LocatedChunk located;
+      located.chunk_id = c.chunk_id;
+      located.generation = c.generation;
+      located.offset_in_file = chunk_offset;
+      located.length = c.length;
+      located.replicas = Describe(chunk_map_.Replicas(c.chunk_id, c.length));
+      out->push_back(std::move(located));
+    }
+    chunk_offset = chunk_end;
+  }
+  return Status::OK();
+}
+
+Status MasterService::DeleteLocked(const std::string& path, bool recursive) {
+  std::vector<int64_t> removed;
+  RETURN_NOT_OK(state_->Delete(path, recursive, &removed));
+  for (int64_t chunk_id : removed) {
+    int64_t generation = chunk_map_.Generation(chunk_id).value_or(0);
+    for (const std::string& node : chunk_map_.RemoveChunk(chunk_id)) {
+      monitor_.QueueDelete(node, chunk_id, generation);
+    }
+  }
+  return Status::OK();
+}
+
+Status MasterService::ReportBadReplicaLocked(int64_t chunk_id, const std::string& datanode_id) {
+  std::optional<int64_t> generation = chunk_map_.Generation(chunk_id);
+  if (!generation) return Status::NotFound("chunk " + std::to_string(chunk_id));
+  std::vector<std::string> holders = chunk_map_.Replicas(chunk_id);
+  if (std::find(holders.begin(), holders.end(), datanode_id) == holders.end()) {
+    return Status::OK();  // Already dropped.
+  }
+  if (holders.size() == 1) {
+    LOG(WARNING) << "master service: replica of chunk " << chunk_id << " on " << datanode_id
+                 << " reported bad, but it is the last one: kept";
+    return Status::OK();
+  }
+  LOG(WARNING) << "master service: replica of chunk " << chunk_id << " on " << datanode_id
+               << " reported bad: deleting it and re-replicating";
+  (void)chunk_map_.RemoveReplica(datanode_id, chunk_id);
+  monitor_.QueueDelete(datanode_id, chunk_id, *generation);
+  monitor_.RequestRound();
+  return Status::OK();
+}
+
+// ---- Datanodes --------------------------------------------------------------
+
+void MasterService::RegisterDatanode(const wire::DatanodeInfo& info) {
+  Run("RegisterDatanode", [&] {
+    if (info.id.empty() || info.host.empty() || info.rack.empty() || info.data_port <= 0 ||
+        info.data_port > 65535) {
+      return Status::InvalidArgument("datanode registration needs an id, a host, a rack and "
+                                     "a port in [1, 65535]");
+    }
+    DatanodeDescriptor d;
+    d.id = info.id;
+    d.host = info.host;
+    d.data_port = info.data_port;
+    d.rack = info.rack;
+    chunk_map_.RegisterDatanode(d, options_.clock_ms());
+    return Status::OK();
+  });
+}
+
+void MasterService::Heartbeat(std::vector<wire::DatanodeCommand>& out,
+                              const std::string& datanode_id, int64_t capacity_bytes,
+                              int64_t used_bytes, int32_t active_transfers) {
+  Run("Heartbeat", [&] {
+    return HeartbeatLocked(&out, datanode_id, capacity_bytes, used_bytes, active_transfers);
+  });
+}
+
+void MasterService::ChunkReport(const std::string& datanode_id,
+                                const std::vector<wire::ChunkReplicaInfo>& chunks) {
+  Run("ChunkReport", [&] { return ChunkReportLocked(datanode_id, chunks); });
+}
+
+void MasterService::ChunkReceived(const std::string& datanode_id,
+                                  const wire::ChunkReplicaInfo& chunk) {
+  Run("ChunkReceived", [&] { return ChunkReceivedLocked(datanode_id, chunk); });
+}
+
+Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,
+                                      const std::string& id, int64_t capacity_bytes,
+                                      int64_t used_bytes, int32_t active_transfers) {
+  int64_t now = options_.clock_ms();
+  ExpireDeadNodes(now);
+  RETURN_NOT_OK(chunk_map_.Heartbeat(id, capacity_bytes, used_bytes, active_transfers, now));
+  monitor_.MaybePlan(&chunk_map_, now);
+  out->clear();
+  for (const ReplicationCommand& c : monitor_.TakeCommands(id)) {
+    wire::DatanodeCommand command;
+    command.chunk_id = c.chunk_id;
+    command.generation = c.generation;
+    if (c.kind == ReplicationCommand::Kind::kDelete) {
+      command.kind = wire::DatanodeCommandKind::DELETE;
+    } else {
+      command.kind = wire::DatanodeCommandKind::REPLICATE;
+      command.targets = Describe(c.target_ids);
+      if (command.targets.size() != c.target_ids.size()) continue;  // A target died; replanned.
+    }
+    out->push_back(std::move(command));
+  }
+  return Status::OK();
+}
+
+Status MasterService::ChunkReportLocked(const std::string& id,
+                                        const std::vector<wire::ChunkReplicaInfo>& chunks) {
+  ExpireDeadNodes(options_.clock_ms());
+  if (chunk_map_.FindDatanode(id) == nullptr) {
+    return Status::NotFound("datanode " + id + " is not registered");
+  }
+  std::vector<ReplicaReport> report;
+  report.reserve(chunks.size());
+  for (const wire::ChunkReplicaInfo& c : chunks) {
+    report.push_back({c.chunk_id, c.generation, c.length});
+  }
+  std::vector<ReplicaReport> rejected = chunk_map_.ApplyChunkReport(id, report);
+  for (const ReplicaReport& r : rejected) monitor_.QueueDelete(id, r.chunk_id, r.generation);
+  std::set<int64_t> rejected_ids;
+  for (const ReplicaReport& r : rejected) rejected_ids.insert(r.chunk_id);
+  for (const ReplicaReport& r : report) {
+    if (!rejected_ids.contains(r.chunk_id)) monitor_.OnReplicaAdded(r.chunk_id, id);
+  }
+  LOG(INFO) << "master service: chunk report from " << id << ": " << report.size()
+            << " replicas, " << rejected.size() << " unknown or stale (to delete)";
+  return Status::OK();
+}
+
+Status MasterService::ChunkReceivedLocked(const std::string& id,
+                                          const wire::ChunkReplicaInfo& chunk) {
+  ExpireDeadNodes(options_.clock_ms());
+  if (chunk_map_.FindDatanode(id) == nullptr) {
+    return Status::NotFound("datanode " + id + " is not registered");
+  }
+  ReplicaReport replica{chunk.chunk_id, chunk.generation, chunk.length};
+  if (chunk_map_.AddReplica(id, replica)) {
+    monitor_.OnReplicaAdded(chunk.chunk_id, id);
+    return Status::OK();
+  }
+  LOG(INFO) << "master service: " << id << " received chunk " << chunk.chunk_id << " gen "
+            << chunk.generation << " length " << chunk.length
+            << ", unknown or stale: deleting it";
+  monitor_.QueueDelete(id, chunk.chunk_id, chunk.generation);
+  return Status::OK();
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,138 @@
+// MasterService: the handler of the MasterService RPCs (dfs.thrift) over the
+// durable namespace (MasterState), the soft chunk map (ChunkMap), placement
+// and the replication monitor. Each method takes the one mutex, does its
+// work on Status values, and only at the very end turns a failure into the
+// DfsError that Thrift sends back (rpc_status.h).
+//
+// Semantics worth knowing:
+// - Create validates replication in [1, 16] and chunk_size in
+//   [64 KiB, 1 GiB], a multiple of 64 KiB; it remembers client_host for the
+//   lease holder so that AddChunk can place the first replica locally.
+// - AddChunk places the chunk's pipeline (placement.h) among live datanodes
+//   with at least chunk_size bytes free; Unavailable if there is none. (A
+//   datanode counts its space from its first heartbeat.)
+// - Complete returns false, changing nothing, until every chunk of the file
+//   has at least min(--dfs_min_replicas, replication) replicas of the
+//   expected length reported by ChunkReceived: the client retries (with
+//   backoff) until true. On a file already closed it returns true, so a
+//   retry after a lost reply succeeds.
+// - Readers see closed files only: GetChunkLocations of a file under
+//   construction is Unavailable. It returns every live valid replica with
+//   its rack, by datanode id; ordering by distance is the client's job.
+// - Datanode commands are queued per node and handed out by Heartbeat. The
+//   re-replication planner runs inside Heartbeat, at most once per
+//   --dfs_replication_check_ms (replication_monitor.h); dead datanodes are
+//   expired at the start of every datanode call and of AddChunk /
+//   GetChunkLocations / Complete.
+// - ReportBadReplica drops the replica, sends that node a DELETE and asks
+//   for a planner round at the next heartbeat — unless it is the chunk's
+//   last replica, which is kept (a suspect copy beats none) and logged.
+// - Leases are recorded (holder, host, last renewal) but not yet expired.
+//
+// Thread-safety: all methods may be called concurrently (TThreadedServer
+// runs one thread per connection); mu_ serializes them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "MasterService.h"
+#include "common/status.h"
+#include "dfs/master/chunk_map.h"
+#include "dfs/master/master_state.h"
+#include "dfs/master/replication_monitor.h"
+
+namespace mr::dfs {
+
+class MasterService : public wire::MasterServiceIf {
+ public:
+  struct Options {
+    int32_t min_replicas = 2;
+    ChunkMap::Options chunk_map;
+    ReplicationMonitor::Options replication;
+    uint64_t seed = 0;  // For placement; 0 = random.
+    // Monotonic milliseconds for heartbeats and planning; steady_clock if unset.
+    std::function<int64_t()> clock_ms;
+    // Options with the values of the --dfs_* flags.
+    static Options FromFlags();
+  };
+
+  // Takes ownership of `state` and builds the chunk map's chunk list from it.
+  MasterService(std::unique_ptr<MasterState> state, Options options);
+  ~MasterService() override;
+
+  // Clients.
+  void Stat(wire::FileStatus& out, const std::string& path) override;
+  void List(std::vector<wire::FileStatus>& out, const std::string& path) override;
+  void Mkdirs(const std::string& path) override;
+  void Delete(const std::string& path, bool recursive) override;
+  void Rename(const std::string& src, const std::string& dst) override;
+  void Create(wire::FileStatus& out, const std::string& path, int32_t replication,
+              int64_t chunk_size, const std::string& client_name,
+              const std::string& client_host) override;
+  void AddChunk(wire::LocatedChunk& out, const std::string& path,
+                const std::string& client_name) override;
+  bool Complete(const std::string& path, const std::string& client_name,
+                int64_t last_chunk_length) override;
+  void GetChunkLocations(std::vector<wire::LocatedChunk>& out, const std::string& path,
+                         int64_t offset, int64_t length) override;
+  void RenewLease(const std::string& client_name) override;
+  void ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) override;
+
+  // Datanodes.
+  void RegisterDatanode(const wire::DatanodeInfo& info) override;
+  void Heartbeat(std::vector<wire::DatanodeCommand>& out, const std::string& datanode_id,
+                 int64_t capacity_bytes, int64_t used_bytes,
+                 int32_t active_transfers) override;
+  void ChunkReport(const std::string& datanode_id,
+                   const std::vector<wire::ChunkReplicaInfo>& chunks) override;
+  void ChunkReceived(const std::string& datanode_id,
+                     const wire::ChunkReplicaInfo& chunk) override;
+
+ private:
+  struct Lease {
+    std::string client_host;
+    int64_t renewed_ms = 0;
+  };
+
+  // Runs fn under mu_; a failure is logged and thrown as wire::DfsError.
+  void Run(const char* method, const std::function<Status()>& fn);
+  // Expires dead datanodes; call with mu_ held.
+  void ExpireDeadNodes(int64_t now_ms);
+
+  Status CreateLocked(wire::FileStatus* out, const std::string& path, int32_t replication,
+                      int64_t chunk_size, const std::string& client,
+                      const std::string& client_host);
+  Status AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
+                        const std::string& client);
+  Status CompleteLocked(bool* done, const std::string& path, const std::string& client,
+                        int64_t last_chunk_length);
+  Status GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out, const std::string& path,
+                                 int64_t offset, int64_t length);
+  Status DeleteLocked(const std::string& path, bool recursive);
+  Status ReportBadReplicaLocked(int64_t chunk_id, const std::string& datanode_id);
+  Status HeartbeatLocked(std::vector<wire::DatanodeCommand>* out, const std::string& id,
+                         int64_t capacity_bytes, int64_t used_bytes, int32_t active_transfers);
+  Status ChunkReportLocked(const std::string& id,
+                           const std::vector<wire::ChunkReplicaInfo>& chunks);
+  Status ChunkReceivedLocked(const std::string& id, const wire::ChunkReplicaInfo& chunk);
+  // Node ids -> their addresses; ids no longer registered are left out.
+  std::vector<wire::DatanodeInfo> Describe(const std::vector<std::string>& ids) const;
+
+  const Options options_;
+  std::mutex mu_;
+  // All below guarded by mu_.
+  std::unique_ptr<MasterState> state_;
+  ChunkMap chunk_map_;
+  ReplicationMonitor monitor_;
+  std::map<std::string, Lease> leases_;  // Client name -> lease.
+  std::mt19937_64 rng_;                  // Placement.
+};
+
+}  // namespace mr::dfs
