@@ -171,10 +171,16 @@ Status WriteStringToFile(const std::string& path, std::string_view data, bool sy
 
 Result<std::string> ReadFileToString(const std::string& path) {
   ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(path));
-  std::string data(file->size(), '\0');
+  // Reads to the end rather than to the size stat reports: files under
+  // /proc report 0 and still have contents.
+  std::string data;
   size_t n = 0;
-  RETURN_NOT_OK(file->Read(0, data.size(), data.data(), &n));
-  data.resize(n);
+  do {
+    size_t old = data.size();
+    data.resize(old + std::max<size_t>(file->size(), 4096));
+    RETURN_NOT_OK(file->Read(old, data.size() - old, data.data() + old, &n));
+    data.resize(old + n);
+  } while (n > 0);
   return data;
 }
 

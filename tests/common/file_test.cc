@@ -55,6 +55,14 @@ TEST(FileTest, ReadFileToString) {
   ASSERT_TRUE(WriteStringToFile(dir.Join("empty"), "", /*sync=*/false).ok());
   EXPECT_EQ(*ReadFileToString(dir.Join("empty")), "");
   EXPECT_TRUE(ReadFileToString(dir.Join("missing")).status().IsNotFound());
+  // Files under /proc report size 0 and still have contents.
+  auto cmdline = ReadFileToString("/proc/self/cmdline");
+  ASSERT_TRUE(cmdline.ok());
+  EXPECT_NE(cmdline->find("file_test"), std::string::npos);
+  // Larger than one read.
+  std::string big(100000, 'x');
+  ASSERT_TRUE(WriteStringToFile(dir.Join("big"), big, /*sync=*/false).ok());
+  EXPECT_EQ(*ReadFileToString(dir.Join("big")), big);
 }
 
 TEST(FileTest, RenameNoReplaceRefusesExistingTarget) {
