@@ -77,8 +77,10 @@ void DataServer::AcceptLoop() {
       continue;  // `conn` closes its socket.
     }
     Connection* c = conn.get();
+    ++active_;
     c->thread = std::thread([this, c] {
       Serve(&c->socket);
+      --active_;
       c->done = true;
     });
     connections_.push_back(std::move(conn));
@@ -105,6 +107,13 @@ void DataServer::Reap(bool all) {
 void DataServer::Serve(dp::tcp::socket* socket) {
   dp::Frame frame;
   Status s = dp::ReadFrame(socket, &frame, options_.io_timeout);
+  if (s.code() == Status::Code::kIOError) {
+    // Closed before a request: a port probe (mrcluster waits for the port
+    // this way) or a client that gave up. Nothing worth a warning.
+    VLOG(1) << "datanode " << options_.datanode_id << ": connection without a request: "
+            << s.ToString();
+    return;
+  }
   if (s.ok() && frame.type == dp::FrameType::kReadRequest) {
     dp::ReadRequest request;
     s = dp::DecodeMessage(frame.payload, &request);
@@ -112,7 +121,11 @@ void DataServer::Serve(dp::tcp::socket* socket) {
   } else if (s.ok() && frame.type == dp::FrameType::kWriteRequest) {
     dp::WriteRequest request;
     s = dp::DecodeMessage(frame.payload, &request);
-    if (s.ok()) s = ServeWrite(store_, options_.datanode_id, socket, request, options_.io_timeout);
+    ChunkInfo written;
+    if (s.ok()) {
+      s = ServeWrite(store_, options_.datanode_id, socket, request, options_.io_timeout, &written);
+    }
+    if (s.ok() && options_.on_chunk_written) options_.on_chunk_written(written);
   } else if (s.ok()) {
     s = Status::Corruption("unexpected first frame type " +
                            std::to_string(static_cast<int>(frame.type)));

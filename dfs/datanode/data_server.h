@@ -9,7 +9,8 @@
 //
 // A malformed or unexpected first frame closes that connection only.
 // Stop() shuts every open connection down and joins all threads.
-// Thread-safety: Start/Stop from the owning thread; port() from any.
+// Thread-safety: Start/Stop from the owning thread; port() and
+// active_connections() from any.
 #pragma once
 
 #include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
@@ -17,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -37,6 +39,11 @@ class DataServer {
     int port = 0;  // 0: an ephemeral port, see port().
     int max_connections = 64;
     dataplane::Timeout io_timeout = dataplane::DefaultIoTimeout();
+    // Called once for each replica a write stream finalized, on that
+    // connection's thread, after the replica is durable (the datanode tells
+    // the master ChunkReceived). Must be thread-safe and must not block long;
+    // whatever it uses must outlive Stop().
+    std::function<void(const ChunkInfo&)> on_chunk_written;
     // Defaults from --dfs_datanode_max_connections and the data-plane flags.
     static Options FromFlags();
   };
@@ -50,6 +57,8 @@ class DataServer {
   Status Start();
   void Stop();
   int port() const { return port_.load(); }
+  // Connections being served (reads and writes): the heartbeat's load.
+  int active_connections() const { return active_.load(); }
 
  private:
   struct Connection {
@@ -71,6 +80,7 @@ class DataServer {
   std::thread accept_thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> port_{0};
+  std::atomic<int> active_{0};
   std::mutex mu_;
   std::list<std::unique_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
 };

@@ -26,6 +26,8 @@ class WriteStream {
         timeout_(timeout), downstream_(io_) {}
 
   Status Run();
+  // Valid after Run() returned OK.
+  const ChunkInfo& finalized_info() const { return finalized_info_; }
 
  private:
   Status Setup(std::string* failed_id);
@@ -54,6 +56,7 @@ class WriteStream {
   bool failed_ = false;       // GUARDED_BY(mu_): an error Ack was sent.
   Status result_;             // GUARDED_BY(mu_): the stream's outcome.
   bool finalized_ = false;    // Responder thread only until joined.
+  ChunkInfo finalized_info_;  // Responder thread only until joined.
 };
 
 Status WriteStream::Setup(std::string* failed_id) {
@@ -164,6 +167,7 @@ void WriteStream::Respond() {
       Result<ChunkInfo> info = writer_->Finalize();
       if (!info.ok()) return FailStream(seq, info.status(), self_id_);
       finalized_ = true;
+      finalized_info_ = *info;
     }
     dp::Ack ack;
     ack.seq = seq;
@@ -201,8 +205,11 @@ Status WriteStream::Run() {
 }  // namespace
 
 Status ServeWrite(ChunkStore* store, const std::string& self_id, dp::tcp::socket* upstream,
-                  const dp::WriteRequest& request, dp::Timeout timeout) {
-  return WriteStream(store, self_id, upstream, request, timeout).Run();
+                  const dp::WriteRequest& request, dp::Timeout timeout, ChunkInfo* finalized) {
+  WriteStream stream(store, self_id, upstream, request, timeout);
+  Status s = stream.Run();
+  if (s.ok() && finalized != nullptr) *finalized = stream.finalized_info();
+  return s;
 }
 
 }  // namespace mr::dfs

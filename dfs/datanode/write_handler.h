@@ -24,9 +24,11 @@
 
 namespace mr::dfs {
 
-// Blocks until the stream ends; returns why it ended (OK once finalized).
+// Blocks until the stream ends; returns why it ended (OK once finalized, and
+// then *finalized, if given, describes the new replica).
 // `self_id` is this datanode's id, used in Acks.
 Status ServeWrite(ChunkStore* store, const std::string& self_id, dataplane::tcp::socket* upstream,
-                  const dataplane::WriteRequest& request, dataplane::Timeout timeout);
+                  const dataplane::WriteRequest& request, dataplane::Timeout timeout,
+                  ChunkInfo* finalized = nullptr);
 
 }  // namespace mr::dfs

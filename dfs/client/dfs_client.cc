@@ -1,0 +1,574 @@
+#include "dfs/client/dfs_client.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <set>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "cluster/cluster_config.h"
+#include "dfs/dataplane/client.h"
+#include "dfs/client/dfs_path_limits.h"
+#include "dfs/master/master_client.h"
+
+DEFINE_int32(dfs_client_complete_timeout_ms, 60000,
+             "How long a DFS writer's Close retries Complete (with backoff) while the master "
+             "waits for enough replicas of the file's chunks; then the write fails.");
+DEFINE_int32(dfs_client_lease_renew_interval_ms, 10000,
+             "How often a DFS client renews its writer lease while it has files open.");
+DEFINE_int32(dfs_client_read_piece_bytes, 1 << 20,
+             "Bytes a DFS reader asks a datanode for in one request (and buffers).");
+
+namespace mr::dfs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+DfsFileStatus FromWire(const wire::FileStatus& s) {
+  DfsFileStatus out;
+  out.path = s.path;
+  out.is_dir = s.is_dir;
+  out.length = s.length;
+  out.replication = s.replication;
+  out.chunk_size = s.chunk_size;
+  out.modification_time_ms = s.modification_time_ms;
+  out.under_construction = s.under_construction;
+  return out;
+}
+
+DfsChunk FromWire(const wire::LocatedChunk& c) {
+  DfsChunk out;
+  out.chunk_id = c.chunk_id;
+  out.generation = c.generation;
+  out.offset = c.offset_in_file;
+  out.length = c.length;
+  for (const wire::DatanodeInfo& d : c.replicas) {
+    out.replicas.push_back(DfsReplica{d.id, d.host, d.data_port, d.rack});
+  }
+  return out;
+}
+
+std::string MakeClientName(const std::string& host) {
+  std::random_device rd;
+  char suffix[17];
+  std::snprintf(suffix, sizeof(suffix), "%08x%08x", rd(), rd());
+  return "dfsclient-" + host + "-" + std::to_string(::getpid()) + "-" + suffix;
+}
+
+Result<int64_t> ParseSetting(const cluster::ClusterConfig& config, const std::string& name) {
+  auto it = config.settings.find(name);
+  if (it == config.settings.end()) return Status::NotFound("setting " + name);
+  int64_t value = 0;
+  const std::string& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+    return Status::InvalidArgument("bad setting " + name + " '" + text + "'");
+  }
+  return value;
+}
+
+}  // namespace
+
+// ---- DfsClient ---------------------------------------------------------------
+
+Result<std::unique_ptr<DfsClient>> DfsClient::Connect(Options options) {
+  if (options.master_host.empty() || options.master_port <= 0 || options.master_port > 65535) {
+    return Status::InvalidArgument("dfs client: needs a master host and a port in [1, 65535]");
+  }
+  if (options.default_replication < 1 || options.default_chunk_size <= 0) {
+    return Status::InvalidArgument("dfs client: bad default replication or chunk size");
+  }
+  if (options.client_name.empty()) options.client_name = MakeClientName(options.client_host);
+  ASSIGN_OR_RETURN(std::unique_ptr<MasterClient> master,
+                   MasterClient::Connect(options.master_host, options.master_port));
+  return std::unique_ptr<DfsClient>(new DfsClient(std::move(options), std::move(master)));
+}
+
+Result<DfsClient::Options> DfsClient::OptionsForCluster(const cluster::ClusterConfig& config,
+                                                        Options base) {
+  const cluster::NodeConfig* master = config.Master();
+  if (master == nullptr) return Status::InvalidArgument("no master node");
+  base.master_host = master->host;
+  base.master_port = master->port;
+  Result<int64_t> chunk_size = ParseSetting(config, "chunk_size");
+  if (chunk_size.ok()) {
+    base.default_chunk_size = *chunk_size;
+  } else if (!chunk_size.status().IsNotFound()) {
+    return chunk_size.status();
+  }
+  Result<int64_t> replication = ParseSetting(config, "replication");
+  if (replication.ok()) {
+    base.default_replication = static_cast<int32_t>(*replication);
+  } else if (!replication.status().IsNotFound()) {
+    return replication.status();
+  }
+  if (base.client_rack.empty()) {
+    std::set<std::string> racks;
+    for (const cluster::NodeConfig& node : config.nodes) {
+      if (node.role == cluster::Role::kDatanode && node.host == base.client_host) {
+        racks.insert(node.rack);
+      }
+    }
+    if (racks.size() == 1) base.client_rack = *racks.begin();
+  }
+  return base;
+}
+
+Result<std::unique_ptr<DfsClient>> DfsClient::ConnectToCluster(const std::string& cluster_dir,
+                                                               Options base) {
+  Result<cluster::ClusterConfig> config = cluster::LoadConfig(cluster_dir);
+  if (!config.ok()) return config.status();
+  Result<Options> options = OptionsForCluster(*config, std::move(base));
+  if (!options.ok()) return options.status().Prepend(cluster::ConfigPath(cluster_dir));
+  return Connect(std::move(options).value());
+}
+
+DfsClient::DfsClient(Options options, std::unique_ptr<MasterClient> master)
+    : options_(std::move(options)), master_(std::move(master)), rng_(std::random_device()()) {}
+
+DfsClient::~DfsClient() {
+  {
+    std::lock_guard<std::mutex> lock(lease_mu_);
+    stopping_ = true;
+  }
+  lease_cv_.notify_all();
+  if (lease_thread_.joinable()) lease_thread_.join();
+}
+
+Result<std::unique_ptr<DfsFileWriter>> DfsClient::Create(const std::string& path,
+                                                         const CreateOptions& options) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  int32_t replication = options.replication > 0 ? options.replication
+                                                : options_.default_replication;
+  int64_t chunk_size = options.chunk_size > 0 ? options.chunk_size : options_.default_chunk_size;
+  if (options.overwrite) {
+    Result<DfsFileStatus> existing = Stat(path);
+    if (existing.ok()) {
+      if (existing->is_dir) return Status::AlreadyExists(path + " is a directory");
+      RETURN_NOT_OK_PREPEND(Delete(path, /*recursive=*/false), "overwrite " + path);
+    } else if (!existing.status().IsNotFound()) {
+      return existing.status();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Result<wire::FileStatus> created = master_->Create(path, replication, chunk_size,
+                                                       options_.client_name,
+                                                       options_.client_host);
+    if (!created.ok()) return created.status();
+    chunk_size = created->chunk_size;
+  }
+  WriterOpened();
+  return std::unique_ptr<DfsFileWriter>(new DfsFileWriter(this, path, chunk_size));
+}
+
+Result<std::unique_ptr<DfsFileReader>> DfsClient::Open(const std::string& path) {
+  // One RPC: the master answers NotFound, InvalidArgument for a directory
+  // and Unavailable for a file being written.
+  ASSIGN_OR_RETURN(std::vector<DfsChunk> chunks, GetChunkLocations(path));
+  int64_t length = 0;
+  for (const DfsChunk& c : chunks) {
+    if (c.offset != length || c.length < 0) {
+      return Status::Internal(path + ": chunk list has a gap or overlap at offset " +
+                              std::to_string(length));
+    }
+    length += c.length;
+  }
+  return std::unique_ptr<DfsFileReader>(
+      new DfsFileReader(this, path, length, std::move(chunks)));
+}
+
+Result<DfsFileStatus> DfsClient::Stat(const std::string& path) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(wire::FileStatus status, master_->Stat(path));
+  return FromWire(status);
+}
+
+Result<std::vector<DfsFileStatus>> DfsClient::List(const std::string& path) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  std::vector<wire::FileStatus> entries;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(entries, master_->List(path));
+  }
+  std::vector<DfsFileStatus> out;
+  out.reserve(entries.size());
+  for (const wire::FileStatus& e : entries) out.push_back(FromWire(e));
+  std::sort(out.begin(), out.end(),
+            [](const DfsFileStatus& a, const DfsFileStatus& b) { return a.path < b.path; });
+  return out;
+}
+
+Status DfsClient::Mkdirs(const std::string& path) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  std::lock_guard<std::mutex> lock(mu_);
+  return master_->Mkdirs(path);
+}
+
+Status DfsClient::Delete(const std::string& path, bool recursive) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  std::lock_guard<std::mutex> lock(mu_);
+  return master_->Delete(path, recursive);
+}
+
+Status DfsClient::Rename(const std::string& src, const std::string& dst) {
+  RETURN_NOT_OK(ValidateDfsPath(src));
+  RETURN_NOT_OK(ValidateDfsPath(dst));
+  std::lock_guard<std::mutex> lock(mu_);
+  return master_->Rename(src, dst);
+}
+
+Result<std::vector<DfsChunk>> DfsClient::GetChunkLocations(const std::string& path,
+                                                           int64_t offset, int64_t length) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  std::vector<wire::LocatedChunk> located;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(located, master_->GetChunkLocations(path, offset, length));
+  }
+  std::vector<DfsChunk> chunks;
+  chunks.reserve(located.size());
+  for (const wire::LocatedChunk& c : located) {
+    chunks.push_back(FromWire(c));
+    OrderReplicas(&chunks.back().replicas);
+  }
+  return chunks;
+}
+
+Status DfsClient::ReportBadReplica(int64_t chunk_id, const std::string& node_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return master_->ReportBadReplica(chunk_id, node_id);
+}
+
+void DfsClient::OrderReplicas(std::vector<DfsReplica>* replicas) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OrderReplicasByDistance({options_.client_host, options_.client_rack}, replicas, &rng_);
+}
+
+void DfsClient::WriterOpened() {
+  std::lock_guard<std::mutex> lock(lease_mu_);
+  ++open_writers_;
+  if (!lease_thread_.joinable()) lease_thread_ = std::thread([this] { RenewLeases(); });
+}
+
+void DfsClient::WriterClosed() {
+  std::lock_guard<std::mutex> lock(lease_mu_);
+  --open_writers_;
+}
+
+void DfsClient::RenewLeases() {
+  // Its own connection, so that renewals never wait behind a slow call.
+  std::unique_ptr<MasterClient> master;
+  std::unique_lock<std::mutex> lock(lease_mu_);
+  while (!stopping_) {
+    lease_cv_.wait_for(lock,
+                       std::chrono::milliseconds(FLAGS_dfs_client_lease_renew_interval_ms));
+    if (stopping_ || open_writers_ == 0) continue;
+    lock.unlock();
+    Status s;
+    if (master == nullptr) {
+      Result<std::unique_ptr<MasterClient>> connected =
+          MasterClient::Connect(options_.master_host, options_.master_port);
+      if (connected.ok()) {
+        master = std::move(connected).value();
+      } else {
+        s = connected.status();
+      }
+    }
+    if (master != nullptr) s = master->RenewLease(options_.client_name);
+    if (!s.ok()) LOG(WARNING) << options_.client_name << ": lease renewal: " << s.ToString();
+    lock.lock();
+  }
+}
+
+// ---- DfsFileWriter -----------------------------------------------------------
+
+// The current chunk's pipeline. PipelineWriter is not reusable, so a
+// recovered pipeline gets a new one.
+struct DfsFileWriter::Pipeline {
+  int64_t chunk_id = 0;
+  int64_t generation = 0;
+  std::vector<dataplane::Target> targets;  // The datanodes still in the pipeline.
+  std::unique_ptr<dataplane::PipelineWriter> writer;
+};
+
+DfsFileWriter::DfsFileWriter(DfsClient* client, std::string path, int64_t chunk_size)
+    : client_(client), path_(std::move(path)), chunk_size_(chunk_size) {}
+
+DfsFileWriter::~DfsFileWriter() {
+  if (!closed_ && !aborted_) {
+    LOG(WARNING) << "dfs writer of " << path_ << " destroyed without Close: deleting the file";
+    Abort();
+  }
+}
+
+Status DfsFileWriter::Fail(Status status) {
+  error_ = status;
+  Abort();
+  return status;
+}
+
+void DfsFileWriter::Abort() {
+  if (closed_ || aborted_) return;
+  aborted_ = true;
+  pipeline_.reset();  // Closes the stream; the datanodes drop their temp replicas.
+  if (error_.ok()) error_ = Status::Aborted("write of " + path_ + " aborted");
+  Status s = client_->Delete(path_, /*recursive=*/false);
+  if (!s.ok() && !s.IsNotFound()) {
+    LOG(WARNING) << "dfs writer: could not delete " << path_ << " after a failed write: "
+                 << s.ToString();
+  }
+  client_->WriterClosed();
+}
+
+Status DfsFileWriter::StartChunk() {
+  wire::LocatedChunk located;
+  {
+    std::lock_guard<std::mutex> lock(client_->mu_);
+    ASSIGN_OR_RETURN(located, client_->master_->AddChunk(path_, client_->options_.client_name));
+  }
+  auto pipeline = std::make_unique<Pipeline>();
+  pipeline->chunk_id = located.chunk_id;
+  pipeline->generation = located.generation;
+  for (const wire::DatanodeInfo& d : located.replicas) {
+    dataplane::Target t;
+    t.datanode_id = d.id;
+    t.host = d.host;
+    t.port = d.data_port;
+    pipeline->targets.push_back(std::move(t));
+  }
+  pipeline_ = std::move(pipeline);
+  chunk_bytes_ = 0;
+  replay_.clear();
+  return OpenPipeline();
+}
+
+std::string DfsFileWriter::ChunkName() const {
+  return "chunk " + std::to_string(pipeline_->chunk_id) + " of " + path_;
+}
+
+Status DfsFileWriter::DropFailedDatanode(const Status& cause) {
+  std::vector<dataplane::Target>& targets = pipeline_->targets;
+  const std::string failed =
+      pipeline_->writer == nullptr ? "" : pipeline_->writer->failed_datanode_id();
+  auto it = std::find_if(targets.begin(), targets.end(),
+                         [&](const dataplane::Target& t) { return t.datanode_id == failed; });
+  if (it == targets.end() || targets.size() == 1) {
+    return cause.Prepend(ChunkName() + (failed.empty() ? "" : " (datanode " + failed + ")"));
+  }
+  LOG(WARNING) << "dfs writer: " << ChunkName() << ": datanode " << failed << " failed ("
+               << cause.ToString() << "); going on without it";
+  targets.erase(it);
+  return Status::OK();
+}
+
+Status DfsFileWriter::OpenPipeline() {
+  int busy_retries = 0;
+  while (true) {
+    pipeline_->writer =
+        std::make_unique<dataplane::PipelineWriter>(dataplane::PipelineWriter::Options());
+    Status s = pipeline_->writer->Open(pipeline_->chunk_id, pipeline_->generation,
+                                       pipeline_->targets);
+    if (s.ok()) return Status::OK();
+    // After a failure, a datanode may still be tearing down the broken
+    // stream of this chunk ("already being written"): give it a moment.
+    if (s.IsAlreadyExists() && ++busy_retries <= 20) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    RETURN_NOT_OK(DropFailedDatanode(s));
+  }
+}
+
+Status DfsFileWriter::RecoverPipeline(Status cause) {
+  while (true) {
+    RETURN_NOT_OK(DropFailedDatanode(cause));
+    RETURN_NOT_OK(OpenPipeline());
+    cause = pipeline_->writer->Write(replay_);
+    if (cause.ok()) return Status::OK();
+  }
+}
+
+Status DfsFileWriter::FinishChunk() {
+  Status s = pipeline_->writer->Close();
+  while (!s.ok()) {
+    s = RecoverPipeline(s);
+    if (!s.ok()) break;
+    s = pipeline_->writer->Close();
+  }
+  pipeline_.reset();
+  replay_.clear();
+  return s;
+}
+
+Status DfsFileWriter::Write(std::string_view data) {
+  RETURN_NOT_OK(error_);
+  if (closed_) return Status::Aborted(path_ + " is closed");
+  while (!data.empty()) {
+    if (pipeline_ != nullptr && chunk_bytes_ == chunk_size_) {
+      Status s = FinishChunk();
+      if (!s.ok()) return Fail(s);
+    }
+    if (pipeline_ == nullptr) {
+      Status s = StartChunk();
+      if (!s.ok()) return Fail(s);
+    }
+    size_t take = std::min<size_t>(chunk_size_ - chunk_bytes_, data.size());
+    replay_.append(data.substr(0, take));
+    Status s = pipeline_->writer->Write(data.substr(0, take));
+    if (!s.ok()) s = RecoverPipeline(s);
+    if (!s.ok()) return Fail(s);
+    chunk_bytes_ += static_cast<int64_t>(take);
+    bytes_written_ += static_cast<int64_t>(take);
+    data.remove_prefix(take);
+  }
+  return Status::OK();
+}
+
+Status DfsFileWriter::Close() {
+  if (closed_) return Status::OK();
+  RETURN_NOT_OK(error_);
+  // Chunks are started only for data, so only an empty file has none.
+  int64_t last_chunk_length = bytes_written_ == 0 ? 0 : chunk_bytes_;
+  if (pipeline_ != nullptr) {
+    Status s = FinishChunk();
+    if (!s.ok()) return Fail(s);
+  }
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::milliseconds(FLAGS_dfs_client_complete_timeout_ms);
+  std::chrono::milliseconds backoff(10);
+  Status last = Status::OK();
+  while (true) {
+    Result<bool> done = [&]() -> Result<bool> {
+      std::lock_guard<std::mutex> lock(client_->mu_);
+      return client_->master_->Complete(path_, client_->options_.client_name, last_chunk_length);
+    }();
+    if (done.ok() && *done) break;
+    // Complete is idempotent, so a lost connection is retried too.
+    if (!done.ok() && done.status().code() != Status::Code::kUnavailable) {
+      return Fail(done.status().Prepend("close " + path_));
+    }
+    last = done.ok() ? Status::Unavailable("chunks not yet replicated enough") : done.status();
+    if (Clock::now() + backoff > deadline) {
+      return Fail(last.Prepend("close " + path_ + ": gave up after " +
+                               std::to_string(FLAGS_dfs_client_complete_timeout_ms) + " ms"));
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+  }
+  closed_ = true;
+  client_->WriterClosed();
+  return Status::OK();
+}
+
+// ---- DfsFileReader -----------------------------------------------------------
+
+DfsFileReader::DfsFileReader(DfsClient* client, std::string path, int64_t length,
+                             std::vector<DfsChunk> chunks)
+    : client_(client), path_(std::move(path)), length_(length), chunks_(std::move(chunks)) {}
+
+DfsFileReader::~DfsFileReader() = default;
+
+Status DfsFileReader::Seek(int64_t offset) {
+  if (offset < 0 || offset > length_) {
+    return Status::InvalidArgument("seek to " + std::to_string(offset) + " outside " + path_ +
+                                   " (length " + std::to_string(length_) + ")");
+  }
+  position_ = offset;
+  return Status::OK();
+}
+
+Status DfsFileReader::Read(size_t n, std::string* out) {
+  out->clear();
+  while (out->size() < n && position_ < length_) {
+    int64_t buffer_end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
+    if (position_ < buffer_offset_ || position_ >= buffer_end) {
+      RETURN_NOT_OK(FillBuffer(position_));
+      buffer_end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
+    }
+    size_t take = std::min<size_t>(n - out->size(), buffer_end - position_);
+    out->append(buffer_, position_ - buffer_offset_, take);
+    position_ += static_cast<int64_t>(take);
+  }
+  return Status::OK();
+}
+
+Status DfsFileReader::ReadAt(int64_t offset, size_t n, std::string* out) {
+  if (offset < 0) return Status::InvalidArgument("negative offset in " + path_);
+  int64_t saved = position_;
+  position_ = std::min(offset, length_);
+  Status s = Read(n, out);
+  position_ = saved;
+  return s;
+}
+
+Status DfsFileReader::FillBuffer(int64_t offset) {
+  // The chunk holding `offset`: the last one starting at or before it.
+  auto it = std::upper_bound(chunks_.begin(), chunks_.end(), offset,
+                             [](int64_t o, const DfsChunk& c) { return o < c.offset; });
+  if (it == chunks_.begin()) return Status::Internal("no chunk at offset in " + path_);
+  size_t index = static_cast<size_t>(it - chunks_.begin()) - 1;
+  const DfsChunk& chunk = chunks_[index];
+  int64_t in_chunk = offset - chunk.offset;
+  int64_t piece = std::min<int64_t>(std::max(FLAGS_dfs_client_read_piece_bytes, 4096),
+                                    chunk.length - in_chunk);
+  buffer_.clear();
+  buffer_offset_ = offset;
+  Status s = ReadFromReplicas(index, in_chunk, piece, &buffer_);
+  if (!s.ok()) buffer_.clear();
+  return s;
+}
+
+Status DfsFileReader::ReadFromReplicas(size_t index, int64_t offset, int64_t n,
+                                       std::string* out) {
+  std::string where = path_ + " chunk " + std::to_string(chunks_[index].chunk_id);
+  Status last = Status::Unavailable(where + ": no live replica");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<DfsReplica>& replicas = chunks_[index].replicas;
+    // Datanodes that already failed this reader go last.
+    std::stable_partition(replicas.begin(), replicas.end(), [&](const DfsReplica& r) {
+      return failed_nodes_.count(r.node_id) == 0;
+    });
+    for (size_t r = 0; r < replicas.size(); ++r) {
+      const DfsReplica& replica = replicas[r];
+      Status s = dataplane::ReadChunkFrom(replica.host, replica.port, chunks_[index].chunk_id,
+                                          chunks_[index].generation, offset, n, out);
+      if (s.ok() && static_cast<int64_t>(out->size()) == n) {
+        // Keep reading from the replica that works.
+        if (r > 0) std::rotate(replicas.begin(), replicas.begin() + r, replicas.begin() + r + 1);
+        return Status::OK();
+      }
+      if (s.ok()) {
+        s = Status::IOError("short read: " + std::to_string(out->size()) + " of " +
+                            std::to_string(n) + " bytes");
+      }
+      failed_nodes_.insert(replica.node_id);
+      if (s.IsCorruption()) {
+        Status reported = client_->ReportBadReplica(chunks_[index].chunk_id, replica.node_id);
+        if (!reported.ok()) {
+          LOG(WARNING) << "dfs reader: reporting bad replica: " << reported.ToString();
+        }
+      }
+      LOG(WARNING) << "dfs reader: " << where << " from " << replica.node_id << " ("
+                   << replica.host << ":" << replica.port << "): " << s.ToString()
+                   << (r + 1 < replicas.size() ? "; trying the next replica" : "");
+      last = s.Prepend(where + " from " + replica.node_id);
+    }
+    if (attempt == 1) break;
+    // Every replica failed: the master may know newer locations.
+    Result<std::vector<DfsChunk>> fresh =
+        client_->GetChunkLocations(path_, chunks_[index].offset, 1);
+    if (!fresh.ok() || fresh->empty() || (*fresh)[0].chunk_id != chunks_[index].chunk_id) break;
+    chunks_[index].replicas = std::move((*fresh)[0].replicas);
+  }
+  out->clear();
+  return last;
+}
+
+}  // namespace mr::dfs

@@ -1,0 +1,245 @@
+// The DFS client library (docs/DFS.md): the one API through which the engine,
+// the scheduler and mrdfs use the distributed file system.
+//
+//   ASSIGN_OR_RETURN(auto dfs, DfsClient::ConnectToCluster(cluster_dir));
+//   ASSIGN_OR_RETURN(auto out, dfs->Create("/jobs/1/part-0", {}));
+//   RETURN_NOT_OK(out->Write(bytes));
+//   RETURN_NOT_OK(out->Close());           // The file is visible from here on.
+//   ASSIGN_OR_RETURN(auto in, dfs->Open("/jobs/1/part-0"));
+//   RETURN_NOT_OK(in->Read(1 << 20, &buffer));
+//
+// Guarantees:
+// - A file becomes visible to readers when Close() returns OK: every chunk
+//   then has the master's minimum of acknowledged replicas. A write that
+//   fails (or a writer destroyed before Close) deletes the file it created,
+//   so a failed write leaves no file behind.
+// - Reads go to the nearest replica (replica_order.h), verify checksums on
+//   the datanode, and fail over to the next replica on any error; a replica
+//   whose checksum fails is reported to the master.
+// - Paths are absolute and normalized (dfs_path.h), at most 4096 bytes with
+//   components of at most 255 (dfs_path_limits.h); anything else is
+//   InvalidArgument before any RPC.
+// - Writers hold the master's lease for their files; a background thread
+//   renews it every --dfs_client_lease_renew_interval_ms while any writer of
+//   this client is open.
+//
+// Thread-safety: a DfsClient may be used by several threads; its calls to
+// the master are serialized by one mutex (for parallel metadata throughput,
+// use one DfsClient per thread). A DfsFileWriter or DfsFileReader belongs to
+// one thread at a time, and must not outlive the DfsClient that made it.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "dfs/client/dfs_client_types.h"
+#include "dfs/client/replica_order.h"
+
+namespace mr::cluster {
+struct ClusterConfig;
+}
+
+namespace mr::dfs {
+
+class MasterClient;
+class DfsFileWriter;
+class DfsFileReader;
+
+class DfsClient {
+ public:
+  struct Options {
+    std::string master_host;
+    int master_port = 0;
+    // Where this client runs: the master places the first replica of a
+    // chunk there if it is a datanode, and reads prefer replicas there.
+    std::string client_host = "127.0.0.1";
+    // The client's rack if known (empty: taken from a replica on client_host).
+    std::string client_rack;
+    int32_t default_replication = 3;
+    int64_t default_chunk_size = int64_t{64} << 20;
+    // Lease holder name; empty: a unique one is made up.
+    std::string client_name;
+  };
+
+  // Connects to the master; Unavailable if it cannot be reached.
+  static Result<std::unique_ptr<DfsClient>> Connect(Options options);
+  // Reads <cluster_dir>/cluster.conf: the master's address, the cluster's
+  // chunk_size (and replication, if set), and the client's rack if
+  // `client_host` is the host of datanodes of a single rack. `base` supplies
+  // the other options.
+  static Result<std::unique_ptr<DfsClient>> ConnectToCluster(const std::string& cluster_dir,
+                                                             Options base);
+  static Result<std::unique_ptr<DfsClient>> ConnectToCluster(const std::string& cluster_dir) {
+    return ConnectToCluster(cluster_dir, Options());
+  }
+  // The options ConnectToCluster uses, from a parsed cluster.conf.
+  static Result<Options> OptionsForCluster(const cluster::ClusterConfig& config, Options base);
+  ~DfsClient();
+  DfsClient(const DfsClient&) = delete;
+  DfsClient& operator=(const DfsClient&) = delete;
+
+  struct CreateOptions {
+    int32_t replication = 0;  // 0: Options::default_replication.
+    int64_t chunk_size = 0;   // 0: Options::default_chunk_size.
+    // Replace an existing file (`put -f`): it is deleted, then created. A
+    // directory is never replaced.
+    bool overwrite = false;
+  };
+  // Creates `path` (and missing parents) for writing. AlreadyExists if it
+  // exists and !overwrite.
+  Result<std::unique_ptr<DfsFileWriter>> Create(const std::string& path,
+                                                const CreateOptions& options);
+  // Opens a closed file for reading. NotFound if missing; InvalidArgument
+  // for a directory; Unavailable while a writer holds it.
+  Result<std::unique_ptr<DfsFileReader>> Open(const std::string& path);
+
+  Result<DfsFileStatus> Stat(const std::string& path);
+  // The entries of a directory (a file lists as itself), sorted by path.
+  Result<std::vector<DfsFileStatus>> List(const std::string& path);
+  // mkdir -p.
+  Status Mkdirs(const std::string& path);
+  Status Delete(const std::string& path, bool recursive);
+  Status Rename(const std::string& src, const std::string& dst);
+  // The chunks of a closed file that overlap [offset, offset + length), with
+  // their live replicas, nearest first.
+  Result<std::vector<DfsChunk>> GetChunkLocations(const std::string& path, int64_t offset = 0,
+                                                  int64_t length = INT64_MAX);
+
+  const Options& options() const { return options_; }
+
+ private:
+  friend class DfsFileWriter;
+  friend class DfsFileReader;
+
+  explicit DfsClient(Options options, std::unique_ptr<MasterClient> master);
+
+  // Lease renewal runs on a background thread (with its own master
+  // connection) while any writer is open.
+  void WriterOpened();
+  void WriterClosed();
+  void RenewLeases();
+
+  // Master calls used by writers and readers (under mu_).
+  Status ReportBadReplica(int64_t chunk_id, const std::string& node_id);
+  void OrderReplicas(std::vector<DfsReplica>* replicas);
+
+  const Options options_;
+  std::mutex mu_;
+  std::unique_ptr<MasterClient> master_;  // Guarded by mu_.
+  std::mt19937_64 rng_;                   // Guarded by mu_.
+
+  std::mutex lease_mu_;
+  std::condition_variable lease_cv_;
+  int open_writers_ = 0;   // Guarded by lease_mu_.
+  bool stopping_ = false;  // Guarded by lease_mu_.
+  std::thread lease_thread_;  // Started with the first writer; joined by ~DfsClient.
+};
+
+// Writes one new file, chunk by chunk: each chunk is allocated by the master
+// (AddChunk) and streamed through the datanode pipeline it names; a new
+// chunk starts when the current one holds chunk_size bytes. If a datanode
+// of the pipeline refuses it (down, full) or fails during the chunk, the
+// chunk is rewritten to the remaining datanodes (its bytes so far are kept
+// in memory for that: one chunk per open writer) and the master
+// re-replicates it later; Close then waits until the master counts its
+// minimum of replicas. Anything else fails the write and deletes the file.
+// Thread-safety: one thread at a time.
+class DfsFileWriter {
+ public:
+  ~DfsFileWriter();  // Without a successful Close(): aborts (deletes the file).
+  DfsFileWriter(const DfsFileWriter&) = delete;
+  DfsFileWriter& operator=(const DfsFileWriter&) = delete;
+
+  Status Write(std::string_view data);
+  // Finishes the last chunk and closes the file on the master, retrying with
+  // backoff (bounded by --dfs_client_complete_timeout_ms) until every chunk
+  // has enough replicas. After an error the file is gone.
+  Status Close();
+  // Gives up: the file is deleted. Idempotent.
+  void Abort();
+
+  const std::string& path() const { return path_; }
+  int64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  friend class DfsClient;
+  DfsFileWriter(DfsClient* client, std::string path, int64_t chunk_size);
+
+  Status StartChunk();
+  Status FinishChunk();
+  // Opens pipeline_->writer to its targets, leaving out datanodes that
+  // refuse (while at least one remains).
+  Status OpenPipeline();
+  // After `cause` broke the pipeline: drops the datanode at fault, reopens
+  // to the rest and resends the chunk's bytes so far.
+  Status RecoverPipeline(Status cause);
+  Status DropFailedDatanode(const Status& cause);
+  std::string ChunkName() const;
+  Status Fail(Status status);
+
+  DfsClient* const client_;
+  const std::string path_;
+  const int64_t chunk_size_;
+  struct Pipeline;
+  std::unique_ptr<Pipeline> pipeline_;  // The current chunk's, if any.
+  int64_t chunk_bytes_ = 0;             // Bytes in the current chunk.
+  std::string replay_;                  // Those bytes, to resend after a failure.
+  int64_t bytes_written_ = 0;
+  bool closed_ = false;
+  bool aborted_ = false;
+  Status error_;
+};
+
+// Reads one closed file. The chunk list is fetched at Open; bytes come from
+// datanodes in pieces of at most --dfs_client_read_piece_bytes, kept in a
+// buffer so that small sequential reads cost no extra round trips.
+// Thread-safety: one thread at a time.
+class DfsFileReader {
+ public:
+  ~DfsFileReader();
+  DfsFileReader(const DfsFileReader&) = delete;
+  DfsFileReader& operator=(const DfsFileReader&) = delete;
+
+  // Replaces *out with up to n bytes from the current position and advances
+  // it; *out is shorter than n only at the end of the file (empty there).
+  Status Read(size_t n, std::string* out);
+  // Same at `offset`, without moving the position.
+  Status ReadAt(int64_t offset, size_t n, std::string* out);
+  // InvalidArgument if offset is outside [0, length].
+  Status Seek(int64_t offset);
+
+  int64_t length() const { return length_; }
+  int64_t position() const { return position_; }
+  const std::string& path() const { return path_; }
+  const std::vector<DfsChunk>& chunks() const { return chunks_; }
+
+ private:
+  friend class DfsClient;
+  DfsFileReader(DfsClient* client, std::string path, int64_t length,
+                std::vector<DfsChunk> chunks);
+
+  // Fills buffer_ with bytes from `offset` to at most the end of its chunk.
+  Status FillBuffer(int64_t offset);
+  // Reads [offset, offset + n) of chunk `index` from its replicas in order.
+  Status ReadFromReplicas(size_t index, int64_t offset, int64_t n, std::string* out);
+
+  DfsClient* const client_;
+  const std::string path_;
+  const int64_t length_;
+  std::vector<DfsChunk> chunks_;  // Sorted by offset, replicas nearest first.
+  std::set<std::string> failed_nodes_;  // Datanodes a read from failed; tried last.
+  int64_t position_ = 0;
+  int64_t buffer_offset_ = 0;     // File offset of buffer_[0].
+  std::string buffer_;
+};
+
+}  // namespace mr::dfs

@@ -1,0 +1,40 @@
+// The values the DFS client API hands out: file status, chunk locations and
+// their replicas. Plain data, independent of the wire format (dfs.thrift), so
+// that users of the client never include generated code.
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mr::dfs {
+
+struct DfsFileStatus {
+  std::string path;
+  bool is_dir = false;
+  int64_t length = 0;        // Files: bytes; directories: 0.
+  int32_t replication = 0;   // Files: target replica count.
+  int64_t chunk_size = 0;    // Files.
+  int64_t modification_time_ms = 0;
+  bool under_construction = false;  // A writer holds the file open.
+};
+
+// One replica of a chunk: the datanode holding it.
+struct DfsReplica {
+  std::string node_id;
+  std::string host;
+  int port = 0;  // Data-plane port.
+  std::string rack;
+};
+
+struct DfsChunk {
+  int64_t chunk_id = 0;
+  int64_t generation = 0;
+  int64_t offset = 0;  // Of its first byte in the file.
+  int64_t length = 0;
+  // Live replicas, nearest to the client first (replica_order.h).
+  std::vector<DfsReplica> replicas;
+};
+
+}  // namespace mr::dfs

@@ -1,0 +1,489 @@
+#include "dfs/client/mrdfs_commands.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "common/file.h"
+#include "common/json_writer.h"
+#include "dfs/client/dfs_path_limits.h"
+
+namespace mr::dfs {
+
+const char kMrdfsUsage[] =
+    "usage: mrdfs --cluster DIR <verb> ...\n"
+    "  put LOCAL DFS [-f]      copy a local file into the DFS (-f: replace an existing file)\n"
+    "  get DFS LOCAL [-f]      copy a DFS file out (-f: replace an existing local file)\n"
+    "  cat DFS                 write a DFS file to stdout\n"
+    "  ls [PATH] [--json]      list a directory (default /)\n"
+    "  rm [-r] PATH            delete a file, or a directory (-r: with its contents)\n"
+    "  mkdir PATH              create a directory and missing parents\n"
+    "  mv SRC DST              rename (into DST if it is a directory)\n"
+    "  stat PATH [--json]      a file's chunks, sizes and replicas (node, rack)\n"
+    "  du [PATH] [--json]      total bytes, and raw bytes counting replication\n"
+    "  fsck [PATH] [--json]    replicas of every chunk: healthy, under-replicated, missing\n"
+    "DFS paths are absolute and normalized (/a/b).\n"
+    "Exit codes: 0 success; 1 failure (not found, exists, unavailable, fsck found a missing\n"
+    "chunk); 2 usage (unknown verb, bad operands or options, malformed DFS path).";
+
+namespace {
+
+constexpr size_t kCopyPieceBytes = 1 << 20;
+
+struct VerbSpec {
+  size_t min_operands;
+  size_t max_operands;
+  std::vector<bool> operand_is_dfs;  // Per operand position.
+  bool takes_force;
+  bool takes_recursive;
+  bool takes_json;
+};
+
+const std::map<std::string, VerbSpec>& Verbs() {
+  static const auto* verbs = new std::map<std::string, VerbSpec>{
+      {"put", {2, 2, {false, true}, true, false, false}},
+      {"get", {2, 2, {true, false}, true, false, false}},
+      {"cat", {1, 1, {true}, false, false, false}},
+      {"ls", {0, 1, {true}, false, false, true}},
+      {"rm", {1, 1, {true}, false, true, false}},
+      {"mkdir", {1, 1, {true}, false, false, false}},
+      {"mv", {2, 2, {true, true}, false, false, false}},
+      {"stat", {1, 1, {true}, false, false, true}},
+      {"du", {0, 1, {true}, false, false, true}},
+      {"fsck", {0, 1, {true}, false, false, true}},
+  };
+  return *verbs;
+}
+
+std::string ChildPath(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+std::string LastComponent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string FormatTime(int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+void WriteStatusFields(const DfsFileStatus& s, JsonWriter* json) {
+  json->Key("path").String(s.path);
+  json->Key("type").String(s.is_dir ? "dir" : "file");
+  json->Key("length").Int(s.length);
+  json->Key("replication").Int(s.replication);
+  json->Key("chunk_size").Int(s.chunk_size);
+  json->Key("modification_time_ms").Int(s.modification_time_ms);
+  json->Key("under_construction").Bool(s.under_construction);
+}
+
+// Visits `path` and everything under it, parents before children.
+Status Walk(DfsClient* client, const DfsFileStatus& start,
+            const std::function<Status(const DfsFileStatus&)>& fn) {
+  RETURN_NOT_OK(fn(start));
+  if (!start.is_dir) return Status::OK();
+  ASSIGN_OR_RETURN(std::vector<DfsFileStatus> entries, client->List(start.path));
+  for (const DfsFileStatus& e : entries) RETURN_NOT_OK(Walk(client, e, fn));
+  return Status::OK();
+}
+
+// ---- Verbs ---------------------------------------------------------------------
+
+Status Put(const MrdfsCommand& c, DfsClient* client) {
+  const std::string& local = c.operands[0];
+  std::string target = c.operands[1];
+  if (IsDirectory(local)) return Status::InvalidArgument(local + " is a directory");
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> in, RandomAccessFile::Open(local));
+  in->AdviseSequential();
+  Result<DfsFileStatus> existing = client->Stat(target);
+  if (existing.ok() && existing->is_dir) {
+    target = ChildPath(target, BaseName(local));
+    RETURN_NOT_OK(ValidateDfsPath(target));
+  }
+  DfsClient::CreateOptions options;
+  options.replication = c.replication;
+  options.chunk_size = c.chunk_size;
+  options.overwrite = c.force;
+  Result<std::unique_ptr<DfsFileWriter>> writer = client->Create(target, options);
+  if (!writer.ok()) {
+    if (writer.status().IsAlreadyExists() && !c.force) {
+      return Status::AlreadyExists(target + " exists (put -f replaces it)");
+    }
+    return writer.status();
+  }
+  std::string buffer(kCopyPieceBytes, '\0');
+  for (uint64_t offset = 0; offset < in->size();) {
+    size_t got = 0;
+    Status s = in->Read(offset, buffer.size(), buffer.data(), &got);
+    if (s.ok() && got == 0) s = Status::IOError(local + " shrank while being read");
+    if (s.ok()) s = (*writer)->Write(std::string_view(buffer.data(), got));
+    if (!s.ok()) {
+      (*writer)->Abort();
+      return s;
+    }
+    offset += got;
+  }
+  return (*writer)->Close();
+}
+
+Status Get(const MrdfsCommand& c, DfsClient* client) {
+  const std::string& source = c.operands[0];
+  std::string target = c.operands[1];
+  if (IsDirectory(target)) target = JoinPath(target, LastComponent(source));
+  if (PathExists(target) && !c.force) {
+    return Status::AlreadyExists(target + " exists (get -f replaces it)");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<DfsFileReader> reader, client->Open(source));
+  // A hidden temp name beside the target (g++ 12 warns, wrongly, on "." + string).
+  std::string temp_name(1, '.');
+  temp_name += BaseName(target);
+  temp_name += ".mrdfs-get." + std::to_string(::getpid());
+  std::string temp = JoinPath(DirName(target), temp_name);
+  (void)RemoveAll(temp);  // A leftover of a killed get with our pid.
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, WritableFile::Create(temp));
+  Status s;
+  std::string piece;
+  while (s.ok()) {
+    s = reader->Read(kCopyPieceBytes, &piece);
+    if (!s.ok() || piece.empty()) break;
+    s = out->Append(piece);
+  }
+  if (s.ok()) s = out->Close();
+  if (s.ok() && static_cast<int64_t>(out->size()) != reader->length()) {
+    s = Status::IOError("read " + std::to_string(out->size()) + " of " +
+                        std::to_string(reader->length()) + " bytes of " + source);
+  }
+  if (s.ok()) {
+    if (c.force) {
+      if (::rename(temp.c_str(), target.c_str()) != 0) s = Status::FromErrno(errno, target);
+    } else {
+      s = RenameNoReplace(temp, target);
+    }
+  }
+  if (!s.ok()) {
+    out.reset();
+    (void)RemoveAll(temp);
+  }
+  return s;
+}
+
+Status Cat(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DfsFileReader> reader, client->Open(c.operands[0]));
+  std::string piece;
+  while (true) {
+    RETURN_NOT_OK(reader->Read(kCopyPieceBytes, &piece));
+    if (piece.empty()) break;
+    out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    if (!out) return Status::IOError("writing to stdout failed");
+  }
+  out.flush();
+  return out ? Status::OK() : Status::IOError("writing to stdout failed");
+}
+
+Status Ls(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  std::string path = c.operands.empty() ? "/" : c.operands[0];
+  ASSIGN_OR_RETURN(std::vector<DfsFileStatus> entries, client->List(path));
+  if (c.json) {
+    JsonWriter json;
+    json.BeginObject().Key("path").String(path).Key("entries").BeginArray();
+    for (const DfsFileStatus& e : entries) {
+      json.BeginObject();
+      WriteStatusFields(e, &json);
+      json.EndObject();
+    }
+    json.EndArray().EndObject();
+    out << json.str() << "\n";
+    return Status::OK();
+  }
+  for (const DfsFileStatus& e : entries) {
+    char line[128];
+    std::snprintf(line, sizeof(line), "%c %3s %14lld %s ", e.is_dir ? 'd' : '-',
+                  e.is_dir ? "-" : std::to_string(e.replication).c_str(),
+                  static_cast<long long>(e.length), FormatTime(e.modification_time_ms).c_str());
+    out << line << e.path << (e.under_construction ? " (open for writing)" : "") << "\n";
+  }
+  return Status::OK();
+}
+
+Status Mv(const MrdfsCommand& c, DfsClient* client) {
+  std::string target = c.operands[1];
+  Result<DfsFileStatus> existing = client->Stat(target);
+  if (existing.ok() && existing->is_dir) {
+    target = ChildPath(target, LastComponent(c.operands[0]));
+    RETURN_NOT_OK(ValidateDfsPath(target));
+  }
+  return client->Rename(c.operands[0], target);
+}
+
+Status StatVerb(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  ASSIGN_OR_RETURN(DfsFileStatus status, client->Stat(c.operands[0]));
+  std::vector<DfsChunk> chunks;
+  if (!status.is_dir && !status.under_construction) {
+    ASSIGN_OR_RETURN(chunks, client->GetChunkLocations(status.path));
+  }
+  if (c.json) {
+    JsonWriter json;
+    json.BeginObject();
+    WriteStatusFields(status, &json);
+    json.Key("chunks").BeginArray();
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const DfsChunk& k = chunks[i];
+      json.BeginObject()
+          .Key("index").Int(static_cast<int64_t>(i))
+          .Key("chunk_id").Int(k.chunk_id)
+          .Key("generation").Int(k.generation)
+          .Key("offset").Int(k.offset)
+          .Key("length").Int(k.length)
+          .Key("replicas").BeginArray();
+      for (const DfsReplica& r : k.replicas) {
+        json.BeginObject()
+            .Key("node").String(r.node_id)
+            .Key("host").String(r.host)
+            .Key("port").Int(r.port)
+            .Key("rack").String(r.rack)
+            .EndObject();
+      }
+      json.EndArray().EndObject();
+    }
+    json.EndArray().EndObject();
+    out << json.str() << "\n";
+    return Status::OK();
+  }
+  out << "path: " << status.path << "\n"
+      << "type: " << (status.is_dir ? "directory" : "file") << "\n"
+      << "modified: " << FormatTime(status.modification_time_ms) << " UTC\n";
+  if (status.is_dir) return Status::OK();
+  out << "length: " << status.length << "\n"
+      << "replication: " << status.replication << "\n"
+      << "chunk size: " << status.chunk_size << "\n";
+  if (status.under_construction) {
+    out << "open for writing: chunk locations not available\n";
+    return Status::OK();
+  }
+  out << "chunks: " << chunks.size() << "\n";
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const DfsChunk& k = chunks[i];
+    out << "  chunk " << i << ": id " << k.chunk_id << " generation " << k.generation
+        << " offset " << k.offset << " length " << k.length << ", " << k.replicas.size()
+        << " replicas\n";
+    for (const DfsReplica& r : k.replicas) {
+      out << "    " << r.node_id << " " << r.host << ":" << r.port << " rack " << r.rack << "\n";
+    }
+  }
+  return Status::OK();
+}
+
+Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  std::string path = c.operands.empty() ? "/" : c.operands[0];
+  ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
+  int64_t files = 0, dirs = 0, bytes = 0, raw = 0;
+  RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) {
+    if (s.is_dir) {
+      ++dirs;
+    } else {
+      ++files;
+      bytes += s.length;
+      raw += s.length * s.replication;
+    }
+    return Status::OK();
+  }));
+  if (c.json) {
+    JsonWriter json;
+    json.BeginObject()
+        .Key("path").String(path)
+        .Key("files").Int(files)
+        .Key("directories").Int(dirs)
+        .Key("bytes").Int(bytes)
+        .Key("raw_bytes").Int(raw)
+        .EndObject();
+    out << json.str() << "\n";
+  } else {
+    out << bytes << " " << raw << " " << path << "\n";
+  }
+  return Status::OK();
+}
+
+struct FsckProblem {
+  std::string path;
+  int64_t chunk_index = 0;
+  int64_t chunk_id = 0;
+  int64_t live = 0;
+  int64_t replication = 0;
+  std::string state;  // "under_replicated" or "missing".
+};
+
+Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  std::string path = c.operands.empty() ? "/" : c.operands[0];
+  ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
+  int64_t files = 0, dirs = 0, open_files = 0, bytes = 0, chunks = 0;
+  int64_t healthy = 0, under = 0, missing = 0;
+  std::vector<FsckProblem> problems;
+  std::vector<std::string> open_paths;
+  RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) -> Status {
+    if (s.is_dir) {
+      ++dirs;
+      return Status::OK();
+    }
+    ++files;
+    if (s.under_construction) {
+      ++open_files;
+      open_paths.push_back(s.path);
+      return Status::OK();
+    }
+    bytes += s.length;
+    Result<std::vector<DfsChunk>> located = client->GetChunkLocations(s.path);
+    if (!located.ok() && located.status().IsNotFound()) return Status::OK();  // Deleted meanwhile.
+    if (!located.ok()) return located.status();
+    for (size_t i = 0; i < located->size(); ++i) {
+      const DfsChunk& k = (*located)[i];
+      int64_t live = static_cast<int64_t>(k.replicas.size());
+      ++chunks;
+      if (live >= s.replication) {
+        ++healthy;
+        continue;
+      }
+      FsckProblem p{s.path, static_cast<int64_t>(i), k.chunk_id, live, s.replication,
+                    live == 0 ? "missing" : "under_replicated"};
+      (live == 0 ? missing : under) += 1;
+      problems.push_back(std::move(p));
+    }
+    return Status::OK();
+  }));
+  const char* verdict = missing > 0 ? "MISSING" : under > 0 ? "UNDER_REPLICATED" : "HEALTHY";
+  if (c.json) {
+    JsonWriter json;
+    json.BeginObject()
+        .Key("path").String(path)
+        .Key("status").String(verdict)
+        .Key("files").Int(files)
+        .Key("directories").Int(dirs)
+        .Key("open_files").Int(open_files)
+        .Key("bytes").Int(bytes)
+        .Key("chunks").Int(chunks)
+        .Key("healthy").Int(healthy)
+        .Key("under_replicated").Int(under)
+        .Key("missing").Int(missing)
+        .Key("problems").BeginArray();
+    for (const FsckProblem& p : problems) {
+      json.BeginObject()
+          .Key("path").String(p.path)
+          .Key("chunk_index").Int(p.chunk_index)
+          .Key("chunk_id").Int(p.chunk_id)
+          .Key("live_replicas").Int(p.live)
+          .Key("replication").Int(p.replication)
+          .Key("state").String(p.state)
+          .EndObject();
+    }
+    json.EndArray().EndObject();
+    out << json.str() << "\n";
+  } else {
+    for (const FsckProblem& p : problems) {
+      out << p.path << ": chunk " << p.chunk_index << " (id " << p.chunk_id << "): "
+          << (p.live == 0 ? "MISSING" : "under-replicated") << ", " << p.live << " of "
+          << p.replication << " replicas\n";
+    }
+    for (const std::string& p : open_paths) out << p << ": open for writing, not checked\n";
+    out << "status: " << verdict << "\n"
+        << "files: " << files << " (" << open_files << " open for writing)\n"
+        << "directories: " << dirs << "\n"
+        << "bytes: " << bytes << "\n"
+        << "chunks: " << chunks << "\n"
+        << "healthy chunks: " << healthy << "\n"
+        << "under-replicated chunks: " << under << "\n"
+        << "missing chunks: " << missing << "\n";
+  }
+  if (missing > 0) {
+    return Status::Corruption(std::to_string(missing) + " chunks under " + path +
+                              " have no live replica");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::vector<std::string> ExtractVerbOptions(int* argc, char** argv) {
+  std::vector<std::string> options;
+  int kept = 1;
+  bool done = false;
+  for (int i = 1; i < *argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") done = true;
+    if (!done && (arg == "-f" || arg == "-r")) {
+      options.push_back(arg);
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  *argc = kept;
+  return options;
+}
+
+Result<MrdfsCommand> ParseMrdfsCommand(const std::vector<std::string>& words,
+                                       const std::vector<std::string>& verb_options,
+                                       bool json) {
+  if (words.empty()) return Status::InvalidArgument("missing verb");
+  MrdfsCommand command;
+  command.verb = words[0];
+  auto it = Verbs().find(command.verb);
+  if (it == Verbs().end()) return Status::InvalidArgument("unknown verb '" + command.verb + "'");
+  const VerbSpec& spec = it->second;
+  command.operands.assign(words.begin() + 1, words.end());
+  if (command.operands.size() < spec.min_operands ||
+      command.operands.size() > spec.max_operands) {
+    std::string want = spec.min_operands == spec.max_operands
+                           ? std::to_string(spec.min_operands)
+                           : std::to_string(spec.min_operands) + " or " +
+                                 std::to_string(spec.max_operands);
+    return Status::InvalidArgument(command.verb + " takes " + want + " operand(s), got " +
+                                   std::to_string(command.operands.size()));
+  }
+  for (const std::string& option : verb_options) {
+    if (option == "-f" && spec.takes_force) {
+      command.force = true;
+    } else if (option == "-r" && spec.takes_recursive) {
+      command.recursive = true;
+    } else {
+      return Status::InvalidArgument(command.verb + " does not take " + option);
+    }
+  }
+  if (json && !spec.takes_json) {
+    return Status::InvalidArgument(command.verb + " does not take --json");
+  }
+  command.json = json;
+  for (size_t i = 0; i < command.operands.size(); ++i) {
+    if (spec.operand_is_dfs[i]) {
+      RETURN_NOT_OK(ValidateDfsPath(command.operands[i]));
+    } else if (command.operands[i].empty()) {
+      return Status::InvalidArgument("empty local path");
+    }
+  }
+  return command;
+}
+
+Status RunMrdfsCommand(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  const std::string& v = c.verb;
+  if (v == "put") return Put(c, client);
+  if (v == "get") return Get(c, client);
+  if (v == "cat") return Cat(c, client, out);
+  if (v == "ls") return Ls(c, client, out);
+  if (v == "rm") return client->Delete(c.operands[0], c.recursive);
+  if (v == "mkdir") return client->Mkdirs(c.operands[0]);
+  if (v == "mv") return Mv(c, client);
+  if (v == "stat") return StatVerb(c, client, out);
+  if (v == "du") return Du(c, client, out);
+  if (v == "fsck") return Fsck(c, client, out);
+  return Status::InvalidArgument("unknown verb '" + v + "'");
+}
+
+}  // namespace mr::dfs
