@@ -71,6 +71,9 @@ void DataServer::AcceptLoop() {
     boost::system::error_code ec;
     acceptor_.accept(conn->socket, ec);
     if (ec) continue;  // would_block after a spurious wakeup, or an aborted connection.
+    // Acks are small and latency-bound: Nagle plus delayed acks would stall
+    // the pipeline, as it does on the connecting side (framing.cc).
+    conn->socket.set_option(dp::tcp::no_delay(true), ec);
     std::lock_guard lock(mu_);
     if (static_cast<int>(connections_.size()) >= options_.max_connections) {
       LOG(WARNING) << "datanode " << options_.datanode_id << ": too many connections, closing one";
