@@ -2,9 +2,13 @@
 
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include "cluster/daemon_process.h"
 #include "common/file.h"
 #include "common/json_writer.h"
+#include "dfs/master/master_client.h"
 
 namespace mr::cluster {
 
@@ -62,6 +66,31 @@ Result<NodeConfig> FindNode(const ClusterConfig& config, const std::string& id) 
   return *node;
 }
 
+// Waits until the master counts every datanode in `config` as live and
+// placeable (it has heartbeated since registering): only then can a client
+// write with full replication.
+Status WaitForDatanodes(const ClusterConfig& config, int timeout_ms) {
+  const NodeConfig& master = *config.Master();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  size_t expected = 0;
+  for (const NodeConfig& node : config.nodes) expected += node.role == Role::kDatanode;
+  size_t ready = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto client = dfs::MasterClient::Connect(master.host, master.port);
+    if (client.ok()) {
+      auto nodes = (*client)->ListDatanodes();
+      if (nodes.ok()) {
+        ready = 0;
+        for (const auto& n : *nodes) ready += n.alive && n.heartbeated && config.Find(n.info.id);
+        if (ready >= expected) return Status::OK();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::Unavailable("only " + std::to_string(ready) + " of " + std::to_string(expected) +
+                             " datanodes registered with the master in time");
+}
+
 Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
   // The master first: datanodes register with it as they start.
   const NodeConfig& master = *config.Master();
@@ -71,7 +100,7 @@ Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
     if (node.role != Role::kMaster) RETURN_NOT_OK(StartOne(config, node));
   }
   for (const NodeConfig& node : config.nodes) RETURN_NOT_OK(WaitReady(node, ready_timeout_ms));
-  return Status::OK();
+  return WaitForDatanodes(config, ready_timeout_ms);
 }
 
 }  // namespace

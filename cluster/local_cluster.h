@@ -27,8 +27,9 @@ struct UpOptions {
 };
 
 // Writes cluster.conf and starts a master and racks * nodes_per_rack
-// datanodes; returns once every daemon accepts connections. Refuses a dir
-// that already holds a cluster. On failure, stops what it started.
+// datanodes; returns once every daemon accepts connections and the master
+// counts every datanode as live. Refuses a dir that already holds a
+// cluster. On failure, stops what it started.
 Status Up(const UpOptions& options);
 
 struct NodeStatus {

@@ -22,6 +22,9 @@ DEFINE_int32(dfs_client_lease_renew_interval_ms, 10000,
              "How often a DFS client renews its writer lease while it has files open.");
 DEFINE_int32(dfs_client_read_piece_bytes, 1 << 20,
              "Bytes a DFS reader asks a datanode for in one request (and buffers).");
+DEFINE_bool(dfs_client_stream_reads, true,
+            "A DFS reader reading sequentially streams the rest of a chunk over one "
+            "connection, packet by packet, instead of one request per piece.");
 
 namespace mr::dfs {
 
@@ -331,7 +334,8 @@ Status DfsFileWriter::StartChunk() {
   wire::LocatedChunk located;
   {
     std::lock_guard<std::mutex> lock(client_->mu_);
-    ASSIGN_OR_RETURN(located, client_->master_->AddChunk(path_, client_->options_.client_name));
+    ASSIGN_OR_RETURN(located, client_->master_->AddChunk(path_, client_->options_.client_name,
+                                                         excluded_));
   }
   auto pipeline = std::make_unique<Pipeline>();
   pipeline->chunk_id = located.chunk_id;
@@ -365,6 +369,9 @@ Status DfsFileWriter::DropFailedDatanode(const Status& cause) {
   LOG(WARNING) << "dfs writer: " << ChunkName() << ": datanode " << failed << " failed ("
                << cause.ToString() << "); going on without it";
   targets.erase(it);
+  if (std::find(excluded_.begin(), excluded_.end(), failed) == excluded_.end()) {
+    excluded_.push_back(failed);
+  }
   return Status::OK();
 }
 
@@ -516,13 +523,42 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
   size_t index = static_cast<size_t>(it - chunks_.begin()) - 1;
   const DfsChunk& chunk = chunks_[index];
   int64_t in_chunk = offset - chunk.offset;
+  // A sequential reader takes the next packet of its open stream. On any
+  // error the piece is read again below, with failover and bad-replica
+  // reports; the stream is not reopened then.
+  const bool sequential = !buffer_.empty() &&
+                          offset == buffer_offset_ + static_cast<int64_t>(buffer_.size());
+  if (stream_ != nullptr && (stream_chunk_ != index || stream_->done() ||
+                             stream_->position() != static_cast<uint64_t>(in_chunk))) {
+    stream_.reset();  // Seeked away or finished.
+  }
+  buffer_offset_ = offset;
+  if (stream_ != nullptr) {
+    Status s = stream_->Next(&buffer_);
+    if (s.ok() && !buffer_.empty()) return Status::OK();
+    stream_.reset();
+  }
   int64_t piece = std::min<int64_t>(std::max(FLAGS_dfs_client_read_piece_bytes, 4096),
                                     chunk.length - in_chunk);
   buffer_.clear();
-  buffer_offset_ = offset;
   Status s = ReadFromReplicas(index, in_chunk, piece, &buffer_);
-  if (!s.ok()) buffer_.clear();
-  return s;
+  if (!s.ok()) {
+    buffer_.clear();
+    return s;
+  }
+  // The second sequential piece in a row: stream the rest of the chunk from
+  // the replica that served it (ReadFromReplicas put it first).
+  if (sequential && in_chunk + piece < chunk.length && FLAGS_dfs_client_stream_reads) {
+    const DfsReplica& replica = chunks_[index].replicas.front();
+    auto stream = std::make_unique<dataplane::ChunkReadStream>();
+    if (stream->Open(replica.host, replica.port, chunk.chunk_id, chunk.generation,
+                     in_chunk + piece, chunk.length - in_chunk - piece)
+            .ok()) {
+      stream_ = std::move(stream);
+      stream_chunk_ = index;
+    }
+  }
+  return Status::OK();
 }
 
 Status DfsFileReader::ReadFromReplicas(size_t index, int64_t offset, int64_t n,

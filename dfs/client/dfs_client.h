@@ -51,6 +51,9 @@ struct ClusterConfig;
 namespace mr::dfs {
 
 class MasterClient;
+namespace dataplane {
+class ChunkReadStream;
+}
 class DfsFileWriter;
 class DfsFileReader;
 
@@ -151,7 +154,10 @@ class DfsClient {
 // chunk is rewritten to the remaining datanodes (its bytes so far are kept
 // in memory for that: one chunk per open writer) and the master
 // re-replicates it later; Close then waits until the master counts its
-// minimum of replicas. Anything else fails the write and deletes the file.
+// minimum of replicas. Datanodes dropped so are excluded from the pipelines
+// of this writer's later chunks (AddChunk's excluded list; the master uses
+// them anyway if no other datanode is left). Anything else fails the write
+// and deletes the file.
 // Thread-safety: one thread at a time.
 class DfsFileWriter {
  public:
@@ -191,6 +197,7 @@ class DfsFileWriter {
   const int64_t chunk_size_;
   struct Pipeline;
   std::unique_ptr<Pipeline> pipeline_;  // The current chunk's, if any.
+  std::vector<std::string> excluded_;   // Datanodes that failed this writer.
   int64_t chunk_bytes_ = 0;             // Bytes in the current chunk.
   std::string replay_;                  // Those bytes, to resend after a failure.
   int64_t bytes_written_ = 0;
@@ -240,6 +247,10 @@ class DfsFileReader {
   int64_t position_ = 0;
   int64_t buffer_offset_ = 0;     // File offset of buffer_[0].
   std::string buffer_;
+  // Sequential reads stream the rest of a chunk from the replica that served
+  // the previous piece (FillBuffer); null when none is open.
+  std::unique_ptr<dataplane::ChunkReadStream> stream_;
+  size_t stream_chunk_ = 0;       // Index in chunks_ of stream_'s chunk.
 };
 
 }  // namespace mr::dfs

@@ -110,7 +110,10 @@ Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, i
   }
   std::string data_tmp = PathOf(ChunkDataName(chunk_id, generation)) + std::string(kTempSuffix);
   std::string meta_tmp = PathOf(ChunkMetaName(chunk_id, generation)) + std::string(kTempSuffix);
-  Result<std::unique_ptr<WritableFile>> file = WritableFile::Create(data_tmp);
+  // Packets of 32 KiB and more go straight to write(2) instead of through a
+  // 1 MiB buffer: one copy fewer per byte; smaller ones are still coalesced.
+  Result<std::unique_ptr<WritableFile>> file =
+      WritableFile::Create(data_tmp, /*buffer_bytes=*/kChunkSliceBytes / 2);
   if (!file.ok()) {
     ReleaseWriter(chunk_id, generation);
     return file.status();

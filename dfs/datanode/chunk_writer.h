@@ -31,6 +31,11 @@ class ChunkWriter {
   // After a failed call the writer is dead: every later call fails and the
   // caller should Abort() (the destructor does).
   Status Append(std::string_view data);
+  // Makes the bytes appended so far durable (fdatasync of the data file)
+  // without making the replica visible. Optional: Finalize() does it too, but
+  // a pipeline node calls it as soon as it has the last packet, so that its
+  // flush overlaps its downstream's instead of following it (write_handler).
+  Status SyncData();
   // Makes the replica durable and visible; returns its info.
   Result<ChunkInfo> Finalize();
   // Removes the temp files. Idempotent; a no-op after Finalize().
@@ -46,6 +51,9 @@ class ChunkWriter {
               std::unique_ptr<WritableFile> data, std::string data_tmp, std::string meta_tmp);
 
   void AddToChecksums(std::string_view data);
+  // Starts writeback of the bytes appended since the last call once there
+  // are --dfs_chunk_writeback_bytes of them (sync_file_range, no wait).
+  void MaybeStartWriteback();
   Status FinalizeFiles();
 
   ChunkStore* const store_;
@@ -56,6 +64,8 @@ class ChunkWriter {
   const std::string meta_tmp_;
   std::string partial_slice_;  // Bytes of the slice not yet checksummed.
   ChunkMeta meta_;
+  int writeback_fd_ = -1;      // Read-only descriptor of data_tmp_ for sync_file_range.
+  uint64_t writeback_start_ = 0;  // Bytes before this offset were handed to writeback.
   Status error_;               // First failure; sticky.
   bool done_ = false;          // Finalized or aborted.
 };

@@ -4,7 +4,6 @@
 
 namespace mr::dfs {
 
-using dataplane::kMaxPacketDataBytes;
 
 namespace {
 Status SendError(dataplane::tcp::socket* socket, const Status& error, dataplane::Timeout timeout) {
@@ -31,8 +30,9 @@ Status ServeRead(ChunkStore* store, dataplane::tcp::socket* socket,
   response.chunk_length = static_cast<int64_t>(length);
   RETURN_NOT_OK(dataplane::SendMessage(socket, response, timeout));
   dataplane::Packet packet;
+  const uint64_t packet_bytes = dataplane::PacketDataBytes();
   for (packet.seq = 0;; ++packet.seq) {
-    uint64_t n = std::min<uint64_t>(kMaxPacketDataBytes, end - offset);
+    uint64_t n = std::min<uint64_t>(packet_bytes, end - offset);
     Status s = (*reader)->Read(offset, n, &packet.data);
     if (!s.ok()) return SendError(socket, s, timeout);
     packet.offset = static_cast<int64_t>(offset);

@@ -4,40 +4,79 @@
 
 namespace mr::dfs::dataplane {
 
-Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_t generation,
-                     uint64_t offset, uint64_t length, std::string* out, uint64_t* chunk_length,
-                     Timeout timeout) {
-  out->clear();
-  boost::asio::io_context io;
-  tcp::socket socket(io);
-  RETURN_NOT_OK(Connect(&socket, host, port, timeout));
+Status ChunkReadStream::Fail(Status status) {
+  error_ = status;
+  done_ = true;
+  ShutdownSocket(&socket_);
+  return status;
+}
+
+Status ChunkReadStream::Open(const std::string& host, int port, int64_t chunk_id,
+                             int64_t generation, uint64_t offset, uint64_t length,
+                             Timeout timeout) {
+  timeout_ = timeout;
+  position_ = offset;
+  Status s = Connect(&socket_, host, port, timeout);
+  if (!s.ok()) return Fail(s);
   ReadRequest request;
   request.chunk_id = chunk_id;
   request.generation = generation;
   request.offset = static_cast<int64_t>(offset);
   request.length = static_cast<int64_t>(std::min<uint64_t>(length, INT64_MAX));
-  RETURN_NOT_OK(SendMessage(&socket, request, timeout));
+  s = SendMessage(&socket_, request, timeout);
   ReadResponse response;
-  RETURN_NOT_OK(ReceiveMessage(&socket, &response, timeout));
-  RETURN_NOT_OK(StatusFromWire(response.code, response.message));
-  if (chunk_length != nullptr) *chunk_length = response.chunk_length;
-  for (int64_t seq = 0;; ++seq) {
-    Frame frame;
-    RETURN_NOT_OK(ReadFrame(&socket, &frame, timeout));
-    if (frame.type == FrameType::kReadResponse) {  // An error mid-stream.
-      RETURN_NOT_OK(DecodeMessage(frame.payload, &response));
-      Status s = StatusFromWire(response.code, response.message);
-      return s.ok() ? Status::Corruption("read stream ended without a last packet") : s;
-    }
-    Packet packet;
-    if (frame.type != FrameType::kPacket) return Status::Corruption("unexpected frame in read");
-    RETURN_NOT_OK(DecodeMessage(frame.payload, &packet));
-    if (packet.seq != seq || packet.offset != static_cast<int64_t>(offset + out->size())) {
-      return Status::Corruption("read packet out of order");
-    }
-    out->append(packet.data);
-    if (packet.last) return Status::OK();
+  if (s.ok()) s = ReceiveMessage(&socket_, &response, timeout);
+  if (s.ok()) s = StatusFromWire(response.code, response.message);
+  if (!s.ok()) return Fail(s);
+  chunk_length_ = response.chunk_length;
+  error_ = Status::OK();
+  return Status::OK();
+}
+
+Status ChunkReadStream::Next(std::string* data) {
+  data->clear();
+  RETURN_NOT_OK(error_);
+  if (done_) return Status::Aborted("chunk read stream is at its end");
+  Frame frame;
+  Status s = ReadFrame(&socket_, &frame, timeout_);
+  if (!s.ok()) return Fail(s);
+  if (frame.type == FrameType::kReadResponse) {  // An error mid-stream.
+    ReadResponse response;
+    s = DecodeMessage(frame.payload, &response);
+    if (s.ok()) s = StatusFromWire(response.code, response.message);
+    return Fail(s.ok() ? Status::Corruption("read stream ended without a last packet") : s);
   }
+  if (frame.type != FrameType::kPacket) return Fail(Status::Corruption("unexpected frame in read"));
+  Packet packet;
+  s = DecodeMessage(frame.payload, &packet);
+  if (!s.ok()) return Fail(s);
+  if (packet.seq != next_seq_ || packet.offset != static_cast<int64_t>(position_)) {
+    return Fail(Status::Corruption("read packet out of order"));
+  }
+  ++next_seq_;
+  position_ += packet.data.size();
+  data->swap(packet.data);  // No copy.
+  if (packet.last) {
+    done_ = true;
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+  return Status::OK();
+}
+
+Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_t generation,
+                     uint64_t offset, uint64_t length, std::string* out, uint64_t* chunk_length,
+                     Timeout timeout) {
+  out->clear();
+  ChunkReadStream stream;
+  RETURN_NOT_OK(stream.Open(host, port, chunk_id, generation, offset, length, timeout));
+  if (chunk_length != nullptr) *chunk_length = stream.chunk_length();
+  std::string packet;
+  while (!stream.done()) {
+    RETURN_NOT_OK(stream.Next(out->empty() ? out : &packet));
+    if (!packet.empty()) out->append(packet);
+  }
+  return Status::OK();
 }
 
 Status OpenWriteStream(tcp::socket* socket, const Target& first, const WriteRequest& request,
@@ -120,11 +159,12 @@ Status PipelineWriter::SendPacket(bool last) {
 
 Status PipelineWriter::Write(std::string_view data) {
   RETURN_NOT_OK(error_);
+  const size_t packet_bytes = PacketDataBytes();
   while (!data.empty()) {
-    size_t take = std::min(kMaxPacketDataBytes - buffer_.size(), data.size());
+    size_t take = std::min(packet_bytes - std::min(packet_bytes, buffer_.size()), data.size());
     buffer_.append(data.substr(0, take));
     data.remove_prefix(take);
-    if (buffer_.size() == kMaxPacketDataBytes) RETURN_NOT_OK(SendPacket(/*last=*/false));
+    if (buffer_.size() >= packet_bytes) RETURN_NOT_OK(SendPacket(/*last=*/false));
   }
   return Status::OK();
 }

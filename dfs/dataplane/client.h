@@ -26,6 +26,44 @@ Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_
                      uint64_t offset, uint64_t length, std::string* out,
                      uint64_t* chunk_length = nullptr, Timeout timeout = DefaultIoTimeout());
 
+// A read of one replica's byte range as a stream of packets: Open sends the
+// request, each Next() returns the next packet's bytes as they arrive. A
+// sequential reader keeps one stream per chunk, so the datanode reads and
+// sends ahead (up to the socket buffers) while the reader consumes, instead
+// of one connection and one round trip per piece.
+// After an error the stream is dead (every later call fails).
+// Thread-safety: one thread at a time.
+class ChunkReadStream {
+ public:
+  ChunkReadStream() : socket_(io_) {}
+  ChunkReadStream(const ChunkReadStream&) = delete;
+  ChunkReadStream& operator=(const ChunkReadStream&) = delete;
+
+  // Requests bytes [offset, offset + length) (clamped to the chunk's end).
+  Status Open(const std::string& host, int port, int64_t chunk_id, int64_t generation,
+              uint64_t offset, uint64_t length, Timeout timeout = DefaultIoTimeout());
+  // Replaces *data with the next packet's bytes (empty only for an empty
+  // range). The datanode's error (e.g. Corruption) comes back as the Status.
+  Status Next(std::string* data);
+
+  bool done() const { return done_; }
+  // Chunk offset of the next byte Next() returns.
+  uint64_t position() const { return position_; }
+  uint64_t chunk_length() const { return chunk_length_; }
+
+ private:
+  Status Fail(Status status);
+
+  boost::asio::io_context io_;
+  tcp::socket socket_;
+  Timeout timeout_ = DefaultIoTimeout();
+  int64_t next_seq_ = 0;
+  uint64_t position_ = 0;
+  uint64_t chunk_length_ = 0;
+  bool done_ = false;
+  Status error_ = Status::Aborted("chunk read stream not open");
+};
+
 // Connects `socket` to `first`, sends `request` (its targets are the nodes
 // after `first`) and waits for the setup ack. On failure *failed_datanode_id
 // names the datanode at fault.
@@ -33,7 +71,7 @@ Status OpenWriteStream(tcp::socket* socket, const Target& first, const WriteRequ
                        Timeout timeout, std::string* failed_datanode_id);
 
 // Writes one chunk through a pipeline of datanodes: the bytes go once to the
-// first, which forwards them. Data is cut into packets of 64 KiB with at most
+// first, which forwards them. Data is cut into packets of PacketDataBytes() with at most
 // `window` packets awaiting their ack. Close() sends the last packet and
 // waits for every ack; after it returns OK every replica is finalized.
 // On any error the writer is dead, failed_datanode_id() names the datanode

@@ -43,7 +43,7 @@ struct WriteRequest {
 struct Packet {
   1: i64 seq
   2: i64 offset
-  3: binary data       // At most 64 KiB.
+  3: binary data       // At most 1 MiB (kMaxPacketDataBytes); 64 KiB by default.
   4: bool last
 }
 

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +14,10 @@
 DEFINE_int32(dfs_dataplane_io_timeout_ms, 30000,
              "Longest wait for one data-plane frame to be sent or received, or for a "
              "connection to a datanode to be made, before giving up on the peer.");
+
+DEFINE_int32(dfs_dataplane_packet_bytes, 64 * 1024,
+             "Data bytes per data-plane packet sent (writes and reads), at most 1 MiB. "
+             "Receivers accept any size up to 1 MiB, so nodes may differ.");
 
 namespace mr::dfs::dataplane {
 
@@ -74,6 +79,11 @@ bool KnownType(uint8_t t) {
 }  // namespace
 
 Timeout DefaultIoTimeout() { return Timeout(FLAGS_dfs_dataplane_io_timeout_ms); }
+
+size_t PacketDataBytes() {
+  return std::clamp<size_t>(static_cast<size_t>(std::max(FLAGS_dfs_dataplane_packet_bytes, 0)),
+                            4096, kMaxPacketDataBytes);
+}
 
 Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload, Timeout timeout) {
   if (payload.size() + 1 > kMaxFrameBytes) {

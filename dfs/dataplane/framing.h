@@ -26,7 +26,9 @@ using boost::asio::ip::tcp;
 using Timeout = std::chrono::milliseconds;
 
 inline constexpr uint32_t kMaxFrameBytes = (1 << 20) + 64;
-inline constexpr size_t kMaxPacketDataBytes = 64 * 1024;
+// The most data one Packet may carry (receivers reject more). Senders cut
+// packets of PacketDataBytes().
+inline constexpr size_t kMaxPacketDataBytes = 1 << 20;
 
 enum class FrameType : uint8_t {
   kReadRequest = 1,
@@ -43,6 +45,9 @@ struct Frame {
 
 // --dfs_dataplane_io_timeout_ms: the bound on one frame or connect.
 Timeout DefaultIoTimeout();
+// --dfs_dataplane_packet_bytes (default 64 KiB), clamped to [4 KiB,
+// kMaxPacketDataBytes]: the data in each packet a writer or a datanode sends.
+size_t PacketDataBytes();
 
 Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload, Timeout timeout);
 Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout);

@@ -22,12 +22,14 @@ void ChunkMap::RegisterDatanode(const DatanodeDescriptor& node, int64_t now_ms) 
               << it->second.chunks.size() << " replicas until it reports them";
     DropNodeReplicas(&it->second, node.id);
   } else {
+    dead_nodes_.erase(node.id);
     it = nodes_.emplace(node.id, Node()).first;
     LOG(INFO) << "chunk map: datanode " << node.id << " (" << node.host << ":" << node.data_port
               << ", rack " << node.rack << ") registered";
   }
   it->second.descriptor = node;
   it->second.descriptor.last_heartbeat_ms = now_ms;
+  it->second.descriptor.heartbeated = false;
 }
 
 Status ChunkMap::Heartbeat(const std::string& id, int64_t capacity_bytes, int64_t used_bytes,
@@ -41,6 +43,7 @@ Status ChunkMap::Heartbeat(const std::string& id, int64_t capacity_bytes, int64_
   d.used_bytes = used_bytes;
   d.active_transfers = active_transfers;
   d.last_heartbeat_ms = now_ms;
+  d.heartbeated = true;
   return Status::OK();
 }
 
@@ -57,6 +60,7 @@ std::vector<std::string> ChunkMap::ExpireDeadNodes(int64_t now_ms) {
                  << " replicas";
     DropNodeReplicas(&it->second, it->first);
     dead.push_back(it->first);
+    dead_nodes_[it->first] = it->second.descriptor;
     it = nodes_.erase(it);
   }
   return dead;
@@ -74,6 +78,14 @@ std::vector<DatanodeLoad> ChunkMap::LiveNodes() const {
     live.push_back({id, d.host, d.rack, d.capacity_bytes, d.used_bytes, d.active_transfers});
   }
   return live;
+}
+
+void ChunkMap::ForEachDatanode(
+    const std::function<void(const DatanodeDescriptor&, bool, int64_t)>& fn) const {
+  for (const auto& [id, node] : nodes_) {
+    fn(node.descriptor, true, static_cast<int64_t>(node.chunks.size()));
+  }
+  for (const auto& [id, descriptor] : dead_nodes_) fn(descriptor, false, 0);
 }
 
 void ChunkMap::AddChunk(int64_t chunk_id, int64_t generation, int32_t replication) {
@@ -123,6 +135,14 @@ bool ChunkMap::IsValid(const Chunk& chunk, const ReplicaReport& replica) const {
 }
 
 bool ChunkMap::AddReplica(const std::string& node_id, const ReplicaReport& replica) {
+  auto chunk = chunks_.find(replica.chunk_id);
+  if (chunk != chunks_.end() && IsValid(chunk->second, replica)) {
+    chunk->second.corrupt.erase(node_id);  // A new copy, not the one reported bad.
+  }
+  return AddReportedReplica(node_id, replica);
+}
+
+bool ChunkMap::AddReportedReplica(const std::string& node_id, const ReplicaReport& replica) {
   auto node = nodes_.find(node_id);
   auto chunk = chunks_.find(replica.chunk_id);
   if (node == nodes_.end() || chunk == chunks_.end() || !IsValid(chunk->second, replica)) {
@@ -130,6 +150,7 @@ bool ChunkMap::AddReplica(const std::string& node_id, const ReplicaReport& repli
   }
   chunk->second.replicas[node_id] = replica.length;
   node->second.chunks.insert(replica.chunk_id);
+  MaybeHeal(&chunk->second);
   return true;
 }
 
@@ -148,7 +169,7 @@ std::vector<ReplicaReport> ChunkMap::ApplyChunkReport(const std::string& node_id
   if (node == nodes_.end()) return report;
   DropNodeReplicas(&node->second, node_id);
   for (const ReplicaReport& replica : report) {
-    if (!AddReplica(node_id, replica)) rejected.push_back(replica);
+    if (!AddReportedReplica(node_id, replica)) rejected.push_back(replica);
   }
   return rejected;
 }
@@ -176,6 +197,30 @@ std::vector<ChunkReplicas> ChunkMap::CompleteChunks() const {
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::map<std::string, int64_t> ChunkMap::ReplicaLengths(int64_t chunk_id) const {
+  auto it = chunks_.find(chunk_id);
+  return it == chunks_.end() ? std::map<std::string, int64_t>() : it->second.replicas;
+}
+
+void ChunkMap::MarkCorrupt(int64_t chunk_id, const std::string& node_id) {
+  auto it = chunks_.find(chunk_id);
+  if (it != chunks_.end()) it->second.corrupt.insert(node_id);
+}
+
+int32_t ChunkMap::CorruptReplicas(int64_t chunk_id) const {
+  auto it = chunks_.find(chunk_id);
+  return it == chunks_.end() ? 0 : static_cast<int32_t>(it->second.corrupt.size());
+}
+
+void ChunkMap::MaybeHeal(Chunk* chunk) {
+  if (chunk->corrupt.empty()) return;
+  int32_t good = 0;
+  for (const auto& [node_id, length] : chunk->replicas) {
+    if (!chunk->corrupt.contains(node_id)) ++good;
+  }
+  if (good >= chunk->replication) chunk->corrupt.clear();
 }
 
 void ChunkMap::DropNodeReplicas(Node* node, const std::string& node_id) {

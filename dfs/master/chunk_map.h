@@ -7,7 +7,15 @@
 // Liveness: a registered datanode is live until it goes
 // --dfs_heartbeat_timeout_ms without a heartbeat. ExpireDeadNodes then drops
 // it and every replica it held; it must register again (and send a full
-// chunk report) to come back.
+// chunk report) to come back. Dead nodes are remembered (address and last
+// load) for ListDatanodes until they register again.
+//
+// Corrupt replicas: MarkCorrupt records a node whose replica of a chunk was
+// reported bad. The chunk counts as corrupt until healed: until it again
+// has its replication in replicas from nodes not so marked, which clears the
+// marks. A node's mark also goes when it receives a new copy (AddReplica),
+// but not when a chunk report lists its old one. fsck reads the count
+// through GetChunkLocations.
 //
 // Validity of a reported replica: the chunk must be known, the generation
 // must equal the master's, and for a complete chunk the length must equal
@@ -18,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -40,6 +49,7 @@ struct DatanodeDescriptor {
   int64_t used_bytes = 0;
   int32_t active_transfers = 0;
   int64_t last_heartbeat_ms = 0;
+  bool heartbeated = false;  // Since it (last) registered: it counts for placement.
 };
 
 // One replica as a datanode reported it.
@@ -73,6 +83,10 @@ class ChunkMap {
   const DatanodeDescriptor* FindDatanode(const std::string& id) const;
   // Registered nodes, by id, in placement's terms.
   std::vector<DatanodeLoad> LiveNodes() const;
+  // Calls fn(descriptor, alive, replica_count) for every live node, then every
+  // node declared dead (and not registered again) since the map was made.
+  void ForEachDatanode(
+      const std::function<void(const DatanodeDescriptor&, bool, int64_t)>& fn) const;
 
   // ---- Chunks the namespace knows.
   // A chunk being written: replicas of any length are accepted and it is
@@ -87,7 +101,8 @@ class ChunkMap {
 
   // ---- Replicas.
   // Records `replica` on `node_id` if valid (see above); false if it must be
-  // deleted instead. The node must be registered.
+  // deleted instead. The node must be registered. For a replica just
+  // written (ChunkReceived): a corrupt mark of that node is cleared.
   bool AddReplica(const std::string& node_id, const ReplicaReport& replica);
   // Drops one replica; false if the map did not have it.
   bool RemoveReplica(const std::string& node_id, int64_t chunk_id);
@@ -101,6 +116,14 @@ class ChunkMap {
                                     std::optional<int64_t> length = std::nullopt) const;
   // Complete chunks with their replicas, for the re-replication planner.
   std::vector<ChunkReplicas> CompleteChunks() const;
+  // Every replica of `chunk_id` with its reported length (any length), by
+  // node id; for lease recovery, which picks the length of a chunk.
+  std::map<std::string, int64_t> ReplicaLengths(int64_t chunk_id) const;
+
+  // ---- Corrupt replicas (see above).
+  void MarkCorrupt(int64_t chunk_id, const std::string& node_id);
+  // Marked nodes of `chunk_id` not yet healed; 0 for an unknown chunk.
+  int32_t CorruptReplicas(int64_t chunk_id) const;
 
  private:
   struct Chunk {
@@ -109,6 +132,7 @@ class ChunkMap {
     bool complete = false;
     int64_t length = 0;                      // Valid once complete.
     std::map<std::string, int64_t> replicas;  // Node id -> reported length.
+    std::set<std::string> corrupt;            // Nodes whose replica was reported bad.
   };
   struct Node {
     DatanodeDescriptor descriptor;
@@ -116,10 +140,17 @@ class ChunkMap {
   };
 
   bool IsValid(const Chunk& chunk, const ReplicaReport& replica) const;
+  // AddReplica for a replica from a chunk report: it may be the very copy
+  // reported bad, so a corrupt mark stays.
+  bool AddReportedReplica(const std::string& node_id, const ReplicaReport& replica);
   void DropNodeReplicas(Node* node, const std::string& node_id);
+
+  // Clears chunk.corrupt once it is back at its replication in good replicas.
+  static void MaybeHeal(Chunk* chunk);
 
   const Options options_;
   std::map<std::string, Node> nodes_;
+  std::map<std::string, DatanodeDescriptor> dead_nodes_;  // Declared dead, by id.
   std::map<int64_t, Chunk> chunks_;
 };
 

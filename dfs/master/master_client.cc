@@ -107,10 +107,12 @@ Result<wire::FileStatus> MasterClient::Create(const std::string& path, int32_t r
   });
 }
 
-Result<wire::LocatedChunk> MasterClient::AddChunk(const std::string& path,
-                                                  const std::string& client_name) {
-  return CallFor<wire::LocatedChunk>(
-      "AddChunk", [&](auto& stub, auto& out) { stub.AddChunk(out, path, client_name); });
+Result<wire::LocatedChunk> MasterClient::AddChunk(
+    const std::string& path, const std::string& client_name,
+    const std::vector<std::string>& excluded_datanodes) {
+  return CallFor<wire::LocatedChunk>("AddChunk", [&](auto& stub, auto& out) {
+    stub.AddChunk(out, path, client_name, excluded_datanodes);
+  });
 }
 
 Result<bool> MasterClient::Complete(const std::string& path, const std::string& client_name,
@@ -134,6 +136,11 @@ Status MasterClient::RenewLease(const std::string& client_name) {
 
 Status MasterClient::ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) {
   return Call("ReportBadReplica", [&](auto& stub) { stub.ReportBadReplica(chunk_id, datanode_id); });
+}
+
+Result<std::vector<wire::DatanodeStatus>> MasterClient::ListDatanodes() {
+  return CallFor<std::vector<wire::DatanodeStatus>>(
+      "ListDatanodes", [&](auto& stub, auto& out) { stub.ListDatanodes(out); });
 }
 
 Status MasterClient::RegisterDatanode(const wire::DatanodeInfo& info) {

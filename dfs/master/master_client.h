@@ -54,7 +54,9 @@ class MasterClient {
   Result<wire::FileStatus> Create(const std::string& path, int32_t replication,
                                   int64_t chunk_size, const std::string& client_name,
                                   const std::string& client_host);
-  Result<wire::LocatedChunk> AddChunk(const std::string& path, const std::string& client_name);
+  // The pipeline avoids `excluded_datanodes` (ids).
+  Result<wire::LocatedChunk> AddChunk(const std::string& path, const std::string& client_name,
+                                      const std::vector<std::string>& excluded_datanodes = {});
   // True once the file is closed; false: not enough replicas yet, retry.
   Result<bool> Complete(const std::string& path, const std::string& client_name,
                         int64_t last_chunk_length);
@@ -62,6 +64,8 @@ class MasterClient {
                                                             int64_t offset, int64_t length);
   Status RenewLease(const std::string& client_name);
   Status ReportBadReplica(int64_t chunk_id, const std::string& datanode_id);
+  // Every datanode the master knows, live and dead, sorted by id.
+  Result<std::vector<wire::DatanodeStatus>> ListDatanodes();
 
   // Datanodes.
   Status RegisterDatanode(const wire::DatanodeInfo& info);

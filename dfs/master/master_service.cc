@@ -15,6 +15,15 @@ DEFINE_int32(dfs_min_replicas, 2,
              "Complete succeeds only once every chunk of the file has this many replicas "
              "(or the file's replication, if smaller) reported by datanodes.");
 
+DEFINE_int64(dfs_lease_timeout_ms, 60000,
+             "A writer's lease expires when its client has not renewed it for this long "
+             "(like HDFS's soft limit); the master then recovers or removes the files it "
+             "had open. DFS clients renew every --dfs_client_lease_renew_interval_ms.");
+DEFINE_int64(dfs_datanode_reserved_bytes, 0,
+             "Free space a datanode keeps beyond a chunk: the master places a chunk only on "
+             "datanodes whose last heartbeat reported at least this plus the chunk size free "
+             "(like HDFS's dfs.datanode.du.reserved).");
+
 namespace mr::dfs {
 
 namespace {
@@ -52,6 +61,8 @@ Result<FileInfo> StatFile(const Namespace& ns, const std::string& path) {
 MasterService::Options MasterService::Options::FromFlags() {
   Options options;
   options.min_replicas = FLAGS_dfs_min_replicas;
+  options.lease_timeout_ms = FLAGS_dfs_lease_timeout_ms;
+  options.datanode_reserved_bytes = FLAGS_dfs_datanode_reserved_bytes;
   options.chunk_map = ChunkMap::Options::FromFlags();
   options.replication = ReplicationMonitor::Options::FromFlags();
   return options;
@@ -68,14 +79,17 @@ MasterService::MasterService(std::unique_ptr<MasterState> state, Options options
       monitor_(options_.replication, options_.seed),
       rng_(options_.seed + 1) {
   int64_t chunks = 0;
+  const int64_t now = options_.clock_ms();
   state_->ns().ForEachFile([&](const FileInfo& file, const std::vector<ChunkInfo>& list) {
+    if (file.under_construction) leases_[file.lease_holder].renewed_ms = now;  // A fresh lease.
     for (const ChunkInfo& c : list) {
       chunk_map_.AddChunk(c.chunk_id, c.generation, file.replication);
       if (!file.under_construction) chunk_map_.CompleteChunk(c.chunk_id, c.length);
       ++chunks;
     }
   });
-  LOG(INFO) << "master service: " << chunks << " chunks known; waiting for chunk reports";
+  LOG(INFO) << "master service: " << chunks << " chunks known; waiting for chunk reports; "
+            << leases_.size() << " writers hold leases";
 }
 
 MasterService::~MasterService() = default;
@@ -95,6 +109,75 @@ void MasterService::ExpireDeadNodes(int64_t now_ms) {
   std::vector<std::string> dead = chunk_map_.ExpireDeadNodes(now_ms);
   for (const std::string& id : dead) monitor_.ForgetNode(id);
   if (!dead.empty()) monitor_.RequestRound();
+}
+
+void MasterService::ExpireLeases(int64_t now_ms) {
+  std::set<std::string> expired;
+  for (auto it = leases_.begin(); it != leases_.end();) {
+    if (now_ms - it->second.renewed_ms <= options_.lease_timeout_ms) {
+      ++it;
+      continue;
+    }
+    expired.insert(it->first);
+    it = leases_.erase(it);
+  }
+  if (expired.empty()) return;
+  std::vector<std::pair<std::string, std::string>> files;  // Path, holder.
+  state_->ns().ForEachFile([&](const FileInfo& file, const std::vector<ChunkInfo>&) {
+    if (file.under_construction && expired.contains(file.lease_holder)) {
+      files.emplace_back(file.path, file.lease_holder);
+    }
+  });
+  for (const auto& [path, holder] : files) {
+    Status s = RecoverFileLocked(path, holder);
+    if (s.ok()) continue;
+    // The op log failed: keep the lease expired, so the next check retries.
+    LOG(WARNING) << "master service: lease recovery of " << path << " (holder " << holder
+                 << ") failed, will retry: " << s.ToString();
+    leases_[holder].renewed_ms = now_ms - options_.lease_timeout_ms - 1;
+  }
+}
+
+Status MasterService::RecoverFileLocked(const std::string& path, const std::string& holder) {
+  ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
+  std::string missing = chunks.empty() ? "it has no chunk" : "";
+  int64_t last_length = 0;
+  for (size_t i = 0; i < chunks.size() && missing.empty(); ++i) {
+    std::map<int64_t, int> votes;  // Length -> replicas reporting it.
+    for (const auto& [node, length] : chunk_map_.ReplicaLengths(chunks[i].chunk_id)) {
+      if (length >= 0 && length <= file.chunk_size) ++votes[length];
+    }
+    bool last = i + 1 == chunks.size();
+    if (!last) {
+      if (!votes.contains(file.chunk_size)) missing = "chunk " + std::to_string(chunks[i].chunk_id);
+      continue;
+    }
+    int best = 0;
+    for (const auto& [length, count] : votes) {  // Ascending: ties go to the longest.
+      if (count >= best) {
+        best = count;
+        last_length = length;
+      }
+    }
+    if (best == 0) missing = "chunk " + std::to_string(chunks[i].chunk_id);
+  }
+  if (!missing.empty()) {
+    LOG(WARNING) << "master service: lease of " << holder << " on " << path
+                 << " expired; removing the file: " << missing
+                 << (chunks.empty() ? "" : " has no replica");
+    return DeleteLocked(path, /*recursive=*/false);
+  }
+  RETURN_NOT_OK(state_->Complete(path, holder, last_length, /*lease_recovery=*/true));
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    int64_t length = i + 1 == chunks.size() ? last_length : file.chunk_size;
+    chunk_map_.CompleteChunk(chunks[i].chunk_id, length);
+  }
+  monitor_.RequestRound();
+  LOG(WARNING) << "master service: lease of " << holder << " on " << path
+               << " expired; recovered the file: " << chunks.size() << " chunks, last "
+               << last_length << " bytes";
+  return Status::OK();
 }
 
 std::vector<wire::DatanodeInfo> MasterService::Describe(
@@ -153,8 +236,9 @@ void MasterService::Create(wire::FileStatus& out, const std::string& path,
 }
 
 void MasterService::AddChunk(wire::LocatedChunk& out, const std::string& path,
-                             const std::string& client_name) {
-  Run("AddChunk", [&] { return AddChunkLocked(&out, path, client_name); });
+                             const std::string& client_name,
+                             const std::vector<std::string>& excluded_datanodes) {
+  Run("AddChunk", [&] { return AddChunkLocked(&out, path, client_name, excluded_datanodes); });
 }
 
 bool MasterService::Complete(const std::string& path, const std::string& client_name,
@@ -182,6 +266,32 @@ void MasterService::ReportBadReplica(int64_t chunk_id, const std::string& datano
   Run("ReportBadReplica", [&] { return ReportBadReplicaLocked(chunk_id, datanode_id); });
 }
 
+void MasterService::ListDatanodes(std::vector<wire::DatanodeStatus>& out) {
+  Run("ListDatanodes", [&] {
+    int64_t now = options_.clock_ms();
+    ExpireDeadNodes(now);
+    out.clear();
+    chunk_map_.ForEachDatanode([&](const DatanodeDescriptor& d, bool alive, int64_t replicas) {
+      wire::DatanodeStatus& s = out.emplace_back();
+      s.info.id = d.id;
+      s.info.host = d.host;
+      s.info.data_port = d.data_port;
+      s.info.rack = d.rack;
+      s.alive = alive;
+      s.last_heartbeat_age_ms = std::max<int64_t>(0, now - d.last_heartbeat_ms);
+      s.capacity_bytes = d.capacity_bytes;
+      s.used_bytes = d.used_bytes;
+      s.active_transfers = d.active_transfers;
+      s.replica_count = replicas;
+      s.heartbeated = d.heartbeated;
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.info.id < b.info.id;
+    });
+    return Status::OK();
+  });
+}
+
 Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& path,
                                    int32_t replication, int64_t chunk_size,
                                    const std::string& client, const std::string& client_host) {
@@ -205,7 +315,8 @@ Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& pat
 }
 
 Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
-                                     const std::string& client) {
+                                     const std::string& client,
+                                     const std::vector<std::string>& excluded) {
   ExpireDeadNodes(options_.clock_ms());
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
   if (!file.under_construction || file.lease_holder != client) {
@@ -215,10 +326,19 @@ Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string&
   auto lease = leases_.find(client);
   if (lease != leases_.end()) request.writer_host = lease->second.client_host;
   request.replicas_wanted = file.replication;
-  request.min_free_bytes = file.chunk_size;
-  PlacementResult placed = ChooseTargets(chunk_map_.LiveNodes(), request, &rng_);
+  request.min_free_bytes = file.chunk_size + options_.datanode_reserved_bytes;
+  request.excluded.insert(excluded.begin(), excluded.end());
+  std::vector<DatanodeLoad> live = chunk_map_.LiveNodes();
+  PlacementResult placed = ChooseTargets(live, request, &rng_);
+  if (placed.targets.empty() && !request.excluded.empty()) {
+    LOG(WARNING) << "master service: no datanode for a chunk of " << path << " outside the "
+                 << request.excluded.size() << " excluded by " << client << "; using them";
+    request.excluded.clear();
+    placed = ChooseTargets(live, request, &rng_);
+  }
   if (placed.targets.empty()) {
-    return Status::Unavailable("no live datanode with " + std::to_string(file.chunk_size) +
+    return Status::Unavailable("no live datanode with " +
+                               std::to_string(request.min_free_bytes) +
                                " bytes free for a chunk of " + path);
   }
   if (placed.degraded) {
@@ -241,7 +361,16 @@ Status MasterService::CompleteLocked(bool* done, const std::string& path,
   ExpireDeadNodes(options_.clock_ms());
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
   if (!file.under_construction) {
-    *done = true;  // Closed already: a retry whose first reply was lost.
+    // Closed already: a retry whose first reply was lost — unless lease
+    // recovery closed it with another length than this writer had.
+    ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
+    int64_t closed_length = chunks.empty() ? 0 : chunks.back().length;
+    if (closed_length != last_chunk_length) {
+      return Status::Aborted(path + " was closed with a last chunk of " +
+                             std::to_string(closed_length) + " bytes, not " +
+                             std::to_string(last_chunk_length) + " (lease expired?)");
+    }
+    *done = true;
     return Status::OK();
   }
   if (file.lease_holder != client) {
@@ -295,6 +424,7 @@ Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* o
       located.offset_in_file = chunk_offset;
       located.length = c.length;
       located.replicas = Describe(chunk_map_.Replicas(c.chunk_id, c.length));
+      located.__set_corrupt_replicas(chunk_map_.CorruptReplicas(c.chunk_id));
       out->push_back(std::move(located));
     }
     chunk_offset = chunk_end;
@@ -321,6 +451,7 @@ Status MasterService::ReportBadReplicaLocked(int64_t chunk_id, const std::string
   if (std::find(holders.begin(), holders.end(), datanode_id) == holders.end()) {
     return Status::OK();  // Already dropped.
   }
+  chunk_map_.MarkCorrupt(chunk_id, datanode_id);
   if (holders.size() == 1) {
     LOG(WARNING) << "master service: replica of chunk " << chunk_id << " on " << datanode_id
                  << " reported bad, but it is the last one: kept";
@@ -377,6 +508,7 @@ Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,
   int64_t now = options_.clock_ms();
   ExpireDeadNodes(now);
   RETURN_NOT_OK(chunk_map_.Heartbeat(id, capacity_bytes, used_bytes, active_transfers, now));
+  ExpireLeases(now);
   monitor_.MaybePlan(&chunk_map_, now);
   out->clear();
   for (const ReplicationCommand& c : monitor_.TakeCommands(id)) {

@@ -9,13 +9,16 @@
 //   [64 KiB, 1 GiB], a multiple of 64 KiB; it remembers client_host for the
 //   lease holder so that AddChunk can place the first replica locally.
 // - AddChunk places the chunk's pipeline (placement.h) among live datanodes
-//   with at least chunk_size bytes free; Unavailable if there is none. (A
-//   datanode counts its space from its first heartbeat.)
+//   with at least --dfs_datanode_reserved_bytes + chunk_size bytes free (as
+//   of their last heartbeat); Unavailable if there is none. (A datanode
+//   counts its space from its first heartbeat.) It avoids the caller's
+//   excluded datanodes (which failed that writer) unless no other qualifies.
 // - Complete returns false, changing nothing, until every chunk of the file
 //   has at least min(--dfs_min_replicas, replication) replicas of the
 //   expected length reported by ChunkReceived: the client retries (with
 //   backoff) until true. On a file already closed it returns true, so a
-//   retry after a lost reply succeeds.
+//   retry after a lost reply succeeds — if the file's last chunk has the
+//   length asked for; else (lease recovery closed it shorter) Aborted.
 // - Readers see closed files only: GetChunkLocations of a file under
 //   construction is Unavailable. It returns every live valid replica with
 //   its rack, by datanode id; ordering by distance is the client's job.
@@ -27,7 +30,32 @@
 // - ReportBadReplica drops the replica, sends that node a DELETE and asks
 //   for a planner round at the next heartbeat — unless it is the chunk's
 //   last replica, which is kept (a suspect copy beats none) and logged.
-// - Leases are recorded (holder, host, last renewal) but not yet expired.
+//   Either way the chunk counts as corrupt (LocatedChunk.corrupt_replicas)
+//   until it is back at its replication in good replicas.
+// - Leases: Create grants the writer (client_name) a lease; RenewLease
+//   renews every lease of that client. A lease not renewed (or re-granted
+//   by Create) for --dfs_lease_timeout_ms expires; the check runs inside
+//   Heartbeat, so it needs no thread of its own. Each file the client still
+//   has under construction is then, through the op log (durable, replayed
+//   after a restart):
+//     * recovered — closed as if its writer had called Complete — when it
+//       has at least one chunk and every chunk has a replica of the right
+//       generation reported by a live datanode: a full replica (chunk_size
+//       bytes) for every chunk but the last; for the last, the length that
+//       the most replicas report (ties: the longest). Replicas of another
+//       length are forgotten (and deleted at their next chunk report); the
+//       replication monitor brings the chunks back to their replication.
+//     * removed otherwise (no chunk at all, or a chunk with no replica: the
+//       writer died before any byte of it was stored), like a delete, with
+//       DELETE commands for whatever replicas exist. Our writers never
+//       expose partial files (a failed write deletes its file), so a
+//       truncated file is not salvaged; HDFS would truncate to the last
+//       complete block instead.
+//   After a master restart every file under construction gets a fresh
+//   lease (HDFS does the same): the writer may still be alive, and the
+//   datanodes need time to report their replicas.
+// - ListDatanodes reports every datanode known since the master started,
+//   live and dead, with its last load and replica count.
 //
 // Thread-safety: all methods may be called concurrently (TThreadedServer
 // runs one thread per connection); mu_ serializes them.
@@ -54,6 +82,8 @@ class MasterService : public wire::MasterServiceIf {
  public:
   struct Options {
     int32_t min_replicas = 2;
+    int64_t lease_timeout_ms = 60000;
+    int64_t datanode_reserved_bytes = 0;  // Placement needs this + chunk_size free.
     ChunkMap::Options chunk_map;
     ReplicationMonitor::Options replication;
     uint64_t seed = 0;  // For placement; 0 = random.
@@ -77,13 +107,15 @@ class MasterService : public wire::MasterServiceIf {
               int64_t chunk_size, const std::string& client_name,
               const std::string& client_host) override;
   void AddChunk(wire::LocatedChunk& out, const std::string& path,
-                const std::string& client_name) override;
+                const std::string& client_name,
+                const std::vector<std::string>& excluded_datanodes) override;
   bool Complete(const std::string& path, const std::string& client_name,
                 int64_t last_chunk_length) override;
   void GetChunkLocations(std::vector<wire::LocatedChunk>& out, const std::string& path,
                          int64_t offset, int64_t length) override;
   void RenewLease(const std::string& client_name) override;
   void ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) override;
+  void ListDatanodes(std::vector<wire::DatanodeStatus>& out) override;
 
   // Datanodes.
   void RegisterDatanode(const wire::DatanodeInfo& info) override;
@@ -105,12 +137,16 @@ class MasterService : public wire::MasterServiceIf {
   void Run(const char* method, const std::function<Status()>& fn);
   // Expires dead datanodes; call with mu_ held.
   void ExpireDeadNodes(int64_t now_ms);
+  // Expires leases not renewed in time and recovers or removes their files
+  // (see above); call with mu_ held.
+  void ExpireLeases(int64_t now_ms);
+  Status RecoverFileLocked(const std::string& path, const std::string& holder);
 
   Status CreateLocked(wire::FileStatus* out, const std::string& path, int32_t replication,
                       int64_t chunk_size, const std::string& client,
                       const std::string& client_host);
   Status AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
-                        const std::string& client);
+                        const std::string& client, const std::vector<std::string>& excluded);
   Status CompleteLocked(bool* done, const std::string& path, const std::string& client,
                         int64_t last_chunk_length);
   Status GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out, const std::string& path,
@@ -131,7 +167,9 @@ class MasterService : public wire::MasterServiceIf {
   std::unique_ptr<MasterState> state_;
   ChunkMap chunk_map_;
   ReplicationMonitor monitor_;
-  std::map<std::string, Lease> leases_;  // Client name -> lease.
+  // Client name -> lease. Every file under construction has its holder here
+  // (Create adds it; the constructor adds the holders found after a restart).
+  std::map<std::string, Lease> leases_;
   std::mt19937_64 rng_;                  // Placement.
 };
 

@@ -95,12 +95,13 @@ Result<ChunkInfo> MasterState::AddChunk(const std::string& path, const std::stri
 }
 
 Status MasterState::Complete(const std::string& path, const std::string& client,
-                             int64_t last_chunk_length) {
+                             int64_t last_chunk_length, bool lease_recovery) {
   wire::OpLogRecord r;
   r.__set_complete(wire::CompleteOp());
   r.complete.path = path;
   r.complete.client_name = client;
   r.complete.last_chunk_length = last_chunk_length;
+  if (lease_recovery) r.complete.__set_lease_recovery(true);
   return Commit(&r);
 }
 

@@ -41,7 +41,10 @@ class MasterState {
                 const std::string& client);
   // Allocates a new chunk id (generation 1) and appends it to the file.
   Result<ChunkInfo> AddChunk(const std::string& path, const std::string& client);
-  Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length);
+  // `lease_recovery`: the master closes the file for `client`, whose lease
+  // expired (recorded in the op, see CompleteOp).
+  Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length,
+                  bool lease_recovery = false);
   // Appends the ids of the removed chunks to *removed_chunks if given.
   Status Delete(const std::string& path, bool recursive,
                 std::vector<int64_t>* removed_chunks = nullptr);

@@ -29,6 +29,11 @@ struct LocatedChunk {
   // For reads: live replicas, closest first. For AddChunk: the write
   // pipeline in order (the client connects to the first).
   5: list<DatanodeInfo> replicas,
+  // GetChunkLocations only: how many replicas of this chunk were reported
+  // corrupt (ReportBadReplica) and are not yet healed, i.e. the chunk has not
+  // been back at its replication in good replicas since. fsck: > 0 is
+  // "corrupt".
+  6: optional i32 corrupt_replicas,
 }
 
 struct FileStatus {
@@ -39,6 +44,18 @@ struct FileStatus {
   5: i64 chunk_size,
   6: i64 modification_time_ms,
   7: bool under_construction,
+}
+
+// One datanode as ListDatanodes reports it.
+struct DatanodeStatus {
+  1: DatanodeInfo info,
+  2: bool alive,                  // False: declared dead (no heartbeat in time).
+  3: i64 last_heartbeat_age_ms,   // Since its last heartbeat (or registration).
+  4: i64 capacity_bytes,          // From its last heartbeat; 0 before the first.
+  5: i64 used_bytes,
+  6: i32 active_transfers,
+  7: i64 replica_count,           // Replicas the master counts on it (0 if dead).
+  8: bool heartbeated,            // Has heartbeated since registering: counts for placement.
 }
 
 enum DatanodeCommandKind {
@@ -76,8 +93,12 @@ service MasterService {
                     4: string client_name, 5: string client_host)
       throws (1: DfsError error),
   // Allocates the next chunk and its pipeline. Every chunk before it is taken
-  // to be full (chunk_size bytes).
-  LocatedChunk AddChunk(1: string path, 2: string client_name) throws (1: DfsError error),
+  // to be full (chunk_size bytes). The pipeline leaves out nodes with less
+  // than --dfs_datanode_reserved_bytes + chunk_size free (Unavailable if
+  // none is left) and avoids `excluded_datanodes` (nodes that failed this
+  // writer) unless no other node qualifies.
+  LocatedChunk AddChunk(1: string path, 2: string client_name,
+                        3: list<string> excluded_datanodes) throws (1: DfsError error),
   // Closes the file; the last chunk holds last_chunk_length bytes.
   bool Complete(1: string path, 2: string client_name, 3: i64 last_chunk_length)
       throws (1: DfsError error),
@@ -85,6 +106,9 @@ service MasterService {
       throws (1: DfsError error),
   void RenewLease(1: string client_name) throws (1: DfsError error),
   void ReportBadReplica(1: i64 chunk_id, 2: string datanode_id) throws (1: DfsError error),
+  // Every datanode the master knows since it started: live ones and those
+  // declared dead, sorted by id.
+  list<DatanodeStatus> ListDatanodes() throws (1: DfsError error),
 
   // Datanodes.
   void RegisterDatanode(1: DatanodeInfo info) throws (1: DfsError error),
@@ -127,6 +151,9 @@ struct CompleteOp {
   1: string path,
   2: string client_name,
   3: i64 last_chunk_length,
+  // Set when the master closed the file itself because client_name's lease
+  // expired (lease recovery), not the writer. Informational.
+  4: optional bool lease_recovery,
 }
 
 struct DeleteOp {

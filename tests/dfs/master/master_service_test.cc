@@ -1,6 +1,8 @@
 // MasterService over real RPC: (a) an in-process server driven through
 // MasterClient (placement, Complete, chunk locations, namespace calls,
-// DELETE and REPLICATE commands, dead datanodes, bad replicas); (b) the
+// DELETE and REPLICATE commands, dead datanodes, bad replicas and their
+// corrupt count, ListDatanodes, full and excluded datanodes, lease expiry
+// and recovery across restarts); (b) the
 // dfs_master binary killed with SIGKILL and restarted on its directory;
 // (c) garbage and oversized frames do not take the server down.
 #include <arpa/inet.h>
@@ -63,6 +65,11 @@ class MasterServiceTest : public ::testing::Test {
   void SetUp() override {
     gflags::SetCommandLineOption("dfs_heartbeat_timeout_ms", "800");
     gflags::SetCommandLineOption("dfs_replication_check_ms", "50");
+    gflags::SetCommandLineOption("dfs_lease_timeout_ms", lease_timeout_ms_);
+    StartServer();
+  }
+
+  void StartServer() {
     MasterServer::Options options = MasterServer::Options::FromFlags();
     options.dir = dir_.Join("meta");
     auto server = MasterServer::Start(options);
@@ -71,6 +78,21 @@ class MasterServiceTest : public ::testing::Test {
     auto client = MasterClient::Connect("127.0.0.1", server_->port());
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = *std::move(client);
+  }
+
+  // Stops the master and starts it again on the same directory: the
+  // namespace comes back from the op log, the chunk map is empty.
+  void RestartServer() {
+    client_.reset();
+    server_->Stop();
+    server_.reset();
+    StartServer();
+  }
+
+  std::vector<wire::DatanodeStatus> Datanodes() {
+    auto nodes = client_->ListDatanodes();
+    EXPECT_TRUE(nodes.ok()) << nodes.status().ToString();
+    return nodes.ok() ? *nodes : std::vector<wire::DatanodeStatus>();
   }
 
   // Registers a1, a2 (rack /r1) and b1, b2 (rack /r2), each with 1 TiB free.
@@ -125,6 +147,8 @@ class MasterServiceTest : public ::testing::Test {
     return *chunk;
   }
 
+  gflags::FlagSaver flag_saver_;  // Tests may change --dfs_* flags.
+  const char* lease_timeout_ms_ = "60000";
   testing::ScopedTempDir dir_;
   std::unique_ptr<MasterServer> server_;
   std::unique_ptr<MasterClient> client_;
@@ -273,6 +297,287 @@ TEST_F(MasterServiceTest, BadReplicaIsDeletedAndStaleReportsAreRejected) {
   EXPECT_NE(FindCommand(bad, wire::DatanodeCommandKind::DELETE, 999), nullptr);
   EXPECT_NE(FindCommand(bad, wire::DatanodeCommandKind::DELETE, chunk.chunk_id), nullptr);
   EXPECT_TRUE(client_->ChunkReport("nobody", {}).IsNotFound());
+}
+
+TEST_F(MasterServiceTest, CorruptReplicasAreCountedUntilHealed) {
+  RegisterCluster();
+  wire::LocatedChunk chunk = WriteFile("/f", 4096);
+  auto corrupt = [&] {
+    auto located = client_->GetChunkLocations("/f", 0, kChunkSize);
+    EXPECT_TRUE(located.ok() && located->size() == 1);
+    if (!located.ok() || located->empty()) return -1;
+    EXPECT_TRUE((*located)[0].__isset.corrupt_replicas);
+    return (*located)[0].corrupt_replicas;
+  };
+  EXPECT_EQ(corrupt(), 0);
+  std::string bad = chunk.replicas[1].id;
+  ASSERT_TRUE(client_->ReportBadReplica(chunk.chunk_id, bad).ok());
+  ASSERT_TRUE(client_->ReportBadReplica(chunk.chunk_id, bad).ok());  // Counted once.
+  EXPECT_EQ(corrupt(), 1);
+  // Healed once a new replica brings the chunk back to 3 good ones.
+  HeartbeatAll();
+  const wire::DatanodeCommand* replicate = nullptr;
+  for (const std::string& id : live_) {
+    if (!replicate) replicate = FindCommand(id, wire::DatanodeCommandKind::REPLICATE, chunk.chunk_id);
+  }
+  ASSERT_NE(replicate, nullptr);
+  ASSERT_EQ(replicate->targets.size(), 1u);
+  ASSERT_TRUE(client_->ChunkReceived(replicate->targets[0].id, Replica(chunk, 4096)).ok());
+  EXPECT_EQ(Holders("/f").size(), 3u);
+  EXPECT_EQ(corrupt(), 0);
+}
+
+TEST_F(MasterServiceTest, ListDatanodesReportsLiveAndDeadNodes) {
+  EXPECT_TRUE(Datanodes().empty());
+  RegisterCluster();
+  ASSERT_TRUE(client_->RegisterDatanode(Node("c1", "/r3", 9100)).ok());  // No heartbeat yet.
+  std::vector<wire::DatanodeStatus> nodes = Datanodes();
+  ASSERT_EQ(nodes.size(), 5u);
+  const std::vector<std::string> ids = {"a1", "a2", "b1", "b2", "c1"};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const wire::DatanodeStatus& n = nodes[i];
+    EXPECT_EQ(n.info.id, ids[i]);  // Sorted by id.
+    EXPECT_EQ(n.info.host, "host-" + ids[i]);
+    EXPECT_TRUE(n.alive);
+    EXPECT_GE(n.last_heartbeat_age_ms, 0);
+    EXPECT_LT(n.last_heartbeat_age_ms, 800);
+    EXPECT_EQ(n.replica_count, 0);
+    EXPECT_EQ(n.heartbeated, ids[i] != "c1");
+    EXPECT_EQ(n.capacity_bytes, ids[i] != "c1" ? int64_t{1} << 40 : 0);
+  }
+  EXPECT_EQ(nodes[0].info.rack, "/r1");
+  EXPECT_EQ(nodes[0].info.data_port, 9001);
+  EXPECT_EQ(nodes[4].info.rack, "/r3");
+
+  wire::LocatedChunk chunk = WriteFile("/f", 4096);
+  int64_t replicas = 0;
+  for (const wire::DatanodeStatus& n : Datanodes()) replicas += n.replica_count;
+  EXPECT_EQ(replicas, 3);
+
+  // c1 never heartbeats and b2 stops: both are declared dead but still listed.
+  live_.erase("b2");
+  ASSERT_TRUE(WaitFor([&] {
+    HeartbeatAll();
+    int dead = 0;
+    for (const wire::DatanodeStatus& n : Datanodes()) dead += n.alive ? 0 : 1;
+    return dead == 2;
+  }));
+  nodes = Datanodes();
+  ASSERT_EQ(nodes.size(), 5u);
+  for (const wire::DatanodeStatus& n : nodes) {
+    bool dead = n.info.id == "b2" || n.info.id == "c1";
+    EXPECT_EQ(n.alive, !dead) << n.info.id;
+    if (dead) {
+      EXPECT_EQ(n.replica_count, 0);
+      EXPECT_GT(n.last_heartbeat_age_ms, 800);
+    }
+  }
+  // Registering again brings b2 back.
+  ASSERT_TRUE(client_->RegisterDatanode(Node("b2", "/r2", 9004)).ok());
+  nodes = Datanodes();
+  EXPECT_TRUE(nodes[3].alive);
+  EXPECT_FALSE(nodes[3].heartbeated);
+}
+
+TEST_F(MasterServiceTest, PlacementSkipsFullAndExcludedDatanodes) {
+  constexpr int64_t kReserved = 8 << 20;
+  gflags::SetCommandLineOption("dfs_datanode_reserved_bytes", std::to_string(kReserved).c_str());
+  RestartServer();
+  RegisterCluster();
+  const int64_t capacity = int64_t{1} << 40;
+  // a1 (the writer's own node) has one byte less than reserve + chunk free.
+  ASSERT_TRUE(client_->Heartbeat("a1", capacity, capacity - (kReserved + kChunkSize - 1), 0).ok());
+  ASSERT_TRUE(client_->Create("/p", 3, kChunkSize, "w", "host-a1").ok());
+  auto pipeline = [&](const std::vector<std::string>& excluded) {
+    auto chunk = client_->AddChunk("/p", "w", excluded);
+    EXPECT_TRUE(chunk.ok()) << chunk.status().ToString();
+    std::set<std::string> ids;
+    if (chunk.ok()) {
+      for (const wire::DatanodeInfo& d : chunk->replicas) ids.insert(d.id);
+      EXPECT_EQ(ids.size(), chunk->replicas.size());
+    }
+    return ids;
+  };
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(pipeline({}), (std::set<std::string>{"a2", "b1", "b2"}));
+  }
+  // A node the writer excludes is left out (here: too few nodes remain).
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(pipeline({"b1"}), (std::set<std::string>{"a2", "b2"}));
+  }
+  // Excluding every node with room: the master uses them after all, never a1.
+  EXPECT_EQ(pipeline({"a2", "b1", "b2"}), (std::set<std::string>{"a2", "b1", "b2"}));
+  // With reserve + chunk free, a1 counts again.
+  ASSERT_TRUE(client_->Heartbeat("a1", capacity, capacity - (kReserved + kChunkSize), 0).ok());
+  EXPECT_EQ(pipeline({"a2", "b2"}), (std::set<std::string>{"a1", "b1"}));
+  // Every node full: Unavailable.
+  for (const std::string& id : live_) {
+    ASSERT_TRUE(client_->Heartbeat(id, capacity, capacity - kChunkSize, 0).ok());
+  }
+  EXPECT_EQ(client_->AddChunk("/p", "w").status().code(), Status::Code::kUnavailable);
+}
+
+// ---- Leases -----------------------------------------------------------------
+
+// A short lease timeout: writers that stop renewing lose their files' leases
+// within a fraction of a second (the check runs inside heartbeats).
+class LeaseTest : public MasterServiceTest {
+ protected:
+  LeaseTest() { lease_timeout_ms_ = "300"; }
+
+  // Heartbeats (which run the lease check) and renews `renewing` until
+  // `condition` holds, for at most 10 s.
+  bool HeartbeatUntil(const std::function<bool()>& condition,
+                      const std::vector<std::string>& renewing = {}) {
+    return WaitFor([&] {
+      for (const std::string& client : renewing) EXPECT_TRUE(client_->RenewLease(client).ok());
+      HeartbeatAll();
+      return condition();
+    });
+  }
+
+  bool IsClosed(const std::string& path) {
+    auto stat = client_->Stat(path);
+    return stat.ok() && !stat->under_construction;
+  }
+  bool IsGone(const std::string& path) { return client_->Stat(path).status().IsNotFound(); }
+};
+
+TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
+  RegisterCluster();
+  ASSERT_TRUE(client_->Create("/rec", 3, kChunkSize, "dead-writer", "host-a1").ok());
+  auto first = client_->AddChunk("/rec", "dead-writer");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  for (const wire::DatanodeInfo& d : first->replicas) {
+    ASSERT_TRUE(client_->ChunkReceived(d.id, Replica(*first, kChunkSize)).ok());
+  }
+  auto last = client_->AddChunk("/rec", "dead-writer");
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  ASSERT_EQ(last->replicas.size(), 3u);
+  // Two replicas agree on 5000 bytes, one holds less: the majority wins.
+  ASSERT_TRUE(client_->ChunkReceived(last->replicas[0].id, Replica(*last, 5000)).ok());
+  ASSERT_TRUE(client_->ChunkReceived(last->replicas[1].id, Replica(*last, 4096)).ok());
+  ASSERT_TRUE(client_->ChunkReceived(last->replicas[2].id, Replica(*last, 5000)).ok());
+  // A second writer keeps renewing: its file stays open.
+  ASSERT_TRUE(client_->Create("/live", 3, kChunkSize, "live-writer", "host-b1").ok());
+  auto live_chunk = client_->AddChunk("/live", "live-writer");
+  ASSERT_TRUE(live_chunk.ok());
+
+  ASSERT_TRUE(HeartbeatUntil([&] { return IsClosed("/rec"); }, {"live-writer"}));
+  auto stat = client_->Stat("/rec");
+  ASSERT_TRUE(stat.ok());
+  EXPECT_EQ(stat->length, kChunkSize + 5000);
+  auto located = client_->GetChunkLocations("/rec", 0, stat->length);
+  ASSERT_TRUE(located.ok()) << located.status().ToString();
+  ASSERT_EQ(located->size(), 2u);
+  EXPECT_EQ((*located)[0].length, kChunkSize);
+  EXPECT_EQ((*located)[0].replicas.size(), 3u);
+  EXPECT_EQ((*located)[1].offset_in_file, kChunkSize);
+  EXPECT_EQ((*located)[1].length, 5000);
+  std::set<std::string> holders;
+  for (const wire::DatanodeInfo& d : (*located)[1].replicas) holders.insert(d.id);
+  EXPECT_EQ(holders, (std::set<std::string>{last->replicas[0].id, last->replicas[2].id}));
+  // The writer, were it alive after all, learns whether its length stuck.
+  EXPECT_EQ(client_->Complete("/rec", "dead-writer", 6000).status().code(),
+            Status::Code::kAborted);
+  auto same = client_->Complete("/rec", "dead-writer", 5000);
+  ASSERT_TRUE(same.ok() && *same);
+  // The short replica is replaced: the chunk is re-replicated to 3.
+  ASSERT_TRUE(HeartbeatUntil([&] {
+    for (const std::string& id : live_) {
+      if (FindCommand(id, wire::DatanodeCommandKind::REPLICATE, last->chunk_id)) return true;
+    }
+    return false;
+  }, {"live-writer"}));
+
+  // The renewing writer kept its lease all along (several timeouts), and
+  // closes its file normally.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(client_->RenewLease("live-writer").ok());
+    HeartbeatAll();
+    ASSERT_FALSE(IsClosed("/live"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(
+        client_->ChunkReceived(live_chunk->replicas[i].id, Replica(*live_chunk, 10)).ok());
+  }
+  auto done = client_->Complete("/live", "live-writer", 10);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(*done);
+  EXPECT_EQ(client_->Stat("/live")->length, 10);
+}
+
+TEST_F(LeaseTest, ExpiredFileWithoutReplicasIsRemoved) {
+  RegisterCluster();
+  ASSERT_TRUE(client_->Create("/d/empty", 3, kChunkSize, "w1", "").ok());  // No chunk.
+  ASSERT_TRUE(client_->Create("/d/partial", 3, kChunkSize, "w2", "host-a1").ok());
+  auto full = client_->AddChunk("/d/partial", "w2");
+  ASSERT_TRUE(full.ok());
+  for (const wire::DatanodeInfo& d : full->replicas) {
+    ASSERT_TRUE(client_->ChunkReceived(d.id, Replica(*full, kChunkSize)).ok());
+  }
+  ASSERT_TRUE(client_->AddChunk("/d/partial", "w2").ok());  // Never stored anywhere.
+
+  ASSERT_TRUE(HeartbeatUntil([&] { return IsGone("/d/empty") && IsGone("/d/partial"); }));
+  EXPECT_TRUE(client_->Stat("/d")->is_dir);
+  // The replicas of the removed file's first chunk are deleted.
+  ASSERT_TRUE(HeartbeatUntil([&] {
+    for (const wire::DatanodeInfo& d : full->replicas) {
+      if (!FindCommand(d.id, wire::DatanodeCommandKind::DELETE, full->chunk_id)) return false;
+    }
+    return true;
+  }));
+  // The writer that comes back finds its file gone.
+  EXPECT_TRUE(client_->Complete("/d/partial", "w2", 0).status().IsNotFound());
+}
+
+TEST_F(LeaseTest, RecoverySurvivesRestart) {
+  RegisterCluster();
+  ASSERT_TRUE(client_->Create("/r", 3, kChunkSize, "w", "host-a1").ok());
+  auto chunk = client_->AddChunk("/r", "w");
+  ASSERT_TRUE(chunk.ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client_->ChunkReceived(chunk->replicas[i].id, Replica(*chunk, 777)).ok());
+  }
+  ASSERT_TRUE(HeartbeatUntil([&] { return IsClosed("/r"); }));
+
+  // A second file, still open when the master restarts (no heartbeat, so no
+  // lease check, runs in between).
+  ASSERT_TRUE(client_->Create("/u", 3, kChunkSize, "w2", "host-a1").ok());
+  auto open = client_->AddChunk("/u", "w2");
+  ASSERT_TRUE(open.ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client_->ChunkReceived(open->replicas[i].id, Replica(*open, 1234)).ok());
+  }
+  RestartServer();
+  auto r = client_->Stat("/r");  // The recovery was logged.
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->under_construction);
+  EXPECT_EQ(r->length, 777);
+  EXPECT_TRUE(client_->Stat("/u")->under_construction);
+
+  // The datanodes come back and report; the open file's lease, restarted
+  // with the master, expires and the file is recovered from the reports.
+  std::map<std::string, std::vector<wire::ChunkReplicaInfo>> reports;
+  for (int i = 0; i < 2; ++i) {
+    reports[chunk->replicas[i].id].push_back(Replica(*chunk, 777));
+    reports[open->replicas[i].id].push_back(Replica(*open, 1234));
+  }
+  for (const std::string& id : live_) {
+    ASSERT_TRUE(client_->RegisterDatanode(Node(id, id[0] == 'a' ? "/r1" : "/r2", 9001)).ok());
+    ASSERT_TRUE(client_->ChunkReport(id, reports[id]).ok());
+  }
+  ASSERT_TRUE(HeartbeatUntil([&] { return IsClosed("/u"); }));
+  EXPECT_EQ(client_->Stat("/u")->length, 1234);
+  EXPECT_EQ(Holders("/r").size(), 2u);
+
+  RestartServer();
+  auto u = client_->Stat("/u");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_FALSE(u->under_construction);
+  EXPECT_EQ(u->length, 1234);
 }
 
 // Raw TCP: sends `bytes` to the server and closes.
