@@ -50,6 +50,7 @@ DfsChunk FromWire(const wire::LocatedChunk& c) {
   out.generation = c.generation;
   out.offset = c.offset_in_file;
   out.length = c.length;
+  if (c.__isset.corrupt_replicas) out.corrupt_replicas = c.corrupt_replicas;
   for (const wire::DatanodeInfo& d : c.replicas) {
     out.replicas.push_back(DfsReplica{d.id, d.host, d.data_port, d.rack});
   }

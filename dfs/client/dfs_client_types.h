@@ -35,6 +35,8 @@ struct DfsChunk {
   int64_t length = 0;
   // Live replicas, nearest to the client first (replica_order.h).
   std::vector<DfsReplica> replicas;
+  // Replicas reported corrupt and not yet replaced (not in `replicas`).
+  int corrupt_replicas = 0;
 };
 
 }  // namespace mr::dfs

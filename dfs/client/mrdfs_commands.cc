@@ -26,7 +26,7 @@ const char kMrdfsUsage[] =
     "  mv SRC DST              rename (into DST if it is a directory)\n"
     "  stat PATH [--json]      a file's chunks, sizes and replicas (node, rack)\n"
     "  du [PATH] [--json]      total bytes, and raw bytes counting replication\n"
-    "  fsck [PATH] [--json]    replicas of every chunk: healthy, under-replicated, missing\n"
+    "  fsck [PATH] [--json]    replicas of every chunk: healthy, corrupt, under-replicated, missing\n"
     "DFS paths are absolute and normalized (/a/b).\n"
     "Exit codes: 0 success; 1 failure (not found, exists, unavailable, fsck found a missing\n"
     "chunk); 2 usage (unknown verb, bad operands or options, malformed DFS path).";
@@ -320,14 +320,15 @@ struct FsckProblem {
   int64_t chunk_id = 0;
   int64_t live = 0;
   int64_t replication = 0;
-  std::string state;  // "under_replicated" or "missing".
+  int64_t corrupt = 0;
+  std::string state;  // "corrupt", "under_replicated" or "missing".
 };
 
 Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   std::string path = c.operands.empty() ? "/" : c.operands[0];
   ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
   int64_t files = 0, dirs = 0, open_files = 0, bytes = 0, chunks = 0;
-  int64_t healthy = 0, under = 0, missing = 0;
+  int64_t healthy = 0, corrupt = 0, under = 0, missing = 0;
   std::vector<FsckProblem> problems;
   std::vector<std::string> open_paths;
   RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) -> Status {
@@ -349,18 +350,26 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
       const DfsChunk& k = (*located)[i];
       int64_t live = static_cast<int64_t>(k.replicas.size());
       ++chunks;
-      if (live >= s.replication) {
+      if (live >= s.replication && k.corrupt_replicas == 0) {
         ++healthy;
         continue;
       }
+      // Worst first: no live replica, then a corrupt one (being replaced),
+      // then too few.
+      const char* state = live == 0                 ? "missing"
+                          : k.corrupt_replicas > 0 ? "corrupt"
+                                                   : "under_replicated";
       FsckProblem p{s.path, static_cast<int64_t>(i), k.chunk_id, live, s.replication,
-                    live == 0 ? "missing" : "under_replicated"};
-      (live == 0 ? missing : under) += 1;
+                    k.corrupt_replicas, state};
+      (live == 0 ? missing : k.corrupt_replicas > 0 ? corrupt : under) += 1;
       problems.push_back(std::move(p));
     }
     return Status::OK();
   }));
-  const char* verdict = missing > 0 ? "MISSING" : under > 0 ? "UNDER_REPLICATED" : "HEALTHY";
+  const char* verdict = missing > 0   ? "MISSING"
+                        : corrupt > 0 ? "CORRUPT"
+                        : under > 0   ? "UNDER_REPLICATED"
+                                      : "HEALTHY";
   if (c.json) {
     JsonWriter json;
     json.BeginObject()
@@ -372,6 +381,7 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
         .Key("bytes").Int(bytes)
         .Key("chunks").Int(chunks)
         .Key("healthy").Int(healthy)
+        .Key("corrupt").Int(corrupt)
         .Key("under_replicated").Int(under)
         .Key("missing").Int(missing)
         .Key("problems").BeginArray();
@@ -382,6 +392,7 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
           .Key("chunk_id").Int(p.chunk_id)
           .Key("live_replicas").Int(p.live)
           .Key("replication").Int(p.replication)
+          .Key("corrupt_replicas").Int(p.corrupt)
           .Key("state").String(p.state)
           .EndObject();
     }
@@ -390,8 +401,8 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   } else {
     for (const FsckProblem& p : problems) {
       out << p.path << ": chunk " << p.chunk_index << " (id " << p.chunk_id << "): "
-          << (p.live == 0 ? "MISSING" : "under-replicated") << ", " << p.live << " of "
-          << p.replication << " replicas\n";
+          << p.state << ", " << p.live << " of " << p.replication << " replicas live, "
+          << p.corrupt << " corrupt\n";
     }
     for (const std::string& p : open_paths) out << p << ": open for writing, not checked\n";
     out << "status: " << verdict << "\n"
@@ -400,6 +411,7 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
         << "bytes: " << bytes << "\n"
         << "chunks: " << chunks << "\n"
         << "healthy chunks: " << healthy << "\n"
+        << "corrupt chunks: " << corrupt << "\n"
         << "under-replicated chunks: " << under << "\n"
         << "missing chunks: " << missing << "\n";
   }

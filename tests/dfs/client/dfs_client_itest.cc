@@ -503,7 +503,7 @@ TEST_F(DfsClientITest, MrdfsLsStatDuFsck) {
   ASSERT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
   EXPECT_NE(fsck.out.find("\"status\":\"HEALTHY\""), std::string::npos) << fsck.out;
   EXPECT_NE(fsck.out.find("\"files\":2"), std::string::npos) << fsck.out;
-  EXPECT_NE(fsck.out.find("\"chunks\":6,\"healthy\":6,\"under_replicated\":0,\"missing\":0"),
+  EXPECT_NE(fsck.out.find("\"chunks\":6,\"healthy\":6,\"corrupt\":0,\"under_replicated\":0,\"missing\":0"),
             std::string::npos)
       << fsck.out;
   CommandResult fsck_text = Mrdfs("fsck /data/sub");
@@ -532,11 +532,13 @@ TEST_F(DfsClientITest, MrdfsFsckSeesLostReplicas) {
   EXPECT_EQ(fsck.exit_code, 0) << fsck.err;
   EXPECT_NE(fsck.out.find("\"status\":\"UNDER_REPLICATED\""), std::string::npos) << fsck.out;
   EXPECT_NE(fsck.out.find("\"missing\":0"), std::string::npos) << fsck.out;
-  EXPECT_NE(fsck.out.find("\"live_replicas\":3,\"replication\":4,\"state\":\"under_replicated\""),
+  EXPECT_NE(fsck.out.find("\"live_replicas\":3,\"replication\":4,\"corrupt_replicas\":0,"
+                          "\"state\":\"under_replicated\""),
             std::string::npos)
       << fsck.out;
   CommandResult text = Mrdfs("fsck /f");
-  EXPECT_NE(text.out.find("under-replicated, 3 of 4 replicas"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("under_replicated, 3 of 4 replicas live, 0 corrupt"), std::string::npos)
+      << text.out;
 }
 
 TEST_F(DfsClientITest, MrdfsNamespaceVerbs) {
