@@ -7,6 +7,7 @@
 #include <thrift/transport/TTransportException.h>
 
 #include "MasterService.h"
+#include "dfs/master/rpc_config.h"
 #include "dfs/master/rpc_status.h"
 
 namespace mr::dfs {
@@ -17,8 +18,7 @@ using apache::thrift::transport::TSocket;
 
 Result<std::unique_ptr<MasterClient>> MasterClient::Connect(const std::string& host, int port,
                                                             Options options) {
-  auto config = std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE,
-                                                 options.max_frame_bytes);
+  auto config = FramedRpcConfig(options.max_frame_bytes);
   auto socket = std::make_shared<TSocket>(host, port, config);
   socket->setConnTimeout(options.connect_timeout_ms);
   socket->setSendTimeout(options.rpc_timeout_ms);

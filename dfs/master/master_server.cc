@@ -16,6 +16,7 @@
 #include <thrift/transport/TServerSocket.h>
 
 #include "common/file.h"
+#include "dfs/master/rpc_config.h"
 
 DEFINE_int64(dfs_checkpoint_every_ops, 10000,
              "The master writes a namespace checkpoint (and starts a new op log) after this "
@@ -36,8 +37,7 @@ using apache::thrift::transport::TTransport;
 class BoundedFramedTransportFactory : public apache::thrift::transport::TTransportFactory {
  public:
   explicit BoundedFramedTransportFactory(int32_t max_frame_bytes)
-      : config_(std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE,
-                                                 max_frame_bytes)) {}
+      : config_(FramedRpcConfig(max_frame_bytes)) {}
   std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
     auto framed = std::make_shared<TFramedTransport>(trans, config_);
     framed->setMaxFrameSize(config_->getMaxFrameSize());
