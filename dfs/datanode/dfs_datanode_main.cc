@@ -9,6 +9,7 @@
 
 #include "common/exit_codes.h"
 #include "common/flags.h"
+#include "common/stop_signals.h"
 #include "dfs/datanode/datanode.h"
 
 DEFINE_string(dir, "", "Data directory (chunks live in <dir>/chunks). Required.");
@@ -28,13 +29,7 @@ int main(int argc, char** argv) {
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (FLAGS_master.empty()) mr::ExitWithError(mr::kExitUsage, "--master is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
-  // Block the stop signals before any thread starts, then wait for one.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  mr::StopSignals stop_signals;  // Before any thread starts.
 
   mr::dfs::Datanode::Options options;
   options.dir = FLAGS_dir;
@@ -50,8 +45,7 @@ int main(int argc, char** argv) {
                                                                           : mr::kExitFailure;
     mr::ExitWithError(code, node.status().ToString());
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  int signal_number = stop_signals.Wait();
   LOG(WARNING) << "dfs_datanode " << (*node)->id() << ": stopping on signal " << signal_number;
   (*node)->Stop();
   return mr::kExitOk;

@@ -10,6 +10,7 @@
 #include "common/exit_codes.h"
 #include "common/file.h"
 #include "common/flags.h"
+#include "common/stop_signals.h"
 #include "dfs/master/master_server.h"
 
 DEFINE_string(dir, "", "Metadata directory: op log and checkpoints. Required.");
@@ -20,13 +21,7 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv, "usage: dfs_master --dir=DIR [--host=H] [--port=N]");
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
-  // Block the stop signals before any thread starts, then wait for one.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  mr::StopSignals stop_signals;  // Before any thread starts.
 
   (void)mr::RemoveAll(mr::JoinPath(FLAGS_dir, "port"));  // Never advertise a stale port.
   mr::dfs::MasterServer::Options options = mr::dfs::MasterServer::Options::FromFlags();
@@ -39,8 +34,7 @@ int main(int argc, char** argv) {
   if (!s.ok()) mr::ExitWithError(mr::kExitFailure, s.ToString());
   LOG(WARNING) << "dfs_master serving " << FLAGS_host << ":" << (*server)->port() << " from "
                << FLAGS_dir;
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  int signal_number = stop_signals.Wait();
   LOG(WARNING) << "dfs_master: stopping on signal " << signal_number;
   (*server)->Stop();
   return mr::kExitOk;

@@ -32,6 +32,8 @@
 namespace mr::dfs {
 namespace {
 
+using testing::RandomBytes;
+
 using mr::testing::BinPath;
 using mr::testing::CommandResult;
 using mr::testing::Quote;
@@ -39,13 +41,6 @@ using mr::testing::RunCommand;
 using mr::testing::ScopedTempDir;
 
 constexpr int64_t kChunk = 1 << 20;
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(rng());
-  return s;
-}
 
 // Why the daemons cannot run here, or "" if they can.
 std::string MissingDaemons() {

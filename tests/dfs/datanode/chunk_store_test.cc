@@ -14,12 +14,7 @@
 namespace mr::dfs {
 namespace {
 
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
+using testing::RandomBytes;
 
 // Writes `data` as a replica, appending in pieces of `piece` bytes.
 ChunkInfo WriteChunk(ChunkStore* store, int64_t id, int64_t gen, const std::string& data,

@@ -18,25 +18,11 @@
 namespace mr::dfs {
 namespace {
 
+using testing::RandomBytes;
+using testing::Eventually;
+
 namespace dp = dataplane;
 constexpr dp::Timeout kTimeout{5000};
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
-
-// Polls `done` until it holds or 10 s pass.
-bool Eventually(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 // A port on 127.0.0.1 with nothing listening on it.
 int ClosedPort() {

@@ -30,26 +30,12 @@
 namespace mr::dfs {
 namespace {
 
+using testing::RandomBytes;
+using testing::Eventually;
+
 namespace dp = dataplane;
 constexpr dp::Timeout kTimeout{5000};
 constexpr int64_t kChunkSize = 1 << 20;
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
-
-// Polls `done` until it holds or 20 s pass.
-bool Eventually(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
 
 // A daemon in its own process, its stdout and stderr in `log`. Stop() sends
 // SIGTERM, waits up to 10 s, then SIGKILLs.
