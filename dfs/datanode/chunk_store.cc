@@ -17,15 +17,6 @@ namespace {
 
 constexpr uint64_t kVerifyPieceBytes = 16 * kChunkSliceBytes;  // 1 MiB.
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::FromErrno(err, "fsync " + dir);
-}
-
 void UnlinkOrWarn(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     LOG(WARNING) << "unlink " << path << ": " << std::strerror(errno);

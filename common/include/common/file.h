@@ -75,6 +75,9 @@ Result<uint64_t> FileSize(const std::string& path);
 Status CreateDirs(const std::string& path);
 // rm -r; OK if `path` does not exist.
 Status RemoveAll(const std::string& path);
+// fsync of a directory, so that the names created, renamed or removed in it
+// are durable.
+Status SyncDir(const std::string& dir);
 // Atomic rename that fails with AlreadyExists instead of replacing `to`.
 Status RenameNoReplace(const std::string& from, const std::string& to);
 // Whole-file helpers for small files (markers, JSON, indexes).
