@@ -95,10 +95,31 @@ MasterService::MasterService(std::unique_ptr<MasterState> state, Options options
 MasterService::~MasterService() = default;
 
 void MasterService::Run(const char* method, const std::function<Status()>& fn) {
+  RunImpl(method, /*mutation=*/false, fn);
+}
+
+void MasterService::RunMutation(const char* method, const std::function<Status()>& fn) {
+  RunImpl(method, /*mutation=*/true, fn);
+}
+
+void MasterService::RunImpl(const char* method, bool mutation,
+                            const std::function<Status()>& fn) {
   Status s;
+  int64_t logged = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     s = fn();
+    if (mutation) logged = state_->last_sequence();
+  }
+  if (mutation) {
+    // Outside mu_ (state_ itself is never replaced; SyncTo is thread-safe).
+    // Synced even if fn failed: its answer may rest on others' unsynced ops.
+    Status synced = state_->SyncTo(logged);
+    LOG_IF(FATAL, !synced.ok())
+        << "master service: " << method << ": op log sync through op " << logged
+        << " failed: " << synced.ToString() << ". The namespace in memory is ahead of "
+        << "the durable log, so the master cannot continue; restart it to recover "
+        << "from the log.";
   }
   if (s.ok()) return;
   VLOG(1) << "master service: " << method << " failed: " << s.ToString();
@@ -216,21 +237,21 @@ void MasterService::List(std::vector<wire::FileStatus>& out, const std::string& 
 }
 
 void MasterService::Mkdirs(const std::string& path) {
-  Run("Mkdirs", [&] { return state_->Mkdirs(path); });
+  RunMutation("Mkdirs", [&] { return state_->Mkdirs(path); });
 }
 
 void MasterService::Delete(const std::string& path, bool recursive) {
-  Run("Delete", [&] { return DeleteLocked(path, recursive); });
+  RunMutation("Delete", [&] { return DeleteLocked(path, recursive); });
 }
 
 void MasterService::Rename(const std::string& src, const std::string& dst) {
-  Run("Rename", [&] { return state_->Rename(src, dst); });
+  RunMutation("Rename", [&] { return state_->Rename(src, dst); });
 }
 
 void MasterService::Create(wire::FileStatus& out, const std::string& path,
                            int32_t replication, int64_t chunk_size,
                            const std::string& client_name, const std::string& client_host) {
-  Run("Create", [&] {
+  RunMutation("Create", [&] {
     return CreateLocked(&out, path, replication, chunk_size, client_name, client_host);
   });
 }
@@ -238,13 +259,13 @@ void MasterService::Create(wire::FileStatus& out, const std::string& path,
 void MasterService::AddChunk(wire::LocatedChunk& out, const std::string& path,
                              const std::string& client_name,
                              const std::vector<std::string>& excluded_datanodes) {
-  Run("AddChunk", [&] { return AddChunkLocked(&out, path, client_name, excluded_datanodes); });
+  RunMutation("AddChunk", [&] { return AddChunkLocked(&out, path, client_name, excluded_datanodes); });
 }
 
 bool MasterService::Complete(const std::string& path, const std::string& client_name,
                              int64_t last_chunk_length) {
   bool done = false;
-  Run("Complete", [&] { return CompleteLocked(&done, path, client_name, last_chunk_length); });
+  RunMutation("Complete", [&] { return CompleteLocked(&done, path, client_name, last_chunk_length); });
   return done;
 }
 
@@ -487,7 +508,7 @@ void MasterService::RegisterDatanode(const wire::DatanodeInfo& info) {
 void MasterService::Heartbeat(std::vector<wire::DatanodeCommand>& out,
                               const std::string& datanode_id, int64_t capacity_bytes,
                               int64_t used_bytes, int32_t active_transfers) {
-  Run("Heartbeat", [&] {
+  RunMutation("Heartbeat", [&] {
     return HeartbeatLocked(&out, datanode_id, capacity_bytes, used_bytes, active_transfers);
   });
 }

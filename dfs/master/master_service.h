@@ -57,6 +57,18 @@
 // - ListDatanodes reports every datanode known since the master started,
 //   live and dead, with its last load and replica count.
 //
+// - Durability (group commit): a mutating RPC (Mkdirs, Delete, Rename,
+//   Create, AddChunk, Complete; Heartbeat, whose lease recovery logs ops)
+//   replies only after the op log is fsynced through every op logged when
+//   it released mu_ — its own included, success or failure. The fsync runs
+//   after mu_ is released, so other RPCs proceed meanwhile and concurrent
+//   mutations share one fsync. Hence any RPC may briefly see an op that is
+//   applied but not yet durable (HDFS does the same): e.g. Stat shows a file
+//   whose Create has not yet returned and which a crash in that window would
+//   lose. If an fsync fails the master dies (LOG(FATAL)): memory is ahead of
+//   the log and it cannot go on consistently; a restart recovers from the
+//   log.
+//
 // Thread-safety: all methods may be called concurrently (TThreadedServer
 // runs one thread per connection); mu_ serializes them.
 #pragma once
@@ -135,6 +147,10 @@ class MasterService : public wire::MasterServiceIf {
 
   // Runs fn under mu_; a failure is logged and thrown as wire::DfsError.
   void Run(const char* method, const std::function<Status()>& fn);
+  // Run, then (after releasing mu_) waits until the op log is synced through
+  // the last op logged before mu_ was released. Dies if the sync fails.
+  void RunMutation(const char* method, const std::function<Status()>& fn);
+  void RunImpl(const char* method, bool mutation, const std::function<Status()>& fn);
   // Expires dead datanodes; call with mu_ held.
   void ExpireDeadNodes(int64_t now_ms);
   // Expires leases not renewed in time and recovers or removes their files

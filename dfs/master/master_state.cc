@@ -37,12 +37,13 @@ Status MasterState::Replay(const wire::OpLogRecord& record) {
   return Status::OK();
 }
 
-Status MasterState::Commit(wire::OpLogRecord* record, std::vector<int64_t>* removed_chunks) {
+Result<int64_t> MasterState::Commit(wire::OpLogRecord* record,
+                                    std::vector<int64_t>* removed_chunks) {
   record->sequence = log_->last_sequence() + 1;
   record->time_ms = options_.clock_ms();
   if (record->next_chunk_id == 0) record->next_chunk_id = next_chunk_id_;
   RETURN_NOT_OK(ApplyOpLogRecord(*record, MutationMode::kCheck, &ns_));
-  RETURN_NOT_OK(log_->Append(*record));
+  RETURN_NOT_OK(log_->AppendNoSync(*record));
   // kCheck passed on this very state, so kApply cannot fail.
   Status applied = ApplyOpLogRecord(*record, MutationMode::kApply, &ns_, removed_chunks);
   CHECK(applied.ok()) << "op " << record->sequence << " passed its check but failed: "
@@ -50,10 +51,14 @@ Status MasterState::Commit(wire::OpLogRecord* record, std::vector<int64_t>* remo
   next_chunk_id_ = record->next_chunk_id;
   if (options_.checkpoint_every_ops > 0 &&
       log_->records_since_checkpoint() >= options_.checkpoint_every_ops) {
-    Status s = Checkpoint();  // The op is durable already; a failed checkpoint is retried later.
+    // Here, under the caller's lock, not in SyncTo: WriteCheckpoint syncs
+    // the log itself (holding the sync token, so SyncTo callers just wait
+    // and find their ops durable). A failed checkpoint is retried later; a
+    // failed log sync is sticky and reaches the caller's SyncTo.
+    Status s = Checkpoint();
     if (!s.ok()) LOG(WARNING) << "checkpoint failed: " << s.ToString();
   }
-  return Status::OK();
+  return record->sequence;
 }
 
 Status MasterState::Checkpoint() {
@@ -67,7 +72,7 @@ Status MasterState::Mkdirs(const std::string& path) {
   wire::OpLogRecord r;
   r.__set_mkdirs(wire::MkdirsOp());
   r.mkdirs.path = path;
-  return Commit(&r);
+  return Commit(&r).status();
 }
 
 Status MasterState::Create(const std::string& path, int32_t replication, int64_t chunk_size,
@@ -78,7 +83,7 @@ Status MasterState::Create(const std::string& path, int32_t replication, int64_t
   r.create.replication = replication;
   r.create.chunk_size = chunk_size;
   r.create.client_name = client;
-  return Commit(&r);
+  return Commit(&r).status();
 }
 
 Result<ChunkInfo> MasterState::AddChunk(const std::string& path, const std::string& client) {
@@ -90,7 +95,7 @@ Result<ChunkInfo> MasterState::AddChunk(const std::string& path, const std::stri
   r.add_chunk.chunk_id = chunk.chunk_id;
   r.add_chunk.generation = chunk.generation;
   r.next_chunk_id = chunk.chunk_id + 1;
-  RETURN_NOT_OK(Commit(&r));
+  RETURN_NOT_OK(Commit(&r).status());
   return chunk;
 }
 
@@ -102,7 +107,7 @@ Status MasterState::Complete(const std::string& path, const std::string& client,
   r.complete.client_name = client;
   r.complete.last_chunk_length = last_chunk_length;
   if (lease_recovery) r.complete.__set_lease_recovery(true);
-  return Commit(&r);
+  return Commit(&r).status();
 }
 
 Status MasterState::Delete(const std::string& path, bool recursive,
@@ -111,7 +116,7 @@ Status MasterState::Delete(const std::string& path, bool recursive,
   r.__set_delete_op(wire::DeleteOp());
   r.delete_op.path = path;
   r.delete_op.recursive = recursive;
-  return Commit(&r, removed_chunks);
+  return Commit(&r, removed_chunks).status();
 }
 
 Status MasterState::Rename(const std::string& src, const std::string& dst) {
@@ -119,7 +124,7 @@ Status MasterState::Rename(const std::string& src, const std::string& dst) {
   r.__set_rename(wire::RenameOp());
   r.rename.src = src;
   r.rename.dst = dst;
-  return Commit(&r);
+  return Commit(&r).status();
 }
 
 }  // namespace mr::dfs

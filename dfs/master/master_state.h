@@ -1,11 +1,18 @@
 // MasterState: the namespace made durable. Each mutation is built as an
-// OpLogRecord, checked against the namespace (MutationMode::kCheck), appended
-// to the op log and fsynced, and only then applied — so an op is visible only
-// once it is durable, and a failed op changes nothing. Open recovers the
-// state from the newest checkpoint plus the log (op_log.h), through the same
-// apply code (op_apply.h). Also owns the chunk id counter (never reused).
+// OpLogRecord, checked against the namespace (MutationMode::kCheck), written
+// to the op log (not yet fsynced) and then applied; a failed op changes
+// nothing. A mutation is durable once SyncTo(its sequence) returns — e.g.
+// SyncTo(last_sequence()) after it — and callers must not acknowledge it
+// before (group commit, op_log.h: many mutations share one fsync). Until
+// then it is visible to later calls but could be lost in a crash. Open
+// recovers the state from the newest checkpoint plus the log (op_log.h),
+// through the same apply code (op_apply.h). Also owns the chunk id counter
+// (never reused).
 //
-// Thread-safety: none. The master service holds one mutex around every call.
+// Thread-safety: every method but SyncTo and log_sync_count must be
+// serialized by the caller (the master service holds its mutex around
+// them). SyncTo may be called without that lock, concurrently with them,
+// and should be: the fsync then runs while other mutations proceed.
 #pragma once
 
 #include <cstdint>
@@ -50,8 +57,15 @@ class MasterState {
                 std::vector<int64_t>* removed_chunks = nullptr);
   Status Rename(const std::string& src, const std::string& dst);
 
-  // Writes a checkpoint of the current namespace and starts a new log.
+  // Writes a checkpoint of the current namespace and starts a new log
+  // (syncing the log first).
   Status Checkpoint();
+
+  // Returns once ops 1..sequence are durable (OpLog::SyncTo). An error is
+  // sticky: applied ops may then be lost, so the caller cannot go on.
+  Status SyncTo(int64_t sequence) { return log_->SyncTo(sequence); }
+  // Log fsyncs made by SyncTo so far.
+  int64_t log_sync_count() const { return log_->sync_count(); }
 
   const Namespace& ns() const { return ns_; }
   int64_t next_chunk_id() const { return next_chunk_id_; }
@@ -59,8 +73,10 @@ class MasterState {
 
  private:
   explicit MasterState(Options options) : options_(std::move(options)) {}
-  // Fills in sequence and time, then check, log, apply.
-  Status Commit(wire::OpLogRecord* record, std::vector<int64_t>* removed_chunks = nullptr);
+  // Fills in sequence and time, then check, log (no sync), apply; maybe
+  // checkpoints. Returns the sequence to pass to SyncTo.
+  Result<int64_t> Commit(wire::OpLogRecord* record,
+                         std::vector<int64_t>* removed_chunks = nullptr);
   Status Replay(const wire::OpLogRecord& record);
 
   const Options options_;

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <map>
 
@@ -37,15 +40,6 @@ int64_t ParseFileName(std::string_view name, std::string_view prefix) {
   auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (err != std::errc() || end != digits.data() + digits.size() || value < 0) return -1;
   return value;
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::FromErrno(err, "fsync " + dir);
 }
 
 Status TruncateAndSync(const std::string& path, uint64_t size) {
@@ -117,15 +111,28 @@ Status ReplayLogFile(const std::string& path, bool is_newest, int64_t* last_sequ
   return TruncateAndSync(path, parsed.valid_bytes);
 }
 
+Status WriteAll(int fd, std::string_view data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::FromErrno(errno, "write " + what);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 OpLog::OpLog(std::string dir, int64_t last_sequence)
-    : dir_(std::move(dir)), last_sequence_(last_sequence) {}
+    : dir_(std::move(dir)), last_sequence_(last_sequence), synced_sequence_(last_sequence) {}
 
 OpLog::~OpLog() {
-  if (!log_) return;
-  Status s = log_->Close();  // Every record is already synced; this only releases the fd.
-  if (!s.ok()) LOG(WARNING) << "closing op log: " << s.ToString();
+  if (fd_ < 0) return;
+  Status s = SyncTo(last_sequence());  // Owners sync before replying; this is a safety net.
+  if (!s.ok()) LOG(WARNING) << "syncing op log at close: " << s.ToString();
+  if (::close(fd_) != 0) LOG(WARNING) << "closing op log: " << std::strerror(errno);
 }
 
 Result<std::unique_ptr<OpLog>> OpLog::Open(const std::string& dir,
@@ -163,21 +170,45 @@ Status OpLog::StartLogFile() {
   // A log named for the next op holds no intact record (recovery replayed
   // and truncated it), so it is safe to replace.
   if (PathExists(path)) RETURN_NOT_OK(RemoveAll(path));
-  ASSIGN_OR_RETURN(log_, WritableFile::Create(path, /*buffer_bytes=*/64 << 10));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "create " + path);
+  fd_ = fd;
   log_first_sequence_ = first;
   return SyncDir(dir_);
 }
 
-Status OpLog::Append(const wire::OpLogRecord& record) {
+int64_t OpLog::last_sequence() const {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return last_sequence_;
+}
+
+int64_t OpLog::records_since_checkpoint() const {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return records_since_checkpoint_;
+}
+
+int64_t OpLog::synced_sequence() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return synced_sequence_;
+}
+
+int64_t OpLog::sync_count() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return sync_count_;
+}
+
+Status OpLog::AppendNoSync(const wire::OpLogRecord& record) {
+  std::string frame;
+  AppendFramedRecord(&frame, EncodeThrift(record));
+  std::lock_guard<std::mutex> lock(write_mu_);
   RETURN_NOT_OK(failed_);
   if (record.sequence != last_sequence_ + 1) {
     return Status::Internal("op log append of op " + std::to_string(record.sequence) +
                             " after op " + std::to_string(last_sequence_));
   }
-  std::string frame;
-  AppendFramedRecord(&frame, EncodeThrift(record));
-  Status s = log_->Append(frame);
-  if (s.ok()) s = log_->Sync();
+  // Unbuffered: once write(2) returns, a concurrent syncer's fdatasync
+  // covers the record, and there is no user-space buffer to race on.
+  Status s = WriteAll(fd_, frame, "op log " + std::to_string(log_first_sequence_));
   if (!s.ok()) {
     failed_ = s.Prepend("op log failed earlier");
     return s;
@@ -187,7 +218,93 @@ Status OpLog::Append(const wire::OpLogRecord& record) {
   return Status::OK();
 }
 
+void OpLog::AcquireSyncToken() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  sync_cv_.wait(lock, [this] { return !sync_token_held_; });
+  sync_token_held_ = true;
+}
+
+void OpLog::ReleaseSyncToken(const Status& status, int64_t synced) {
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_token_held_ = false;
+    if (status.ok()) {
+      synced_sequence_ = std::max(synced_sequence_, synced);
+    } else if (sync_error_.ok()) {
+      sync_error_ = status;
+    }
+  }
+  sync_cv_.notify_all();
+}
+
+Result<int64_t> OpLog::SyncHoldingToken() {
+  int fd;
+  int64_t through;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    fd = fd_;
+    through = last_sequence_;
+  }
+  // Outside write_mu_: appends continue meanwhile. fd stays open, since
+  // only a token holder closes it.
+  if (::fdatasync(fd) != 0) {
+    Status s = Status::FromErrno(errno, "fdatasync op log");
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (failed_.ok()) failed_ = s.Prepend("op log failed earlier");
+    return s;
+  }
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  ++sync_count_;
+  return through;
+}
+
+Status OpLog::SyncTo(int64_t sequence) {
+  {
+    std::unique_lock<std::mutex> lock(sync_mu_);
+    while (true) {
+      if (!sync_error_.ok()) return sync_error_;
+      if (synced_sequence_ >= sequence) return Status::OK();
+      if (!sync_token_held_) break;
+      sync_cv_.wait(lock);
+    }
+    sync_token_held_ = true;  // This thread is the syncer.
+  }
+  Result<int64_t> synced = SyncHoldingToken();
+  ReleaseSyncToken(synced.status(), synced.ok() ? *synced : 0);
+  RETURN_NOT_OK(synced.status());
+  // Records through `sequence` were written before this call, so the sync
+  // covered them.
+  CHECK_GE(*synced, sequence) << "SyncTo past the last appended op";
+  return Status::OK();
+}
+
 Status OpLog::WriteCheckpoint(wire::NamespaceImage* image) {
+  // With the token no one else syncs, so fd_ may be replaced. The caller
+  // serializes appends, so last_sequence_ stays put meanwhile.
+  AcquireSyncToken();
+  Status error;
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    error = sync_error_;
+  }
+  if (!error.ok()) {
+    ReleaseSyncToken(error, 0);
+    return error;
+  }
+  // Sync the log first: the checkpoint would make its records durable too,
+  // but if writing it fails the log must still be complete.
+  Result<int64_t> synced = SyncHoldingToken();
+  if (!synced.ok()) {
+    ReleaseSyncToken(synced.status(), 0);
+    return synced.status();
+  }
+  Status s = WriteCheckpointHoldingToken(image);
+  ReleaseSyncToken(Status::OK(), *synced);
+  return s;
+}
+
+Status OpLog::WriteCheckpointHoldingToken(wire::NamespaceImage* image) {
+  std::lock_guard<std::mutex> lock(write_mu_);
   RETURN_NOT_OK(failed_);
   image->version = kImageVersion;
   image->last_sequence = last_sequence_;
@@ -201,9 +318,14 @@ Status OpLog::WriteCheckpoint(wire::NamespaceImage* image) {
     RETURN_NOT_OK(SyncDir(dir_));
   }
   if (log_first_sequence_ != last_sequence_ + 1) {
-    RETURN_NOT_OK(log_->Close());
-    log_.reset();
-    RETURN_NOT_OK(StartLogFile());
+    // Every record is synced (WriteCheckpoint), so closing loses nothing.
+    int rc = ::close(fd_);
+    fd_ = -1;
+    Status s = rc == 0 ? StartLogFile() : Status::FromErrno(errno, "close op log");
+    if (!s.ok()) {
+      failed_ = s.Prepend("op log failed earlier");
+      return s;
+    }
   }
   records_since_checkpoint_ = 0;
   return RemoveObsoleteFiles(last_sequence_);

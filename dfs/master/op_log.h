@@ -4,8 +4,8 @@
 //
 //   checkpoint.<seq>   one NamespaceImage that includes ops 1..seq. Written to
 //                      checkpoint.<seq>.tmp, fsynced, renamed, dir fsynced.
-//   oplog.<first>      OpLogRecords with sequence first, first+1, ... Each
-//                      Append is fsynced before it returns.
+//   oplog.<first>      OpLogRecords with sequence first, first+1, ... A
+//                      record is durable once SyncTo(its sequence) returns.
 //
 // (<seq> and <first> are zero-padded to 20 digits.) After a checkpoint a new
 // empty log starts and older files are removed. Recovery loads the newest
@@ -19,12 +19,27 @@
 // cut short.
 //
 // OpLog knows records, not the namespace: replay hands records to a callback.
-// Thread-safety: none; the owner serializes calls.
+//
+// Group commit (HDFS's logEdit/logSync): AppendNoSync writes a record to the
+// file (one write(2), no fsync) and SyncTo makes it durable. Concurrent
+// SyncTo callers share fdatasyncs: one of them syncs everything written so
+// far, the others wait for it, so N appends cost far fewer than N syncs.
+//
+// Thread-safety: AppendNoSync and WriteCheckpoint must be serialized by the
+// owner (the sequence of the next record depends on the last one). SyncTo
+// and the accessors may be called from any thread at any time, concurrently
+// with those. Locks: write_mu_ guards the file and the append state,
+// sync_mu_ the sync state; they are never held together, and the fdatasync
+// runs under neither, so appends go on while a sync is in flight. Whoever
+// holds the sync token (a flag under sync_mu_: one syncer, or a checkpoint)
+// is the only one to fdatasync or replace the file descriptor.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/file.h"
@@ -53,32 +68,65 @@ class OpLog {
   OpLog(const OpLog&) = delete;
   OpLog& operator=(const OpLog&) = delete;
 
-  // Durably appends `record`, whose sequence must be last_sequence() + 1.
-  // After a write or sync error the log refuses every later Append (the file
-  // may hold a partial record; reopening recovers).
-  Status Append(const wire::OpLogRecord& record);
+  // Writes `record`, whose sequence must be last_sequence() + 1, to the log
+  // file (the kernel has it; it is not yet durable: see SyncTo) and makes it
+  // last_sequence(). After a write or sync error the log refuses every later
+  // append (the file may hold a partial record; reopening recovers).
+  Status AppendNoSync(const wire::OpLogRecord& record);
 
-  // Durably writes `image` (the namespace as of last_sequence(); this sets
-  // its version and last_sequence), then starts a new log and removes the
-  // files the image makes obsolete.
+  // Returns once every record through `sequence` (<= last_sequence() when
+  // called) is durable. If none is syncing, the caller becomes the syncer:
+  // it fdatasyncs everything written so far, for itself and the waiters.
+  // A sync error is sticky: this call and every later one return it (what
+  // the file holds is then unknown).
+  Status SyncTo(int64_t sequence);
+
+  // Syncs the log, then durably writes `image` (the namespace as of
+  // last_sequence(); this sets its version and last_sequence), starts a new
+  // log and removes the files the image makes obsolete. SyncTo callers wait
+  // while it runs.
   Status WriteCheckpoint(wire::NamespaceImage* image);
 
-  int64_t last_sequence() const { return last_sequence_; }
+  int64_t last_sequence() const;
   // Records appended since the last checkpoint (or since Open).
-  int64_t records_since_checkpoint() const { return records_since_checkpoint_; }
+  int64_t records_since_checkpoint() const;
+  // The highest sequence known durable.
+  int64_t synced_sequence() const;
+  // fdatasyncs of the log since Open, by SyncTo and checkpoints (for tests
+  // and stats).
+  int64_t sync_count() const;
 
  private:
   OpLog(std::string dir, int64_t last_sequence);
-  // Starts oplog.<last_sequence_ + 1> for appends.
+  // Starts oplog.<last_sequence_ + 1> for appends; call with write_mu_ held
+  // and no fd_ open.
   Status StartLogFile();
   Status RemoveObsoleteFiles(int64_t checkpoint_sequence);
+  // Waits until no thread holds the sync token, then takes it: the holder
+  // alone may fdatasync or replace fd_. ReleaseSyncToken records the result.
+  void AcquireSyncToken();
+  void ReleaseSyncToken(const Status& status, int64_t synced);
+  // fdatasyncs fd_ (writes are unbuffered: there is nothing to flush) and
+  // returns the sequence now durable. Call holding the sync token.
+  Result<int64_t> SyncHoldingToken();
+  // WriteCheckpoint after the sync.
+  Status WriteCheckpointHoldingToken(wire::NamespaceImage* image);
 
   const std::string dir_;
-  int64_t last_sequence_;
-  int64_t records_since_checkpoint_ = 0;
-  std::unique_ptr<WritableFile> log_;
-  int64_t log_first_sequence_ = 0;
-  Status failed_;
+
+  mutable std::mutex write_mu_;
+  int fd_ = -1;                              // GUARDED_BY(write_mu_); replaced only with the sync token.
+  int64_t log_first_sequence_ = 0;           // GUARDED_BY(write_mu_)
+  int64_t last_sequence_;                    // GUARDED_BY(write_mu_)
+  int64_t records_since_checkpoint_ = 0;     // GUARDED_BY(write_mu_)
+  Status failed_;                            // GUARDED_BY(write_mu_): refuses appends.
+
+  mutable std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool sync_token_held_ = false;             // GUARDED_BY(sync_mu_)
+  int64_t synced_sequence_;                  // GUARDED_BY(sync_mu_)
+  int64_t sync_count_ = 0;                   // GUARDED_BY(sync_mu_)
+  Status sync_error_;                        // GUARDED_BY(sync_mu_): sticky.
 };
 
 }  // namespace mr::dfs
