@@ -12,6 +12,8 @@ namespace {
 Result<Role> ParseRole(const std::string& name) {
   if (name == "master") return Role::kMaster;
   if (name == "datanode") return Role::kDatanode;
+  if (name == "resourcemanager") return Role::kResourceManager;
+  if (name == "nodemanager") return Role::kNodeManager;
   return Status::InvalidArgument("unknown role '" + name + "'");
 }
 
@@ -21,6 +23,8 @@ const char* RoleName(Role role) {
   switch (role) {
     case Role::kMaster: return "master";
     case Role::kDatanode: return "datanode";
+    case Role::kResourceManager: return "resourcemanager";
+    case Role::kNodeManager: return "nodemanager";
   }
   return "?";
 }
@@ -32,20 +36,28 @@ const NodeConfig* ClusterConfig::Find(const std::string& id) const {
   return nullptr;
 }
 
-const NodeConfig* ClusterConfig::Master() const {
+const NodeConfig* ClusterConfig::FindRole(Role role) const {
   for (const NodeConfig& n : nodes) {
-    if (n.role == Role::kMaster) return &n;
+    if (n.role == role) return &n;
   }
   return nullptr;
 }
 
+const std::string& NodeConfig::Attribute(const std::string& name) const {
+  static const std::string kNone;
+  auto it = attributes.find(name);
+  return it == attributes.end() ? kNone : it->second;
+}
+
 std::string ClusterConfig::Serialize() const {
   std::ostringstream out;
-  out << "# node <role> <id> <host> <port> <rack> <data_dir>\n";
+  out << "# node <role> <id> <host> <port> <rack> <data_dir> [name=value...]\n";
   for (const auto& [name, value] : settings) out << "setting " << name << " " << value << "\n";
   for (const NodeConfig& n : nodes) {
     out << "node " << RoleName(n.role) << " " << n.id << " " << n.host << " " << n.port << " "
-        << (n.rack.empty() ? "-" : n.rack) << " " << n.data_dir << "\n";
+        << (n.rack.empty() ? "-" : n.rack) << " " << n.data_dir;
+    for (const auto& [name, value] : n.attributes) out << " " << name << "=" << value;
+    out << "\n";
   }
   return out.str();
 }
@@ -73,9 +85,13 @@ Result<ClusterConfig> ClusterConfig::Parse(const std::string& text) {
     if (kind != "node") return bad("unknown entry '" + kind + "'");
     std::string role;
     NodeConfig node;
-    if (!(fields >> role >> node.id >> node.host >> node.port >> node.rack >> node.data_dir) ||
-        (fields >> extra)) {
-      return bad("expected: node ROLE ID HOST PORT RACK DATA_DIR");
+    if (!(fields >> role >> node.id >> node.host >> node.port >> node.rack >> node.data_dir)) {
+      return bad("expected: node ROLE ID HOST PORT RACK DATA_DIR [NAME=VALUE...]");
+    }
+    while (fields >> extra) {
+      size_t eq = extra.find('=');
+      if (eq == 0 || eq == std::string::npos) return bad("expected NAME=VALUE, got '" + extra + "'");
+      node.attributes[extra.substr(0, eq)] = extra.substr(eq + 1);
     }
     Result<Role> parsed = ParseRole(role);
     if (!parsed.ok()) return bad(parsed.status().message());
@@ -85,9 +101,15 @@ Result<ClusterConfig> ClusterConfig::Parse(const std::string& text) {
     if (!ids.insert(node.id).second) return bad("duplicate node id '" + node.id + "'");
     config.nodes.push_back(node);
   }
-  int masters = 0;
-  for (const NodeConfig& n : config.nodes) masters += n.role == Role::kMaster;
+  int masters = 0, resource_managers = 0;
+  for (const NodeConfig& n : config.nodes) {
+    masters += n.role == Role::kMaster;
+    resource_managers += n.role == Role::kResourceManager;
+  }
   if (masters != 1) return Status::InvalidArgument("cluster.conf must name exactly one master");
+  if (resource_managers > 1) {
+    return Status::InvalidArgument("cluster.conf names more than one resourcemanager");
+  }
   return config;
 }
 

@@ -5,9 +5,13 @@
 //
 // Format: one node per line, fields separated by spaces, '#' starts a
 // comment:
-//   node <role> <id> <host> <port> <rack> <data_dir>
+//   node <role> <id> <host> <port> <rack> <data_dir> [<name>=<value>...]
 //   setting <name> <value>
-// Roles: master, datanode. A rack is a label such as /r1 ("-" for none).
+// Roles: master, datanode (the DFS), resourcemanager, nodemanager (the
+// scheduler). A rack is a label such as /r1 ("-" for none). The port is the
+// node's main service (a datanode's data plane, the others' Thrift service);
+// attributes carry the rest, e.g. a nodemanager's shuffle_port and the
+// datanode it sits beside (datanode=ID).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +23,7 @@
 
 namespace mr::cluster {
 
-enum class Role { kMaster, kDatanode };
+enum class Role { kMaster, kDatanode, kResourceManager, kNodeManager };
 
 struct NodeConfig {
   Role role;
@@ -28,6 +32,10 @@ struct NodeConfig {
   int port = 0;
   std::string rack;
   std::string data_dir;
+  std::map<std::string, std::string> attributes;
+
+  // The attribute's value, or "" if it is not set.
+  const std::string& Attribute(const std::string& name) const;
 };
 
 struct ClusterConfig {
@@ -35,10 +43,13 @@ struct ClusterConfig {
   std::map<std::string, std::string> settings;
 
   const NodeConfig* Find(const std::string& id) const;
-  const NodeConfig* Master() const;
+  // The first node of `role`, or null.
+  const NodeConfig* FindRole(Role role) const;
+  const NodeConfig* Master() const { return FindRole(Role::kMaster); }
+  const NodeConfig* ResourceManager() const { return FindRole(Role::kResourceManager); }
   std::string Serialize() const;
   // Parses and validates (known roles, unique ids, ports in range, exactly
-  // one master); errors name the line.
+  // one master, at most one resourcemanager); errors name the line.
   static Result<ClusterConfig> Parse(const std::string& text);
 };
 

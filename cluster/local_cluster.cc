@@ -115,7 +115,7 @@ Status Up(const UpOptions& options) {
   config.settings["chunk_size"] = std::to_string(options.chunk_size);
   auto add = [&](Role role, const std::string& id, const std::string& rack) -> Status {
     ASSIGN_OR_RETURN(int port, PickFreePort(options.host));
-    config.nodes.push_back({role, id, options.host, port, rack, JoinPath(options.dir, id)});
+    config.nodes.push_back({role, id, options.host, port, rack, JoinPath(options.dir, id), {}});
     return Status::OK();
   };
   RETURN_NOT_OK(add(Role::kMaster, "master", ""));

@@ -8,8 +8,8 @@ namespace {
 TEST(ClusterConfigTest, RoundTrips) {
   ClusterConfig config;
   config.settings["chunk_size"] = "1048576";
-  config.nodes.push_back({Role::kMaster, "master", "127.0.0.1", 4000, "", "/c/master"});
-  config.nodes.push_back({Role::kDatanode, "dn-1-1", "127.0.0.1", 4001, "/r1", "/c/dn-1-1"});
+  config.nodes.push_back({Role::kMaster, "master", "127.0.0.1", 4000, "", "/c/master", {}});
+  config.nodes.push_back({Role::kDatanode, "dn-1-1", "127.0.0.1", 4001, "/r1", "/c/dn-1-1", {{"k", "v"}}});
   Result<ClusterConfig> parsed = ClusterConfig::Parse(config.Serialize());
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->Serialize(), config.Serialize());
