@@ -240,4 +240,13 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   return out;
 }
 
+Status WritePortFile(const std::string& dir, int port) {
+  std::string path = JoinPath(dir, "port");
+  std::string tmp = path + ".tmp";
+  (void)RemoveAll(tmp);
+  RETURN_NOT_OK(WriteStringToFile(tmp, std::to_string(port) + "\n", /*sync=*/true));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(errno, "rename " + tmp);
+  return Status::OK();
+}
+
 }  // namespace mr

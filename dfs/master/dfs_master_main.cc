@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   options.port = FLAGS_port;
   auto server = mr::dfs::MasterServer::Start(options);
   if (!server.ok()) mr::ExitWithError(mr::kExitFailure, server.status().ToString());
-  mr::Status s = mr::dfs::WritePortFile(FLAGS_dir, (*server)->port());
+  mr::Status s = mr::WritePortFile(FLAGS_dir, (*server)->port());
   if (!s.ok()) mr::ExitWithError(mr::kExitFailure, s.ToString());
   LOG(WARNING) << "dfs_master serving " << FLAGS_host << ":" << (*server)->port() << " from "
                << FLAGS_dir;

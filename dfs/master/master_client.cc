@@ -1,81 +1,32 @@
 #include "dfs/master/master_client.h"
 
-#include <thrift/TApplicationException.h>
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-#include <thrift/transport/TSocket.h>
-#include <thrift/transport/TTransportException.h>
-
 #include "MasterService.h"
-#include "dfs/master/rpc_config.h"
-#include "dfs/master/rpc_status.h"
 
 namespace mr::dfs {
 
-using apache::thrift::TConfiguration;
-using apache::thrift::transport::TFramedTransport;
-using apache::thrift::transport::TSocket;
-
 Result<std::unique_ptr<MasterClient>> MasterClient::Connect(const std::string& host, int port,
                                                             Options options) {
-  auto config = FramedRpcConfig(options.max_frame_bytes);
-  auto socket = std::make_shared<TSocket>(host, port, config);
-  socket->setConnTimeout(options.connect_timeout_ms);
-  socket->setSendTimeout(options.rpc_timeout_ms);
-  socket->setRecvTimeout(options.rpc_timeout_ms);
-  auto transport = std::make_shared<TFramedTransport>(socket, config);
-  auto protocol = std::make_shared<apache::thrift::protocol::TCompactProtocol>(transport);
-  std::string address = host + ":" + std::to_string(port);
-  std::unique_ptr<MasterClient> client(new MasterClient(
-      address, transport, std::make_unique<wire::MasterServiceClient>(protocol)));
-  try {
-    transport->open();
-  } catch (const std::exception& e) {
-    return Status::Unavailable("dfs master " + address + ": " + e.what());
-  }
-  return client;
+  rpc::ClientOptions rpc_options;
+  rpc_options.connect_timeout_ms = options.connect_timeout_ms;
+  rpc_options.rpc_timeout_ms = options.rpc_timeout_ms;
+  rpc_options.max_frame_bytes = options.max_frame_bytes;
+  ASSIGN_OR_RETURN(std::unique_ptr<Rpc> rpc, Rpc::Connect("dfs master", host, port, rpc_options));
+  return std::unique_ptr<MasterClient>(new MasterClient(std::move(rpc)));
 }
 
-MasterClient::MasterClient(std::string address,
-                           std::shared_ptr<apache::thrift::transport::TTransport> t,
-                           std::unique_ptr<wire::MasterServiceClient> stub)
-    : address_(std::move(address)), transport_(std::move(t)), stub_(std::move(stub)) {}
+MasterClient::MasterClient(std::unique_ptr<Rpc> rpc) : rpc_(std::move(rpc)) {}
 
-MasterClient::~MasterClient() {
-  try {
-    if (transport_->isOpen()) transport_->close();
-  } catch (const std::exception&) {
-    // Closing a broken connection: nothing to do.
-  }
-}
+MasterClient::~MasterClient() = default;
 
 Status MasterClient::Call(const char* method,
                           const std::function<void(wire::MasterServiceClient&)>& fn) {
-  std::string where = std::string("dfs master ") + address_ + " " + method;
-  try {
-    if (!transport_->isOpen()) transport_->open();
-    fn(*stub_);
-    return Status::OK();
-  } catch (const wire::DfsError& e) {
-    return FromDfsError(e);
-  } catch (const apache::thrift::TApplicationException& e) {
-    return Status::Internal(where + ": " + e.what());
-  } catch (const std::exception& e) {  // Transport and protocol failures.
-    try {
-      transport_->close();  // The stream may be mid-message; start clean next time.
-    } catch (const std::exception&) {
-    }
-    return Status::Unavailable(where + ": " + e.what());
-  }
+  return rpc_->Call(method, fn);
 }
 
 template <typename T>
 Result<T> MasterClient::CallFor(const char* method,
                                 const std::function<void(wire::MasterServiceClient&, T&)>& fn) {
-  T out{};
-  Status s = Call(method, [&](wire::MasterServiceClient& stub) { fn(stub, out); });
-  if (!s.ok()) return s;
-  return out;
+  return rpc_->CallFor<T>(method, fn);
 }
 
 Result<wire::FileStatus> MasterClient::Stat(const std::string& path) {

@@ -1,6 +1,6 @@
 // MasterClient: MasterService over TFramedTransport + TCompactProtocol (as
 // MasterServer serves it), with every call returning Status or Result. A
-// DfsError becomes the Status it stands for (rpc_status.h); a transport
+// DfsError becomes the Status it stands for (rpc/status_codes.h); a transport
 // failure becomes Unavailable and closes the connection, which the next call
 // reopens. Calls are never retried here: the caller knows which are safe to
 // repeat.
@@ -16,15 +16,13 @@
 
 #include "common/status.h"
 #include "dfs_types.h"
-
-namespace apache::thrift::transport {
-class TTransport;
-}
+#include "rpc/thrift_client.h"
 
 namespace mr::dfs {
 
 namespace wire {
 class MasterServiceClient;
+class DfsError;
 }
 
 class MasterClient {
@@ -78,17 +76,14 @@ class MasterClient {
   Status ChunkReceived(const std::string& datanode_id, const wire::ChunkReplicaInfo& chunk);
 
  private:
-  MasterClient(std::string address, std::shared_ptr<apache::thrift::transport::TTransport> t,
-               std::unique_ptr<wire::MasterServiceClient> stub);
-  // Opens the connection if needed, runs fn, maps what it throws.
+  using Rpc = rpc::ThriftClient<wire::MasterServiceClient, wire::DfsError>;
+  explicit MasterClient(std::unique_ptr<Rpc> rpc);
   Status Call(const char* method, const std::function<void(wire::MasterServiceClient&)>& fn);
   template <typename T>
   Result<T> CallFor(const char* method,
                     const std::function<void(wire::MasterServiceClient&, T&)>& fn);
 
-  const std::string address_;  // "host:port", for messages.
-  std::shared_ptr<apache::thrift::transport::TTransport> transport_;
-  std::unique_ptr<wire::MasterServiceClient> stub_;
+  std::unique_ptr<Rpc> rpc_;
 };
 
 }  // namespace mr::dfs

@@ -1,22 +1,10 @@
 #include "dfs/master/master_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <cstdio>
-#include <future>
-
 #include <gflags/gflags.h>
 #include <glog/logging.h>
-#include <thrift/TOutput.h>
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/server/TThreadedServer.h>
-#include <thrift/transport/TBufferTransports.h>
-#include <thrift/transport/TServerSocket.h>
 
+#include "MasterService.h"
 #include "common/file.h"
-#include "dfs/master/rpc_config.h"
 
 DEFINE_int64(dfs_checkpoint_every_ops, 10000,
              "The master writes a namespace checkpoint (and starts a new op log) after this "
@@ -25,54 +13,6 @@ DEFINE_int32(dfs_rpc_max_frame_bytes, 16 << 20,
              "Largest MasterService request frame accepted; a larger one closes the connection.");
 
 namespace mr::dfs {
-
-namespace {
-
-using apache::thrift::TConfiguration;
-using apache::thrift::transport::TFramedTransport;
-using apache::thrift::transport::TServerSocket;
-using apache::thrift::transport::TTransport;
-
-// Framed transports that refuse frames over a size.
-class BoundedFramedTransportFactory : public apache::thrift::transport::TTransportFactory {
- public:
-  explicit BoundedFramedTransportFactory(int32_t max_frame_bytes)
-      : config_(FramedRpcConfig(max_frame_bytes)) {}
-  std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
-    auto framed = std::make_shared<TFramedTransport>(trans, config_);
-    framed->setMaxFrameSize(config_->getMaxFrameSize());
-    return framed;
-  }
-
- private:
-  std::shared_ptr<TConfiguration> config_;
-};
-
-// Reports the bound port once the server socket listens.
-class ReadyHandler : public apache::thrift::server::TServerEventHandler {
- public:
-  ReadyHandler(std::shared_ptr<TServerSocket> socket, std::promise<int>* ready)
-      : socket_(std::move(socket)), ready_(ready) {}
-  void preServe() override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    int port = -1;
-    if (::getsockname(socket_->getSocketFD(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = addr.ss_family == AF_INET6
-                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                 : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-    }
-    ready_->set_value(port);
-  }
-
- private:
-  std::shared_ptr<TServerSocket> socket_;
-  std::promise<int>* ready_;
-};
-
-void ThriftToGlog(const char* message) { LOG(WARNING) << "dfs master: thrift: " << message; }
-
-}  // namespace
 
 MasterServer::Options MasterServer::Options::FromFlags() {
   Options options;
@@ -92,40 +32,16 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
   LOG(INFO) << "dfs master: recovered " << options.dir << " up to op " << state->last_sequence();
   auto service = std::make_shared<MasterService>(std::move(state), options.service);
 
-  apache::thrift::GlobalOutput.setOutputFunction(ThriftToGlog);
   std::unique_ptr<MasterServer> server(new MasterServer());
-  auto socket = std::make_shared<TServerSocket>(options.host, options.port);
-  server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
-      std::make_shared<wire::MasterServiceProcessor>(service), socket,
-      std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),
-      std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>());
-  std::promise<int> ready;
-  std::future<int> port = ready.get_future();
-  server->server_->setServerEventHandler(std::make_shared<ReadyHandler>(socket, &ready));
-  std::promise<std::string> failed;
-  std::future<std::string> failure = failed.get_future();
-  auto* thrift_server = server->server_.get();
-  server->thread_ = std::thread([thrift_server, failed = std::move(failed)]() mutable {
-    try {
-      thrift_server->serve();
-      failed.set_value("");
-    } catch (const std::exception& e) {
-      failed.set_value(e.what());
-    }
-  });
-  // Either the socket listens (preServe) or serve() throws (e.g. the port is taken).
-  while (port.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
-    if (failure.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      server->thread_.join();
-      return Status::IOError("dfs master: cannot serve on " + options.host + ":" +
-                             std::to_string(options.port) + ": " + failure.get());
-    }
-  }
-  server->port_ = port.get();
-  if (server->port_ <= 0) {
-    server->Stop();
-    return Status::IOError("dfs master: cannot read the bound port");
-  }
+  rpc::ThriftServer::Options rpc_options;
+  rpc_options.name = "dfs master";
+  rpc_options.host = options.host;
+  rpc_options.port = options.port;
+  rpc_options.max_frame_bytes = options.max_frame_bytes;
+  ASSIGN_OR_RETURN(server->server_,
+                   rpc::ThriftServer::Start(std::make_shared<wire::MasterServiceProcessor>(service),
+                                            rpc_options));
+  server->port_ = server->server_->port();
   LOG(INFO) << "dfs master: serving " << options.dir << " on " << options.host << ":"
             << server->port_;
   return server;
@@ -134,19 +50,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
 MasterServer::~MasterServer() { Stop(); }
 
 void MasterServer::Stop() {
-  if (!thread_.joinable()) return;
-  server_->stop();
-  thread_.join();
-  LOG(INFO) << "dfs master: stopped serving port " << port_;
-}
-
-Status WritePortFile(const std::string& dir, int port) {
-  std::string path = JoinPath(dir, "port");
-  std::string tmp = path + ".tmp";
-  (void)RemoveAll(tmp);
-  RETURN_NOT_OK(WriteStringToFile(tmp, std::to_string(port) + "\n", /*sync=*/true));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(errno, "rename " + tmp);
-  return Status::OK();
+  if (server_) server_->Stop();
 }
 
 }  // namespace mr::dfs

@@ -13,14 +13,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "common/status.h"
 #include "dfs/master/master_service.h"
-
-namespace apache::thrift::server {
-class TThreadedServer;
-}
+#include "rpc/thrift_server.h"
 
 namespace mr::dfs {
 
@@ -53,12 +49,7 @@ class MasterServer {
   MasterServer() = default;
 
   int port_ = 0;
-  std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
-  std::thread thread_;
+  std::unique_ptr<rpc::ThriftServer> server_;
 };
-
-// Writes `port` to <dir>/port atomically (temp file, fsync, rename), so a
-// launcher polling for the file never reads half of it.
-Status WritePortFile(const std::string& dir, int port);
 
 }  // namespace mr::dfs

@@ -9,7 +9,7 @@
 #include <glog/logging.h>
 
 #include "dfs/master/placement.h"
-#include "dfs/master/rpc_status.h"
+#include "rpc/status_codes.h"
 
 DEFINE_int32(dfs_min_replicas, 2,
              "Complete succeeds only once every chunk of the file has this many replicas "
@@ -123,7 +123,7 @@ void MasterService::RunImpl(const char* method, bool mutation,
   }
   if (s.ok()) return;
   VLOG(1) << "master service: " << method << " failed: " << s.ToString();
-  throw ToDfsError(s);
+  throw rpc::ToWireError<wire::DfsError>(s);
 }
 
 void MasterService::ExpireDeadNodes(int64_t now_ms) {

@@ -2,7 +2,7 @@
 // durable namespace (MasterState), the soft chunk map (ChunkMap), placement
 // and the replication monitor. Each method takes the one mutex, does its
 // work on Status values, and only at the very end turns a failure into the
-// DfsError that Thrift sends back (rpc_status.h).
+// DfsError that Thrift sends back (rpc/status_codes.h).
 //
 // Semantics worth knowing:
 // - Create validates replication in [1, 16] and chunk_size in

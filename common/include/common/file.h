@@ -92,4 +92,9 @@ std::string DirName(const std::string& path);
 std::string BaseName(const std::string& path);
 std::string JoinPath(std::string_view dir, std::string_view name);
 
+// Writes `port` to <dir>/port atomically (temp file, fsync, rename), so a
+// launcher polling for the file never reads half of it. Daemons started with
+// port 0 advertise the port they bound this way.
+Status WritePortFile(const std::string& dir, int port);
+
 }  // namespace mr
