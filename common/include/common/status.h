@@ -50,6 +50,8 @@ class [[nodiscard]] Status {
   bool IsAlreadyExists() const { return code_ == Code::kAlreadyExists; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsNoSpace() const { return code_ == Code::kNoSpace; }
+  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+  bool IsUnavailable() const { return code_ == Code::kUnavailable; }
 
   // "IO error: open /x: No such file or directory".
   std::string ToString() const;

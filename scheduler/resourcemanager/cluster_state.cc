@@ -1,0 +1,485 @@
+#include "scheduler/resourcemanager/cluster_state.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <glog/logging.h>
+
+#include "scheduler/resourcemanager/resources.h"
+
+namespace mr::sched {
+
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string Padded(int64_t n, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%0*lld", width, static_cast<long long>(n));
+  return buf;
+}
+
+wire::ContainerStatus CompletedStatus(const std::string& container_id, const std::string& app_id,
+                                      int exit_code, const std::string& diagnostics) {
+  wire::ContainerStatus status;
+  status.container_id = container_id;
+  status.app_id = app_id;
+  status.state = wire::ContainerState::COMPLETE;
+  status.exit_code = exit_code;
+  status.diagnostics = diagnostics;
+  return status;
+}
+
+}  // namespace
+
+wire::Resource ClusterState::Node::Free() const { return Minus(info.capability, used); }
+
+bool ClusterState::App::Finished() const {
+  auto s = report.state;
+  return s == wire::AppState::SUCCEEDED || s == wire::AppState::FAILED ||
+         s == wire::AppState::KILLED;
+}
+
+ClusterState::ClusterState(Options options) : options_(options) {}
+
+// ---- Node Managers ---------------------------------------------------------
+
+Status ClusterState::RegisterNode(const wire::NodeInfo& info, int64_t now_ms) {
+  if (info.id.empty()) return Status::InvalidArgument("node id is empty");
+  if (!IsValid(info.capability)) {
+    return Status::InvalidArgument("node " + info.id + ": capability must be positive, got " +
+                                   ToString(info.capability));
+  }
+  auto it = nodes_.find(info.id);
+  if (it != nodes_.end()) {
+    // A restarted NM: whatever ran there is gone.
+    std::vector<std::string> lost;
+    for (const auto& [id, c] : containers_) {
+      if (c.node_id == info.id) lost.push_back(id);
+    }
+    for (const std::string& id : lost) {
+      ContainerDone(id, CompletedStatus(id, containers_[id].app_id, -1,
+                                        "node " + info.id + " restarted"),
+                    now_ms);
+    }
+    LOG(INFO) << "rm: node " << info.id << " registered again";
+  } else {
+    LOG(INFO) << "rm: node " << info.id << " registered (" << info.host << ":" << info.rpc_port
+              << ", rack " << info.rack << ", " << ToString(info.capability) << ")";
+  }
+  Node& node = nodes_[info.id];
+  node = Node();
+  node.info = info;
+  node.used = MakeResource(0, 0);
+  node.last_heartbeat_ms = now_ms;
+  return Status::OK();
+}
+
+Result<wire::NodeHeartbeatResponse> ClusterState::NodeHeartbeat(
+    const std::string& node_id, const std::vector<wire::ContainerStatus>& statuses,
+    int64_t now_ms) {
+  auto it = nodes_.find(node_id);
+  if (it == nodes_.end() || !it->second.alive) {
+    // Unknown (the RM restarted) or declared lost: it must register afresh.
+    wire::NodeHeartbeatResponse response;
+    response.reregister = true;
+    return response;
+  }
+  Node& node = it->second;
+  node.last_heartbeat_ms = now_ms;
+  wire::NodeHeartbeatResponse response;
+  for (const wire::ContainerStatus& status : statuses) {
+    auto c = containers_.find(status.container_id);
+    if (c == containers_.end()) {
+      // Running but unknown here (its app ended, or the RM forgot it): stop it.
+      if (status.state == wire::ContainerState::RUNNING) {
+        response.stop_container_ids.push_back(status.container_id);
+      }
+      continue;
+    }
+    if (status.state == wire::ContainerState::COMPLETE) {
+      ContainerDone(status.container_id, status, now_ms);
+    }
+  }
+  for (std::string& id : node.stop_containers) response.stop_container_ids.push_back(std::move(id));
+  node.stop_containers.clear();
+  response.cleanup_app_ids = std::move(node.cleanup_apps);
+  node.cleanup_apps.clear();
+  return response;
+}
+
+void ClusterState::ExpireNodes(int64_t now_ms) {
+  for (auto& [id, node] : nodes_) {
+    if (!node.alive || now_ms - node.last_heartbeat_ms < options_.node_expiry_ms) continue;
+    LOG(WARNING) << "rm: node " << id << " lost (no heartbeat for "
+                 << now_ms - node.last_heartbeat_ms << " ms)";
+    node.alive = false;
+    std::vector<std::string> lost;
+    for (const auto& [cid, c] : containers_) {
+      if (c.node_id == id) lost.push_back(cid);
+    }
+    for (const std::string& cid : lost) {
+      ContainerDone(cid, CompletedStatus(cid, containers_[cid].app_id, -1, "node " + id + " lost"),
+                    now_ms);
+    }
+  }
+}
+
+std::vector<wire::NodeReport> ClusterState::ListNodes(int64_t now_ms) const {
+  std::vector<wire::NodeReport> out;
+  for (const auto& [id, node] : nodes_) {
+    wire::NodeReport report;
+    report.info = node.info;
+    report.alive = node.alive;
+    report.used = node.used;
+    report.last_heartbeat_age_ms = now_ms - node.last_heartbeat_ms;
+    for (const auto& [cid, c] : containers_) report.running_containers += c.node_id == id;
+    out.push_back(std::move(report));
+  }
+  return out;
+}
+
+wire::Resource ClusterState::LargestNode() const {
+  wire::Resource largest = MakeResource(0, 0);
+  for (const auto& [id, node] : nodes_) {
+    if (!node.alive) continue;
+    largest.vcores = std::max(largest.vcores, node.info.capability.vcores);
+    largest.memory_mb = std::max(largest.memory_mb, node.info.capability.memory_mb);
+  }
+  return largest;
+}
+
+Status ClusterState::CheckFitsSomeNode(const wire::Resource& resource,
+                                       const std::string& what) const {
+  if (!IsValid(resource)) {
+    return Status::InvalidArgument(what + " must ask for at least 1 vcore and 1 MB, got " +
+                                   ToString(resource));
+  }
+  for (const auto& [id, node] : nodes_) {
+    if (node.alive && Fits(resource, node.info.capability)) return Status::OK();
+  }
+  if (nodes_.empty()) return Status::OK();  // Nodes may still be registering.
+  return Status::InvalidArgument(what + " asks for " + ToString(resource) +
+                                 ", more than any node has (largest: " +
+                                 ToString(LargestNode()) + ")");
+}
+
+// ---- Applications ----------------------------------------------------------
+
+ClusterState::App* ClusterState::FindApp(const std::string& app_id) {
+  auto it = apps_.find(app_id);
+  return it == apps_.end() ? nullptr : &it->second;
+}
+
+const ClusterState::App* ClusterState::FindApp(const std::string& app_id) const {
+  auto it = apps_.find(app_id);
+  return it == apps_.end() ? nullptr : &it->second;
+}
+
+std::string ClusterState::NewApplicationId() {
+  return "app_" + std::to_string(options_.start_time_ms) + "_" + Padded(next_app_++, 4);
+}
+
+Status ClusterState::Submit(const wire::ApplicationSubmission& submission, int64_t now_ms) {
+  const std::string& id = submission.app_id;
+  if (id.empty() || id.rfind("app_", 0) != 0) {
+    return Status::InvalidArgument("bad application id '" + id + "' (use NewApplication)");
+  }
+  if (apps_.count(id)) return Status::AlreadyExists("application " + id + " was submitted before");
+  if (submission.binary_dfs_path.empty()) {
+    return Status::InvalidArgument("application " + id + " has no binary");
+  }
+  RETURN_NOT_OK(CheckFitsSomeNode(submission.am_resource, "the application master"));
+  App& app = apps_[id];
+  app.submission = submission;
+  app.submit_order = next_submit_order_++;
+  app.report.app_id = id;
+  app.report.name = submission.name;
+  app.report.user = submission.user;
+  app.report.state = wire::AppState::SUBMITTED;
+  app.report.submit_time_ms = now_ms;
+  app.report.used = MakeResource(0, 0);
+  LOG(INFO) << "rm: application " << id << " (" << submission.name << ") submitted";
+  return Status::OK();
+}
+
+Result<wire::ApplicationReport> ClusterState::GetApplication(const std::string& app_id) const {
+  const App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  return app->report;
+}
+
+std::vector<wire::ApplicationReport> ClusterState::ListApplications() const {
+  std::vector<wire::ApplicationReport> out;
+  for (const auto& [id, app] : apps_) {
+    out.push_back(app.report);
+    out.back().attempts.clear();
+  }
+  return out;
+}
+
+Status ClusterState::Kill(const std::string& app_id, int64_t now_ms) {
+  App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  if (app->Finished()) return Status::OK();
+  app->kill_requested = true;
+  // Not running yet (or its AM has not registered): nobody to ask, end it here.
+  if (app->report.state != wire::AppState::RUNNING) EndApp(*app, wire::AppState::KILLED, "killed by the user", now_ms);
+  return Status::OK();
+}
+
+Status ClusterState::RegisterApplicationMaster(const std::string& app_id,
+                                               const std::string& container_id) {
+  App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
+  if (app->report.am_container_id != container_id) {
+    return Status::InvalidArgument("container " + container_id + " is not the AM of " + app_id);
+  }
+  app->report.state = wire::AppState::RUNNING;
+  LOG(INFO) << "rm: application " << app_id << " running";
+  return Status::OK();
+}
+
+Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateRequest& request,
+                                                      int64_t now_ms) {
+  App* app = FindApp(request.app_id);
+  if (app == nullptr) return Status::NotFound("no application " + request.app_id);
+  if (app->Finished()) return Status::Aborted("application " + request.app_id + " has ended");
+  for (const wire::ContainerRequest& ask : request.asks) {
+    RETURN_NOT_OK(CheckFitsSomeNode(ask.resource, "container request " +
+                                                      std::to_string(ask.request_id)));
+  }
+  for (const wire::ContainerRequest& ask : request.asks) {
+    app->pending[ask.request_id] = Request{ask, now_ms};
+  }
+  for (int64_t id : request.cancel_request_ids) app->pending.erase(id);
+  for (const std::string& id : request.release_container_ids) {
+    auto c = containers_.find(id);
+    if (c == containers_.end() || c->second.app_id != request.app_id) continue;
+    // Released while it may still run: make sure its NM stops it.
+    nodes_[c->second.node_id].stop_containers.push_back(id);
+    ContainerDone(id, CompletedStatus(id, request.app_id, -1, "released"), now_ms);
+  }
+  app->report.map_progress = request.map_progress;
+  app->report.reduce_progress = request.reduce_progress;
+  for (const wire::TaskAttemptReport& attempt : request.attempts) {
+    auto& attempts = app->report.attempts;
+    auto it = std::find_if(attempts.begin(), attempts.end(), [&](const auto& a) {
+      return a.attempt_id == attempt.attempt_id;
+    });
+    if (it == attempts.end()) {
+      attempts.push_back(attempt);
+    } else {
+      *it = attempt;
+    }
+  }
+  Schedule(now_ms);
+  wire::AllocateResponse response;
+  response.allocated = std::move(app->granted);
+  app->granted.clear();
+  response.completed = std::move(app->completed);
+  app->completed.clear();
+  response.kill_requested = app->kill_requested;
+  response.cluster_capability = LargestNode();
+  return response;
+}
+
+Status ClusterState::Finish(const std::string& app_id, wire::AppState::type state,
+                            const std::string& diagnostics, const std::string& counters_json,
+                            int64_t now_ms) {
+  App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  if (state != wire::AppState::SUCCEEDED && state != wire::AppState::FAILED &&
+      state != wire::AppState::KILLED) {
+    return Status::InvalidArgument("an application can only finish SUCCEEDED, FAILED or KILLED");
+  }
+  if (app->Finished()) return Status::OK();
+  app->report.counters_json = counters_json;
+  if (state == wire::AppState::SUCCEEDED) {
+    app->report.map_progress = 1;
+    app->report.reduce_progress = 1;
+  }
+  EndApp(*app, state, diagnostics, now_ms);
+  return Status::OK();
+}
+
+void ClusterState::AmLaunchFailed(const std::string& app_id, const std::string& why,
+                                  int64_t now_ms) {
+  App* app = FindApp(app_id);
+  if (app == nullptr || app->Finished()) return;
+  EndApp(*app, wire::AppState::FAILED, "the application master could not start: " + why, now_ms);
+}
+
+void ClusterState::EndApp(App& app, wire::AppState::type state, const std::string& diagnostics,
+                          int64_t now_ms) {
+  app.report.state = state;
+  app.report.diagnostics = diagnostics;
+  app.report.finish_time_ms = now_ms;
+  app.pending.clear();
+  app.granted.clear();
+  app.has_am = false;
+  std::vector<std::string> remaining;
+  for (const auto& [id, c] : containers_) {
+    if (c.app_id == app.report.app_id) remaining.push_back(id);
+  }
+  for (const std::string& id : remaining) {
+    nodes_[containers_[id].node_id].stop_containers.push_back(id);
+    ContainerDone(id, CompletedStatus(id, app.report.app_id, -1, "application ended"), now_ms);
+  }
+  app.completed.clear();
+  for (auto& [id, node] : nodes_) node.cleanup_apps.push_back(app.report.app_id);
+  LOG(INFO) << "rm: application " << app.report.app_id << " "
+            << wire::to_string(state) << (diagnostics.empty() ? "" : ": " + diagnostics);
+}
+
+// ---- Containers ------------------------------------------------------------
+
+void ClusterState::ContainerDone(const std::string& container_id,
+                                 const wire::ContainerStatus& status, int64_t now_ms) {
+  auto it = containers_.find(container_id);
+  if (it == containers_.end()) return;
+  Container c = it->second;
+  containers_.erase(it);
+  auto node = nodes_.find(c.node_id);
+  if (node != nodes_.end()) SubtractFrom(&node->second.used, c.resource);
+  App* app = FindApp(c.app_id);
+  if (app == nullptr) return;
+  SubtractFrom(&app->report.used, c.resource);
+  if (app->Finished()) return;
+  if (c.is_am) {
+    app->has_am = false;
+    // The AM ended without finishing its application (AM retries: issue 6).
+    std::string why = "the application master's container ended (exit code " +
+                      std::to_string(status.exit_code) + ")";
+    if (!status.diagnostics.empty()) why += ": " + status.diagnostics;
+    EndApp(*app, app->kill_requested ? wire::AppState::KILLED : wire::AppState::FAILED, why,
+           now_ms);
+    return;
+  }
+  app->completed.push_back(status);
+}
+
+wire::Container ClusterState::Grant(App& app, Node& node, const wire::Resource& resource,
+                                    bool is_am) {
+  int number = ++container_counters_[app.report.app_id];
+  wire::Container container;
+  container.container_id = app.report.app_id + "_c" + Padded(number, 6);
+  container.node = node.info;
+  container.resource = resource;
+  AddTo(&node.used, resource);
+  AddTo(&app.report.used, resource);
+  containers_[container.container_id] = Container{app.report.app_id, node.info.id, resource, is_am};
+  return container;
+}
+
+std::optional<wire::Container> ClusterState::TryGrant(App& app, Request& pending,
+                                                      int64_t now_ms) {
+  const wire::ContainerRequest& r = pending.request;
+  bool preferences = !r.nodes.empty() || !r.racks.empty();
+  int64_t age = now_ms - pending.created_ms;
+  // The best level allowed now: 0 node, 1 rack, 2 anywhere.
+  int allowed = !preferences ? 2 : age >= 2 * int64_t{r.locality_delay_ms} ? 2
+                               : age >= r.locality_delay_ms ? 1 : 0;
+  Node* best = nullptr;
+  int best_level = 3;
+  for (auto& [id, node] : nodes_) {
+    if (!node.alive || !Fits(r.resource, node.Free()) || Contains(r.excluded_nodes, id)) continue;
+    int level = Contains(r.nodes, id) ? 0 : Contains(r.racks, node.info.rack) ? 1 : 2;
+    if (level > allowed) continue;
+    if (level < best_level ||
+        (level == best_level && node.Free().memory_mb > best->Free().memory_mb)) {
+      best = &node;
+      best_level = level;
+    }
+  }
+  if (best == nullptr) return std::nullopt;
+  wire::Container container = Grant(app, *best, r.resource, /*is_am=*/false);
+  container.request_id = r.request_id;
+  container.locality = !preferences ? wire::Locality::OFF_RACK
+                                    : static_cast<wire::Locality::type>(best_level);
+  return container;
+}
+
+std::vector<ClusterState::AmLaunch> ClusterState::TakeAmLaunches() {
+  std::vector<AmLaunch> out = std::move(am_launches_);
+  am_launches_.clear();
+  return out;
+}
+
+void ClusterState::Schedule(int64_t now_ms) {
+  // AM containers first, FIFO, within the running-application limit.
+  int running = 0;
+  std::vector<App*> waiting;
+  for (auto& [id, app] : apps_) {
+    if (app.has_am) ++running;
+    if (app.report.state == wire::AppState::SUBMITTED) waiting.push_back(&app);
+  }
+  std::sort(waiting.begin(), waiting.end(),
+            [](const App* a, const App* b) { return a->submit_order < b->submit_order; });
+  for (App* app : waiting) {
+    if (running >= options_.max_running_apps) break;
+    Node* best = nullptr;
+    for (auto& [id, node] : nodes_) {
+      if (!node.alive || !Fits(app->submission.am_resource, node.Free())) continue;
+      if (best == nullptr || node.Free().memory_mb > best->Free().memory_mb) best = &node;
+    }
+    if (best == nullptr) break;  // FIFO: later apps wait behind this one.
+    wire::Container am = Grant(*app, *best, app->submission.am_resource, /*is_am=*/true);
+    app->has_am = true;
+    app->report.state = wire::AppState::ACCEPTED;
+    app->report.am_container_id = am.container_id;
+    app->report.am_node_id = best->info.id;
+    ++running;
+    AmLaunch launch;
+    launch.node = best->info;
+    launch.context.app_id = app->report.app_id;
+    launch.context.container_id = am.container_id;
+    launch.context.binary_dfs_path = app->submission.binary_dfs_path;
+    launch.context.arguments = app->submission.am_args;
+    launch.context.env = app->submission.am_env;
+    launch.context.resource = app->submission.am_resource;
+    am_launches_.push_back(std::move(launch));
+  }
+
+  // Task containers: one grant at a time to the application using the least.
+  for (;;) {
+    std::vector<App*> candidates;
+    for (auto& [id, app] : apps_) {
+      if (app.report.state == wire::AppState::RUNNING && !app.pending.empty()) {
+        candidates.push_back(&app);
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const App* a, const App* b) {
+      if (a->report.used.memory_mb != b->report.used.memory_mb) {
+        return a->report.used.memory_mb < b->report.used.memory_mb;
+      }
+      return a->submit_order < b->submit_order;
+    });
+    bool granted = false;
+    for (App* app : candidates) {
+      std::vector<Request*> order;
+      for (auto& [id, request] : app->pending) order.push_back(&request);
+      std::sort(order.begin(), order.end(), [](const Request* a, const Request* b) {
+        if (a->request.priority != b->request.priority) {
+          return a->request.priority < b->request.priority;
+        }
+        return a->created_ms < b->created_ms;
+      });
+      for (Request* request : order) {
+        std::optional<wire::Container> container = TryGrant(*app, *request, now_ms);
+        if (!container) continue;
+        app->pending.erase(request->request.request_id);
+        app->granted.push_back(std::move(*container));
+        granted = true;
+        break;
+      }
+      if (granted) break;
+    }
+    if (!granted) break;
+  }
+}
+
+}  // namespace mr::sched

@@ -1,0 +1,167 @@
+#include "scheduler/resourcemanager/rm_service.h"
+
+#include <chrono>
+
+#include <glog/logging.h>
+
+#include "NodeManagerService.h"
+#include "rpc/status_codes.h"
+#include "rpc/thrift_client.h"
+
+namespace mr::sched {
+
+namespace {
+
+// Throws the service error for a failed Status (Thrift sends it back).
+void ThrowIfError(const Status& s) {
+  if (!s.ok()) throw rpc::ToWireError<wire::SchedulerError>(s);
+}
+
+template <typename T>
+T ValueOrThrow(Result<T> result) {
+  ThrowIfError(result.status());
+  return std::move(result).value();
+}
+
+using NmClient = rpc::ThriftClient<wire::NodeManagerServiceClient, wire::SchedulerError>;
+
+Status StartAmContainer(const ClusterState::AmLaunch& launch, int timeout_ms) {
+  rpc::ClientOptions options;
+  options.connect_timeout_ms = timeout_ms;
+  options.rpc_timeout_ms = timeout_ms;
+  ASSIGN_OR_RETURN(auto nm, NmClient::Connect("node manager " + launch.node.id, launch.node.host,
+                                              launch.node.rpc_port, options));
+  return nm->Call("StartContainer", [&](auto& stub) { stub.StartContainer(launch.context); });
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+RmService::RmService(Options options) : options_(options), state_(options.state) {
+  launcher_ = std::thread([this] { LauncherLoop(); });
+  ticker_ = std::thread([this] { TickerLoop(); });
+}
+
+RmService::~RmService() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  launcher_.join();
+  ticker_.join();
+}
+
+void RmService::ScheduleAndLaunch(int64_t now_ms) {
+  state_.Schedule(now_ms);
+  std::vector<ClusterState::AmLaunch> launches = state_.TakeAmLaunches();
+  if (launches.empty()) return;
+  for (auto& launch : launches) launches_.push_back(std::move(launch));
+  wake_.notify_all();
+}
+
+void RmService::LauncherLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !launches_.empty(); });
+    if (stopping_) return;
+    ClusterState::AmLaunch launch = std::move(launches_.front());
+    launches_.pop_front();
+    lock.unlock();
+    LOG(INFO) << "rm: starting the AM of " << launch.context.app_id << " in "
+              << launch.context.container_id << " on " << launch.node.id;
+    Status s = StartAmContainer(launch, options_.am_launch_timeout_ms);
+    lock.lock();
+    if (!s.ok()) {
+      LOG(WARNING) << "rm: " << launch.context.app_id << ": " << s.ToString();
+      state_.AmLaunchFailed(launch.context.app_id, s.ToString(), NowMs());
+    }
+  }
+}
+
+void RmService::TickerLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
+    if (stopping_) return;
+    int64_t now = NowMs();
+    state_.ExpireNodes(now);
+    ScheduleAndLaunch(now);
+  }
+}
+
+void RmService::NewApplication(std::string& _return) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  _return = state_.NewApplicationId();
+}
+
+void RmService::SubmitApplication(const wire::ApplicationSubmission& submission) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  ThrowIfError(state_.Submit(submission, now));
+  ScheduleAndLaunch(now);
+}
+
+void RmService::GetApplication(wire::ApplicationReport& _return, const std::string& app_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  _return = ValueOrThrow(state_.GetApplication(app_id));
+}
+
+void RmService::ListApplications(std::vector<wire::ApplicationReport>& _return) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  _return = state_.ListApplications();
+}
+
+void RmService::KillApplication(const std::string& app_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfError(state_.Kill(app_id, NowMs()));
+}
+
+void RmService::ListNodes(std::vector<wire::NodeReport>& _return) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  _return = state_.ListNodes(NowMs());
+}
+
+void RmService::RegisterNode(const wire::NodeInfo& node) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  ThrowIfError(state_.RegisterNode(node, now));
+  ScheduleAndLaunch(now);
+}
+
+void RmService::NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::string& node_id,
+                              const std::vector<wire::ContainerStatus>& containers) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  _return = ValueOrThrow(state_.NodeHeartbeat(node_id, containers, now));
+  ScheduleAndLaunch(now);
+}
+
+void RmService::RegisterApplicationMaster(const std::string& app_id,
+                                          const std::string& am_container_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfError(state_.RegisterApplicationMaster(app_id, am_container_id));
+}
+
+void RmService::Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  _return = ValueOrThrow(state_.Allocate(request, now));
+  ScheduleAndLaunch(now);
+}
+
+void RmService::FinishApplication(const std::string& app_id, wire::AppState::type state,
+                                  const std::string& diagnostics,
+                                  const std::string& counters_json) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  ThrowIfError(state_.Finish(app_id, state, diagnostics, counters_json, now));
+  ScheduleAndLaunch(now);
+}
+
+}  // namespace mr::sched

@@ -1,0 +1,334 @@
+#include "scheduler/resourcemanager/cluster_state.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "scheduler/resourcemanager/resources.h"
+
+namespace mr::sched {
+namespace {
+
+wire::NodeInfo Node(const std::string& id, const std::string& rack, int vcores = 4,
+                    int64_t memory_mb = 4096) {
+  wire::NodeInfo node;
+  node.id = id;
+  node.host = "127.0.0.1";
+  node.rpc_port = 5000;
+  node.shuffle_port = 5001;
+  node.rack = rack;
+  node.capability = MakeResource(vcores, memory_mb);
+  node.datanode_id = "dn-" + id;
+  return node;
+}
+
+wire::ContainerRequest Ask(int64_t id, std::vector<std::string> nodes = {},
+                           std::vector<std::string> racks = {}, int delay_ms = 100) {
+  wire::ContainerRequest ask;
+  ask.request_id = id;
+  ask.resource = MakeResource(1, 512);
+  ask.nodes = std::move(nodes);
+  ask.racks = std::move(racks);
+  ask.locality_delay_ms = delay_ms;
+  ask.priority = 10;
+  return ask;
+}
+
+class ClusterStateTest : public ::testing::Test {
+ protected:
+  ClusterStateTest() : state_(Options()) {}
+
+  static ClusterState::Options Options() {
+    ClusterState::Options options;
+    options.node_expiry_ms = 1000;
+    options.max_running_apps = 2;
+    options.start_time_ms = 1700000000000;
+    return options;
+  }
+
+  // Submits an app and takes it to RUNNING; returns its id.
+  std::string StartApp(const std::string& name = "job") {
+    std::string id = state_.NewApplicationId();
+    wire::ApplicationSubmission submission;
+    submission.app_id = id;
+    submission.name = name;
+    submission.binary_dfs_path = "/.staging/" + id + "/job";
+    submission.am_args = {"--mr_role=am"};
+    submission.am_resource = MakeResource(1, 256);
+    EXPECT_TRUE(state_.Submit(submission, now_).ok());
+    state_.Schedule(now_);
+    for (const auto& launch : state_.TakeAmLaunches()) {
+      EXPECT_TRUE(state_.RegisterApplicationMaster(launch.context.app_id,
+                                                   launch.context.container_id).ok());
+    }
+    return id;
+  }
+
+  wire::AllocateResponse Allocate(const std::string& app, std::vector<wire::ContainerRequest> asks = {},
+                                  std::vector<std::string> releases = {}) {
+    wire::AllocateRequest request;
+    request.app_id = app;
+    request.asks = std::move(asks);
+    request.release_container_ids = std::move(releases);
+    Result<wire::AllocateResponse> response = state_.Allocate(request, now_);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? *response : wire::AllocateResponse();
+  }
+
+  wire::ContainerStatus Completed(const std::string& container_id, int exit_code) {
+    wire::ContainerStatus status;
+    status.container_id = container_id;
+    status.state = wire::ContainerState::COMPLETE;
+    status.exit_code = exit_code;
+    return status;
+  }
+
+  int64_t now_ = 1700000001000;
+  ClusterState state_;
+};
+
+TEST_F(ClusterStateTest, AppRunsThroughItsStates) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string id = state_.NewApplicationId();
+  EXPECT_EQ(id, "app_1700000000000_0001");
+  wire::ApplicationSubmission submission;
+  submission.app_id = id;
+  submission.name = "wordcount";
+  submission.binary_dfs_path = "/.staging/" + id + "/job";
+  submission.am_args = {"--mr_role=am", "--input=/in"};
+  submission.am_resource = MakeResource(1, 256);
+  ASSERT_TRUE(state_.Submit(submission, now_).ok());
+  EXPECT_EQ(state_.GetApplication(id)->state, wire::AppState::SUBMITTED);
+  EXPECT_TRUE(state_.Submit(submission, now_).IsAlreadyExists());
+
+  state_.Schedule(now_);
+  auto launches = state_.TakeAmLaunches();
+  ASSERT_EQ(launches.size(), 1u);
+  EXPECT_EQ(launches[0].node.id, "a");
+  EXPECT_EQ(launches[0].context.container_id, id + "_c000001");
+  EXPECT_EQ(launches[0].context.binary_dfs_path, submission.binary_dfs_path);
+  EXPECT_EQ(launches[0].context.arguments, submission.am_args);
+  EXPECT_TRUE(state_.TakeAmLaunches().empty());
+  EXPECT_EQ(state_.GetApplication(id)->state, wire::AppState::ACCEPTED);
+
+  EXPECT_FALSE(state_.RegisterApplicationMaster(id, "someone-else").ok());
+  ASSERT_TRUE(state_.RegisterApplicationMaster(id, id + "_c000001").ok());
+  EXPECT_EQ(state_.GetApplication(id)->state, wire::AppState::RUNNING);
+
+  ASSERT_TRUE(state_.Finish(id, wire::AppState::SUCCEEDED, "", "{\"x\":1}", now_ + 5).ok());
+  auto report = *state_.GetApplication(id);
+  EXPECT_EQ(report.state, wire::AppState::SUCCEEDED);
+  EXPECT_EQ(report.counters_json, "{\"x\":1}");
+  EXPECT_EQ(report.finish_time_ms, now_ + 5);
+  EXPECT_EQ(report.used.memory_mb, 0);
+  // The node is told to stop the AM container (it may still be exiting) and
+  // to clean up the application.
+  auto heartbeat = *state_.NodeHeartbeat("a", {}, now_);
+  EXPECT_EQ(heartbeat.cleanup_app_ids, std::vector<std::string>{id});
+  EXPECT_EQ(heartbeat.stop_container_ids, std::vector<std::string>{id + "_c000001"});
+  wire::AllocateRequest late;
+  late.app_id = id;
+  EXPECT_FALSE(state_.Allocate(late, now_).ok());
+}
+
+TEST_F(ClusterStateTest, RefusesRequestsLargerThanAnyNode) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1", 2, 1024), now_).ok());
+  wire::ApplicationSubmission submission;
+  submission.app_id = state_.NewApplicationId();
+  submission.binary_dfs_path = "/job";
+  submission.am_resource = MakeResource(1, 2048);
+  Status s = state_.Submit(submission, now_);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("more than any node has"), std::string::npos) << s.ToString();
+
+  std::string app = StartApp();
+  wire::AllocateRequest request;
+  request.app_id = app;
+  request.asks = {Ask(1)};
+  request.asks[0].resource = MakeResource(3, 100);
+  Result<wire::AllocateResponse> response = state_.Allocate(request, now_);
+  ASSERT_FALSE(response.ok());
+  EXPECT_NE(response.status().message().find("largest: 2 vcores, 1024 MB"), std::string::npos)
+      << response.status().ToString();
+}
+
+TEST_F(ClusterStateTest, DelaySchedulingRelaxesNodeThenRack) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1", 2, 2048), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 4, 4096), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("c", "/r2", 4, 8192), now_).ok());
+  std::string app = StartApp();  // Its AM lands on c (most free memory).
+  // Fill node a.
+  auto first = Allocate(app, {Ask(1, {"a"}), Ask(2, {"a"})});
+  ASSERT_EQ(first.allocated.size(), 2u);
+  for (const auto& c : first.allocated) {
+    EXPECT_EQ(c.node.id, "a");
+    EXPECT_EQ(c.locality, wire::Locality::NODE_LOCAL);
+  }
+  // a is full: a request for a waits, then goes rack-local (b), then anywhere.
+  auto waiting = Allocate(app, {Ask(3, {"a"}, {"/r1"}, 100)});
+  EXPECT_TRUE(waiting.allocated.empty());
+  now_ += 100;
+  auto rack = Allocate(app);
+  ASSERT_EQ(rack.allocated.size(), 1u);
+  EXPECT_EQ(rack.allocated[0].node.id, "b");
+  EXPECT_EQ(rack.allocated[0].locality, wire::Locality::RACK_LOCAL);
+  EXPECT_EQ(rack.allocated[0].request_id, 3);
+
+  // A request whose node and rack are both unavailable goes off-rack after 2x.
+  auto off = Allocate(app, {Ask(4, {"a"}, {"/r9"}, 100)});
+  EXPECT_TRUE(off.allocated.empty());
+  now_ += 100;
+  EXPECT_TRUE(Allocate(app).allocated.empty());
+  now_ += 100;
+  auto any = Allocate(app);
+  ASSERT_EQ(any.allocated.size(), 1u);
+  EXPECT_EQ(any.allocated[0].locality, wire::Locality::OFF_RACK);
+}
+
+TEST_F(ClusterStateTest, ExcludedNodesAreNeverUsed) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 1, 256), now_).ok());
+  std::string app = StartApp();  // The AM takes a (most free memory).
+  wire::ContainerRequest ask = Ask(1);
+  ask.excluded_nodes = {"a"};
+  // b is too small for the 512 MB ask and a is excluded: nothing is granted,
+  // however long the request waits.
+  EXPECT_TRUE(Allocate(app, {ask}).allocated.empty());
+  now_ += 10000;
+  EXPECT_TRUE(Allocate(app).allocated.empty());
+}
+
+TEST_F(ClusterStateTest, FairShareBetweenRunningApps) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1", 100, 100 * 512), now_).ok());
+  std::string one = StartApp("one");
+  std::string two = StartApp("two");
+  std::vector<wire::ContainerRequest> many;
+  for (int i = 0; i < 200; ++i) many.push_back(Ask(i));
+  // One asks first and would take everything under FIFO; fair share splits.
+  auto first = Allocate(one, many);
+  auto second = Allocate(two, many);
+  // The node has 100 vcores: 2 AMs, then 98 task containers. App one's first
+  // Allocate got all 98 (nobody else asked); its releases make room for two.
+  EXPECT_EQ(first.allocated.size(), 98u);
+  EXPECT_TRUE(second.allocated.empty());
+  std::vector<std::string> release;
+  for (size_t i = 0; i < 60; ++i) release.push_back(first.allocated[i].container_id);
+  auto after = Allocate(one, {}, release);
+  auto second_again = Allocate(two);
+  // 60 freed: two (using only its AM) gets them until the usage is even.
+  auto report_one = *state_.GetApplication(one);
+  auto report_two = *state_.GetApplication(two);
+  EXPECT_LE(std::abs(report_one.used.memory_mb - report_two.used.memory_mb), 512)
+      << report_one.used.memory_mb << " vs " << report_two.used.memory_mb;
+  EXPECT_EQ(after.allocated.size() + second_again.allocated.size(), 60u);
+}
+
+TEST_F(ClusterStateTest, CompletedContainersAreReportedAndFreed) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1", 2, 2048), now_).ok());
+  std::string app = StartApp();
+  auto granted = Allocate(app, {Ask(1), Ask(2)});
+  ASSERT_EQ(granted.allocated.size(), 1u);  // 2 vcores: the AM and one task.
+  std::string task = granted.allocated[0].container_id;
+  auto heartbeat = *state_.NodeHeartbeat("a", {Completed(task, 3)}, now_);
+  EXPECT_FALSE(heartbeat.reregister);
+  auto next = Allocate(app);
+  ASSERT_EQ(next.completed.size(), 1u);
+  EXPECT_EQ(next.completed[0].container_id, task);
+  EXPECT_EQ(next.completed[0].exit_code, 3);
+  // Its vcore went to the second request.
+  ASSERT_EQ(next.allocated.size(), 1u);
+  EXPECT_EQ(next.allocated[0].request_id, 2);
+  // A second report of the same container changes nothing.
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {Completed(task, 3)}, now_).ok());
+  EXPECT_TRUE(Allocate(app).completed.empty());
+}
+
+TEST_F(ClusterStateTest, LostNodeEndsItsContainers) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 4, 1024), now_).ok());
+  std::string app = StartApp();  // AM on a.
+  auto granted = Allocate(app, {Ask(1, {"b"})});
+  ASSERT_EQ(granted.allocated.size(), 1u);
+  ASSERT_EQ(granted.allocated[0].node.id, "b");
+  now_ += 600;
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {}, now_).ok());
+  now_ += 600;  // b silent for 1200 ms > 1000.
+  state_.ExpireNodes(now_);
+  auto next = Allocate(app);
+  ASSERT_EQ(next.completed.size(), 1u);
+  EXPECT_EQ(next.completed[0].exit_code, -1);
+  EXPECT_NE(next.completed[0].diagnostics.find("lost"), std::string::npos);
+  auto nodes = state_.ListNodes(now_);
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_TRUE(nodes[0].alive);
+  EXPECT_FALSE(nodes[1].alive);
+  EXPECT_EQ(nodes[1].used.memory_mb, 0);
+  // A lost node that heartbeats again is told to register afresh.
+  EXPECT_TRUE(state_.NodeHeartbeat("b", {}, now_)->reregister);
+  EXPECT_TRUE(state_.NodeHeartbeat("never-seen", {}, now_)->reregister);
+}
+
+TEST_F(ClusterStateTest, AmContainerExitWithoutFinishFailsTheApp) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string app = StartApp();
+  auto status = Completed(app + "_c000001", 139);
+  status.diagnostics = "killed by signal 11";
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {status}, now_).ok());
+  auto report = *state_.GetApplication(app);
+  EXPECT_EQ(report.state, wire::AppState::FAILED);
+  EXPECT_NE(report.diagnostics.find("signal 11"), std::string::npos) << report.diagnostics;
+}
+
+TEST_F(ClusterStateTest, QueueAndKill) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string one = StartApp();
+  std::string two = StartApp();
+  std::string three = StartApp();  // max_running_apps = 2: waits.
+  EXPECT_EQ(state_.GetApplication(three)->state, wire::AppState::SUBMITTED);
+  // Killing a waiting app ends it at once.
+  ASSERT_TRUE(state_.Kill(three, now_).ok());
+  EXPECT_EQ(state_.GetApplication(three)->state, wire::AppState::KILLED);
+  // Killing a running one asks its AM.
+  ASSERT_TRUE(state_.Kill(one, now_).ok());
+  EXPECT_TRUE(Allocate(one).kill_requested);
+  ASSERT_TRUE(state_.Finish(one, wire::AppState::KILLED, "killed", "", now_).ok());
+  std::string four = StartApp();  // Room again.
+  EXPECT_EQ(state_.GetApplication(four)->state, wire::AppState::RUNNING);
+  EXPECT_TRUE(state_.Kill("app_nope", now_).IsNotFound());
+  EXPECT_EQ(state_.ListApplications().size(), 4u);
+}
+
+TEST_F(ClusterStateTest, ReleasedRunningContainerIsStoppedOnItsNode) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string app = StartApp();
+  auto granted = Allocate(app, {Ask(1)});
+  ASSERT_EQ(granted.allocated.size(), 1u);
+  std::string id = granted.allocated[0].container_id;
+  Allocate(app, {}, {id});
+  auto heartbeat = *state_.NodeHeartbeat("a", {}, now_);
+  EXPECT_EQ(heartbeat.stop_container_ids, std::vector<std::string>{id});
+  EXPECT_EQ(state_.GetApplication(app)->used.memory_mb, 256);  // Only the AM.
+}
+
+TEST_F(ClusterStateTest, AttemptReportsAreMergedById) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string app = StartApp();
+  wire::AllocateRequest request;
+  request.app_id = app;
+  request.map_progress = 0.5;
+  wire::TaskAttemptReport attempt;
+  attempt.attempt_id = "m_000000_0";
+  attempt.state = "RUNNING";
+  request.attempts = {attempt};
+  ASSERT_TRUE(state_.Allocate(request, now_).ok());
+  request.attempts[0].state = "SUCCEEDED";
+  ASSERT_TRUE(state_.Allocate(request, now_).ok());
+  auto report = *state_.GetApplication(app);
+  ASSERT_EQ(report.attempts.size(), 1u);
+  EXPECT_EQ(report.attempts[0].state, "SUCCEEDED");
+  EXPECT_DOUBLE_EQ(report.map_progress, 0.5);
+  EXPECT_TRUE(state_.ListApplications()[0].attempts.empty());
+}
+
+}  // namespace
+}  // namespace mr::sched
