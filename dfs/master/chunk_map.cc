@@ -49,21 +49,26 @@ Status ChunkMap::Heartbeat(const std::string& id, int64_t capacity_bytes, int64_
 
 std::vector<std::string> ChunkMap::ExpireDeadNodes(int64_t now_ms) {
   std::vector<std::string> dead;
-  for (auto it = nodes_.begin(); it != nodes_.end();) {
-    int64_t silent_ms = now_ms - it->second.descriptor.last_heartbeat_ms;
-    if (silent_ms <= options_.heartbeat_timeout_ms) {
-      ++it;
-      continue;
-    }
-    LOG(WARNING) << "chunk map: datanode " << it->first << " silent for " << silent_ms
-                 << " ms: declared dead, dropping its " << it->second.chunks.size()
-                 << " replicas";
-    DropNodeReplicas(&it->second, it->first);
-    dead.push_back(it->first);
-    dead_nodes_[it->first] = it->second.descriptor;
-    it = nodes_.erase(it);
+  for (const auto& [id, node] : nodes_) {
+    int64_t silent_ms = now_ms - node.descriptor.last_heartbeat_ms;
+    if (silent_ms > options_.heartbeat_timeout_ms) dead.push_back(id);
+  }
+  for (const std::string& id : dead) {
+    DeclareDead(id, "silent for " + std::to_string(now_ms - nodes_[id].descriptor.last_heartbeat_ms) +
+                        " ms");
   }
   return dead;
+}
+
+bool ChunkMap::DeclareDead(const std::string& id, const std::string& why) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return false;
+  LOG(WARNING) << "chunk map: datanode " << id << " " << why << ": declared dead, dropping its "
+               << it->second.chunks.size() << " replicas";
+  DropNodeReplicas(&it->second, id);
+  dead_nodes_[id] = it->second.descriptor;
+  nodes_.erase(it);
+  return true;
 }
 
 const DatanodeDescriptor* ChunkMap::FindDatanode(const std::string& id) const {

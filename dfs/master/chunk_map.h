@@ -80,6 +80,10 @@ class ChunkMap {
   // Drops every node silent for longer than the timeout, and its replicas.
   // Returns the ids dropped.
   std::vector<std::string> ExpireDeadNodes(int64_t now_ms);
+  // Drops a registered node and its replicas at once (the membership layer
+  // found it failed); `why` is logged. False if it was not registered. A
+  // node that is in fact alive registers again on its next heartbeat.
+  bool DeclareDead(const std::string& id, const std::string& why);
   const DatanodeDescriptor* FindDatanode(const std::string& id) const;
   // Registered nodes, by id, in placement's terms.
   std::vector<DatanodeLoad> LiveNodes() const;

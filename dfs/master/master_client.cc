@@ -89,6 +89,11 @@ Status MasterClient::ReportBadReplica(int64_t chunk_id, const std::string& datan
   return Call("ReportBadReplica", [&](auto& stub) { stub.ReportBadReplica(chunk_id, datanode_id); });
 }
 
+Result<std::vector<wire::MemberStatus>> MasterClient::ListMembers() {
+  return CallFor<std::vector<wire::MemberStatus>>(
+      "ListMembers", [&](auto& stub, auto& out) { stub.ListMembers(out); });
+}
+
 Result<std::vector<wire::DatanodeStatus>> MasterClient::ListDatanodes() {
   return CallFor<std::vector<wire::DatanodeStatus>>(
       "ListDatanodes", [&](auto& stub, auto& out) { stub.ListDatanodes(out); });

@@ -64,6 +64,7 @@ class MasterClient {
   Status ReportBadReplica(int64_t chunk_id, const std::string& datanode_id);
   // Every datanode the master knows, live and dead, sorted by id.
   Result<std::vector<wire::DatanodeStatus>> ListDatanodes();
+  Result<std::vector<wire::MemberStatus>> ListMembers();
 
   // Datanodes.
   Status RegisterDatanode(const wire::DatanodeInfo& info);

@@ -30,16 +30,15 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
   state_options.checkpoint_every_ops = options.checkpoint_every_ops;
   ASSIGN_OR_RETURN(std::unique_ptr<MasterState> state, MasterState::Open(state_options));
   LOG(INFO) << "dfs master: recovered " << options.dir << " up to op " << state->last_sequence();
-  auto service = std::make_shared<MasterService>(std::move(state), options.service);
-
   std::unique_ptr<MasterServer> server(new MasterServer());
+  server->service_ = std::make_shared<MasterService>(std::move(state), options.service);
   rpc::ThriftServer::Options rpc_options;
   rpc_options.name = "dfs master";
   rpc_options.host = options.host;
   rpc_options.port = options.port;
   rpc_options.max_frame_bytes = options.max_frame_bytes;
   ASSIGN_OR_RETURN(server->server_,
-                   rpc::ThriftServer::Start(std::make_shared<wire::MasterServiceProcessor>(service),
+                   rpc::ThriftServer::Start(std::make_shared<wire::MasterServiceProcessor>(server->service_),
                                             rpc_options));
   server->port_ = server->server_->port();
   LOG(INFO) << "dfs master: serving " << options.dir << " on " << options.host << ":"

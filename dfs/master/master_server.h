@@ -41,6 +41,8 @@ class MasterServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The handler, for the daemon's membership hooks; owned by the server.
+  MasterService* service() const { return service_.get(); }
   // Stops accepting, closes the connections and joins the serving thread.
   // Idempotent.
   void Stop();
@@ -49,6 +51,7 @@ class MasterServer {
   MasterServer() = default;
 
   int port_ = 0;
+  std::shared_ptr<MasterService> service_;
   std::unique_ptr<rpc::ThriftServer> server_;
 };
 

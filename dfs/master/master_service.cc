@@ -313,6 +313,27 @@ void MasterService::ListDatanodes(std::vector<wire::DatanodeStatus>& out) {
   });
 }
 
+void MasterService::ListMembers(std::vector<wire::MemberStatus>& out) {
+  std::function<std::vector<wire::MemberStatus>()> source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    source = members_source_;
+  }
+  out = source ? source() : std::vector<wire::MemberStatus>();
+}
+
+void MasterService::SetMembersSource(std::function<std::vector<wire::MemberStatus>()> source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  members_source_ = std::move(source);
+}
+
+void MasterService::DatanodeFailed(const std::string& id, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!chunk_map_.DeclareDead(id, why)) return;
+  monitor_.ForgetNode(id);
+  monitor_.RequestRound();
+}
+
 Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& path,
                                    int32_t replication, int64_t chunk_size,
                                    const std::string& client, const std::string& client_host) {

@@ -56,6 +56,9 @@
 //   datanodes need time to report their replicas.
 // - ListDatanodes reports every datanode known since the master started,
 //   live and dead, with its last load and replica count.
+// - Liveness has two sources: heartbeats (--dfs_heartbeat_timeout_ms), and
+//   the membership layer, whose failure events call DatanodeFailed, usually
+//   well before the heartbeat timeout.
 //
 // - Durability (group commit): a mutating RPC (Mkdirs, Delete, Rename,
 //   Create, AddChunk, Complete; Heartbeat, whose lease recovery logs ops)
@@ -128,6 +131,7 @@ class MasterService : public wire::MasterServiceIf {
   void RenewLease(const std::string& client_name) override;
   void ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) override;
   void ListDatanodes(std::vector<wire::DatanodeStatus>& out) override;
+  void ListMembers(std::vector<wire::MemberStatus>& out) override;
 
   // Datanodes.
   void RegisterDatanode(const wire::DatanodeInfo& info) override;
@@ -138,6 +142,14 @@ class MasterService : public wire::MasterServiceIf {
                    const std::vector<wire::ChunkReplicaInfo>& chunks) override;
   void ChunkReceived(const std::string& datanode_id,
                      const wire::ChunkReplicaInfo& chunk) override;
+
+  // Membership (not RPCs). The membership layer found datanode `id` failed
+  // or gone: it is declared dead now, not after the heartbeat timeout, and
+  // its chunks are re-replicated. If it is in fact alive, its next
+  // heartbeat registers it again.
+  void DatanodeFailed(const std::string& id, const std::string& why);
+  // Where ListMembers reads the membership view; called outside mu_.
+  void SetMembersSource(std::function<std::vector<wire::MemberStatus>()> source);
 
  private:
   struct Lease {
@@ -187,6 +199,7 @@ class MasterService : public wire::MasterServiceIf {
   // (Create adds it; the constructor adds the holders found after a restart).
   std::map<std::string, Lease> leases_;
   std::mt19937_64 rng_;                  // Placement.
+  std::function<std::vector<wire::MemberStatus>()> members_source_;
 };
 
 }  // namespace mr::dfs

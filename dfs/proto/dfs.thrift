@@ -46,6 +46,17 @@ struct FileStatus {
   7: bool under_construction,
 }
 
+// One member of the cluster's membership layer (docs/MEMBERSHIP.md) as the
+// master sees it.
+struct MemberStatus {
+  1: string id,
+  2: string address,       // host:port of its membership (UDP) socket.
+  3: string rack,
+  4: string state,         // "alive", "suspect", "failed" or "left".
+  5: i64 incarnation,
+  6: string role,          // "master", "datanode", "resourcemanager", "nodemanager".
+}
+
 // One datanode as ListDatanodes reports it.
 struct DatanodeStatus {
   1: DatanodeInfo info,
@@ -109,6 +120,8 @@ service MasterService {
   // Every datanode the master knows since it started: live ones and those
   // declared dead, sorted by id.
   list<DatanodeStatus> ListDatanodes() throws (1: DfsError error),
+  // The membership view of the master (empty when it runs no member).
+  list<MemberStatus> ListMembers() throws (1: DfsError error),
 
   // Datanodes.
   void RegisterDatanode(1: DatanodeInfo info) throws (1: DfsError error),

@@ -271,6 +271,26 @@ TEST_F(MasterServiceTest, DeadDatanodeIsReplacedByReplication) {
   EXPECT_EQ(holders.count(dead), 0u);
 }
 
+TEST_F(MasterServiceTest, MembershipFailureDeclaresADatanodeDeadAtOnce) {
+  RegisterCluster();
+  wire::LocatedChunk chunk = WriteFile("/f", 4096);
+  std::string failed = chunk.replicas[0].id;
+  // Well within the heartbeat timeout (800 ms): only the membership event
+  // can have dropped it.
+  server_->service()->DatanodeFailed(failed, "failed (membership)");
+  EXPECT_EQ(Holders("/f").count(failed), 0u);
+  EXPECT_EQ(Holders("/f").size(), 2u);
+  for (const wire::DatanodeStatus& d : Datanodes()) {
+    if (d.info.id == failed) EXPECT_FALSE(d.alive);
+  }
+  // A node wrongly declared dead is told to register again.
+  EXPECT_TRUE(client_->Heartbeat(failed, 1, 0, 0).status().IsNotFound());
+  server_->service()->DatanodeFailed("never-registered", "failed");  // No effect.
+  auto members = client_->ListMembers();
+  ASSERT_TRUE(members.ok()) << members.status().ToString();
+  EXPECT_TRUE(members->empty());
+}
+
 TEST_F(MasterServiceTest, BadReplicaIsDeletedAndStaleReportsAreRejected) {
   RegisterCluster();
   wire::LocatedChunk chunk = WriteFile("/f", 4096);
