@@ -1,0 +1,103 @@
+// The membership protocol core: a pure, single-threaded state machine with
+// no I/O and no clock of its own. A driver (the UDP transport in member.h, or
+// the simulator in sim/) feeds it time and datagrams and carries its outbox:
+//
+//   core->Start(now, seeds);
+//   loop: core->OnDatagram(from, bytes, now) / core->Tick(now) when
+//         now >= core->NextDeadlineMs();
+//         send every core->outbox() entry, deliver every core->events() entry,
+//         then clear both.
+//
+// The same core runs under the simulator and the real network, which is what
+// makes the simulator's figures say something about the daemons.
+// Thread-safety: none; one thread (or one lock) per core.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "membership/types.h"
+
+namespace mr::membership {
+
+struct CoreOptions {
+  std::string cluster_id = "mr";
+  int64_t protocol_period_ms = 200;   // SWIM probe period; gossip interval T_gossip.
+  int64_t ping_timeout_ms = 80;       // SWIM: direct ack deadline before PING_REQ.
+  int indirect_probes = 3;            // SWIM: K.
+  bool suspicion = true;              // SWIM: suspect before failing.
+  double suspicion_mult = 4;          // SWIM: timeout = mult * max(1, log10 N) periods.
+  double retransmit_mult = 4;         // SWIM: lambda; each update sent lambda*ceil(log10(N+1)) times.
+  bool rack_aware = false;            // SWIM: probe another rack with probability 1/(rack size).
+  size_t broadcast_queue_limit = 1024;  // SWIM: most updates waiting to be piggybacked.
+  size_t max_datagram_bytes = 1400;
+  int64_t join_retry_ms = 1000;       // Resend JOIN to the seeds until a whole SYNC arrives.
+  int64_t dead_retention_ms = 30000;  // SWIM: keep failed/left records (no resurrection).
+  int gossip_fanout = 2;              // Gossip: b members per T_gossip.
+  int64_t gossip_fail_ms = 4000;      // Gossip: T_fail.
+  int64_t gossip_cleanup_ms = 8000;   // Gossip: T_cleanup (counted from the failure).
+  int64_t initial_incarnation = 0;    // A restarted member must start above its old one.
+
+  // The --membership_* flags (defined in core_options.cc).
+  static CoreOptions FromFlags();
+};
+
+// One outgoing datagram.
+struct Outgoing {
+  std::string to;  // The destination member's address.
+  std::string bytes;
+};
+
+class ProtocolCore {
+ public:
+  virtual ~ProtocolCore() = default;
+
+  // Begins: the first probe or gossip at `now_ms`, JOIN to each seed address
+  // (none: this member starts a cluster of one).
+  virtual void Start(int64_t now_ms, const std::vector<std::string>& seed_addresses) = 0;
+  // Adds `members` as alive without any message, and without events (the
+  // simulator's full-mesh start; a real member joins through a seed).
+  virtual void Bootstrap(const std::vector<std::shared_ptr<const MemberIdentity>>& members,
+                         int64_t now_ms) = 0;
+  virtual void Tick(int64_t now_ms) = 0;
+  // `from` is the sender's address as the transport saw it. Never fails:
+  // bad datagrams are dropped and counted.
+  virtual void OnDatagram(std::string_view from, std::string_view bytes, int64_t now_ms) = 0;
+  // Graceful leave: tells a few members, then ignores everything.
+  virtual void Leave(int64_t now_ms) = 0;
+  // When Tick must next run (it may run earlier, harmlessly).
+  virtual int64_t NextDeadlineMs() const = 0;
+
+  virtual std::vector<MemberSnapshot> Snapshot() const = 0;
+  // This member's view of `id` (nullopt: unknown or deleted).
+  virtual std::optional<MemberState> StateOf(const std::string& id) const = 0;
+
+  std::vector<Outgoing>& outbox() { return outbox_; }
+  std::vector<MemberEvent>& events() { return events_; }
+  const MemberCounters& counters() const { return counters_; }
+  MemberCounters& mutable_counters() { return counters_; }  // The transport adds its own.
+  const std::shared_ptr<const MemberIdentity>& self() const { return self_; }
+
+ protected:
+  explicit ProtocolCore(std::shared_ptr<const MemberIdentity> self) : self_(std::move(self)) {}
+
+  std::shared_ptr<const MemberIdentity> self_;
+  std::vector<Outgoing> outbox_;
+  std::vector<MemberEvent> events_;
+  MemberCounters counters_;
+};
+
+enum class Protocol { kSwim, kGossip };
+// "swim" or "gossip".
+std::optional<Protocol> ParseProtocol(std::string_view name);
+
+// `seed` drives every random choice, so a run is reproducible.
+std::unique_ptr<ProtocolCore> NewProtocolCore(Protocol protocol, const CoreOptions& options,
+                                              std::shared_ptr<const MemberIdentity> self,
+                                              uint64_t seed);
+
+}  // namespace mr::membership

@@ -1,0 +1,76 @@
+// The --membership_* protocol flags, and the core factory.
+#include <gflags/gflags.h>
+
+#include "membership/core.h"
+#include "membership/gossip_core.h"
+#include "membership/swim_core.h"
+
+DEFINE_string(membership_cluster_id, "mr",
+              "Cluster id carried by every membership datagram; others are ignored.");
+DEFINE_int64(membership_protocol_period_ms, 200,
+             "SWIM protocol period (one probe each), and the gossip interval T_gossip.");
+DEFINE_int64(membership_ping_timeout_ms, 80,
+             "SWIM: wait this long for a direct ack before asking K members to probe.");
+DEFINE_int32(membership_indirect_probes, 3, "SWIM: K, the members asked to probe on a miss.");
+DEFINE_bool(membership_suspicion, true,
+            "SWIM: suspect an unresponsive member before declaring it failed.");
+DEFINE_double(membership_suspicion_mult, 4,
+              "SWIM: suspicion timeout = this * max(1, log10 N) protocol periods.");
+DEFINE_double(membership_retransmit_mult, 4,
+              "SWIM: each update is piggybacked this * ceil(log10(N+1)) times.");
+DEFINE_bool(membership_rack_aware, false,
+            "SWIM: probe a member of another rack with probability 1/n (n: live members of "
+            "this rack), else one of this rack; cuts cross-rack probes to about one per rack "
+            "per period.");
+DEFINE_uint64(membership_broadcast_queue_limit, 1024,
+              "SWIM: most updates waiting to be piggybacked; the most-sent go first.");
+DEFINE_uint64(membership_max_datagram_bytes, 1400,
+              "Largest membership datagram sent or accepted.");
+DEFINE_int64(membership_join_retry_ms, 1000, "Resend JOIN to the seeds this often until synced.");
+DEFINE_int64(membership_dead_retention_ms, 30000,
+             "SWIM: keep failed and left members this long so stale news cannot revive them.");
+DEFINE_int32(membership_gossip_fanout, 2, "Gossip heartbeating: b, members gossiped to per period.");
+DEFINE_int64(membership_gossip_fail_ms, 4000,
+             "Gossip heartbeating: T_fail, failed when the heartbeat has not grown this long.");
+DEFINE_int64(membership_gossip_cleanup_ms, 8000,
+             "Gossip heartbeating: T_cleanup, a failed member's record is deleted this long "
+             "after it failed.");
+
+namespace mr::membership {
+
+CoreOptions CoreOptions::FromFlags() {
+  CoreOptions o;
+  o.cluster_id = FLAGS_membership_cluster_id;
+  o.protocol_period_ms = FLAGS_membership_protocol_period_ms;
+  o.ping_timeout_ms = FLAGS_membership_ping_timeout_ms;
+  o.indirect_probes = FLAGS_membership_indirect_probes;
+  o.suspicion = FLAGS_membership_suspicion;
+  o.suspicion_mult = FLAGS_membership_suspicion_mult;
+  o.retransmit_mult = FLAGS_membership_retransmit_mult;
+  o.rack_aware = FLAGS_membership_rack_aware;
+  o.broadcast_queue_limit = FLAGS_membership_broadcast_queue_limit;
+  o.max_datagram_bytes = FLAGS_membership_max_datagram_bytes;
+  o.join_retry_ms = FLAGS_membership_join_retry_ms;
+  o.dead_retention_ms = FLAGS_membership_dead_retention_ms;
+  o.gossip_fanout = FLAGS_membership_gossip_fanout;
+  o.gossip_fail_ms = FLAGS_membership_gossip_fail_ms;
+  o.gossip_cleanup_ms = FLAGS_membership_gossip_cleanup_ms;
+  return o;
+}
+
+std::optional<Protocol> ParseProtocol(std::string_view name) {
+  if (name == "swim") return Protocol::kSwim;
+  if (name == "gossip") return Protocol::kGossip;
+  return std::nullopt;
+}
+
+std::unique_ptr<ProtocolCore> NewProtocolCore(Protocol protocol, const CoreOptions& options,
+                                              std::shared_ptr<const MemberIdentity> self,
+                                              uint64_t seed) {
+  if (protocol == Protocol::kGossip) {
+    return std::make_unique<GossipCore>(options, std::move(self), seed);
+  }
+  return std::make_unique<SwimCore>(options, std::move(self), seed);
+}
+
+}  // namespace mr::membership

@@ -1,0 +1,90 @@
+// Bad input: garbage, truncated, oversized and foreign datagrams are dropped
+// and counted, never crash a member, and change nothing.
+#include <gtest/gtest.h>
+
+#include "core_test_util.h"
+#include "membership/gossip_core.h"
+#include "membership/swim_core.h"
+#include "test_util.h"
+
+namespace mr::membership {
+namespace {
+
+using testing::Identity;
+using testing::MakeUpdate;
+using testing::MessageBytes;
+
+std::vector<std::unique_ptr<ProtocolCore>> BothCores() {
+  std::vector<std::unique_ptr<ProtocolCore>> cores;
+  cores.push_back(NewProtocolCore(Protocol::kSwim, CoreOptions(), Identity("a"), 1));
+  cores.push_back(NewProtocolCore(Protocol::kGossip, CoreOptions(), Identity("a"), 1));
+  for (auto& core : cores) {
+    core->Bootstrap({Identity("b")}, 0);
+    core->Start(0, {});
+  }
+  return cores;
+}
+
+TEST(MembershipCodecTest, GarbageAndTruncatedDatagramsAreCounted) {
+  for (auto& core : BothCores()) {
+    uint64_t sent_before = core->counters().datagrams_sent;
+    core->OnDatagram("x:1", "", 0);
+    core->OnDatagram("x:1", "not thrift at all", 0);
+    std::string good = MessageBytes("b", wire::MessageType::PING, 1,
+                                    {MakeUpdate("c", wire::State::ALIVE, 1, true)});
+    for (size_t n = 1; n < good.size(); ++n) core->OnDatagram("x:1", good.substr(0, n), 0);
+    for (uint64_t seed = 0; seed < 2000; ++seed) {
+      core->OnDatagram("x:1", mr::testing::RandomBytes(1 + seed % 300, seed), 0);
+    }
+    // Most random strings are rejected; a few may decode as an empty-ish
+    // message of cluster "" (counted as another cluster). None is accepted.
+    const MemberCounters& c = core->counters();
+    EXPECT_GE(c.dropped_malformed, 2u + good.size() - 1 - 5);
+    EXPECT_EQ(c.dropped_malformed + c.dropped_other_cluster, c.datagrams_received);
+    EXPECT_FALSE(core->StateOf("c").has_value());
+    EXPECT_EQ(core->counters().datagrams_sent, sent_before);
+  }
+}
+
+TEST(MembershipCodecTest, OversizedDatagramsAreCounted) {
+  for (auto& core : BothCores()) {
+    std::vector<wire::Update> updates;
+    for (int i = 0; i < 100; ++i) {
+      updates.push_back(MakeUpdate("member-" + std::to_string(i), wire::State::ALIVE, 1, true));
+    }
+    std::string big = MessageBytes("b", wire::MessageType::GOSSIP, 1, updates);
+    ASSERT_GT(big.size(), CoreOptions().max_datagram_bytes);
+    core->OnDatagram("b:1", big, 0);
+    EXPECT_EQ(core->counters().dropped_oversized, 1u);
+    EXPECT_FALSE(core->StateOf("member-0").has_value());
+  }
+}
+
+TEST(MembershipCodecTest, OtherClusterAndVersionAreIgnored) {
+  for (auto& core : BothCores()) {
+    std::string foreign = MessageBytes("c", wire::MessageType::GOSSIP, 1,
+                                       {MakeUpdate("c", wire::State::ALIVE, 1, true)}, "other");
+    core->OnDatagram("c:1", foreign, 0);
+    EXPECT_EQ(core->counters().dropped_other_cluster, 1u);
+    EXPECT_FALSE(core->StateOf("c").has_value());
+    EXPECT_TRUE(core->outbox().empty());
+    wire::Message future = testing::NewMessage("c", wire::MessageType::PING, 1);
+    future.version = kWireVersion + 1;
+    core->OnDatagram("c:1", EncodeMessage(future), 0);
+    EXPECT_EQ(core->counters().dropped_other_cluster, 2u);
+  }
+}
+
+TEST(MembershipCodecTest, UnknownEnumValuesAreMalformed) {
+  for (auto& core : BothCores()) {
+    wire::Update bad = MakeUpdate("c", wire::State::ALIVE, 1, true);
+    bad.state = static_cast<wire::State::type>(99);
+    core->OnDatagram("b:1", MessageBytes("b", wire::MessageType::PING, 1, {bad}), 0);
+    core->OnDatagram("b:1", MessageBytes("b", static_cast<wire::MessageType::type>(77), 1, {}), 0);
+    EXPECT_EQ(core->counters().dropped_malformed, 2u);
+    EXPECT_FALSE(core->StateOf("c").has_value());
+  }
+}
+
+}  // namespace
+}  // namespace mr::membership
