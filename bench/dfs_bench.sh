@@ -76,7 +76,7 @@ failures=()
 fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 
 echo "== cluster: 2 racks x 3 datanodes, chunk size $chunk_size" >&2
-"$bin/mrcluster" up --dir "$cluster" --racks 2 --nodes_per_rack 3 --chunk_size "$chunk_size" \
+"$bin/mrcluster" up --noscheduler --dir "$cluster" --racks 2 --nodes_per_rack 3 --chunk_size "$chunk_size" \
   >"$data/dfs-cluster-up.log" 2>&1 || { cat "$data/dfs-cluster-up.log" >&2; exit 1; }
 
 echo "== $mb MiB random file" >&2

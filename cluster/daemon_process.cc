@@ -33,7 +33,9 @@ bool ProcessRuns(pid_t pid, const std::string& binary_name) {
   Result<std::string> cmdline = ReadFileToString("/proc/" + std::to_string(pid) + "/cmdline");
   if (!cmdline.ok()) return false;
   std::string argv0 = cmdline->substr(0, cmdline->find('\0'));
-  // A zombie (exited, not yet reaped) has an empty command line.
+  // A zombie (exited, not yet reaped) has an empty command line. An empty
+  // `binary_name` matches any live process.
+  if (binary_name.empty()) return !cmdline->empty();
   return BaseName(argv0) == binary_name;
 }
 
@@ -96,7 +98,9 @@ Status StopDaemon(pid_t pid, int signal, int grace_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     ::waitpid(pid, nullptr, WNOHANG);
-    if (::kill(pid, 0) != 0) return Status::OK();
+    // Gone, or a zombie whose parent (not us: daemons outlive mrcluster)
+    // has not reaped it yet.
+    if (::kill(pid, 0) != 0 || !ProcessRuns(pid, "")) return Status::OK();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (::kill(pid, SIGKILL) != 0 && errno != ESRCH) return Status::FromErrno(errno, "kill -9");

@@ -3,12 +3,15 @@
 #include <signal.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "cluster/daemon_process.h"
 #include "common/file.h"
 #include "common/json_writer.h"
+#include "ResourceManagerService.h"
 #include "dfs/master/master_client.h"
+#include "rpc/thrift_client.h"
 
 namespace mr::cluster {
 
@@ -17,7 +20,13 @@ namespace {
 constexpr int kStopGraceMs = 10000;
 
 std::string BinaryOf(Role role) {
-  return role == Role::kMaster ? "dfs_master" : "dfs_datanode";
+  switch (role) {
+    case Role::kMaster: return "dfs_master";
+    case Role::kDatanode: return "dfs_datanode";
+    case Role::kResourceManager: return "mr_resourcemanager";
+    case Role::kNodeManager: return "mr_nodemanager";
+  }
+  return "";
 }
 
 std::string PidPath(const NodeConfig& node) { return JoinPath(node.data_dir, "pid"); }
@@ -28,17 +37,67 @@ std::string Address(const NodeConfig& node) { return node.host + ":" + std::to_s
 std::vector<std::string> DaemonArgs(const ClusterConfig& config, const NodeConfig& node) {
   std::vector<std::string> args = {"--dir=" + JoinPath(node.data_dir, "data"),
                                    "--port=" + std::to_string(node.port)};
-  if (node.role == Role::kMaster) {
-    args.push_back("--host=" + node.host);
-  } else {
-    args.push_back("--bind=" + node.host);
-    args.push_back("--host=" + node.host);
-    args.push_back("--id=" + node.id);
-    args.push_back("--rack=" + node.rack);
-    args.push_back("--master=" + Address(*config.Master()));
+  // Membership: every node with a membership port is a member; the DFS
+  // master is the seed the others join through.
+  const std::string& membership_port = node.Attribute("membership_port");
+  if (!membership_port.empty()) {
+    args.push_back("--membership");
+    args.push_back("--membership_bind_host=" + node.host);
+    args.push_back("--membership_port=" + membership_port);
+    const NodeConfig& seed = *config.Master();
+    if (&seed != &node && !seed.Attribute("membership_port").empty()) {
+      args.push_back("--membership_seeds=" + seed.host + ":" + seed.Attribute("membership_port"));
+    }
+  }
+  switch (node.role) {
+    case Role::kMaster:
+    case Role::kResourceManager:
+      args.push_back("--host=" + node.host);
+      break;
+    case Role::kDatanode:
+      args.push_back("--bind=" + node.host);
+      args.push_back("--host=" + node.host);
+      args.push_back("--id=" + node.id);
+      args.push_back("--rack=" + node.rack);
+      args.push_back("--master=" + Address(*config.Master()));
+      break;
+    case Role::kNodeManager:
+      args.push_back("--bind=" + node.host);
+      args.push_back("--host=" + node.host);
+      args.push_back("--id=" + node.id);
+      args.push_back("--rack=" + node.rack);
+      args.push_back("--dfs_master=" + Address(*config.Master()));
+      if (const NodeConfig* rm = config.ResourceManager()) args.push_back("--rm=" + Address(*rm));
+      for (const char* name : {"shuffle_port", "datanode_id", "vcores", "memory_mb"}) {
+        if (!node.Attribute(name).empty()) {
+          args.push_back(std::string("--") + name + "=" + node.Attribute(name));
+        }
+      }
+      break;
+  }
+  // Extra flags for every daemon of this role (setting flags.<role>).
+  auto extra = config.settings.find(std::string("flags.") + RoleName(node.role));
+  if (extra != config.settings.end()) {
+    for (const std::string& flag : SplitFlagList(extra->second)) args.push_back(flag);
   }
   return args;
 }
+
+}  // namespace
+
+std::vector<std::string> SplitFlagList(const std::string& list) {
+  std::vector<std::string> flags;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) flags.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return flags;
+}
+
+namespace {
 
 Status StartOne(const ClusterConfig& config, const NodeConfig& node) {
   if (LiveDaemonPid(PidPath(node), BinaryOf(node.role)) != 0) {
@@ -91,16 +150,49 @@ Status WaitForDatanodes(const ClusterConfig& config, int timeout_ms) {
                              " datanodes registered with the master in time");
 }
 
+// Waits until the RM counts every nodemanager in `config` as live.
+Status WaitForNodeManagers(const ClusterConfig& config, int timeout_ms) {
+  const NodeConfig* rm = config.ResourceManager();
+  if (rm == nullptr) return Status::OK();
+  using RmClient = rpc::ThriftClient<sched::wire::ResourceManagerServiceClient,
+                                     sched::wire::SchedulerError>;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  size_t expected = 0;
+  for (const NodeConfig& node : config.nodes) expected += node.role == Role::kNodeManager;
+  size_t ready = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto client = RmClient::Connect("resource manager", rm->host, rm->port);
+    if (client.ok()) {
+      auto nodes = (*client)->CallFor<std::vector<sched::wire::NodeReport>>(
+          "ListNodes", [](auto& stub, auto& out) { stub.ListNodes(out); });
+      if (nodes.ok()) {
+        ready = 0;
+        for (const auto& n : *nodes) ready += n.alive && config.Find(n.info.id);
+        if (ready >= expected) return Status::OK();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::Unavailable("only " + std::to_string(ready) + " of " + std::to_string(expected) +
+                             " node managers registered with the resource manager in time");
+}
+
 Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
-  // The master first: datanodes register with it as they start.
-  const NodeConfig& master = *config.Master();
-  RETURN_NOT_OK(StartOne(config, master));
-  RETURN_NOT_OK(WaitReady(master, ready_timeout_ms));
+  // The masters first: the others register with them as they start.
+  for (Role role : {Role::kMaster, Role::kResourceManager}) {
+    const NodeConfig* node = config.FindRole(role);
+    if (node == nullptr) continue;
+    RETURN_NOT_OK(StartOne(config, *node));
+    RETURN_NOT_OK(WaitReady(*node, ready_timeout_ms));
+  }
   for (const NodeConfig& node : config.nodes) {
-    if (node.role != Role::kMaster) RETURN_NOT_OK(StartOne(config, node));
+    if (node.role == Role::kDatanode || node.role == Role::kNodeManager) {
+      RETURN_NOT_OK(StartOne(config, node));
+    }
   }
   for (const NodeConfig& node : config.nodes) RETURN_NOT_OK(WaitReady(node, ready_timeout_ms));
-  return WaitForDatanodes(config, ready_timeout_ms);
+  RETURN_NOT_OK(WaitForDatanodes(config, ready_timeout_ms));
+  return WaitForNodeManagers(config, ready_timeout_ms);
 }
 
 }  // namespace
@@ -113,16 +205,35 @@ Status Up(const UpOptions& options) {
   RETURN_NOT_OK(CreateDirs(options.dir));
   ClusterConfig config;
   config.settings["chunk_size"] = std::to_string(options.chunk_size);
+  for (const auto& [role, flags] : options.daemon_flags) {
+    if (!flags.empty()) config.settings["flags." + role] = flags;
+  }
   auto add = [&](Role role, const std::string& id, const std::string& rack) -> Status {
     ASSIGN_OR_RETURN(int port, PickFreePort(options.host));
     config.nodes.push_back({role, id, options.host, port, rack, JoinPath(options.dir, id), {}});
+    if (options.membership) {
+      // A TCP port free now is almost surely free for UDP too.
+      ASSIGN_OR_RETURN(int membership_port, PickFreePort(options.host));
+      config.nodes.back().attributes["membership_port"] = std::to_string(membership_port);
+    }
     return Status::OK();
   };
   RETURN_NOT_OK(add(Role::kMaster, "master", ""));
+  if (options.scheduler) RETURN_NOT_OK(add(Role::kResourceManager, "rm", ""));
   for (int r = 1; r <= options.racks; ++r) {
     for (int n = 1; n <= options.nodes_per_rack; ++n) {
-      RETURN_NOT_OK(add(Role::kDatanode, "dn-" + std::to_string(r) + "-" + std::to_string(n),
-                        "/r" + std::to_string(r)));
+      std::string suffix = std::to_string(r) + "-" + std::to_string(n);
+      std::string rack = "/r" + std::to_string(r);
+      RETURN_NOT_OK(add(Role::kDatanode, "dn-" + suffix, rack));
+      if (!options.scheduler) continue;
+      // A node manager beside each datanode, with the same rack.
+      RETURN_NOT_OK(add(Role::kNodeManager, "nm-" + suffix, rack));
+      ASSIGN_OR_RETURN(int shuffle_port, PickFreePort(options.host));
+      auto& attributes = config.nodes.back().attributes;
+      attributes["shuffle_port"] = std::to_string(shuffle_port);
+      attributes["datanode_id"] = "dn-" + suffix;
+      attributes["vcores"] = std::to_string(options.nm_vcores);
+      attributes["memory_mb"] = std::to_string(options.nm_memory_mb);
     }
   }
   RETURN_NOT_OK(WriteStringToFile(ConfigPath(options.dir), config.Serialize(), /*sync=*/true));
@@ -138,9 +249,26 @@ Status Up(const UpOptions& options) {
 
 Result<std::vector<NodeStatus>> GetStatus(const std::string& dir) {
   ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(dir));
+  // Each node's state as the master's membership layer sees it, if it runs.
+  std::map<std::string, std::string> member_states;
+  const NodeConfig& master = *config.Master();
+  if (LiveDaemonPid(PidPath(master), BinaryOf(master.role)) != 0) {
+    dfs::MasterClient::Options rpc;
+    rpc.connect_timeout_ms = 1000;
+    rpc.rpc_timeout_ms = 2000;
+    auto client = dfs::MasterClient::Connect(master.host, master.port, rpc);
+    if (client.ok()) {
+      auto members = (*client)->ListMembers();
+      if (members.ok()) {
+        for (const auto& m : *members) member_states[m.id] = m.state;
+      }
+    }
+  }
   std::vector<NodeStatus> nodes;
   for (const NodeConfig& node : config.nodes) {
-    nodes.push_back({node, LiveDaemonPid(PidPath(node), BinaryOf(node.role))});
+    auto it = member_states.find(node.id);
+    nodes.push_back({node, LiveDaemonPid(PidPath(node), BinaryOf(node.role)),
+                     it == member_states.end() ? "" : it->second});
   }
   return nodes;
 }
@@ -157,20 +285,22 @@ std::string FormatStatus(const std::vector<NodeStatus>& nodes, bool json) {
           .Key("address").String(Address(s.node))
           .Key("pid").Int(s.pid)
           .Key("alive").Bool(s.pid != 0)
+          .Key("member").String(s.member_state)
           .EndObject();
     }
     out.EndArray().EndObject();
     return out.str() + "\n";
   }
   char line[256];
-  std::snprintf(line, sizeof(line), "%-9s %-10s %-6s %-21s %-8s %s\n", "ROLE", "ID", "RACK",
-                "ADDRESS", "PID", "ALIVE");
+  std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %s\n", "ROLE", "ID",
+                "RACK", "ADDRESS", "PID", "ALIVE", "MEMBER");
   std::string text = line;
   for (const NodeStatus& s : nodes) {
-    std::snprintf(line, sizeof(line), "%-9s %-10s %-6s %-21s %-8s %s\n", RoleName(s.node.role),
-                  s.node.id.c_str(), s.node.rack.empty() ? "-" : s.node.rack.c_str(),
-                  Address(s.node).c_str(), s.pid ? std::to_string(s.pid).c_str() : "-",
-                  s.pid ? "yes" : "no");
+    std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %s\n",
+                  RoleName(s.node.role), s.node.id.c_str(),
+                  s.node.rack.empty() ? "-" : s.node.rack.c_str(), Address(s.node).c_str(),
+                  s.pid ? std::to_string(s.pid).c_str() : "-", s.pid ? "yes" : "no",
+                  s.member_state.empty() ? "-" : s.member_state.c_str());
     text += line;
   }
   return text;
@@ -194,7 +324,8 @@ Status KillNode(const std::string& dir, const std::string& id) {
 Status Down(const std::string& dir) {
   ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(dir));
   Status first_error;
-  // Datanodes first, the master last, so no datanode sees its master vanish.
+  // In reverse order of the file: workers first, the masters last, so no
+  // worker sees its master vanish.
   for (auto it = config.nodes.rbegin(); it != config.nodes.rend(); ++it) {
     pid_t pid = LiveDaemonPid(PidPath(*it), BinaryOf(it->role));
     if (pid == 0) continue;

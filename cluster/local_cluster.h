@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,19 +23,34 @@ struct UpOptions {
   int racks = 2;
   int nodes_per_rack = 2;
   int64_t chunk_size = 64 << 20;
+  // Also a resource manager, and a node manager beside each datanode.
+  bool scheduler = true;
+  // Every daemon also runs a membership member (the DFS master is the seed).
+  bool membership = true;
+  int nm_vcores = 2;
+  int64_t nm_memory_mb = 4096;
   std::string host = "127.0.0.1";
   int ready_timeout_ms = 20000;
+  // Extra flags for every daemon of a role (role name as in cluster.conf ->
+  // "--a=1,--b=2"), kept in cluster.conf as "setting flags.<role> ...", so
+  // `mrcluster start` uses them too.
+  std::map<std::string, std::string> daemon_flags;
 };
 
+// "--a=1,--b=2" -> {"--a=1", "--b=2"}.
+std::vector<std::string> SplitFlagList(const std::string& list);
+
 // Writes cluster.conf and starts a master and racks * nodes_per_rack
-// datanodes; returns once every daemon accepts connections and the master
-// counts every datanode as live. Refuses a dir that already holds a
-// cluster. On failure, stops what it started.
+// datanodes (and with `scheduler`, a resource manager and a node manager per
+// datanode); returns once every daemon accepts connections, the master
+// counts every datanode as live and the RM every node manager. Refuses a dir
+// that already holds a cluster. On failure, stops what it started.
 Status Up(const UpOptions& options);
 
 struct NodeStatus {
   NodeConfig node;
-  pid_t pid = 0;  // 0 when not running.
+  pid_t pid = 0;             // 0 when not running.
+  std::string member_state;  // As the master's membership sees it; "" unknown.
 };
 
 Result<std::vector<NodeStatus>> GetStatus(const std::string& dir);

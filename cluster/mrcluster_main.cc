@@ -12,6 +12,15 @@ DEFINE_string(dir, "", "The cluster's directory (holds cluster.conf and one dire
 DEFINE_int32(racks, 2, "up: number of racks.");
 DEFINE_int32(nodes_per_rack, 2, "up: datanodes per rack.");
 DEFINE_int64(chunk_size, 64 << 20, "up: the cluster's default DFS chunk size in bytes.");
+DEFINE_bool(scheduler, true,
+            "up: also start a resource manager and a node manager beside each datanode.");
+DEFINE_bool(membership, true, "up: every daemon also runs a membership (SWIM) member.");
+DEFINE_int32(nm_vcores, 2, "up: CPU cores each node manager offers to containers.");
+DEFINE_int64(nm_memory_mb, 4096, "up: memory (MB) each node manager offers to containers.");
+DEFINE_string(master_flags, "", "up: extra flags for the DFS master, comma-separated.");
+DEFINE_string(datanode_flags, "", "up: extra flags for every datanode, comma-separated.");
+DEFINE_string(rm_flags, "", "up: extra flags for the resource manager, comma-separated.");
+DEFINE_string(nm_flags, "", "up: extra flags for every node manager, comma-separated.");
 DEFINE_bool(json, false, "status: machine-readable output.");
 DEFINE_int32(ready_timeout_ms, 20000, "How long up/start wait for daemons to be ready.");
 
@@ -20,6 +29,9 @@ namespace {
 const char kUsage[] =
     "usage:\n"
     "  mrcluster up --dir DIR [--racks R] [--nodes_per_rack K] [--chunk_size BYTES]\n"
+    "               [--noscheduler] [--nomembership] [--nm_vcores N] [--nm_memory_mb MB]\n"
+    "               [--master_flags F] [--datanode_flags F] [--rm_flags F] [--nm_flags F]\n"
+    "               (F: extra daemon flags, comma-separated, e.g. --dfs_heartbeat_timeout_ms=9000)\n"
     "  mrcluster status --dir DIR [--json]\n"
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
@@ -45,6 +57,17 @@ int Run(const std::string& verb, int argc, char** argv) {
     options.racks = FLAGS_racks;
     options.nodes_per_rack = FLAGS_nodes_per_rack;
     options.chunk_size = FLAGS_chunk_size;
+    if (FLAGS_nm_vcores < 1 || FLAGS_nm_vcores > 1024 || FLAGS_nm_memory_mb < 64) {
+      mr::ExitWithError(mr::kExitUsage, "--nm_vcores must be 1..1024 and --nm_memory_mb >= 64");
+    }
+    options.scheduler = FLAGS_scheduler;
+    options.membership = FLAGS_membership;
+    options.daemon_flags = {{"master", FLAGS_master_flags},
+                            {"datanode", FLAGS_datanode_flags},
+                            {"resourcemanager", FLAGS_rm_flags},
+                            {"nodemanager", FLAGS_nm_flags}};
+    options.nm_vcores = FLAGS_nm_vcores;
+    options.nm_memory_mb = FLAGS_nm_memory_mb;
     options.ready_timeout_ms = FLAGS_ready_timeout_ms;
     s = mr::cluster::Up(options);
   } else if (verb == "down") {

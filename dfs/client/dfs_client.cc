@@ -365,7 +365,9 @@ Status DfsFileWriter::DropFailedDatanode(const Status& cause) {
   auto it = std::find_if(targets.begin(), targets.end(),
                          [&](const dataplane::Target& t) { return t.datanode_id == failed; });
   if (it == targets.end() || targets.size() == 1) {
-    return cause.Prepend(ChunkName() + (failed.empty() ? "" : " (datanode " + failed + ")"));
+    // A datanode's own refusal names it already ("datanode X is full: ...").
+    bool named = failed.empty() || cause.message().find("datanode " + failed) != std::string::npos;
+    return cause.Prepend(ChunkName() + (named ? "" : " (datanode " + failed + ")"));
   }
   LOG(WARNING) << "dfs writer: " << ChunkName() << ": datanode " << failed << " failed ("
                << cause.ToString() << "); going on without it";
@@ -381,8 +383,9 @@ Status DfsFileWriter::OpenPipeline() {
   while (true) {
     pipeline_->writer =
         std::make_unique<dataplane::PipelineWriter>(dataplane::PipelineWriter::Options());
+    // Every datanode checks it has room for a whole chunk before it joins.
     Status s = pipeline_->writer->Open(pipeline_->chunk_id, pipeline_->generation,
-                                       pipeline_->targets);
+                                       pipeline_->targets, static_cast<uint64_t>(chunk_size_));
     if (s.ok()) return Status::OK();
     // After a failure, a datanode may still be tearing down the broken
     // stream of this chunk ("already being written"): give it a moment.
@@ -493,17 +496,34 @@ Status DfsFileReader::Seek(int64_t offset) {
 }
 
 Status DfsFileReader::Read(size_t n, std::string* out) {
-  out->clear();
-  while (out->size() < n && position_ < length_) {
+  // *out's old bytes are kept until this call produces some: they may be
+  // swapped into buffer_ as storage for the next packet (see below).
+  bool replaced = false;
+  while ((!replaced || out->size() < n) && n > 0 && position_ < length_) {
     int64_t buffer_end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
     if (position_ < buffer_offset_ || position_ >= buffer_end) {
-      RETURN_NOT_OK(FillBuffer(position_));
+      Status s = FillBuffer(position_);
+      if (!s.ok()) {
+        out->clear();
+        return s;
+      }
       buffer_end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
     }
-    size_t take = std::min<size_t>(n - out->size(), buffer_end - position_);
-    out->append(buffer_, position_ - buffer_offset_, take);
+    size_t take = std::min<size_t>(n - (replaced ? out->size() : 0), buffer_end - position_);
+    if (!replaced && position_ == buffer_offset_ && take == buffer_.size()) {
+      // The whole buffer is wanted: hand it over instead of copying it. The
+      // next packet is received into *out's old storage, whose size is kept
+      // so that it is not zero-filled first; no offset maps into it.
+      out->swap(buffer_);
+      buffer_offset_ = -static_cast<int64_t>(buffer_.size()) - 1;
+    } else {
+      if (!replaced) out->clear();
+      out->append(buffer_, position_ - buffer_offset_, take);
+    }
+    replaced = true;
     position_ += static_cast<int64_t>(take);
   }
+  if (!replaced) out->clear();
   return Status::OK();
 }
 
@@ -527,16 +547,19 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
   // A sequential reader takes the next packet of its open stream. On any
   // error the piece is read again below, with failover and bad-replica
   // reports; the stream is not reopened then.
-  const bool sequential = !buffer_.empty() &&
-                          offset == buffer_offset_ + static_cast<int64_t>(buffer_.size());
+  const bool sequential = offset == filled_end_;
   if (stream_ != nullptr && (stream_chunk_ != index || stream_->done() ||
                              stream_->position() != static_cast<uint64_t>(in_chunk))) {
     stream_.reset();  // Seeked away or finished.
   }
   buffer_offset_ = offset;
+  filled_end_ = -1;
   if (stream_ != nullptr) {
     Status s = stream_->Next(&buffer_);
-    if (s.ok() && !buffer_.empty()) return Status::OK();
+    if (s.ok() && !buffer_.empty()) {
+      filled_end_ = offset + static_cast<int64_t>(buffer_.size());
+      return Status::OK();
+    }
     stream_.reset();
   }
   int64_t piece = std::min<int64_t>(std::max(FLAGS_dfs_client_read_piece_bytes, 4096),
@@ -547,6 +570,7 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
     buffer_.clear();
     return s;
   }
+  filled_end_ = offset + piece;
   // The second sequential piece in a row: stream the rest of the chunk from
   // the replica that served it (ReadFromReplicas put it first).
   if (sequential && in_chunk + piece < chunk.length && FLAGS_dfs_client_stream_reads) {

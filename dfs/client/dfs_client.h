@@ -247,6 +247,7 @@ class DfsFileReader {
   int64_t position_ = 0;
   int64_t buffer_offset_ = 0;     // File offset of buffer_[0].
   std::string buffer_;
+  int64_t filled_end_ = -1;       // File offset after the last FillBuffer's bytes (-1: failed).
   // Sequential reads stream the rest of a chunk from the replica that served
   // the previous piece (FillBuffer); null when none is open.
   std::unique_ptr<dataplane::ChunkReadStream> stream_;

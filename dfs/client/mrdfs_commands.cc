@@ -151,7 +151,9 @@ Status Get(const MrdfsCommand& c, DfsClient* client) {
   temp_name += ".mrdfs-get." + std::to_string(::getpid());
   std::string temp = JoinPath(DirName(target), temp_name);
   (void)RemoveAll(temp);  // A leftover of a killed get with our pid.
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, WritableFile::Create(temp));
+  // No user-space buffer: the reader hands over whole packets (1 MiB), each
+  // written with one write(2).
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, WritableFile::Create(temp, 4096));
   Status s;
   std::string piece;
   while (s.ok()) {

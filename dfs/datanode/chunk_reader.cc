@@ -28,18 +28,28 @@ Status ChunkReader::Corrupt(const std::string& why) const {
 }
 
 Status ChunkReader::Read(uint64_t offset, uint64_t length, std::string* out) const {
-  out->clear();
+  Status s = ReadInto(offset, length, out);
+  if (!s.ok()) out->clear();
+  return s;
+}
+
+Status ChunkReader::ReadInto(uint64_t offset, uint64_t length, std::string* out) const {
   if (offset > info_.length || length > info_.length - offset) {
     return Status::InvalidArgument(ChunkName(info_.chunk_id, info_.generation) +
                                    ": read past end of " + std::to_string(info_.length) +
                                    " bytes");
   }
-  if (length == 0) return Status::OK();
+  if (length == 0) {
+    out->clear();
+    return Status::OK();
+  }
   // Read whole slices so that each can be checked, then trim to the range.
   uint64_t first = offset / kChunkSliceBytes;
   uint64_t last = (offset + length - 1) / kChunkSliceBytes;
   uint64_t begin = first * kChunkSliceBytes;
   uint64_t end = std::min<uint64_t>((last + 1) * kChunkSliceBytes, info_.length);
+  // No clear() first: a caller reading piece after piece into one string
+  // (read_handler) gets the same size back and no zero-filling of it.
   out->resize(end - begin);
   size_t got = 0;
   RETURN_NOT_OK(data_->Read(begin, end - begin, out->data(), &got));

@@ -34,6 +34,8 @@ class ChunkReader {
       : info_(info), meta_(std::move(meta)), data_(std::move(data)) {}
 
   Status Corrupt(const std::string& why) const;
+  // Read() without clearing *out on failure.
+  Status ReadInto(uint64_t offset, uint64_t length, std::string* out) const;
 
   const ChunkInfo info_;
   const ChunkMeta meta_;

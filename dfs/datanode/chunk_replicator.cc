@@ -109,8 +109,9 @@ Status ChunkReplicator::Run(const Copy& copy) {
   ASSIGN_OR_RETURN(std::unique_ptr<ChunkReader> reader,
                    store_->OpenChunk(copy.chunk_id, copy.generation));
   dp::PipelineWriter writer({/*window=*/16, options_.io_timeout});
-  RETURN_NOT_OK(writer.Open(copy.chunk_id, copy.generation, copy.targets));
   const uint64_t length = reader->info().length;
+  // A full target refuses at setup (the master picks another one later).
+  RETURN_NOT_OK(writer.Open(copy.chunk_id, copy.generation, copy.targets, length));
   std::string piece;
   for (uint64_t offset = 0; offset < length; offset += piece.size()) {
     if (stopping()) return Status::Aborted("stopping");  // `writer` aborts the pipeline.

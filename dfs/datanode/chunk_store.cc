@@ -30,10 +30,24 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(const std::string& data_dir) {
-  std::unique_ptr<ChunkStore> store(new ChunkStore(JoinPath(data_dir, "chunks")));
-  RETURN_NOT_OK(CreateDirs(store->dir_));
+  return Open(data_dir, DiskSpace::Options::FromFlags(data_dir));
+}
+
+Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(const std::string& data_dir,
+                                                     DiskSpace::Options space) {
+  RETURN_NOT_OK(CreateDirs(JoinPath(data_dir, "chunks")));
+  if (space.dir.empty()) space.dir = data_dir;
+  std::unique_ptr<ChunkStore> store(new ChunkStore(JoinPath(data_dir, "chunks"), std::move(space)));
   RETURN_NOT_OK(store->Load());
   return store;
+}
+
+ChunkStore::ChunkStore(std::string dir, DiskSpace::Options space)
+    : dir_(std::move(dir)), space_(std::move(space), [this] { return stored_bytes(); }) {}
+
+uint64_t ChunkStore::stored_bytes() const {
+  std::shared_lock lock(mu_);
+  return stored_bytes_;
 }
 
 std::string ChunkStore::PathOf(const std::string& name) const { return JoinPath(dir_, name); }
@@ -70,6 +84,7 @@ Status ChunkStore::Load() {
             ChunkReader::Open(info, PathOf(ChunkDataName(id, gen)), PathOf(ChunkMetaName(id, gen)));
         if (reader.ok()) {
           chunks_[id] = (*reader)->info();
+          stored_bytes_ += chunks_[id].length;
           kept = true;
           continue;
         }
@@ -85,18 +100,26 @@ Status ChunkStore::Load() {
   return SyncDir(dir_);
 }
 
-Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, int64_t generation) {
+Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, int64_t generation,
+                                                             uint64_t reserve_bytes) {
   std::string name = ChunkName(chunk_id, generation);
   if (chunk_id < 0 || generation < 0) return Status::InvalidArgument(name + ": negative id");
+  // Before anything is created, so that a full disk refuses cleanly.
+  RETURN_NOT_OK(space_.Reserve(reserve_bytes));
   {
     std::unique_lock lock(mu_);
     auto it = chunks_.find(chunk_id);
+    Status refused;
     if (it != chunks_.end() && it->second.generation >= generation) {
-      return Status::AlreadyExists(name + ": have generation " +
-                                   std::to_string(it->second.generation));
+      refused = Status::AlreadyExists(name + ": have generation " +
+                                      std::to_string(it->second.generation));
+    } else if (!writing_.insert({chunk_id, generation}).second) {
+      refused = Status::AlreadyExists(name + ": already being written");
     }
-    if (!writing_.insert({chunk_id, generation}).second) {
-      return Status::AlreadyExists(name + ": already being written");
+    if (!refused.ok()) {
+      lock.unlock();
+      space_.Finished(reserve_bytes, 0);
+      return refused;
     }
   }
   std::string data_tmp = PathOf(ChunkDataName(chunk_id, generation)) + std::string(kTempSuffix);
@@ -107,10 +130,11 @@ Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, i
       WritableFile::Create(data_tmp, /*buffer_bytes=*/kChunkSliceBytes / 2);
   if (!file.ok()) {
     ReleaseWriter(chunk_id, generation);
+    space_.Finished(reserve_bytes, 0);
     return file.status();
   }
-  return std::unique_ptr<ChunkWriter>(
-      new ChunkWriter(this, chunk_id, generation, std::move(*file), data_tmp, meta_tmp));
+  return std::unique_ptr<ChunkWriter>(new ChunkWriter(this, chunk_id, generation, std::move(*file),
+                                                      data_tmp, meta_tmp, reserve_bytes));
 }
 
 Status ChunkStore::Commit(const ChunkInfo& info, const std::string& data_tmp,
@@ -129,8 +153,12 @@ Status ChunkStore::Commit(const ChunkInfo& info, const std::string& data_tmp,
       UnlinkOrWarn(data_path);
       return s;
     }
-    if (it != chunks_.end()) RemoveReplicaFiles(it->first, it->second.generation);
+    if (it != chunks_.end()) {
+      RemoveReplicaFiles(it->first, it->second.generation);
+      stored_bytes_ -= it->second.length;
+    }
     chunks_[info.chunk_id] = info;
+    stored_bytes_ += info.length;
   }
   return SyncDir(dir_);
 }
@@ -170,6 +198,7 @@ Status ChunkStore::Delete(int64_t chunk_id) {
   auto it = chunks_.find(chunk_id);
   if (it == chunks_.end()) return Status::NotFound("chunk " + std::to_string(chunk_id));
   RemoveReplicaFiles(chunk_id, it->second.generation);
+  stored_bytes_ -= it->second.length;
   chunks_.erase(it);
   return Status::OK();
 }

@@ -27,18 +27,26 @@
 #include "dfs/datanode/chunk_format.h"
 #include "dfs/datanode/chunk_reader.h"
 #include "dfs/datanode/chunk_writer.h"
+#include "dfs/datanode/disk_space.h"
 
 namespace mr::dfs {
 
 class ChunkStore {
  public:
+  // Space limits default to the --dfs_datanode_* flags (disk_space.h).
   static Result<std::unique_ptr<ChunkStore>> Open(const std::string& data_dir);
+  static Result<std::unique_ptr<ChunkStore>> Open(const std::string& data_dir,
+                                                  DiskSpace::Options space);
   ChunkStore(const ChunkStore&) = delete;
   ChunkStore& operator=(const ChunkStore&) = delete;
 
   // Starts a new replica. AlreadyExists if the same (id, generation) is being
-  // written, or a replica of this id with generation >= `generation` exists.
-  Result<std::unique_ptr<ChunkWriter>> CreateChunk(int64_t chunk_id, int64_t generation);
+  // written, or a replica of this id with generation >= `generation` exists;
+  // NoSpace if fewer than `reserve_bytes` (the most the write may bring) are
+  // available. The writer holds them until it ends, and reserves as it goes
+  // for bytes beyond them (NoSpace from Append when the disk is full).
+  Result<std::unique_ptr<ChunkWriter>> CreateChunk(int64_t chunk_id, int64_t generation,
+                                                   uint64_t reserve_bytes = 0);
 
   // Opens the finalized replica; NotFound if there is none of exactly this
   // generation.
@@ -59,10 +67,13 @@ class ChunkStore {
   Status Verify(int64_t chunk_id, const std::function<bool(uint64_t)>& pace = {}) const;
 
   const std::string& chunk_dir() const { return dir_; }
+  // Bytes of the finalized replicas.
+  uint64_t stored_bytes() const;
+  DiskSpace& space() { return space_; }
 
  private:
   friend class ChunkWriter;
-  explicit ChunkStore(std::string dir) : dir_(std::move(dir)) {}
+  ChunkStore(std::string dir, DiskSpace::Options space);
 
   Status Load();
   // Renames a writer's temp files to their final names and publishes the
@@ -77,6 +88,8 @@ class ChunkStore {
   mutable std::shared_mutex mu_;
   std::map<int64_t, ChunkInfo> chunks_;               // GUARDED_BY(mu_)
   std::set<std::pair<int64_t, int64_t>> writing_;     // GUARDED_BY(mu_): (id, gen)
+  uint64_t stored_bytes_ = 0;                         // GUARDED_BY(mu_): sum of chunks_ lengths.
+  DiskSpace space_;
 };
 
 }  // namespace mr::dfs

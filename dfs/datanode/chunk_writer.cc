@@ -23,13 +23,14 @@ namespace mr::dfs {
 
 ChunkWriter::ChunkWriter(ChunkStore* store, int64_t chunk_id, int64_t generation,
                          std::unique_ptr<WritableFile> data, std::string data_tmp,
-                         std::string meta_tmp)
+                         std::string meta_tmp, uint64_t reserved_bytes)
     : store_(store),
       chunk_id_(chunk_id),
       generation_(generation),
       data_(std::move(data)),
       data_tmp_(std::move(data_tmp)),
-      meta_tmp_(std::move(meta_tmp)) {}
+      meta_tmp_(std::move(meta_tmp)),
+      promise_left_(reserved_bytes) {}
 
 ChunkWriter::~ChunkWriter() {
   Abort();
@@ -69,8 +70,16 @@ void ChunkWriter::AddToChecksums(std::string_view data) {
 Status ChunkWriter::Append(std::string_view data) {
   if (done_) return Status::Aborted(ChunkName(chunk_id_, generation_) + ": writer is closed");
   RETURN_NOT_OK(error_);
+  if (data.size() > promise_left_) {
+    // Beyond what the write reserved (it did not say how much it brings).
+    error_ = store_->space_.Reserve(data.size() - promise_left_);
+    RETURN_NOT_OK(error_);
+    promise_left_ = data.size();
+  }
   error_ = data_->Append(data);
   RETURN_NOT_OK(error_);
+  store_->space_.Wrote(data.size(), data.size());
+  promise_left_ -= data.size();
   AddToChecksums(data);
   meta_.length += data.size();
   MaybeStartWriteback();
@@ -105,7 +114,15 @@ Result<ChunkInfo> ChunkWriter::Finalize() {
   }
   done_ = true;
   store_->ReleaseWriter(chunk_id_, generation_);
+  ReleaseSpace();  // After Commit counted the replica as stored.
   return ChunkInfo{chunk_id_, generation_, meta_.length};
+}
+
+void ChunkWriter::ReleaseSpace() {
+  if (space_released_) return;
+  space_released_ = true;
+  store_->space_.Finished(promise_left_, meta_.length);
+  promise_left_ = 0;
 }
 
 void ChunkWriter::Abort() {
@@ -119,6 +136,7 @@ void ChunkWriter::Abort() {
     }
   }
   store_->ReleaseWriter(chunk_id_, generation_);
+  ReleaseSpace();
 }
 
 }  // namespace mr::dfs

@@ -29,7 +29,8 @@ class ChunkWriter {
   ChunkWriter& operator=(const ChunkWriter&) = delete;
 
   // After a failed call the writer is dead: every later call fails and the
-  // caller should Abort() (the destructor does).
+  // caller should Abort() (the destructor does). NoSpace when the bytes go
+  // beyond the reservation and the disk has no room for them.
   Status Append(std::string_view data);
   // Makes the bytes appended so far durable (fdatasync of the data file)
   // without making the replica visible. Optional: Finalize() does it too, but
@@ -48,13 +49,16 @@ class ChunkWriter {
  private:
   friend class ChunkStore;
   ChunkWriter(ChunkStore* store, int64_t chunk_id, int64_t generation,
-              std::unique_ptr<WritableFile> data, std::string data_tmp, std::string meta_tmp);
+              std::unique_ptr<WritableFile> data, std::string data_tmp, std::string meta_tmp,
+              uint64_t reserved_bytes);
 
   void AddToChecksums(std::string_view data);
   // Starts writeback of the bytes appended since the last call once there
   // are --dfs_chunk_writeback_bytes of them (sync_file_range, no wait).
   void MaybeStartWriteback();
   Status FinalizeFiles();
+  // Returns the unused reservation to the store's DiskSpace (once).
+  void ReleaseSpace();
 
   ChunkStore* const store_;
   const int64_t chunk_id_;
@@ -66,6 +70,8 @@ class ChunkWriter {
   ChunkMeta meta_;
   int writeback_fd_ = -1;      // Read-only descriptor of data_tmp_ for sync_file_range.
   uint64_t writeback_start_ = 0;  // Bytes before this offset were handed to writeback.
+  uint64_t promise_left_;      // Reserved in the store's DiskSpace, not yet written.
+  bool space_released_ = false;
   Status error_;               // First failure; sticky.
   bool done_ = false;          // Finalized or aborted.
 };

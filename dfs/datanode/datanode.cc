@@ -37,7 +37,6 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const Options& options) {
   agent.self.id = node->id_;
   agent.self.host = options.host;
   agent.self.rack = options.rack;
-  agent.data_dir = options.dir;
   node->agent_ = std::make_unique<DatanodeAgent>(node->link_.get(), node->store_.get(),
                                                  node->server_.get(), agent);
   node->scrubber_ = std::make_unique<Scrubber>(

@@ -1,7 +1,5 @@
 #include "dfs/datanode/datanode_agent.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 
 #include <gflags/gflags.h>
@@ -277,12 +275,11 @@ void DatanodeAgent::Execute(const wire::DatanodeCommand& command) {
 
 DatanodeStats DatanodeAgent::CollectStats() const {
   DatanodeStats stats;
-  struct statvfs fs;
-  if (!options_.data_dir.empty() && ::statvfs(options_.data_dir.c_str(), &fs) == 0) {
-    stats.capacity_bytes = static_cast<int64_t>(fs.f_blocks) * static_cast<int64_t>(fs.f_frsize);
-    stats.used_bytes =
-        stats.capacity_bytes - static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
-  }
+  // The figures the store enforces on writes (disk_space.h), so that the
+  // master places chunks only where they will be accepted.
+  DiskSpace::Usage usage = store_->space().Measure();
+  stats.capacity_bytes = usage.capacity_bytes;
+  stats.used_bytes = usage.used_bytes();
   if (data_server_ != nullptr) stats.active_transfers = data_server_->active_connections();
   return stats;
 }

@@ -4,8 +4,9 @@
 //   - registers, retrying with exponential backoff while the master is down;
 //   - right after registering, and every chunk_report_interval, sends the
 //     full chunk report (ChunkStore::List);
-//   - heartbeats every heartbeat_interval with the node's load (statvfs of
-//     the data directory, active data-plane connections), and executes the
+//   - heartbeats every heartbeat_interval with the node's load (the chunk
+//     store's DiskSpace: capacity and what it still accepts; active
+//     data-plane connections), and executes the
 //     commands that come back: DELETE at once (an unlink), REPLICATE handed
 //     to a ChunkReplicator so the loop never blocks on a copy;
 //   - registers again when the master answers NotFound to a heartbeat, chunk
@@ -54,7 +55,6 @@ class DatanodeAgent {
     // This node as the master sees it. A data_port of 0 is filled in at
     // Start() from the DataServer's port.
     wire::DatanodeInfo self;
-    std::string data_dir;  // Its file system's size goes into heartbeats.
     std::chrono::milliseconds heartbeat_interval{500};
     std::chrono::milliseconds chunk_report_interval{std::chrono::minutes(10)};
     std::chrono::milliseconds register_backoff_initial{100};

@@ -11,6 +11,7 @@
 #include "common/flags.h"
 #include "common/stop_signals.h"
 #include "dfs/datanode/datanode.h"
+#include "membership/daemon_member.h"
 
 DEFINE_string(dir, "", "Data directory (chunks live in <dir>/chunks). Required.");
 DEFINE_string(master, "", "HOST:PORT of the DFS master's MasterService. Required.");
@@ -45,8 +46,13 @@ int main(int argc, char** argv) {
                                                                           : mr::kExitFailure;
     mr::ExitWithError(code, node.status().ToString());
   }
+  // A member too with --membership: the master hears of this node's death
+  // from the membership layer before its heartbeat timeout.
+  auto member = mr::membership::StartDaemonMember({(*node)->id(), "datanode", FLAGS_rack}, {});
+  if (!member.ok()) mr::ExitWithError(mr::kExitFailure, member.status().ToString());
   int signal_number = stop_signals.Wait();
   LOG(WARNING) << "dfs_datanode " << (*node)->id() << ": stopping on signal " << signal_number;
+  if (*member) (*member)->Leave();
   (*node)->Stop();
   return mr::kExitOk;
 }

@@ -1,5 +1,6 @@
 #include "dfs/datanode/write_handler.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -35,6 +36,9 @@ class WriteStream {
   void Respond();
   // Sends the error Ack upstream (once) and shuts the downstream link.
   void FailStream(int64_t seq, const Status& status, const std::string& failed_id);
+  // A failure of this node's own disk, worded so that the client's error
+  // names the node ("datanode X is full: ...").
+  Status LocalError(const Status& status) const;
   bool HasDownstream() const { return !request_.targets.empty(); }
 
   ChunkStore* const store_;
@@ -59,9 +63,20 @@ class WriteStream {
   ChunkInfo finalized_info_;  // Responder thread only until joined.
 };
 
+Status WriteStream::LocalError(const Status& status) const {
+  if (status.IsNoSpace()) return status.Prepend("datanode " + self_id_ + " is full");
+  return status.Prepend("datanode " + self_id_);
+}
+
 Status WriteStream::Setup(std::string* failed_id) {
   *failed_id = self_id_;
-  ASSIGN_OR_RETURN(writer_, store_->CreateChunk(request_.chunk_id, request_.generation));
+  // Space first, before the downstream nodes are asked: a full node refuses
+  // at once and the client routes around it.
+  Result<std::unique_ptr<ChunkWriter>> writer = store_->CreateChunk(
+      request_.chunk_id, request_.generation,
+      static_cast<uint64_t>(std::max<int64_t>(0, request_.reserve_bytes)));
+  if (!writer.ok()) return LocalError(writer.status());
+  writer_ = std::move(writer).value();
   if (!HasDownstream()) return Status::OK();
   dp::WriteRequest next = request_;
   next.targets.erase(next.targets.begin());
@@ -108,11 +123,14 @@ void WriteStream::Receive() {
       forward_failed = true;  // The responder reads the cause from downstream.
       s = Status::Aborted("forward to datanode " + request_.targets[0].datanode_id);
     }
-    if (s.ok()) s = writer_->Append(packet.data);
-    // Flush the replica now, while the downstream nodes flush theirs, rather
-    // than after their acks: the nodes' fsyncs overlap instead of adding up.
-    // The responder still finalizes (and acks) only after the downstream ack.
-    if (s.ok() && packet.last) s = writer_->SyncData();
+    if (s.ok()) {
+      s = writer_->Append(packet.data);
+      // Flush the replica now, while the downstream nodes flush theirs, rather
+      // than after their acks: the nodes' fsyncs overlap instead of adding up.
+      // The responder still finalizes (and acks) only after the downstream ack.
+      if (s.ok() && packet.last) s = writer_->SyncData();
+      if (!s.ok()) s = LocalError(s);
+    }
     std::lock_guard lock(mu_);
     if (!s.ok()) {
       receive_status_ = s;
@@ -169,7 +187,7 @@ void WriteStream::Respond() {
     }
     if (last) {
       Result<ChunkInfo> info = writer_->Finalize();
-      if (!info.ok()) return FailStream(seq, info.status(), self_id_);
+      if (!info.ok()) return FailStream(seq, LocalError(info.status()), self_id_);
       finalized_ = true;
       finalized_info_ = *info;
     }

@@ -7,6 +7,10 @@
 // downstream ack. On the `last` packet the responder finalizes the replica
 // before acking it.
 //
+// Space: at setup, before it connects downstream, the node reserves the
+// request's reserve_bytes in its ChunkStore's DiskSpace or refuses with
+// NoSpace "datanode <self> is full: N bytes free, needs M" (disk_space.h).
+//
 // Failure policy (all-or-nothing per pipeline): any failure ends the stream
 // with one error Ack naming the datanode at fault (this node if its disk
 // failed, the next node if the link to it broke or it did not answer, or

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dfs/dataplane/packet_io.h"
+
 namespace mr::dfs::dataplane {
 
 Status ChunkReadStream::Fail(Status status) {
@@ -34,28 +36,34 @@ Status ChunkReadStream::Open(const std::string& host, int port, int64_t chunk_id
 }
 
 Status ChunkReadStream::Next(std::string* data) {
-  data->clear();
+  // *data keeps its size until the packet arrives: a buffer of the packet's
+  // size is reused as it is, without zeroing it first.
+  Status s = ReceiveNext(data);
+  if (!s.ok()) data->clear();
+  return s;
+}
+
+Status ChunkReadStream::ReceiveNext(std::string* data) {
   RETURN_NOT_OK(error_);
   if (done_) return Status::Aborted("chunk read stream is at its end");
-  Frame frame;
-  Status s = ReadFrame(&socket_, &frame, timeout_);
+  bool is_packet = false;
+  PacketHeader packet;
+  Frame other;
+  // The data lands in *data straight from the socket (packet_io.h).
+  Status s = ReceivePacket(&socket_, timeout_, &is_packet, &packet, data, &other);
   if (!s.ok()) return Fail(s);
-  if (frame.type == FrameType::kReadResponse) {  // An error mid-stream.
+  if (!is_packet && other.type == FrameType::kReadResponse) {  // An error mid-stream.
     ReadResponse response;
-    s = DecodeMessage(frame.payload, &response);
+    s = DecodeMessage(other.payload, &response);
     if (s.ok()) s = StatusFromWire(response.code, response.message);
     return Fail(s.ok() ? Status::Corruption("read stream ended without a last packet") : s);
   }
-  if (frame.type != FrameType::kPacket) return Fail(Status::Corruption("unexpected frame in read"));
-  Packet packet;
-  s = DecodeMessage(frame.payload, &packet);
-  if (!s.ok()) return Fail(s);
+  if (!is_packet) return Fail(Status::Corruption("unexpected frame in read"));
   if (packet.seq != next_seq_ || packet.offset != static_cast<int64_t>(position_)) {
     return Fail(Status::Corruption("read packet out of order"));
   }
   ++next_seq_;
-  position_ += packet.data.size();
-  data->swap(packet.data);  // No copy.
+  position_ += data->size();
   if (packet.last) {
     done_ = true;
     boost::system::error_code ec;
@@ -100,13 +108,14 @@ Status PipelineWriter::Fail(Status status) {
 }
 
 Status PipelineWriter::Open(int64_t chunk_id, int64_t generation,
-                            const std::vector<Target>& targets) {
+                            const std::vector<Target>& targets, uint64_t reserve_bytes) {
   if (targets.empty()) return Fail(Status::InvalidArgument("write pipeline without targets"));
   first_datanode_id_ = targets[0].datanode_id;
   WriteRequest request;
   request.chunk_id = chunk_id;
   request.generation = generation;
   request.targets.assign(targets.begin() + 1, targets.end());
+  request.reserve_bytes = static_cast<int64_t>(std::min<uint64_t>(reserve_bytes, INT64_MAX));
   error_ = OpenWriteStream(&socket_, targets[0], request, options_.io_timeout,
                            &failed_datanode_id_);
   if (!error_.ok()) return Fail(error_);

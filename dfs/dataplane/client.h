@@ -52,6 +52,7 @@ class ChunkReadStream {
   uint64_t chunk_length() const { return chunk_length_; }
 
  private:
+  Status ReceiveNext(std::string* data);
   Status Fail(Status status);
 
   boost::asio::io_context io_;
@@ -87,8 +88,11 @@ class PipelineWriter {
   PipelineWriter(const PipelineWriter&) = delete;
   PipelineWriter& operator=(const PipelineWriter&) = delete;
 
-  // targets[0] is connected to; the rest get forwarded copies.
-  Status Open(int64_t chunk_id, int64_t generation, const std::vector<Target>& targets);
+  // targets[0] is connected to; the rest get forwarded copies. Each datanode
+  // refuses (NoSpace, naming itself) unless it has `reserve_bytes` free: the
+  // most this write will bring (0: unknown, checked as bytes arrive).
+  Status Open(int64_t chunk_id, int64_t generation, const std::vector<Target>& targets,
+              uint64_t reserve_bytes = 0);
   Status Write(std::string_view data);
   Status Close();
 

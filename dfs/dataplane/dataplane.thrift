@@ -38,6 +38,11 @@ struct WriteRequest {
   1: i64 chunk_id
   2: i64 generation
   3: list<Target> targets
+  // The most bytes the write may bring (the file's chunk size, or the
+  // length of the replica being copied). Each datanode refuses the write at
+  // setup (code NoSpace, naming itself) unless it has that much free beyond
+  // its reserve. 0: unknown; space is then checked as bytes arrive.
+  4: i64 reserve_bytes
 }
 
 struct Packet {

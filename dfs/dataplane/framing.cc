@@ -37,7 +37,16 @@ Status WaitReady(int fd, short events, Clock::time_point deadline, const char* w
   }
 }
 
-Status ReadFull(tcp::socket* socket, char* buf, size_t n, Clock::time_point deadline) {
+constexpr int kMaxIov = 8;
+
+bool KnownType(uint8_t t) {
+  return t >= static_cast<uint8_t>(FrameType::kReadRequest) &&
+         t <= static_cast<uint8_t>(FrameType::kAck);
+}
+
+}  // namespace
+
+Status ReadFull(tcp::socket* socket, char* buf, size_t n, Deadline deadline) {
   int fd = socket->native_handle();
   while (n > 0) {
     ssize_t r = ::recv(fd, buf, n, MSG_DONTWAIT);
@@ -55,28 +64,42 @@ Status ReadFull(tcp::socket* socket, char* buf, size_t n, Clock::time_point dead
   return Status::OK();
 }
 
-Status WriteFull(tcp::socket* socket, const char* buf, size_t n, Clock::time_point deadline) {
+Status WriteFullV(tcp::socket* socket, std::initializer_list<std::string_view> parts,
+                  Deadline deadline) {
+  if (parts.size() > kMaxIov) return Status::InvalidArgument("too many parts");
+  iovec iov[kMaxIov];
+  int count = 0;
+  for (std::string_view part : parts) {
+    if (!part.empty()) iov[count++] = {const_cast<char*>(part.data()), part.size()};
+  }
   int fd = socket->native_handle();
-  while (n > 0) {
-    ssize_t w = ::send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (w >= 0) {
-      buf += w;
-      n -= w;
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      RETURN_NOT_OK(WaitReady(fd, POLLOUT, deadline, "send"));
-    } else if (errno != EINTR) {
-      return Status::FromErrno(errno, "send");
+  iovec* next = iov;
+  while (count > 0) {
+    msghdr msg{};
+    msg.msg_iov = next;
+    msg.msg_iovlen = static_cast<size_t>(count);
+    ssize_t w = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        RETURN_NOT_OK(WaitReady(fd, POLLOUT, deadline, "send"));
+      } else if (errno != EINTR) {
+        return Status::FromErrno(errno, "send");
+      }
+      continue;
+    }
+    size_t sent = static_cast<size_t>(w);
+    while (count > 0 && sent >= next->iov_len) {
+      sent -= next->iov_len;
+      ++next;
+      --count;
+    }
+    if (count > 0) {
+      next->iov_base = static_cast<char*>(next->iov_base) + sent;
+      next->iov_len -= sent;
     }
   }
   return Status::OK();
 }
-
-bool KnownType(uint8_t t) {
-  return t >= static_cast<uint8_t>(FrameType::kReadRequest) &&
-         t <= static_cast<uint8_t>(FrameType::kAck);
-}
-
-}  // namespace
 
 Timeout DefaultIoTimeout() { return Timeout(FLAGS_dfs_dataplane_io_timeout_ms); }
 
@@ -93,25 +116,32 @@ Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload,
   std::string header;
   PutFixed32(&header, static_cast<uint32_t>(payload.size() + 1));
   header.push_back(static_cast<char>(type));
-  auto deadline = Clock::now() + timeout;
-  RETURN_NOT_OK(WriteFull(socket, header.data(), header.size(), deadline));
-  return WriteFull(socket, payload.data(), payload.size(), deadline);
+  // One sendmsg for both: with TCP_NODELAY, two sends would be two segments.
+  return WriteFullV(socket, {header, payload}, Clock::now() + timeout);
 }
 
-Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout) {
+Status ReadFrameHeader(tcp::socket* socket, FrameType* type, uint32_t* payload_bytes,
+                       Deadline deadline) {
   if (!socket->is_open()) return Status::IOError("socket is closed");
-  auto deadline = Clock::now() + timeout;
   char header[5];
   RETURN_NOT_OK(ReadFull(socket, header, sizeof(header), deadline));
   uint32_t length = DecodeFixed32(header);
-  uint8_t type = static_cast<uint8_t>(header[4]);
+  uint8_t t = static_cast<uint8_t>(header[4]);
   if (length < 1 || length > kMaxFrameBytes) {
     return Status::Corruption("bad frame length " + std::to_string(length));
   }
-  if (!KnownType(type)) return Status::Corruption("unknown frame type " + std::to_string(type));
-  frame->type = static_cast<FrameType>(type);
-  frame->payload.resize(length - 1);
-  return ReadFull(socket, frame->payload.data(), length - 1, deadline);
+  if (!KnownType(t)) return Status::Corruption("unknown frame type " + std::to_string(t));
+  *type = static_cast<FrameType>(t);
+  *payload_bytes = length - 1;
+  return Status::OK();
+}
+
+Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout) {
+  auto deadline = Clock::now() + timeout;
+  uint32_t n = 0;
+  RETURN_NOT_OK(ReadFrameHeader(socket, &frame->type, &n, deadline));
+  frame->payload.resize(n);
+  return ReadFull(socket, frame->payload.data(), n, deadline);
 }
 
 Status Connect(tcp::socket* socket, const std::string& host, int port, Timeout timeout) {

@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,18 @@ size_t PacketDataBytes();
 
 Status WriteFrame(tcp::socket* socket, FrameType type, std::string_view payload, Timeout timeout);
 Status ReadFrame(tcp::socket* socket, Frame* frame, Timeout timeout);
+
+// The pieces of the two above, for frames read or written in parts under
+// one deadline (packet_io.h).
+using Deadline = std::chrono::steady_clock::time_point;
+// Reads and checks a frame header; *payload_bytes is the length after it.
+Status ReadFrameHeader(tcp::socket* socket, FrameType* type, uint32_t* payload_bytes,
+                       Deadline deadline);
+Status ReadFull(tcp::socket* socket, char* buf, size_t n, Deadline deadline);
+// Sends every byte of `parts` in order, in as few sendmsg(2) calls as the
+// socket buffer allows.
+Status WriteFullV(tcp::socket* socket, std::initializer_list<std::string_view> parts,
+                  Deadline deadline);
 
 // Opens `socket` (not yet open) and connects it to host:port within timeout.
 Status Connect(tcp::socket* socket, const std::string& host, int port, Timeout timeout);

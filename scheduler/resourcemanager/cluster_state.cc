@@ -113,17 +113,30 @@ Result<wire::NodeHeartbeatResponse> ClusterState::NodeHeartbeat(
 void ClusterState::ExpireNodes(int64_t now_ms) {
   for (auto& [id, node] : nodes_) {
     if (!node.alive || now_ms - node.last_heartbeat_ms < options_.node_expiry_ms) continue;
-    LOG(WARNING) << "rm: node " << id << " lost (no heartbeat for "
-                 << now_ms - node.last_heartbeat_ms << " ms)";
-    node.alive = false;
-    std::vector<std::string> lost;
-    for (const auto& [cid, c] : containers_) {
-      if (c.node_id == id) lost.push_back(cid);
-    }
-    for (const std::string& cid : lost) {
-      ContainerDone(cid, CompletedStatus(cid, containers_[cid].app_id, -1, "node " + id + " lost"),
-                    now_ms);
-    }
+    LoseNode(node, "no heartbeat for " + std::to_string(now_ms - node.last_heartbeat_ms) + " ms",
+             now_ms);
+  }
+}
+
+bool ClusterState::DeclareNodeLost(const std::string& node_id, const std::string& why,
+                                   int64_t now_ms) {
+  auto it = nodes_.find(node_id);
+  if (it == nodes_.end() || !it->second.alive) return false;
+  LoseNode(it->second, why, now_ms);
+  return true;
+}
+
+void ClusterState::LoseNode(Node& node, const std::string& why, int64_t now_ms) {
+  const std::string& id = node.info.id;
+  LOG(WARNING) << "rm: node " << id << " lost (" << why << ")";
+  node.alive = false;
+  std::vector<std::string> lost;
+  for (const auto& [cid, c] : containers_) {
+    if (c.node_id == id) lost.push_back(cid);
+  }
+  for (const std::string& cid : lost) {
+    ContainerDone(cid, CompletedStatus(cid, containers_[cid].app_id, -1, "node " + id + " lost"),
+                  now_ms);
   }
 }
 

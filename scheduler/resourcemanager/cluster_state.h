@@ -60,6 +60,9 @@ class ClusterState {
   // Marks nodes silent for node_expiry_ms as lost; their containers complete
   // with exit code -1.
   void ExpireNodes(int64_t now_ms);
+  // The membership layer found the node failed: lost now, as if expired.
+  // False if it is unknown or already lost.
+  bool DeclareNodeLost(const std::string& node_id, const std::string& why, int64_t now_ms);
   std::vector<wire::NodeReport> ListNodes(int64_t now_ms) const;
 
   // ---- Clients.
@@ -118,6 +121,7 @@ class ClusterState {
     bool Finished() const;
   };
 
+  void LoseNode(Node& node, const std::string& why, int64_t now_ms);
   std::optional<wire::Container> TryGrant(App& app, Request& request, int64_t now_ms);
   wire::Container Grant(App& app, Node& node, const wire::Resource& resource, bool is_am);
   // A container ended (reported, released or lost): frees its resources and

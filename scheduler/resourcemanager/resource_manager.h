@@ -24,6 +24,8 @@ class ResourceManager {
   static Result<std::unique_ptr<ResourceManager>> Start(Options options);
   ~ResourceManager();
   int port() const { return server_->port(); }
+  // The handler, for the daemon's membership hook.
+  RmService* service() const { return service_.get(); }
   void Stop();  // Idempotent.
 
  private:

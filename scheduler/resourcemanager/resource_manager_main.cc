@@ -1,6 +1,8 @@
 // mr_resourcemanager: the Resource Manager daemon (docs/SCHEDULER.md). Serves
 // ResourceManagerService on --host:--port until SIGTERM or SIGINT. With
-// --port=0 the bound port is written to <dir>/port for launchers.
+// --port=0 the bound port is written to <dir>/port for launchers. With
+// --membership it is a member too: a node manager the membership layer finds
+// failed is lost at once, not after --rm_node_expiry_ms.
 #include <string>
 
 #include <gflags/gflags.h>
@@ -10,6 +12,7 @@
 #include "common/file.h"
 #include "common/flags.h"
 #include "common/stop_signals.h"
+#include "membership/daemon_member.h"
 #include "scheduler/resourcemanager/resource_manager.h"
 
 DEFINE_string(dir, "", "Directory for the port file. Required.");
@@ -30,11 +33,23 @@ int main(int argc, char** argv) {
   options.port = FLAGS_port;
   auto rm = mr::sched::ResourceManager::Start(options);
   if (!rm.ok()) mr::ExitWithError(mr::kExitFailure, rm.status().ToString());
+  mr::sched::RmService* service = (*rm)->service();
+  auto member = mr::membership::StartDaemonMember(
+      {"rm", "resourcemanager", ""}, [service](const mr::membership::MemberEvent& event) {
+        if (mr::membership::IsDeparture(event.type) &&
+            mr::membership::RoleOf(*event.member) == "nodemanager") {
+          service->NodeFailed(event.member->id,
+                              std::string(mr::membership::EventTypeName(event.type)) +
+                                  " (membership)");
+        }
+      });
+  if (!member.ok()) mr::ExitWithError(mr::kExitFailure, member.status().ToString());
   s = mr::WritePortFile(FLAGS_dir, (*rm)->port());
   if (!s.ok()) mr::ExitWithError(mr::kExitFailure, s.ToString());
   LOG(WARNING) << "mr_resourcemanager serving " << FLAGS_host << ":" << (*rm)->port();
   int signal_number = stop_signals.Wait();
   LOG(WARNING) << "mr_resourcemanager: stopping on signal " << signal_number;
+  if (*member) (*member)->Leave();
   (*rm)->Stop();
   return mr::kExitOk;
 }

@@ -164,4 +164,10 @@ void RmService::FinishApplication(const std::string& app_id, wire::AppState::typ
   ScheduleAndLaunch(now);
 }
 
+void RmService::NodeFailed(const std::string& node_id, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = NowMs();
+  if (state_.DeclareNodeLost(node_id, why, now)) ScheduleAndLaunch(now);
+}
+
 }  // namespace mr::sched

@@ -47,6 +47,9 @@ class RmService : public wire::ResourceManagerServiceIf {
   void FinishApplication(const std::string& app_id, wire::AppState::type state,
                          const std::string& diagnostics, const std::string& counters_json) override;
 
+  // Not an RPC: the membership layer found Node Manager `node_id` failed.
+  void NodeFailed(const std::string& node_id, const std::string& why);
+
  private:
   // Grants what it can and hands new AM containers to the launcher thread.
   // Requires mutex_.

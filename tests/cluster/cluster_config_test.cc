@@ -32,6 +32,31 @@ TEST(ClusterConfigTest, AcceptsCommentsAndOtherHosts) {
   EXPECT_EQ(parsed->Find("d1")->host, "10.1.0.2");
 }
 
+TEST(ClusterConfigTest, SchedulerRolesAndAttributes) {
+  Result<ClusterConfig> parsed = ClusterConfig::Parse(
+      "node master m 10.1.0.1 9000 - /data/m\n"
+      "node resourcemanager rm 10.1.0.1 9100 - /data/rm\n"
+      "node nodemanager nm1 10.1.0.2 9200 /r1 /data/nm1 shuffle_port=9201 datanode_id=d1\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_NE(parsed->ResourceManager(), nullptr);
+  EXPECT_EQ(parsed->ResourceManager()->port, 9100);
+  const NodeConfig* nm = parsed->Find("nm1");
+  ASSERT_NE(nm, nullptr);
+  EXPECT_EQ(nm->role, Role::kNodeManager);
+  EXPECT_EQ(nm->Attribute("shuffle_port"), "9201");
+  EXPECT_EQ(nm->Attribute("datanode_id"), "d1");
+  EXPECT_EQ(nm->Attribute("missing"), "");
+  EXPECT_EQ(ClusterConfig::Parse(parsed->Serialize())->Serialize(), parsed->Serialize());
+
+  EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"
+                                    "node resourcemanager a h 2 - /d\n"
+                                    "node resourcemanager b h 3 - /d\n").ok());
+  EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"
+                                    "node nodemanager n h 2 /r /d =x\n").ok());
+  EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"
+                                    "node nodemanager n h 2 /r /d novalue\n").ok());
+}
+
 TEST(ClusterConfigTest, RejectsBadFiles) {
   const char* bad[] = {
       "node datanode d1 h 1 /r /d\n",                                     // No master.

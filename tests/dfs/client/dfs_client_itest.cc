@@ -1,10 +1,7 @@
 // Integration tests of the DFS client library and mrdfs against a real local
-// cluster: `mrcluster up --racks 2 --nodes-per-rack 2 --chunk-size 1 MiB`,
-// one master and four datanode processes on 127.0.0.1 with ephemeral ports.
-//
-// Each test starts its own cluster and the fixture's destructor always takes
-// it down (mrcluster down, then SIGKILL of any daemon of this cluster still
-// running, found by its pid file and checked by its command line).
+// cluster (local_dfs.h): `mrcluster up --racks 2 --nodes-per-rack 2
+// --chunk-size 1 MiB`, one master and four datanode processes on 127.0.0.1.
+// Each test starts its own cluster.
 //
 // The tests skip only if the daemons are not built (dfs_master,
 // dfs_datanode, mrcluster, mrdfs missing from MR_BIN_DIR, or a datanode
@@ -27,6 +24,7 @@
 #include "cluster/cluster_config.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
+#include "tests/dfs/client/local_dfs.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -37,88 +35,15 @@ using testing::RandomBytes;
 using mr::testing::BinPath;
 using mr::testing::CommandResult;
 using mr::testing::Quote;
+using mr::testing::LocalDfs;
 using mr::testing::RunCommand;
-using mr::testing::ScopedTempDir;
 
-constexpr int64_t kChunk = 1 << 20;
-
-// Why the daemons cannot run here, or "" if they can.
-std::string MissingDaemons() {
-  for (const char* name : {"dfs_master", "dfs_datanode", "mrcluster", "mrdfs"}) {
-    if (!PathExists(BinPath(name))) return std::string(name) + " is not built";
-  }
-  CommandResult help = RunCommand(Quote(BinPath("dfs_datanode")) + " --help", 20);
-  if ((help.out + help.err).find("--master") == std::string::npos) {
-    return "dfs_datanode has no --master flag yet";
-  }
-  return "";
-}
-
-// A local cluster of processes, always taken down by the destructor.
-class LocalDfs {
- public:
-  LocalDfs() : dir_(tmp_.Join("cluster")) {}
-  ~LocalDfs() { Down(); }
-
-  // mrcluster up; the result says why it failed.
-  CommandResult Up() {
-    up_ = true;
-    return RunCommand(Quote(BinPath("mrcluster")) + " up --dir " + Quote(dir_) +
-                          " --racks 2 --nodes-per-rack 2 --chunk-size " + std::to_string(kChunk),
-                      90);
-  }
-
-  void Down() {
-    if (!up_) return;
-    up_ = false;
-    (void)RunCommand(Quote(BinPath("mrcluster")) + " down --dir " + Quote(dir_), 60);
-    // Whatever is left of this cluster (its pid files name the processes).
-    for (const std::string& node : mr::testing::ListDir(dir_)) KillNode(node);
-  }
-
-  // SIGKILL of one daemon of this cluster, by the pid in its pid file, if
-  // that process still runs one of our daemons on this cluster's directory.
-  bool KillNode(const std::string& node_id) {
-    Result<std::string> pid_text = ReadFileToString(JoinPath(JoinPath(dir_, node_id), "pid"));
-    if (!pid_text.ok()) return false;
-    pid_t pid = static_cast<pid_t>(std::atol(pid_text->c_str()));
-    if (pid <= 0) return false;
-    std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (args.find(dir_ + "/") == std::string::npos) return false;
-    if (::kill(pid, SIGKILL) != 0) return false;
-    for (int i = 0; i < 200 && ::kill(pid, 0) == 0; ++i) {
-      std::ifstream status("/proc/" + std::to_string(pid) + "/stat");
-      std::string line;
-      std::getline(status, line);
-      if (line.find(") Z ") != std::string::npos) break;  // A zombie: dead.
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  }
-
-  const std::string& dir() const { return dir_; }
-  std::string Join(const std::string& name) const { return tmp_.Join(name); }
-
-  // The file holding a replica's bytes on its datanode.
-  std::string ChunkDataPath(const std::string& node_id, const DfsChunk& chunk) const {
-    Result<cluster::ClusterConfig> config = cluster::LoadConfig(dir_);
-    if (!config.ok() || config->Find(node_id) == nullptr) return "";
-    return JoinPath(JoinPath(config->Find(node_id)->data_dir, "data/chunks"),
-                    std::to_string(chunk.chunk_id) + "_" + std::to_string(chunk.generation) +
-                        ".data");
-  }
-
- private:
-  ScopedTempDir tmp_;
-  const std::string dir_;
-  bool up_ = false;
-};
+constexpr int64_t kChunk = mr::testing::kLocalDfsChunk;
 
 class DfsClientITest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string missing = MissingDaemons();
+    std::string missing = mr::testing::MissingDfsDaemons();
     if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
     CommandResult up = cluster_.Up();
     ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;

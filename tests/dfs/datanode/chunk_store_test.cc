@@ -191,5 +191,80 @@ TEST_F(ChunkStoreTest, ConcurrentWritersAndReaders) {
   EXPECT_EQ(store_->List().size(), 8u);
 }
 
+// A store on a "disk" of `capacity` bytes (--dfs_datanode_capacity_bytes).
+std::unique_ptr<ChunkStore> StoreWithCapacity(const std::string& dir, int64_t capacity,
+                                              int64_t reserved = 0) {
+  DiskSpace::Options space;
+  space.capacity_bytes = capacity;
+  space.reserved_bytes = reserved;
+  auto store = ChunkStore::Open(dir, space);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(ChunkStoreSpaceTest, CapacityCountsStoredReservedAndWrittenBytes) {
+  mr::testing::ScopedTempDir dir;
+  auto store = StoreWithCapacity(dir.path(), 1000000, /*reserved=*/100000);
+  DiskSpace& space = store->space();
+  EXPECT_EQ(space.Measure().capacity_bytes, 900000);
+  EXPECT_EQ(space.Measure().available_bytes, 900000);
+
+  WriteChunk(store.get(), 1, 1, RandomBytes(300000, 1));
+  EXPECT_EQ(store->stored_bytes(), 300000u);
+  EXPECT_EQ(space.Measure().available_bytes, 600000);
+
+  // A write in progress holds its whole reservation, part of it written.
+  auto writer = store->CreateChunk(2, 1, /*reserve_bytes=*/400000);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(space.Measure().available_bytes, 200000);
+  ASSERT_TRUE((*writer)->Append(RandomBytes(100000, 2)).ok());
+  EXPECT_EQ(space.Measure().available_bytes, 200000);
+  // No room for another chunk of that size: refused, and nothing is created.
+  auto refused = store->CreateChunk(3, 1, 400000);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsNoSpace()) << refused.status().ToString();
+  EXPECT_EQ(refused.status().message(), "200000 bytes free, needs 400000");
+  // Finalized short of its reservation: the rest comes back.
+  ASSERT_TRUE((*writer)->Finalize().ok());
+  EXPECT_EQ(space.Measure().available_bytes, 500000);
+  writer->reset();
+  // An aborted write gives everything back.
+  auto aborted = store->CreateChunk(4, 1, 100000);
+  ASSERT_TRUE(aborted.ok());
+  ASSERT_TRUE((*aborted)->Append(RandomBytes(50000, 4)).ok());
+  (*aborted)->Abort();
+  EXPECT_EQ(space.Measure().available_bytes, 500000);
+  ASSERT_TRUE(store->Delete(1).ok());
+  EXPECT_EQ(space.Measure().available_bytes, 800000);
+  // The count survives a restart.
+  store.reset();
+  store = StoreWithCapacity(dir.path(), 1000000, 100000);
+  EXPECT_EQ(store->stored_bytes(), 100000u);
+}
+
+TEST(ChunkStoreSpaceTest, WriteWithoutReservationStopsWhenFull) {
+  mr::testing::ScopedTempDir dir;
+  auto store = StoreWithCapacity(dir.path(), 200000);
+  auto writer = store->CreateChunk(1, 1);  // Size unknown: reserved as it comes.
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append(RandomBytes(150000, 1)).ok());
+  Status s = (*writer)->Append(RandomBytes(60000, 2));
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  (*writer)->Abort();
+  EXPECT_TRUE(DirEntries(store->chunk_dir()).empty());
+  EXPECT_EQ(store->space().Measure().available_bytes, 200000);
+}
+
+TEST(ChunkStoreSpaceTest, RealDiskReportsItsSize) {
+  mr::testing::ScopedTempDir dir;
+  auto store = StoreWithCapacity(dir.path(), 0);
+  DiskSpace::Usage usage = store->space().Measure();
+  EXPECT_GT(usage.capacity_bytes, 0);
+  EXPECT_GT(usage.available_bytes, 0);
+  EXPECT_LE(usage.available_bytes, usage.capacity_bytes);
+  // No file system has an exabyte free.
+  EXPECT_TRUE(store->CreateChunk(1, 1, uint64_t{1} << 60).status().IsNoSpace());
+}
+
 }  // namespace
 }  // namespace mr::dfs

@@ -9,11 +9,14 @@
 #include <random>
 #include <thread>
 
+#include <gflags/gflags.h>
 #include <gtest/gtest.h>
 
 #include "common/coding.h"
 #include "dfs/dataplane/client.h"
 #include "tests/common/test_util.h"
+
+DECLARE_int64(fault_inject_enospc_after_bytes);  // common/file.cc
 
 namespace mr::dfs {
 namespace {
@@ -32,8 +35,11 @@ int ClosedPort() {
 }
 
 struct Node {
-  explicit Node(const std::string& id) {
-    auto opened = ChunkStore::Open(dir.path());
+  // `capacity`: --dfs_datanode_capacity_bytes of this node (0: the real disk).
+  explicit Node(const std::string& id, int64_t capacity = 0) {
+    DiskSpace::Options space;
+    space.capacity_bytes = capacity;
+    auto opened = ChunkStore::Open(dir.path(), space);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     store = std::move(*opened);
     DataServer::Options options;
@@ -68,9 +74,9 @@ class DataServerTest : public ::testing::Test {
   }
   // Writes `data` in uneven pieces through `targets`.
   Status WriteThrough(const std::vector<dp::Target>& targets, int64_t id, const std::string& data,
-                      std::string* failed_id = nullptr) {
+                      std::string* failed_id = nullptr, uint64_t reserve_bytes = 0) {
     dp::PipelineWriter writer({/*window=*/4, kTimeout});
-    Status s = writer.Open(id, 1, targets);
+    Status s = writer.Open(id, 1, targets, reserve_bytes);
     for (size_t pos = 0; s.ok() && pos < data.size(); pos += 100000) {
       s = writer.Write(std::string_view(data).substr(pos, 100000));
     }
@@ -178,6 +184,38 @@ TEST_F(DataServerTest, MalformedFramesDoNotStopTheServer) {
   std::string back;
   ASSERT_TRUE(ReadFrom(*nodes_[0], 13, &back).ok());
   EXPECT_EQ(back, data);
+}
+
+TEST_F(DataServerTest, FullDatanodeRefusesTheWriteAndNamesItself) {
+  constexpr uint64_t kChunkBytes = 1 << 20;
+  for (size_t full = 0; full < nodes_.size(); ++full) {
+    // Room for 300000 bytes, but the write may bring a whole chunk.
+    nodes_[full] = std::make_unique<Node>("dn" + std::to_string(full + 1), 300000);
+    std::string failed;
+    Status s = WriteThrough(Targets(), 20 + full, RandomBytes(200000, 7), &failed, kChunkBytes);
+    EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+    EXPECT_EQ(failed, nodes_[full]->target.datanode_id);
+    EXPECT_EQ(s.message(), "datanode " + failed + " is full: 300000 bytes free, needs " +
+                               std::to_string(kChunkBytes));
+    for (const auto& node : nodes_) {
+      EXPECT_TRUE(Eventually([&] { return node->Empty(); })) << node->target.datanode_id;
+    }
+    // Within its space, the same node takes a write.
+    ASSERT_TRUE(WriteThrough(Targets(), 30 + full, RandomBytes(200000, 8), nullptr, 250000).ok());
+    for (const auto& node : nodes_) ASSERT_TRUE(node->store->Delete(30 + full).ok());
+    nodes_[full] = std::make_unique<Node>("dn" + std::to_string(full + 1));
+  }
+}
+
+TEST_F(DataServerTest, DiskFullMidWriteNamesTheNodeAndLeavesNoReplica) {
+  gflags::FlagSaver saver;
+  FLAGS_fault_inject_enospc_after_bytes = 150000;  // Every WritableFile in this process.
+  std::string failed;
+  Status s = WriteThrough({nodes_[0]->target}, 40, RandomBytes(400000, 9), &failed);
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  EXPECT_EQ(failed, "dn1");
+  EXPECT_EQ(s.message().rfind("datanode dn1 is full: ", 0), 0u) << s.message();
+  EXPECT_TRUE(Eventually([&] { return nodes_[0]->Empty(); }));
 }
 
 }  // namespace

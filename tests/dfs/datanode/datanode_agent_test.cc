@@ -131,7 +131,6 @@ struct TestNode {
     options.self.id = id;
     options.self.host = "127.0.0.1";
     options.self.rack = "/r1";
-    options.data_dir = dir.path();
     options.heartbeat_interval = std::chrono::milliseconds(20);
     options.chunk_report_interval = report_interval;
     options.register_backoff_initial = std::chrono::milliseconds(5);

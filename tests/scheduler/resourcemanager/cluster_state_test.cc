@@ -268,6 +268,22 @@ TEST_F(ClusterStateTest, LostNodeEndsItsContainers) {
   EXPECT_TRUE(state_.NodeHeartbeat("never-seen", {}, now_)->reregister);
 }
 
+TEST_F(ClusterStateTest, MembershipFailureLosesANodeAtOnce) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 4, 1024), now_).ok());
+  std::string app = StartApp();  // AM on a.
+  auto granted = Allocate(app, {Ask(1, {"b"})});
+  ASSERT_EQ(granted.allocated.size(), 1u);
+  // Long before the 1000 ms expiry.
+  EXPECT_TRUE(state_.DeclareNodeLost("b", "failed (membership)", now_ + 1));
+  EXPECT_FALSE(state_.DeclareNodeLost("b", "again", now_ + 2));
+  EXPECT_FALSE(state_.DeclareNodeLost("nope", "unknown", now_ + 2));
+  auto next = Allocate(app);
+  ASSERT_EQ(next.completed.size(), 1u);
+  EXPECT_EQ(next.completed[0].exit_code, -1);
+  EXPECT_TRUE(state_.NodeHeartbeat("b", {}, now_)->reregister);
+}
+
 TEST_F(ClusterStateTest, AmContainerExitWithoutFinishFailsTheApp) {
   ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
   std::string app = StartApp();
