@@ -68,6 +68,9 @@ std::vector<std::string> DaemonArgs(const ClusterConfig& config, const NodeConfi
       args.push_back("--rack=" + node.rack);
       args.push_back("--dfs_master=" + Address(*config.Master()));
       if (const NodeConfig* rm = config.ResourceManager()) args.push_back("--rm=" + Address(*rm));
+      if (auto chunk = config.settings.find("chunk_size"); chunk != config.settings.end()) {
+        args.push_back("--dfs_chunk_size=" + chunk->second);
+      }
       for (const char* name : {"shuffle_port", "datanode_id", "vcores", "memory_mb"}) {
         if (!node.Attribute(name).empty()) {
           args.push_back(std::string("--") + name + "=" + node.Attribute(name));

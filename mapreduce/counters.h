@@ -30,6 +30,8 @@ inline constexpr std::string_view kCombineOutputRecords = "Combine output record
 inline constexpr std::string_view kSpilledRecords = "Spilled Records";
 inline constexpr std::string_view kMapSpills = "Map spills";
 inline constexpr std::string_view kMergePasses = "Merge passes";
+// Cluster reduces: stored bytes fetched from the shuffle services.
+inline constexpr std::string_view kReduceShuffleBytes = "Reduce shuffle bytes";
 inline constexpr std::string_view kReduceInputGroups = "Reduce input groups";
 inline constexpr std::string_view kReduceInputRecords = "Reduce input records";
 inline constexpr std::string_view kReduceOutputRecords = "Reduce output records";
@@ -50,6 +52,11 @@ class Counters {
   void AddFramework(std::string_view name, int64_t delta) { Add(kFrameworkGroup, name, delta); }
   int64_t Value(std::string_view group, std::string_view name) const;
   void MergeFrom(const Counters& other);
+  // Calls fn(group, name, value) for every counter, sorted by (group, name).
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const auto& [key, counter] : counters_) fn(key.first, key.second, counter.value());
+  }
 
   // Human-readable, one "  name=value" line per counter under each group.
   std::string ToText() const;

@@ -11,14 +11,13 @@ namespace mr {
 
 namespace {
 
-// A window over a file region, refilled by pread. Bytes before `consumed`
-// may be dropped on the next refill.
+// A window over a file region, refilled from its source one large read at a
+// time. Bytes before `consumed` may be dropped on the next refill.
 class FileWindow {
  public:
-  FileWindow(std::unique_ptr<RandomAccessFile> file, uint64_t start)
+  FileWindow(std::unique_ptr<InputSource> file, uint64_t start)
       : file_(std::move(file)), file_pos_(start) {
     buf_.resize(std::max<size_t>(FLAGS_input_buffer_kb, 4) << 10);
-    file_->AdviseSequential();
   }
 
   const char* begin() const { return buf_.data() + begin_; }
@@ -53,7 +52,7 @@ class FileWindow {
   }
 
  private:
-  std::unique_ptr<RandomAccessFile> file_;
+  std::unique_ptr<InputSource> file_;
   uint64_t file_pos_;  // File offset of buf_[end_].
   std::string buf_;
   size_t begin_ = 0;
@@ -62,7 +61,7 @@ class FileWindow {
 
 class LineRecordReader final : public RecordReader {
  public:
-  LineRecordReader(std::unique_ptr<RandomAccessFile> file, const InputSplit& split)
+  LineRecordReader(std::unique_ptr<InputSource> file, const InputSplit& split)
       : window_(std::move(file), split.offset == 0 ? 0 : split.offset - 1),
         split_end_(split.offset + split.length),
         skip_partial_line_(split.offset != 0) {}
@@ -138,7 +137,7 @@ class LineRecordReader final : public RecordReader {
 
 class FixedRecordReader final : public RecordReader {
  public:
-  FixedRecordReader(std::unique_ptr<RandomAccessFile> file, const InputSplit& split,
+  FixedRecordReader(std::unique_ptr<InputSource> file, const InputSplit& split,
                     int record_bytes, int key_bytes)
       : window_(std::move(file), split.offset),
         split_end_(split.offset + split.length),
@@ -203,7 +202,17 @@ Result<std::vector<InputSplit>> ComputeSplits(const std::string& input, const Jo
 }
 
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(const InputSplit& split, const Job& job) {
-  ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(split.path));
+  ASSIGN_OR_RETURN(auto file, LocalInputSource::Open(split.path));
+  return OpenRecordReader(std::move(file), split, job);
+}
+
+Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<InputSource> file,
+                                                       const InputSplit& split, const Job& job) {
+  if (split.offset + split.length > file->size()) {
+    return Status::InvalidArgument(file->path() + ": split [" + std::to_string(split.offset) +
+                                   ", +" + std::to_string(split.length) + ") is past its end (" +
+                                   std::to_string(file->size()) + " bytes)");
+  }
   if (job.input_format() == InputFormat::kFixedRecords) {
     return std::unique_ptr<RecordReader>(std::make_unique<FixedRecordReader>(
         std::move(file), split, job.record_bytes(), job.key_bytes()));

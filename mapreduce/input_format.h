@@ -15,6 +15,7 @@
 
 #include "common/file.h"
 #include "common/status.h"
+#include "input_source.h"
 #include "mapreduce/mapreduce.h"
 
 namespace mr {
@@ -41,6 +42,11 @@ class RecordReader {
   virtual uint64_t bytes_read() const = 0;
 };
 
+// Reads the split from the local file at split.path.
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(const InputSplit& split, const Job& job);
+// Reads the split from `file` (split.path names it in messages only).
+// InvalidArgument if the split ends past the file.
+Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<InputSource> file,
+                                                       const InputSplit& split, const Job& job);
 
 }  // namespace mr

@@ -1,9 +1,16 @@
-// JobMain: the entry point every job binary hands its argc/argv to.
+// JobMain: the entry point every job binary hands its argc/argv to. It picks
+// the mode (docs/SCHEDULER.md, "Job binary modes"): a local run, a
+// submission to a cluster (--cluster), the job's Application Master
+// (--mr_role=am) or one task attempt (--mr_role=task).
+#include <unistd.h>
+
 #include <atomic>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
@@ -11,24 +18,13 @@
 #include "common/exit_codes.h"
 #include "common/flags.h"
 #include "counters.h"
+#include "job_args.h"
+#include "job_flags.h"
 #include "local_job_runner.h"
+#include "mapreduce/appmaster/app_master.h"
 #include "mapreduce/mapreduce.h"
-
-DEFINE_string(input, "", "Input file, or directory of files (names starting with _ or . are skipped).");
-DEFINE_string(output, "", "Output directory; must not exist.");
-DEFINE_int32(reducers, 0, "Number of reduce tasks (0: the job's default).");
-DEFINE_int32(parallelism, 0, "Tasks run at once on this machine (0: one per core).");
-DEFINE_int32(split_size_mb, 0,
-             "Largest input split, one per map task (0: sized so that a map task's output "
-             "usually fits its share of the sort buffer in one spill, at most 64 MiB).");
-DEFINE_int32(sort_buffer_mb, 64,
-             "Memory for buffering map output, shared by the map tasks running at once.");
-DEFINE_int32(merge_fan_in, 64, "Most segments merged at once; more take extra merge passes.");
-DEFINE_bool(map_side_aggregation, true,
-            "For jobs with a combiner, aggregate map output in a hash table before sorting.");
-DEFINE_string(local_dir, "",
-              "Directory for spills and map outputs (default: inside the output's temporary "
-              "directory).");
+#include "scheduler/client/submit.h"
+#include "task_attempt.h"
 
 namespace mr {
 
@@ -36,15 +32,18 @@ namespace {
 
 constexpr int kMaxReducers = 100000;
 
-// Set by SIGINT/SIGTERM; the runner stops the tasks and removes its
-// temporary directory, so an interrupted job leaves nothing behind.
+// Set by SIGINT/SIGTERM; a local run stops its tasks and removes its
+// temporary directory, and a task attempt stops and removes what it wrote,
+// so an interrupted job leaves nothing behind.
 std::atomic<bool> interrupted{false};
 
 void OnInterrupt(int) { interrupted = true; }
 
 std::string Usage(const Job& job) {
   return "Runs the " + job.name() + " job.\n\n  " + job.name() +
-         " --input=PATH --output=DIR [--reducers=N] [flags]\n\n"
+         " --input=PATH --output=DIR [--reducers=N] [flags]\n  " + job.name() +
+         " --cluster=DIR --input=DFS_PATH --output=DFS_DIR [--reducers=N] "
+         "[--partitioner=hash|range] [flags]\n\n"
          "Exit codes: 0 success, 1 the job failed, 2 usage error.";
 }
 
@@ -55,10 +54,20 @@ void CheckRange(const char* flag, int64_t value, int64_t lo, int64_t hi) {
   }
 }
 
-LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
+// Checks shared by every mode; the job's own flags included.
+void CheckFlags(const Job& job, int argc, char** argv) {
   if (argc > 1) ExitWithError(kExitUsage, std::string("unexpected argument '") + argv[1] + "'");
-  if (FLAGS_input.empty()) ExitWithError(kExitUsage, "--input is required (try --help)");
-  if (FLAGS_output.empty()) ExitWithError(kExitUsage, "--output is required (try --help)");
+  if (FLAGS_partitioner != "" && FLAGS_partitioner != "hash" && FLAGS_partitioner != "range") {
+    ExitWithError(kExitUsage, "--partitioner must be hash or range, got '" + FLAGS_partitioner + "'");
+  }
+  if (FLAGS_mr_role != "" && FLAGS_mr_role != "am" && FLAGS_mr_role != "task") {
+    ExitWithError(kExitUsage, "--mr_role must be am or task, got '" + FLAGS_mr_role + "'");
+  }
+  // A task has its input and output in its spec.
+  if (FLAGS_mr_role != "task") {
+    if (FLAGS_input.empty()) ExitWithError(kExitUsage, "--input is required (try --help)");
+    if (FLAGS_output.empty()) ExitWithError(kExitUsage, "--output is required (try --help)");
+  }
   if (job.flag_check()) {
     std::string problem = job.flag_check()();
     if (!problem.empty()) ExitWithError(kExitUsage, problem);
@@ -68,6 +77,17 @@ LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
   CheckRange("split_size_mb", FLAGS_split_size_mb, 0, 1 << 20);
   CheckRange("sort_buffer_mb", FLAGS_sort_buffer_mb, 1, 4095);
   CheckRange("merge_fan_in", FLAGS_merge_fan_in, 2, 4096);
+}
+
+// The job as described, with --partitioner applied.
+Job EffectiveJob(const Job& job) {
+  Job effective = job;
+  if (FLAGS_partitioner == "hash") effective.SetPartitioning(Partitioning::kHash);
+  if (FLAGS_partitioner == "range") effective.SetPartitioning(Partitioning::kRange);
+  return effective;
+}
+
+int RunLocal(const Job& job) {
   LocalJobOptions options;
   options.input = FLAGS_input;
   options.output = FLAGS_output;
@@ -80,17 +100,7 @@ LocalJobOptions OptionsFromFlags(const Job& job, int argc, char** argv) {
   options.local_dir = FLAGS_local_dir;
   options.merge_fan_in = FLAGS_merge_fan_in;
   options.map_side_aggregation = FLAGS_map_side_aggregation;
-  return options;
-}
-
-}  // namespace
-
-int JobMain(int argc, char** argv, const Job& job) {
-  ParseFlagsOrExit(&argc, &argv, Usage(job));
-  LocalJobOptions options = OptionsFromFlags(job, argc, argv);
   options.interrupt = &interrupted;
-  std::signal(SIGINT, OnInterrupt);
-  std::signal(SIGTERM, OnInterrupt);
   Counters counters;
   Status s = RunLocalJob(job, options, &counters);
   if (!s.ok()) {
@@ -101,6 +111,44 @@ int JobMain(int argc, char** argv, const Job& job) {
   std::printf("Job %s succeeded in %.2f s; output in %s\nCounters:\n%s", job.name().c_str(),
               seconds, options.output.c_str(), counters.ToText().c_str());
   return kExitOk;
+}
+
+// This executable, to upload as the job's binary.
+std::string SelfPath() {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  return n > 0 ? std::string(self, n) : std::string();
+}
+
+int Submit(const Job& job, const std::vector<std::string>& job_args) {
+  sched::SubmitOptions options;
+  options.cluster_dir = FLAGS_cluster;
+  options.binary = SelfPath();
+  options.input = FLAGS_input;
+  options.output = FLAGS_output;
+  options.reducers = FLAGS_reducers > 0 ? FLAGS_reducers : job.default_reducers();
+  options.partitioner = job.partitioning() == Partitioning::kRange ? "range" : "hash";
+  options.job_args = job_args;
+  return sched::SubmitAndWait(options);
+}
+
+}  // namespace
+
+int JobMain(int argc, char** argv, const Job& job) {
+  // Before parsing, which removes the flags: a submission forwards the
+  // job's own flags to the AM and the tasks.
+  std::vector<std::string> job_args = JobArgsForCluster(argc, argv);
+  ParseFlagsOrExit(&argc, &argv, Usage(job));
+  CheckFlags(job, argc, argv);
+  // The AM and the submitting client handle signals their own way.
+  if (FLAGS_mr_role == "am") return RunApplicationMaster(EffectiveJob(job));
+  if (FLAGS_mr_role != "task" && !FLAGS_cluster.empty()) {
+    return Submit(EffectiveJob(job), job_args);
+  }
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  if (FLAGS_mr_role == "task") return RunTaskAttemptMain(job, FLAGS_mr_task_spec, interrupted);
+  return RunLocal(EffectiveJob(job));
 }
 
 }  // namespace mr

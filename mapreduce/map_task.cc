@@ -59,7 +59,13 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
                   const std::atomic<bool>& cancelled, Counters* counters) {
   const TaskInfo info{TaskInfo::Kind::kMap, spec.task_index, spec.num_reducers};
   std::string name = "map task " + std::to_string(spec.task_index);
-  ASSIGN_OR_RETURN(auto reader, OpenRecordReader(spec.split, job));
+  std::unique_ptr<RecordReader> reader;
+  if (spec.open_input) {
+    ASSIGN_OR_RETURN(auto source, spec.open_input(spec.split));
+    ASSIGN_OR_RETURN(reader, OpenRecordReader(std::move(source), spec.split, job));
+  } else {
+    ASSIGN_OR_RETURN(reader, OpenRecordReader(spec.split, job));
+  }
   auto collector = MapOutputCollector::Create(job, partitioner, info, spec.output, counters);
   MapContext context(info, counters, collector.get());
   uint64_t input_records = 0;

@@ -23,6 +23,11 @@ class IdentityReducer final : public Reducer {
 // This partition's segments of every map output (not opened yet).
 Result<std::vector<SegmentRef>> FindSegments(const ReduceTaskSpec& spec, uint64_t* bytes) {
   std::vector<SegmentRef> segments;
+  for (const SegmentRef& segment : spec.segments) {
+    if (segment.info.records == 0) continue;
+    *bytes += segment.info.length;
+    segments.push_back(segment);
+  }
   for (const std::string& path : spec.map_outputs) {
     SegmentFile output;
     RETURN_NOT_OK(ReadMapOutputIndex(path, &output));
@@ -50,7 +55,13 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
   ASSIGN_OR_RETURN(segments,
                    MergeDownToFanIn(std::move(segments), spec.merge_fan_in, spec.work_dir,
                                     "reduce" + std::to_string(spec.partition), &stats));
-  ASSIGN_OR_RETURN(auto writer, OutputWriter::Create(spec.output_path, job.output_format()));
+  std::unique_ptr<OutputWriter> writer;
+  if (spec.open_output) {
+    ASSIGN_OR_RETURN(auto sink, spec.open_output(spec.output_path));
+    writer = OutputWriter::Create(std::move(sink), job.output_format());
+  } else {
+    ASSIGN_OR_RETURN(writer, OutputWriter::Create(spec.output_path, job.output_format()));
+  }
 
   uint64_t groups = 0, input_records = 0, output_records = 0;
   auto write = [&](std::string_view key, std::string_view value) {

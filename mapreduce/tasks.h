@@ -12,6 +12,8 @@
 #include "input_format.h"
 #include "map_output.h"
 #include "mapreduce/mapreduce.h"
+#include "merger.h"
+#include "output_sink.h"
 
 namespace mr {
 
@@ -19,6 +21,8 @@ struct MapTaskSpec {
   int task_index = 0;
   InputSplit split;
   int num_reducers = 1;
+  // Opens the split's file; empty: the local file split.path.
+  InputOpener open_input;
   // output.output_path receives the sorted, partitioned output and
   // MapOutputIndexPath() of it the index.
   MapOutputOptions output;
@@ -33,7 +37,12 @@ struct ReduceTaskSpec {
   int partition = 0;
   int num_reducers = 1;
   std::vector<std::string> map_outputs;  // Paths of every map's output.
+  // This partition's segments already on local disk (a cluster reduce's
+  // fetched copies), merged along with those found through map_outputs.
+  std::vector<SegmentRef> segments;
   std::string output_path;               // The part file to write.
+  // Creates the part file; empty: a new local file at output_path.
+  OutputOpener open_output;
   std::string work_dir;                  // For intermediate merge files.
   int merge_fan_in = 64;
 };

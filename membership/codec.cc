@@ -1,6 +1,6 @@
 #include "membership/codec.h"
 
-#include "dfs/master/thrift_codec.h"
+#include "rpc/thrift_codec.h"
 
 namespace mr::membership {
 
@@ -53,14 +53,14 @@ wire::Update NewUpdate(const std::string& id, MemberState state, int64_t incarna
 
 // The helpers live with the DFS master today; they are the repository's one
 // Thrift-to-bytes codec, so membership reuses them rather than adding another.
-std::string EncodeMessage(const wire::Message& message) { return dfs::EncodeThrift(message); }
+std::string EncodeMessage(const wire::Message& message) { return EncodeThrift(message); }
 
 Status DecodeMessage(std::string_view bytes, wire::Message* message) {
-  return dfs::DecodeThrift(bytes, "membership message", message);
+  return DecodeThrift(bytes, "membership message", message);
 }
 
 // A struct inside a list is encoded exactly as on its own (the compact
 // protocol restarts field-id deltas at each struct).
-size_t EncodedSize(const wire::Update& update) { return dfs::EncodeThrift(update).size(); }
+size_t EncodedSize(const wire::Update& update) { return EncodeThrift(update).size(); }
 
 }  // namespace mr::membership

@@ -252,7 +252,8 @@ Status DfsClient::ReportBadReplica(int64_t chunk_id, const std::string& node_id)
 
 void DfsClient::OrderReplicas(std::vector<DfsReplica>* replicas) {
   std::lock_guard<std::mutex> lock(mu_);
-  OrderReplicasByDistance({options_.client_host, options_.client_rack}, replicas, &rng_);
+  OrderReplicasByDistance({options_.client_host, options_.client_rack, options_.client_datanode_id},
+                          replicas, &rng_);
 }
 
 void DfsClient::WriterOpened() {

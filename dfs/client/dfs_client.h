@@ -67,6 +67,9 @@ class DfsClient {
     std::string client_host = "127.0.0.1";
     // The client's rack if known (empty: taken from a replica on client_host).
     std::string client_rack;
+    // The datanode beside the client, if any (a task on a cluster node):
+    // reads prefer its replicas over others on the same host.
+    std::string client_datanode_id;
     int32_t default_replication = 3;
     int64_t default_chunk_size = int64_t{64} << 20;
     // Lease holder name; empty: a unique one is made up.

@@ -8,14 +8,20 @@ std::string EffectiveClientRack(const ClientLocation& location,
                                 const std::vector<DfsReplica>& replicas) {
   if (!location.rack.empty()) return location.rack;
   for (const DfsReplica& r : replicas) {
-    if (r.host == location.host && !r.rack.empty()) return r.rack;
+    bool same_node =
+        location.datanode_id.empty() ? r.host == location.host : r.node_id == location.datanode_id;
+    if (same_node && !r.rack.empty()) return r.rack;
   }
   return "";
 }
 
 ReplicaDistance DistanceTo(const DfsReplica& replica, const ClientLocation& location,
                            const std::string& client_rack) {
-  if (!location.host.empty() && replica.host == location.host) return ReplicaDistance::kSameHost;
+  if (!location.datanode_id.empty()) {
+    if (replica.node_id == location.datanode_id) return ReplicaDistance::kSameHost;
+  } else if (!location.host.empty() && replica.host == location.host) {
+    return ReplicaDistance::kSameHost;
+  }
   if (!client_rack.empty() && replica.rack == client_rack) return ReplicaDistance::kSameRack;
   return ReplicaDistance::kOffRack;
 }

@@ -15,9 +15,13 @@ namespace mr::dfs {
 enum class ReplicaDistance { kSameHost = 0, kSameRack = 1, kOffRack = 2 };
 
 // Where the client is: its host, and its rack if known (empty: unknown).
+// When the client runs beside a datanode whose id it knows (a task on a
+// cluster node), "same node" means that datanode: several datanodes may
+// share a host (a local cluster on 127.0.0.1).
 struct ClientLocation {
   std::string host;
   std::string rack;
+  std::string datanode_id;
 };
 
 // The client's rack when it does not know it: the rack of a replica on the

@@ -16,14 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "common/host_port.h"
 #include "common/status.h"
 #include "dfs/datanode/master_link.h"
 #include "dfs/master/master_client.h"
 
 namespace mr::dfs {
-
-// Splits "host:port" (port in [1, 65535]); InvalidArgument otherwise.
-Status ParseHostPort(const std::string& address, std::string* host, int* port);
 
 class ThriftMasterLink : public MasterLink {
  public:

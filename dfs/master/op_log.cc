@@ -15,7 +15,7 @@
 
 #include "dfs_types.h"
 #include "dfs/master/record_framing.h"
-#include "dfs/master/thrift_codec.h"
+#include "rpc/thrift_codec.h"
 
 namespace mr::dfs {
 

@@ -2,8 +2,11 @@
 // `mrjob submit` does, and what a job binary run with --cluster=DIR does.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
+
+#include "common/status.h"
 
 namespace mr::sched {
 
@@ -22,5 +25,24 @@ struct SubmitOptions {
 // Returns the exit code: 0 the job succeeded, 1 it failed or could not be
 // submitted, 2 bad options.
 int SubmitAndWait(const SubmitOptions& options);
+
+// ---- The pieces of SubmitAndWait, for mrjob and tests -------------------
+
+// InvalidArgument (a usage error, exit 2) for a missing option, a negative
+// reducer count, an unknown partitioner or a malformed DFS path.
+Status ValidateSubmitOptions(const SubmitOptions& options);
+// The binary exists, is a regular file and is executable (else NotFound or
+// InvalidArgument, exit 1, with one clear line).
+Status CheckJobBinary(const std::string& path);
+// The AM's command line (docs/SCHEDULER.md): --mr_role=am --input=...
+// --output=... [--reducers=N] [--partitioner=P] then the job's flags.
+std::vector<std::string> AmArguments(const SubmitOptions& options);
+
+// Polls the application until it ends, showing progress on `out` (a bar if
+// `terminal`); then prints the counters on `out` or the failure on `err`.
+// Returns 0 if it SUCCEEDED, else 1.
+int WaitForApplication(const std::string& cluster_dir, const std::string& app_id,
+                       const std::string& output, std::ostream& out, std::ostream& err,
+                       bool terminal);
 
 }  // namespace mr::sched

@@ -8,6 +8,12 @@
 // gets). Names are validated (no path separators, no leading '.'); malformed,
 // truncated or oversized requests close the connection, never the server.
 //
+// Wire format: shuffle_protocol.h. Threading: one Boost.Asio io_context run
+// by `threads` threads; each connection is a ShuffleSession
+// (shuffle_session.h) on its own strand, reading requests and sending
+// segments with sendfile(2) as the socket drains, so a slow reducer holds no
+// thread. At most max_connections at once: one over is closed at once.
+//
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
 
@@ -24,12 +30,21 @@ class ShuffleServer {
     std::string apps_dir;  // <nm dir>/apps
     std::string host = "127.0.0.1";
     int port = 0;          // 0 = ephemeral; see port().
+    // Defaults from --shuffle_max_connections, --shuffle_io_timeout_ms,
+    // --shuffle_idle_timeout_ms and --shuffle_threads (see FromFlags).
+    int max_connections = 64;
+    int io_timeout_ms = 30000;    // Bound on one frame or one packet sent.
+    int idle_timeout_ms = 60000;  // A connection with no request this long is closed.
+    int threads = 2;
+    static Options FromFlags();
   };
 
   static Result<std::unique_ptr<ShuffleServer>> Start(Options options);
   virtual ~ShuffleServer() = default;
   virtual int port() const = 0;
-  virtual void Stop() = 0;  // Idempotent.
+  // Closes the listener and every connection and joins the threads.
+  // Idempotent.
+  virtual void Stop() = 0;
 };
 
 }  // namespace mr::shuffle

@@ -204,8 +204,15 @@ class Job {
 // --split_size_mb, --sort_buffer_mb, --merge_fan_in, --map_side_aggregation,
 // --spill_compression, --local_dir.
 //
-// Later modes use the same binary: submitting to a cluster (--cluster=DIR)
-// and running one task of a cluster job as a task process.
+// The same binary runs the job on a cluster (docs/SCHEDULER.md):
+//
+//   <binary> --cluster=DIR --input=DFS_PATH --output=DFS_DIR [--reducers=N]
+//            [--partitioner=hash|range] [job flags]
+//
+// submits it (as `mrjob submit` does), forwarding the job's own flags to
+// every task. The framework itself starts the binary with --mr_role=am (the
+// job's Application Master) and --mr_role=task (one map or reduce attempt).
+// Job binaries link the library mr_job.
 int JobMain(int argc, char** argv, const Job& job);
 
 }  // namespace mr

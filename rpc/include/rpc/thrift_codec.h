@@ -12,7 +12,7 @@
 
 #include "common/status.h"
 
-namespace mr::dfs {
+namespace mr {
 
 template <typename T>
 std::string EncodeThrift(const T& value) {
@@ -39,4 +39,4 @@ Status DecodeThrift(std::string_view bytes, std::string_view what, T* value) {
   return Status::OK();
 }
 
-}  // namespace mr::dfs
+}  // namespace mr

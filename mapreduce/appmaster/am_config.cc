@@ -1,0 +1,79 @@
+#include "mapreduce/appmaster/am_config.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <gflags/gflags.h>
+
+#include "common/host_port.h"
+#include "job_args.h"
+#include "job_flags.h"
+#include "scheduler/client/staging.h"
+
+namespace mr::am {
+
+namespace {
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+Result<std::string> RequiredEnv(const char* name) {
+  std::string value = Env(name);
+  if (value.empty()) return Status::InvalidArgument(std::string(name) + " is not set");
+  return value;
+}
+
+}  // namespace
+
+Status ParseAddress(const std::string& what, const std::string& address, std::string* host,
+                    int* port) {
+  if (!ParseHostPort(address, host, port).ok()) {
+    return Status::InvalidArgument(what + " must be host:port, got '" + address + "'");
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> TaskJobArgs(const std::vector<std::string>& am_argv) {
+  std::vector<const char*> argv;
+  for (const std::string& arg : am_argv) argv.push_back(arg.c_str());
+  std::vector<std::string> args =
+      JobArgsForCluster(static_cast<int>(argv.size()), argv.data());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      out.insert(out.end(), args.begin() + i, args.end());
+      break;
+    }
+    if (arg == "--mr_role" || arg == "-mr_role") {
+      ++i;  // And its value.
+      continue;
+    }
+    if (arg.starts_with("--mr_role=") || arg.starts_with("-mr_role=")) continue;
+    out.push_back(arg);
+  }
+  return out;
+}
+
+Result<AmConfig> LoadAmConfig(const Job& job) {
+  AmConfig config;
+  ASSIGN_OR_RETURN(config.app_id, RequiredEnv("MR_APP_ID"));
+  ASSIGN_OR_RETURN(config.container_id, RequiredEnv("MR_CONTAINER_ID"));
+  ASSIGN_OR_RETURN(std::string rm, RequiredEnv("MR_RM_ADDRESS"));
+  RETURN_NOT_OK(ParseAddress("MR_RM_ADDRESS", rm, &config.rm_host, &config.rm_port));
+  config.input = FLAGS_input;
+  config.output = FLAGS_output;
+  config.reducers = FLAGS_reducers > 0 ? FLAGS_reducers : job.default_reducers();
+  // JobMain applied --partitioner to the job it hands the AM.
+  config.range_partitioning = job.partitioning() == Partitioning::kRange;
+  config.sort_buffer_mb = FLAGS_sort_buffer_mb;
+  config.merge_fan_in = FLAGS_merge_fan_in;
+  config.map_side_aggregation = FLAGS_map_side_aggregation;
+  config.binary_dfs_path = sched::StagedBinaryPath(config.app_id);
+  config.job_args = TaskJobArgs(gflags::GetArgvs());
+  return config;
+}
+
+}  // namespace mr::am

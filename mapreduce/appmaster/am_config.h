@@ -1,0 +1,47 @@
+// What the Application Master knows at start: its ids and its RM from the
+// environment the NM gave its container (docs/SCHEDULER.md, "container
+// environment"), the job's framework flags as JobMain parsed them, and the
+// job's own flags to hand every task.
+// Thread-safety: plain values and stateless functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "mapreduce/mapreduce.h"
+
+namespace mr::am {
+
+struct AmConfig {
+  std::string app_id;        // MR_APP_ID.
+  std::string container_id;  // MR_CONTAINER_ID.
+  std::string rm_host;       // MR_RM_ADDRESS.
+  int rm_port = 0;
+  std::string input;         // DFS paths.
+  std::string output;
+  int reducers = 1;
+  bool range_partitioning = false;
+  int sort_buffer_mb = 64;
+  int merge_fan_in = 64;
+  bool map_side_aggregation = true;
+  // The job binary in the DFS, as the client staged it; tasks run it too.
+  std::string binary_dfs_path;
+  // Every task's arguments after --mr_role=task --mr_task_spec=task_spec.
+  std::vector<std::string> job_args;
+};
+
+// "host:port" with port in [1, 65535]; InvalidArgument naming `what` otherwise.
+Status ParseAddress(const std::string& what, const std::string& address, std::string* host,
+                    int* port);
+
+// The job's own flags from the AM's command line (argv[0] first): all but
+// the ones the AM consumes itself (--mr_role, --input, --output,
+// --reducers, --partitioner, --cluster).
+std::vector<std::string> TaskJobArgs(const std::vector<std::string>& am_argv);
+
+// From the environment and the parsed flags. InvalidArgument if a variable
+// the NM sets is missing or malformed.
+Result<AmConfig> LoadAmConfig(const Job& job);
+
+}  // namespace mr::am

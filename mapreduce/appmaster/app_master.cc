@@ -1,0 +1,119 @@
+// RunApplicationMaster: reads its configuration, registers with the RM,
+// connects to the DFS and hands the job to the JobDriver.
+#include "mapreduce/appmaster/app_master.h"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "dfs/client/dfs_client.h"
+#include "dfs_io.h"
+#include "job_flags.h"
+#include "mapreduce/appmaster/am_config.h"
+#include "mapreduce/appmaster/job_driver.h"
+#include "mapreduce/appmaster/node_managers.h"
+
+DEFINE_int32(am_heartbeat_ms, 100,
+             "Application Master: interval of its Allocate heartbeats to the resource manager "
+             "(it also calls at once when it has new requests).");
+DEFINE_int32(am_poll_ms, 25,
+             "Application Master: interval at which it polls node managers for the status of "
+             "its running containers.");
+DEFINE_int32(am_max_task_attempts, 4,
+             "Application Master: attempts of one task before the job fails.");
+DEFINE_int32(am_locality_delay_ms, 200,
+             "Application Master: how long a map request waits for a node holding its data "
+             "before taking its rack (and twice that before taking any node).");
+DEFINE_int32(am_map_memory_mb, 0,
+             "Application Master: memory of a map container (0: --sort_buffer_mb + 512).");
+DEFINE_int32(am_reduce_memory_mb, 0,
+             "Application Master: memory of a reduce container (0: --sort_buffer_mb + 512).");
+DEFINE_int32(am_task_vcores, 1, "Application Master: cores of each task container.");
+DEFINE_int32(am_rpc_timeout_ms, 30000,
+             "Application Master: timeout of each call to the resource manager or a node "
+             "manager.");
+DEFINE_int32(am_log_aggregate_bytes, 64 << 10,
+             "Application Master: the last bytes of each attempt's stdout and stderr it keeps "
+             "in the DFS when the job ends, for `mrjob logs` (0: none).");
+DEFINE_int32(am_node_check_ms, 1000,
+             "Application Master: how often it asks the resource manager for lost nodes, whose "
+             "map outputs it then regenerates.");
+DEFINE_int32(am_rm_unreachable_ms, 30000,
+             "Application Master: the job fails when the resource manager has not answered "
+             "for this long.");
+
+namespace mr {
+
+namespace {
+
+std::atomic<bool> terminated{false};
+
+void OnTerminate(int) { terminated = true; }
+
+am::DriverOptions DriverOptionsFromFlags() {
+  am::DriverOptions options;
+  options.heartbeat_ms = std::max(1, FLAGS_am_heartbeat_ms);
+  options.poll_ms = std::max(1, FLAGS_am_poll_ms);
+  options.rm_unreachable_ms = std::max(1, FLAGS_am_rm_unreachable_ms);
+  options.aggregate_log_bytes = std::max(0, FLAGS_am_log_aggregate_bytes);
+  options.node_check_ms = std::max(1, FLAGS_am_node_check_ms);
+  options.tracker.max_attempts = std::max(1, FLAGS_am_max_task_attempts);
+  options.tracker.locality_delay_ms = std::max(0, FLAGS_am_locality_delay_ms);
+  int64_t default_mb = int64_t{FLAGS_sort_buffer_mb} + 512;
+  options.tracker.map_resource.vcores = std::max(1, FLAGS_am_task_vcores);
+  options.tracker.map_resource.memory_mb =
+      FLAGS_am_map_memory_mb > 0 ? FLAGS_am_map_memory_mb : default_mb;
+  options.tracker.reduce_resource.vcores = std::max(1, FLAGS_am_task_vcores);
+  options.tracker.reduce_resource.memory_mb =
+      FLAGS_am_reduce_memory_mb > 0 ? FLAGS_am_reduce_memory_mb : default_mb;
+  return options;
+}
+
+}  // namespace
+
+int RunApplicationMaster(const Job& job) {
+  Result<am::AmConfig> config = am::LoadAmConfig(job);
+  if (!config.ok()) {
+    LOG(ERROR) << "application master: " << config.status().ToString();
+    return 1;
+  }
+  const std::string& app_id = config->app_id;
+  auto rm = am::ConnectResourceManager(config->rm_host, config->rm_port, FLAGS_am_rpc_timeout_ms);
+  if (!rm.ok()) {
+    LOG(ERROR) << app_id << ": " << rm.status().ToString();
+    return 1;
+  }
+  Status registered = (*rm)->Register(app_id, config->container_id);
+  if (!registered.ok()) {
+    LOG(ERROR) << app_id << ": registering with the resource manager: " << registered.ToString();
+    return 1;
+  }
+  LOG(INFO) << app_id << ": registered; input " << config->input << ", output "
+            << config->output;
+  Result<dfs::DfsClient::Options> dfs_options = DfsClientOptionsFromEnv();
+  Result<std::unique_ptr<dfs::DfsClient>> dfs =
+      dfs_options.ok() ? dfs::DfsClient::Connect(*dfs_options)
+                       : Result<std::unique_ptr<dfs::DfsClient>>(dfs_options.status());
+  if (!dfs.ok()) {
+    std::string why = "cannot reach the DFS: " + dfs.status().ToString();
+    LOG(ERROR) << app_id << ": " << why;
+    Status finished = (*rm)->Finish(app_id, sched::wire::AppState::FAILED, why, "");
+    return finished.ok() ? 0 : 1;
+  }
+  std::signal(SIGTERM, OnTerminate);
+  std::signal(SIGINT, OnTerminate);
+  std::unique_ptr<am::NodeManagers> nms = am::NewThriftNodeManagers(FLAGS_am_rpc_timeout_ms);
+  am::JobDriver driver(job, *std::move(config), DriverOptionsFromFlags(), rm->get(), nms.get(),
+                       dfs->get(), &terminated);
+  Status s = driver.Run();
+  if (!s.ok()) {
+    LOG(ERROR) << app_id << ": could not finish the application: " << s.ToString();
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace mr

@@ -1,0 +1,329 @@
+#include "mapreduce/appmaster/job_driver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include <glog/logging.h>
+
+#include "dfs/client/dfs_client.h"
+#include "mapreduce/appmaster/dfs_input.h"
+#include "mapreduce/appmaster/log_aggregator.h"
+#include "mapreduce/appmaster/range_sampler.h"
+#include "scheduler/client/staging.h"
+#include "task_spec_io.h"
+
+namespace mr::am {
+
+namespace {
+
+using sched::wire::AppState;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Why a completed container did not succeed, for the attempt's diagnostics.
+std::string FailureText(const sched::wire::ContainerStatus& status) {
+  if (!status.diagnostics.empty()) return status.diagnostics;
+  return "exit code " + std::to_string(status.exit_code);
+}
+
+}  // namespace
+
+JobDriver::JobDriver(const Job& job, AmConfig config, DriverOptions options,
+                     ResourceManagerLink* rm, NodeManagers* nms, dfs::DfsClient* dfs,
+                     const std::atomic<bool>* terminate)
+    : job_(job),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      rm_(rm),
+      nms_(nms),
+      dfs_(dfs),
+      terminate_(terminate) {}
+
+JobDriver::~JobDriver() = default;
+
+Status JobDriver::Run() {
+  start_ms_ = NowMs();
+  committer_ = std::make_unique<OutputCommitter>(dfs_, config_.output, config_.app_id);
+  Outcome outcome{AppState::FAILED, ""};
+  Status prepared = Prepare();
+  if (!prepared.ok()) {
+    outcome.diagnostics = prepared.ToString();
+  } else {
+    outcome = Loop();
+    if (outcome.state == AppState::SUCCEEDED) outcome = Commit();
+  }
+  if (outcome.state != AppState::SUCCEEDED) {
+    StopRunning(outcome.state == AppState::KILLED ? "killed" : "job failed");
+    // The temporary directory is this application's own (its name holds
+    // the app id); an existing output is never touched.
+    Status removed = committer_->Abort();
+    if (!removed.ok()) LOG(WARNING) << config_.app_id << ": " << removed.ToString();
+  }
+  // One last heartbeat with the final attempt states and releases.
+  if (tracker_ != nullptr) (void)Heartbeat();
+  if (tracker_ != nullptr && options_.aggregate_log_bytes > 0) {
+    Status logs = AggregateLogs(config_.app_id, tracker_->Attempts(), options_.aggregate_log_bytes,
+                                nms_, dfs_);
+    if (!logs.ok()) LOG(WARNING) << config_.app_id << ": keeping task logs: " << logs.ToString();
+  }
+  Status staged = dfs_->Delete(sched::StagingDir(config_.app_id), /*recursive=*/true);
+  if (!staged.ok() && !staged.IsNotFound()) {
+    LOG(WARNING) << config_.app_id << ": could not delete the staging directory: "
+                 << staged.ToString();
+  }
+  LOG(INFO) << config_.app_id << ": finishing " << sched::wire::to_string(outcome.state)
+            << (outcome.diagnostics.empty() ? "" : ": " + outcome.diagnostics);
+  return rm_->Finish(config_.app_id, outcome.state, outcome.diagnostics, CountersJson());
+}
+
+Status JobDriver::Prepare() {
+  RETURN_NOT_OK(committer_->Setup());
+  // Which NM sits beside which datanode, for locality.
+  ASSIGN_OR_RETURN(std::vector<sched::wire::NodeReport> nodes, rm_->ListNodes());
+  DatanodeToNodeManager beside;
+  int live = 0;
+  for (const sched::wire::NodeReport& node : nodes) {
+    if (!node.alive) continue;
+    ++live;
+    if (!node.info.datanode_id.empty()) beside[node.info.datanode_id] = node.info.id;
+  }
+  ASSIGN_OR_RETURN(std::vector<InputFile> files, ListDfsInput(dfs_, config_.input));
+  int64_t record_bytes =
+      job_.input_format() == InputFormat::kFixedRecords ? job_.record_bytes() : 1;
+  ASSIGN_OR_RETURN(splits_, PlanSplits(files, record_bytes));
+  if (config_.range_partitioning && config_.reducers > 1) {
+    ASSIGN_OR_RETURN(split_points_,
+                     SampleSplitPointsFromDfs(dfs_, job_, splits_, config_.reducers));
+  }
+  std::vector<MapPlacement> placements;
+  for (const MapSplit& split : splits_) {
+    placements.push_back({PreferredNodeManagers(split, beside), split.racks});
+  }
+  LOG(INFO) << config_.app_id << ": " << splits_.size() << " map tasks, " << config_.reducers
+            << " reduce tasks, " << live << " live node managers";
+  tracker_ = std::make_unique<TaskTracker>(std::move(placements), config_.reducers,
+                                           options_.tracker);
+  tracker_->set_cluster_nodes(live);
+  return Status::OK();
+}
+
+JobDriver::Outcome JobDriver::Loop() {
+  int64_t next_heartbeat = 0;  // At once.
+  int64_t next_poll = NowMs() + options_.poll_ms;
+  int64_t next_node_check = NowMs() + options_.node_check_ms;
+  while (true) {
+    if (terminate_ != nullptr && terminate_->load()) {
+      return {AppState::KILLED, "the application master was terminated"};
+    }
+    int64_t now = NowMs();
+    if (now >= next_poll) {
+      PollNodeManagers();
+      next_poll = now + options_.poll_ms;
+    }
+    if (now >= next_node_check) {
+      CheckLostNodes();
+      next_node_check = now + options_.node_check_ms;
+    }
+    if (now >= next_heartbeat || tracker_->has_asks()) {
+      Status s = Heartbeat();
+      next_heartbeat = now + options_.heartbeat_ms;
+      if (!rm_error_.ok()) return {AppState::FAILED, rm_error_.ToString()};
+      if (!s.ok() && now - rm_failing_since_ms_ > options_.rm_unreachable_ms) {
+        return {AppState::FAILED, "lost the resource manager: " + s.ToString()};
+      }
+    }
+    if (kill_requested_) return {AppState::KILLED, "killed by request"};
+    if (tracker_->failed()) return {AppState::FAILED, tracker_->failure()};
+    if (maps_done_ms_ == 0 && tracker_->maps_done()) maps_done_ms_ = NowMs();
+    if (tracker_->done()) return {AppState::SUCCEEDED, ""};
+    int64_t wake = std::min(next_poll, next_heartbeat);
+    if (tracker_->has_asks()) continue;
+    int64_t wait = wake - NowMs();
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  }
+}
+
+Status JobDriver::Heartbeat() {
+  for (auto& ask : tracker_->TakeAsks()) asks_.push_back(std::move(ask));
+  for (auto& report : tracker_->TakeAttemptReports()) reports_.push_back(std::move(report));
+  for (int64_t id : tracker_->TakeCancels()) cancels_.push_back(id);
+  sched::wire::AllocateRequest request;
+  request.app_id = config_.app_id;
+  request.asks = asks_;
+  request.cancel_request_ids = cancels_;
+  request.release_container_ids = releases_;
+  request.map_progress = tracker_->map_progress();
+  request.reduce_progress = tracker_->reduce_progress();
+  request.attempts = reports_;
+  Result<sched::wire::AllocateResponse> response = rm_->Allocate(request);
+  if (!response.ok()) {
+    if (response.status().code() == Status::Code::kInvalidArgument) {
+      rm_error_ = response.status().Prepend("the resource manager refused the job's requests");
+    } else if (rm_failing_since_ms_ == 0) {
+      rm_failing_since_ms_ = NowMs();
+    }
+    LOG(WARNING) << config_.app_id << ": Allocate: " << response.status().ToString();
+    return response.status();
+  }
+  rm_failing_since_ms_ = 0;
+  asks_.clear();
+  cancels_.clear();
+  releases_.clear();
+  reports_.clear();
+  kill_requested_ = kill_requested_ || response->kill_requested;
+  for (const sched::wire::Container& container : response->allocated) Launch(container);
+  for (const sched::wire::ContainerStatus& status : response->completed) {
+    HandleStatus(status, /*from_rm=*/true);
+  }
+  return Status::OK();
+}
+
+void JobDriver::Launch(const sched::wire::Container& container) {
+  std::optional<am::Launch> launch = tracker_->OnAllocated(container);
+  if (!launch.has_value() || kill_requested_) {
+    releases_.push_back(container.container_id);
+    return;
+  }
+  wire::TaskSpec spec;
+  spec.app_id = config_.app_id;
+  spec.is_map = launch->kind == TaskKind::kMap;
+  spec.index = launch->index;
+  spec.attempt = launch->attempt;
+  spec.num_reducers = config_.reducers;
+  if (spec.is_map) {
+    const MapSplit& split = splits_[launch->index];
+    spec.input_path = split.path;
+    spec.offset = split.offset;
+    spec.length = split.length;
+    spec.output_name = MapOutputName(launch->attempt_id);
+  } else {
+    spec.map_outputs = tracker_->MapOutputs();
+    spec.output_dir = committer_->AttemptDir(launch->attempt_id);
+  }
+  spec.split_points = split_points_;
+  spec.sort_buffer_mb = config_.sort_buffer_mb;
+  spec.merge_fan_in = config_.merge_fan_in;
+  spec.map_side_aggregation = config_.map_side_aggregation;
+
+  sched::wire::LaunchContext context;
+  context.app_id = config_.app_id;
+  context.container_id = container.container_id;
+  context.binary_dfs_path = config_.binary_dfs_path;
+  context.arguments = {"--mr_role=task", "--mr_task_spec=" + std::string(kTaskSpecFileName)};
+  context.arguments.insert(context.arguments.end(), config_.job_args.begin(),
+                           config_.job_args.end());
+  context.files[std::string(kTaskSpecFileName)] = EncodeTaskSpec(spec);
+  context.resource = container.resource;
+  VLOG(1) << config_.app_id << ": starting " << launch->attempt_id << " in "
+          << container.container_id << " on " << container.node.id;
+  Status started = nms_->StartContainer(container.node, context);
+  if (!started.ok()) {
+    LOG(WARNING) << config_.app_id << ": " << launch->attempt_id << ": " << started.ToString();
+    tracker_->OnCompleted(container.container_id, false,
+                          "could not start the container on " + container.node.id + ": " +
+                              started.ToString());
+    releases_.push_back(container.container_id);
+  }
+}
+
+void JobDriver::PollNodeManagers() {
+  std::map<std::string, std::pair<sched::wire::NodeInfo, std::vector<std::string>>> by_node;
+  for (const AttemptInfo& attempt : tracker_->Running()) {
+    auto& entry = by_node[attempt.container.node.id];
+    entry.first = attempt.container.node;
+    entry.second.push_back(attempt.container.container_id);
+  }
+  for (const auto& [node_id, entry] : by_node) {
+    Result<std::vector<sched::wire::ContainerStatus>> statuses =
+        nms_->GetContainerStatuses(entry.first, entry.second);
+    if (!statuses.ok()) {
+      // The RM reports the containers of a lost node as completed.
+      LOG_EVERY_N(WARNING, 40) << config_.app_id << ": polling " << node_id << ": "
+                               << statuses.status().ToString();
+      continue;
+    }
+    for (const sched::wire::ContainerStatus& status : *statuses) {
+      HandleStatus(status, /*from_rm=*/false);
+    }
+  }
+}
+
+void JobDriver::CheckLostNodes() {
+  Result<std::vector<sched::wire::NodeReport>> nodes = rm_->ListNodes();
+  if (!nodes.ok()) return;  // Allocate reports the RM's troubles.
+  for (const sched::wire::NodeReport& node : *nodes) {
+    if (node.alive) continue;
+    for (const AttemptInfo& attempt : tracker_->OnNodeLost(node.info.id)) {
+      LOG(WARNING) << config_.app_id << ": node " << node.info.id << " lost; stopping "
+                   << attempt.attempt_id << " to rerun the maps it lost";
+      Status s = nms_->StopContainer(attempt.container.node, attempt.container.container_id);
+      if (!s.ok()) LOG(WARNING) << config_.app_id << ": " << s.ToString();
+      releases_.push_back(attempt.container.container_id);
+    }
+  }
+}
+
+void JobDriver::HandleStatus(const sched::wire::ContainerStatus& status, bool from_rm) {
+  if (status.state != sched::wire::ContainerState::COMPLETE) return;
+  bool succeeded = status.exit_code == 0;
+  // The RM's copy may lack the result; the NM's poll brings it.
+  if (succeeded && from_rm && status.result.empty()) return;
+  std::string diagnostics = succeeded ? "" : FailureText(status);
+  Counters task_counters;
+  if (succeeded) {
+    Status decoded = DecodeTaskResult(status.result, &task_counters);
+    if (!decoded.ok()) {
+      succeeded = false;
+      diagnostics = "bad task result: " + decoded.ToString();
+    }
+  }
+  Completion completion = tracker_->OnCompleted(status.container_id, succeeded, diagnostics);
+  if (completion == Completion::kIgnored) return;
+  releases_.push_back(status.container_id);
+  if (completion == Completion::kSucceeded) counters_.MergeFrom(task_counters);
+  if (!succeeded) {
+    LOG(WARNING) << config_.app_id << ": container " << status.container_id
+                 << " failed: " << diagnostics;
+  }
+}
+
+void JobDriver::StopRunning(const std::string& why) {
+  if (tracker_ == nullptr) return;
+  for (const AttemptInfo& attempt : tracker_->Running()) {
+    Status s = nms_->StopContainer(attempt.container.node, attempt.container.container_id);
+    if (!s.ok()) LOG(WARNING) << config_.app_id << ": stopping " << attempt.attempt_id << ": " << s.ToString();
+    releases_.push_back(attempt.container.container_id);
+  }
+  tracker_->KillRunning(why);
+}
+
+JobDriver::Outcome JobDriver::Commit() {
+  std::vector<std::string> winners;
+  for (int p = 0; p < tracker_->num_reducers(); ++p) {
+    winners.push_back(tracker_->SucceededAttempt(TaskKind::kReduce, p));
+  }
+  Status s = committer_->Commit(winners, CountersJson());
+  if (!s.ok()) return {AppState::FAILED, "commit failed: " + s.ToString()};
+  return {AppState::SUCCEEDED, ""};
+}
+
+std::string JobDriver::CountersJson() {
+  Counters all;
+  all.MergeFrom(counters_);
+  if (tracker_ != nullptr) tracker_->AddJobCounters(&all);
+  int64_t now = NowMs();
+  if (maps_done_ms_ > 0) {
+    all.Add(kTimeGroup, "Map", maps_done_ms_ - start_ms_);
+    all.Add(kTimeGroup, "Reduce", now - maps_done_ms_);
+  }
+  all.Add(kTimeGroup, "Total", now - start_ms_);
+  return all.ToJson();
+}
+
+}  // namespace mr::am

@@ -1,0 +1,101 @@
+// The Application Master's main loop (docs/SCHEDULER.md, "Protocol of a
+// job", steps 3-7): plans the splits, heartbeats the RM with Allocate (every
+// heartbeat_ms, and at once when there is something new to ask), starts each
+// granted container's attempt on its NM, polls the NMs for completions
+// (every poll_ms; the RM's `completed` list counts too), keeps the barrier,
+// commits, and finishes the application with the job's counters. A kill
+// request, SIGTERM or a failure stops the running containers and removes the
+// temporary output.
+//
+// The RM, the NMs and the DFS come in as interfaces owned by the caller;
+// the task bookkeeping is the TaskTracker's, the commit the
+// OutputCommitter's. Thread-safety: one thread runs it; `terminate` may be
+// set from a signal handler.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "counters.h"
+#include "mapreduce/appmaster/am_config.h"
+#include "mapreduce/appmaster/node_managers.h"
+#include "mapreduce/appmaster/output_committer.h"
+#include "mapreduce/appmaster/split_planner.h"
+#include "mapreduce/appmaster/task_tracker.h"
+#include "mapreduce/mapreduce.h"
+
+namespace mr::dfs {
+class DfsClient;
+}
+
+namespace mr::am {
+
+struct DriverOptions {
+  int heartbeat_ms = 100;
+  int poll_ms = 25;
+  // Consecutive failed Allocate calls for this long fail the job.
+  int rm_unreachable_ms = 30000;
+  // Tail of each attempt's stdout and stderr kept in the DFS (0: none).
+  int64_t aggregate_log_bytes = 64 << 10;
+  // How often to ask the RM which nodes are lost (their map outputs with them).
+  int node_check_ms = 1000;
+  TrackerOptions tracker;
+};
+
+class JobDriver {
+ public:
+  JobDriver(const Job& job, AmConfig config, DriverOptions options, ResourceManagerLink* rm,
+            NodeManagers* nms, dfs::DfsClient* dfs, const std::atomic<bool>* terminate);
+  ~JobDriver();
+
+  // Runs the job to its end and reports it with FinishApplication. An error
+  // means the RM could not be told (the AM then exits 1).
+  Status Run();
+
+ private:
+  struct Outcome {
+    sched::wire::AppState::type state;
+    std::string diagnostics;
+  };
+
+  Status Prepare();
+  Outcome Loop();
+  Status Heartbeat();
+  void PollNodeManagers();
+  void CheckLostNodes();
+  void Launch(const sched::wire::Container& container);
+  void HandleStatus(const sched::wire::ContainerStatus& status, bool from_rm);
+  void StopRunning(const std::string& why);
+  Outcome Commit();
+  std::string CountersJson();
+
+  const Job& job_;
+  const AmConfig config_;
+  const DriverOptions options_;
+  ResourceManagerLink* const rm_;
+  NodeManagers* const nms_;
+  dfs::DfsClient* const dfs_;
+  const std::atomic<bool>* const terminate_;
+
+  std::vector<MapSplit> splits_;
+  std::vector<std::string> split_points_;
+  std::unique_ptr<TaskTracker> tracker_;
+  std::unique_ptr<OutputCommitter> committer_;
+  Counters counters_;  // Of the attempts that succeeded.
+
+  // What the next Allocate carries; kept until a call succeeds.
+  std::vector<sched::wire::ContainerRequest> asks_;
+  std::vector<std::string> releases_;
+  std::vector<int64_t> cancels_;
+  std::vector<sched::wire::TaskAttemptReport> reports_;
+  bool kill_requested_ = false;
+  Status rm_error_;  // A refusal (e.g. a request larger than any node): fails the job.
+  int64_t rm_failing_since_ms_ = 0;  // 0 while Allocate works.
+  int64_t start_ms_ = 0;
+  int64_t maps_done_ms_ = 0;
+};
+
+}  // namespace mr::am

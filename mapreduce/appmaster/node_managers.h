@@ -1,0 +1,50 @@
+// The AM's calls to Node Managers (start, poll, stop containers) and to its
+// Resource Manager, behind small interfaces so the driver can be exercised
+// with fakes. The Thrift implementations keep one connection per NM
+// (rpc::ThriftClient reopens it after a transport error).
+// Thread-safety: none; the driver's one thread owns them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "scheduler_types.h"
+
+namespace mr::am {
+
+class NodeManagers {
+ public:
+  virtual ~NodeManagers() = default;
+  virtual Status StartContainer(const sched::wire::NodeInfo& node,
+                                const sched::wire::LaunchContext& context) = 0;
+  virtual Status StopContainer(const sched::wire::NodeInfo& node,
+                               const std::string& container_id) = 0;
+  virtual Result<std::vector<sched::wire::ContainerStatus>> GetContainerStatuses(
+      const sched::wire::NodeInfo& node, const std::vector<std::string>& container_ids) = 0;
+  // The last `max_bytes` of a container's "stdout" or "stderr".
+  virtual Result<std::string> GetContainerLog(const sched::wire::NodeInfo& node,
+                                              const std::string& container_id,
+                                              const std::string& stream, int64_t max_bytes) = 0;
+};
+
+// Thrift clients to NMs at NodeInfo.host:rpc_port, made on first use.
+std::unique_ptr<NodeManagers> NewThriftNodeManagers(int rpc_timeout_ms);
+
+class ResourceManagerLink {
+ public:
+  virtual ~ResourceManagerLink() = default;
+  virtual Status Register(const std::string& app_id, const std::string& am_container_id) = 0;
+  virtual Result<sched::wire::AllocateResponse> Allocate(
+      const sched::wire::AllocateRequest& request) = 0;
+  virtual Result<std::vector<sched::wire::NodeReport>> ListNodes() = 0;
+  virtual Status Finish(const std::string& app_id, sched::wire::AppState::type state,
+                        const std::string& diagnostics, const std::string& counters_json) = 0;
+};
+
+Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManager(const std::string& host,
+                                                                    int port, int rpc_timeout_ms);
+
+}  // namespace mr::am

@@ -1,0 +1,190 @@
+#include "task_attempt.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "common/exit_codes.h"
+#include "common/file.h"
+#include "common/flags.h"
+#include "dfs_io.h"
+#include "map_output_index.h"
+#include "output_format.h"
+#include "scheduler/shuffle/local_names.h"
+#include "shuffle_fetcher.h"
+#include "task_spec_io.h"
+#include "tasks.h"
+
+DEFINE_int32(mr_shuffle_parallel_fetches, 4,
+             "Map output segments a reduce task fetches at once from the shuffle services.");
+DEFINE_int32(mr_shuffle_fetch_attempts, 3,
+             "Tries per map output when its shuffle service is unreachable, before the reduce "
+             "attempt fails.");
+
+namespace mr {
+
+namespace {
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// "m_000003_1" / "r_000000_0" (docs/SCHEDULER.md).
+std::string AttemptId(const wire::TaskSpec& spec) {
+  char id[48];
+  std::snprintf(id, sizeof(id), "%c_%06d_%d", spec.is_map ? 'm' : 'r', spec.index, spec.attempt);
+  return id;
+}
+
+Status RenameReplacing(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) return Status::FromErrno(errno, "rename " + from);
+  return Status::OK();
+}
+
+Status CheckSpec(const wire::TaskSpec& spec) {
+  if (spec.num_reducers < 1) return Status::InvalidArgument("num_reducers must be at least 1");
+  if (!spec.split_points.empty() &&
+      spec.split_points.size() != static_cast<size_t>(spec.num_reducers - 1)) {
+    return Status::InvalidArgument(std::to_string(spec.split_points.size()) +
+                                   " split points for " + std::to_string(spec.num_reducers) +
+                                   " reducers");
+  }
+  if (spec.index < 0 || (!spec.is_map && spec.index >= spec.num_reducers)) {
+    return Status::InvalidArgument("bad task index " + std::to_string(spec.index));
+  }
+  if (spec.sort_buffer_mb < 1 || spec.sort_buffer_mb > 4095 || spec.merge_fan_in < 2) {
+    return Status::InvalidArgument("bad sort_buffer_mb or merge_fan_in");
+  }
+  if (spec.is_map) {
+    if (spec.offset < 0 || spec.length < 0) return Status::InvalidArgument("negative split range");
+    // A name the shuffle service will serve.
+    RETURN_NOT_OK(shuffle::CheckSafeLocalName(spec.output_name, "output_name"));
+  } else if (spec.output_dir.empty()) {
+    return Status::InvalidArgument("no output_dir");
+  }
+  return Status::OK();
+}
+
+// The map output is built in a hidden directory beside its final place (so
+// spills and the output share its file system), then renamed into place:
+// the data first, then the index, which the shuffle service reads first, so
+// a half-written output is never served.
+Status RunMap(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
+              const std::atomic<bool>& cancelled, Counters* counters) {
+  std::string app_dir = Env("MR_APP_LOCAL_DIR");
+  if (app_dir.empty()) return Status::InvalidArgument("MR_APP_LOCAL_DIR is not set");
+  std::string out_dir = JoinPath(app_dir, "output");
+  std::string tmp_dir = JoinPath(out_dir, "." + spec.output_name + ".tmp");
+  RETURN_NOT_OK(RemoveAll(tmp_dir));
+  RETURN_NOT_OK(CreateDirs(tmp_dir));
+
+  std::unique_ptr<Partitioner> partitioner;
+  if (spec.split_points.empty()) {
+    partitioner = std::make_unique<HashPartitioner>();
+  } else {
+    partitioner = std::make_unique<RangePartitioner>(
+        std::vector<std::string>(spec.split_points.begin(), spec.split_points.end()));
+  }
+  MapTaskSpec map;
+  map.task_index = spec.index;
+  map.split = {spec.input_path, static_cast<uint64_t>(spec.offset),
+               static_cast<uint64_t>(spec.length)};
+  map.num_reducers = spec.num_reducers;
+  map.open_input = [dfs](const InputSplit& split) { return DfsInputSource::Open(dfs, split.path); };
+  map.output.buffer_bytes = size_t{static_cast<uint32_t>(spec.sort_buffer_mb)} << 20;
+  map.output.work_dir = tmp_dir;
+  map.output.output_path = JoinPath(tmp_dir, spec.output_name);
+  map.output.merge_fan_in = spec.merge_fan_in;
+  map.output.aggregate = spec.map_side_aggregation;
+  Status s = RunMapTask(job, *partitioner, map, cancelled, counters);
+  std::string final_path = JoinPath(out_dir, spec.output_name);
+  if (s.ok()) s = RenameReplacing(map.output.output_path, final_path);
+  if (s.ok()) {
+    s = RenameReplacing(MapOutputIndexPath(map.output.output_path), MapOutputIndexPath(final_path));
+  }
+  Status removed = RemoveAll(tmp_dir);
+  return s.ok() ? removed : s;
+}
+
+Status RunReduce(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
+                 const std::atomic<bool>& cancelled, Counters* counters) {
+  std::string work_dir = "reduce-work";  // In the container's working directory.
+  RETURN_NOT_OK(RemoveAll(work_dir));
+  RETURN_NOT_OK(CreateDirs(work_dir));
+
+  std::vector<wire::MapOutputLocation> outputs = spec.map_outputs;
+  std::sort(outputs.begin(), outputs.end(),
+            [](const auto& a, const auto& b) { return a.map_index < b.map_index; });
+  FetchRequest fetch;
+  fetch.app_id = spec.app_id;
+  fetch.partition = spec.index;
+  for (const wire::MapOutputLocation& o : outputs) {
+    fetch.sources.push_back({o.host, o.shuffle_port, spec.app_id, o.output_name});
+  }
+  fetch.dir = work_dir;
+  fetch.parallel_fetches = FLAGS_mr_shuffle_parallel_fetches;
+  fetch.attempts = FLAGS_mr_shuffle_fetch_attempts;
+  FetchStats fetched;
+  Result<std::vector<SegmentRef>> segments = FetchPartition(fetch, cancelled, &fetched);
+  counters->Add(kFileSystemGroup, counter::kLocalBytesWritten, fetched.bytes);
+  counters->AddFramework(counter::kReduceShuffleBytes, fetched.bytes);
+
+  Status s = segments.status();
+  if (s.ok()) {
+    ReduceTaskSpec reduce;
+    reduce.partition = spec.index;
+    reduce.num_reducers = spec.num_reducers;
+    reduce.segments = *std::move(segments);
+    reduce.output_path = JoinPath(spec.output_dir, PartFileName(spec.index));
+    reduce.open_output = [dfs](const std::string& path) { return DfsOutputSink::Create(dfs, path); };
+    reduce.work_dir = work_dir;
+    reduce.merge_fan_in = spec.merge_fan_in;
+    s = RunReduceTask(job, reduce, cancelled, counters);
+  }
+  Status removed = RemoveAll(work_dir);
+  return s.ok() ? removed : s;
+}
+
+}  // namespace
+
+Status RunTaskAttempt(const Job& job, const wire::TaskSpec& spec,
+                      const std::atomic<bool>& cancelled, Counters* counters) {
+  RETURN_NOT_OK_PREPEND(CheckSpec(spec), "task spec");
+  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
+  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsClient> dfs, dfs::DfsClient::Connect(options));
+  return spec.is_map ? RunMap(job, spec, dfs.get(), cancelled, counters)
+                     : RunReduce(job, spec, dfs.get(), cancelled, counters);
+}
+
+int RunTaskAttemptMain(const Job& job, const std::string& spec_path,
+                       const std::atomic<bool>& cancelled) {
+  wire::TaskSpec spec;
+  Counters counters;
+  std::string what = "task";
+  Status s = ReadTaskSpec(spec_path, &spec);
+  if (s.ok()) {
+    what = "task " + AttemptId(spec);
+    LOG(INFO) << job.name() << ": running " << what;
+    s = RunTaskAttempt(job, spec, cancelled, &counters);
+  }
+  const std::string result_path = "result";
+  if (s.ok()) s = RemoveAll(result_path);
+  if (s.ok()) s = WriteStringToFile(result_path, EncodeTaskResult(counters), /*sync=*/false);
+  if (!s.ok()) {
+    // One line: the Node Manager shows a failed container's last stderr lines.
+    std::string message = s.ToString();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    std::fprintf(stderr, "%s: %s failed: %s\n", ProgramName().c_str(), what.c_str(),
+                 message.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace mr

@@ -1,0 +1,141 @@
+#include "scheduler/client/report_format.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "common/json_writer.h"
+#include "scheduler/client/counters_text.h"
+#include "scheduler/client/progress_display.h"
+
+namespace mr::sched {
+
+namespace {
+
+std::string FormatTime(int64_t ms) {
+  if (ms <= 0) return "-";
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+void WriteReportFields(const wire::ApplicationReport& r, JsonWriter* json) {
+  json->Key("app_id").String(r.app_id);
+  json->Key("name").String(r.name);
+  json->Key("user").String(r.user);
+  json->Key("state").String(AppStateName(r.state));
+  json->Key("map_progress").Double(r.map_progress);
+  json->Key("reduce_progress").Double(r.reduce_progress);
+  json->Key("diagnostics").String(r.diagnostics);
+  json->Key("submit_time_ms").Int(r.submit_time_ms);
+  json->Key("finish_time_ms").Int(r.finish_time_ms);
+  json->Key("am_container_id").String(r.am_container_id);
+  json->Key("am_node_id").String(r.am_node_id);
+  json->Key("used").BeginObject();
+  json->Key("vcores").Int(r.used.vcores).Key("memory_mb").Int(r.used.memory_mb);
+  json->EndObject();
+}
+
+std::string Line(const char* label, const std::string& value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%-14s", label);
+  return buf + value + "\n";
+}
+
+}  // namespace
+
+std::string AppStateName(wire::AppState::type state) {
+  auto it = wire::_AppState_VALUES_TO_NAMES.find(state);
+  return it == wire::_AppState_VALUES_TO_NAMES.end() ? "UNKNOWN" : it->second;
+}
+
+bool IsFinal(wire::AppState::type state) {
+  return state == wire::AppState::SUCCEEDED || state == wire::AppState::FAILED ||
+         state == wire::AppState::KILLED;
+}
+
+std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
+  Result<CounterGroups> counters = ParseCountersJson(r.counters_json);
+  if (json) {
+    JsonWriter w;
+    w.BeginObject();
+    WriteReportFields(r, &w);
+    w.Key("attempts").BeginArray();
+    for (const wire::TaskAttemptReport& a : r.attempts) {
+      w.BeginObject();
+      w.Key("attempt_id").String(a.attempt_id);
+      w.Key("container_id").String(a.container_id);
+      w.Key("node_id").String(a.node_id);
+      w.Key("state").String(a.state);
+      w.Key("diagnostics").String(a.diagnostics);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("counters").BeginObject();
+    if (counters.ok()) {
+      for (const auto& [group, names] : *counters) {
+        w.Key(group).BeginObject();
+        for (const auto& [name, value] : names) w.Key(name).Int(value);
+        w.EndObject();
+      }
+    }
+    w.EndObject();
+    w.EndObject();
+    return w.str() + "\n";
+  }
+  std::string out;
+  out += Line("application", r.app_id);
+  out += Line("name", r.name);
+  out += Line("user", r.user);
+  out += Line("state", AppStateName(r.state));
+  out += Line("progress", "map " + std::to_string(ProgressDisplay::Percent(r.map_progress)) +
+                              "%, reduce " +
+                              std::to_string(ProgressDisplay::Percent(r.reduce_progress)) + "%");
+  out += Line("submitted", FormatTime(r.submit_time_ms));
+  out += Line("finished", FormatTime(r.finish_time_ms));
+  if (!r.am_container_id.empty()) {
+    out += Line("am", r.am_container_id + " on " + r.am_node_id);
+  }
+  if (!r.diagnostics.empty()) out += Line("diagnostics", r.diagnostics);
+  if (!r.attempts.empty()) {
+    out += "attempts\n";
+    for (const wire::TaskAttemptReport& a : r.attempts) {
+      char buf[256];
+      std::snprintf(buf, sizeof(buf), "  %-12s %-10s %-12s %s\n", a.attempt_id.c_str(),
+                    a.state.c_str(), a.node_id.c_str(), a.container_id.c_str());
+      out += buf;
+    }
+  }
+  if (counters.ok() && !counters->empty()) out += "counters\n" + FormatCountersText(*counters);
+  return out;
+}
+
+std::string FormatApplicationList(const std::vector<wire::ApplicationReport>& reports, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.BeginObject().Key("applications").BeginArray();
+    for (const wire::ApplicationReport& r : reports) {
+      w.BeginObject();
+      WriteReportFields(r, &w);
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return w.str() + "\n";
+  }
+  std::string out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-26s %-10s %5s %7s  %-16s %s\n", "APPLICATION", "STATE", "MAP",
+                "REDUCE", "NAME", "USER");
+  out += buf;
+  for (const wire::ApplicationReport& r : reports) {
+    std::snprintf(buf, sizeof(buf), "%-26s %-10s %4d%% %6d%%  %-16s %s\n", r.app_id.c_str(),
+                  AppStateName(r.state).c_str(), ProgressDisplay::Percent(r.map_progress),
+                  ProgressDisplay::Percent(r.reduce_progress), r.name.c_str(), r.user.c_str());
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace mr::sched

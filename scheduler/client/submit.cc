@@ -1,0 +1,242 @@
+#include "scheduler/client/submit.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <gflags/gflags.h>
+
+#include "common/exit_codes.h"
+#include "common/file.h"
+#include "common/flags.h"
+#include "dfs/client/dfs_client.h"
+#include "dfs/client/dfs_path_limits.h"
+#include "scheduler/client/cluster_endpoints.h"
+#include "scheduler/client/counters_text.h"
+#include "scheduler/client/progress_display.h"
+#include "scheduler/client/report_format.h"
+#include "scheduler/client/staging.h"
+
+DEFINE_int32(mrjob_poll_ms, 100, "Interval at which a submitting client polls its job's state.");
+DEFINE_int32(mrjob_rm_timeout_ms, 30000,
+             "A submitting client gives up when the resource manager has not answered for "
+             "this long.");
+DEFINE_int32(mrjob_am_memory_mb, 512, "Memory of a job's Application Master container.");
+DEFINE_int32(mrjob_am_vcores, 1, "Cores of a job's Application Master container.");
+
+namespace mr::sched {
+
+namespace {
+
+constexpr size_t kUploadPieceBytes = 1 << 20;
+
+void PrintError(std::ostream& err, const std::string& message) {
+  err << ProgramName() << ": " << message << "\n";
+  err.flush();
+}
+
+std::string UserName() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return std::to_string(::getuid());
+}
+
+// Input exists, output does not.
+Status CheckDfsPaths(dfs::DfsClient* dfs, const SubmitOptions& options) {
+  Result<dfs::DfsFileStatus> input = dfs->Stat(options.input);
+  if (!input.ok()) {
+    if (input.status().IsNotFound()) {
+      return Status::NotFound("input " + options.input + " does not exist in the DFS");
+    }
+    return input.status();
+  }
+  Result<dfs::DfsFileStatus> output = dfs->Stat(options.output);
+  if (output.ok()) return Status::AlreadyExists("output " + options.output + " already exists");
+  if (!output.status().IsNotFound()) return output.status();
+  return Status::OK();
+}
+
+Status Upload(dfs::DfsClient* dfs, const std::string& local, const std::string& target) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> in, RandomAccessFile::Open(local));
+  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsFileWriter> writer,
+                   dfs->Create(target, dfs::DfsClient::CreateOptions()));
+  std::string buffer(kUploadPieceBytes, '\0');
+  for (uint64_t offset = 0; offset < in->size();) {
+    size_t got = 0;
+    Status s = in->Read(offset, buffer.size(), buffer.data(), &got);
+    if (s.ok() && got == 0) s = Status::IOError(local + " shrank while being read");
+    if (s.ok()) s = writer->Write(std::string_view(buffer.data(), got));
+    if (!s.ok()) {
+      writer->Abort();
+      return s;
+    }
+    offset += got;
+  }
+  return writer->Close();
+}
+
+// Stages the binary and submits; returns the app id.
+Result<std::string> Submit(const SubmitOptions& options, dfs::DfsClient* dfs, RmClient* rm) {
+  ASSIGN_OR_RETURN(std::string app_id, rm->CallFor<std::string>("NewApplication",
+      [](auto& stub, auto& out) { stub.NewApplication(out); }));
+  wire::ApplicationSubmission submission;
+  submission.app_id = app_id;
+  submission.name = BaseName(options.binary);
+  submission.user = UserName();
+  submission.binary_dfs_path = StagedBinaryPath(app_id);
+  submission.am_args = AmArguments(options);
+  submission.am_resource.vcores = std::max(1, FLAGS_mrjob_am_vcores);
+  submission.am_resource.memory_mb = std::max(1, FLAGS_mrjob_am_memory_mb);
+  Status s = Upload(dfs, options.binary, submission.binary_dfs_path)
+                 .Prepend("uploading " + options.binary);
+  if (s.ok()) {
+    s = rm->Call("SubmitApplication", [&](auto& stub) { stub.SubmitApplication(submission); });
+  }
+  if (!s.ok()) {
+    (void)dfs->Delete(StagingDir(app_id), /*recursive=*/true);
+    return s;
+  }
+  return app_id;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Status ValidateSubmitOptions(const SubmitOptions& options) {
+  if (options.cluster_dir.empty()) return Status::InvalidArgument("--cluster DIR is required");
+  if (options.binary.empty()) return Status::InvalidArgument("--binary PATH is required");
+  if (options.input.empty()) return Status::InvalidArgument("--input is required");
+  if (options.output.empty()) return Status::InvalidArgument("--output is required");
+  if (options.reducers < 0) return Status::InvalidArgument("--reducers must not be negative");
+  if (options.partitioner != "" && options.partitioner != "hash" &&
+      options.partitioner != "range") {
+    return Status::InvalidArgument("--partitioner must be hash or range, got '" +
+                                   options.partitioner + "'");
+  }
+  RETURN_NOT_OK_PREPEND(dfs::ValidateDfsPath(options.input), "--input");
+  RETURN_NOT_OK_PREPEND(dfs::ValidateDfsPath(options.output), "--output");
+  if (options.output == "/") return Status::InvalidArgument("--output must not be /");
+  return Status::OK();
+}
+
+Status CheckJobBinary(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("job binary " + path + " does not exist");
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("job binary " + path + " is not a file");
+  if (::access(path.c_str(), X_OK) != 0) {
+    return Status::InvalidArgument("job binary " + path + " is not executable");
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> AmArguments(const SubmitOptions& options) {
+  std::vector<std::string> args = {"--mr_role=am", "--input=" + options.input,
+                                   "--output=" + options.output};
+  if (options.reducers > 0) args.push_back("--reducers=" + std::to_string(options.reducers));
+  if (!options.partitioner.empty()) args.push_back("--partitioner=" + options.partitioner);
+  args.insert(args.end(), options.job_args.begin(), options.job_args.end());
+  return args;
+}
+
+int WaitForApplication(const std::string& cluster_dir, const std::string& app_id,
+                       const std::string& output, std::ostream& out, std::ostream& err,
+                       bool terminal) {
+  Result<cluster::ClusterConfig> config = cluster::LoadConfig(cluster_dir);
+  if (!config.ok()) {
+    PrintError(err, config.status().ToString());
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<RmClient>> rm = ConnectResourceManager(*config);
+  if (!rm.ok()) {
+    PrintError(err, rm.status().ToString());
+    return kExitFailure;
+  }
+  ProgressDisplay display(terminal);
+  int64_t failing_since = 0;
+  wire::ApplicationReport report;
+  while (true) {
+    Result<wire::ApplicationReport> got = (*rm)->CallFor<wire::ApplicationReport>(
+        "GetApplication", [&](auto& stub, auto& r) { stub.GetApplication(r, app_id); });
+    if (got.ok()) {
+      failing_since = 0;
+      report = *std::move(got);
+      out << display.Update(AppStateName(report.state), report.map_progress,
+                            report.reduce_progress);
+      out.flush();
+      if (IsFinal(report.state)) break;
+    } else {
+      if (got.status().IsNotFound() || failing_since == 0) failing_since = NowMs();
+      if (got.status().IsNotFound() || NowMs() - failing_since > FLAGS_mrjob_rm_timeout_ms) {
+        out << display.Finish();
+        PrintError(err, "following " + app_id + ": " + got.status().ToString());
+        return kExitFailure;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::max(1, FLAGS_mrjob_poll_ms)));
+  }
+  out << display.Finish();
+  if (report.state != wire::AppState::SUCCEEDED) {
+    std::string verb = report.state == wire::AppState::KILLED ? "was killed" : "failed";
+    PrintError(err, "job " + report.app_id + " (" + report.name + ") " + verb +
+                        (report.diagnostics.empty() ? "" : ": " + report.diagnostics));
+    return kExitFailure;
+  }
+  Result<CounterGroups> counters = ParseCountersJson(report.counters_json);
+  double seconds = (report.finish_time_ms - report.submit_time_ms) / 1000.0;
+  char line[512];
+  std::snprintf(line, sizeof(line), "Job %s (%s) succeeded in %.2f s; output in %s\n",
+                report.name.c_str(), report.app_id.c_str(), seconds, output.c_str());
+  out << line << "Counters:\n" << (counters.ok() ? FormatCountersText(*counters) : "");
+  out.flush();
+  return kExitOk;
+}
+
+int SubmitAndWait(const SubmitOptions& options) {
+  Status valid = ValidateSubmitOptions(options);
+  if (!valid.ok()) {
+    PrintError(std::cerr, valid.message() + " (try --help)");
+    return kExitUsage;
+  }
+  // Checks before anything runs: the binary, then the DFS paths.
+  Status s = CheckJobBinary(options.binary);
+  Result<cluster::ClusterConfig> config = cluster::LoadConfig(options.cluster_dir);
+  if (s.ok() && !config.ok()) s = config.status();
+  std::unique_ptr<dfs::DfsClient> dfs;
+  if (s.ok()) {
+    Result<std::unique_ptr<dfs::DfsClient>> connected =
+        dfs::DfsClient::ConnectToCluster(options.cluster_dir);
+    if (connected.ok()) dfs = *std::move(connected);
+    else s = connected.status();
+  }
+  if (s.ok()) s = CheckDfsPaths(dfs.get(), options);
+  std::unique_ptr<RmClient> rm;
+  if (s.ok()) {
+    Result<std::unique_ptr<RmClient>> connected = ConnectResourceManager(*config);
+    if (connected.ok()) rm = *std::move(connected);
+    else s = connected.status();
+  }
+  Result<std::string> app_id = s.ok() ? Submit(options, dfs.get(), rm.get()) : Result<std::string>(s);
+  if (!app_id.ok()) {
+    const Status& e = app_id.status();
+    // Our own checks' messages stand alone; others say what failed.
+    bool own = e.IsNotFound() || e.IsAlreadyExists() || e.code() == Status::Code::kInvalidArgument;
+    PrintError(std::cerr, own ? e.message() : e.ToString());
+    return kExitFailure;
+  }
+  std::cout << "Submitted " << *app_id << "\n";
+  std::cout.flush();
+  return WaitForApplication(options.cluster_dir, *app_id, options.output, std::cout, std::cerr,
+                            ::isatty(STDOUT_FILENO) != 0);
+}
+
+}  // namespace mr::sched

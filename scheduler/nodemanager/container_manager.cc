@@ -1,0 +1,396 @@
+#include "scheduler/nodemanager/container_manager.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "common/file.h"
+#include "scheduler/nodemanager/container_env.h"
+#include "scheduler/nodemanager/launch_check.h"
+#include "scheduler/nodemanager/log_tail.h"
+#include "scheduler/nodemanager/process_launcher.h"
+#include "scheduler/nodemanager/process_memory.h"
+#include "scheduler/resourcemanager/resources.h"
+#include "scheduler/shuffle/local_names.h"  // CleanupApp
+
+DEFINE_int32(nm_stop_grace_ms, 3000,
+             "After SIGTERM to a container's process group (StopContainer, a stop from the "
+             "RM), how long before SIGKILL.");
+DEFINE_int32(nm_memory_check_ms, 500,
+             "How often the node manager sums each container's process-group RSS and kills "
+             "one over its memory grant.");
+
+namespace mr::sched::nm {
+
+namespace {
+
+constexpr uint64_t kMaxResultBytes = 1 << 20;
+constexpr int64_t kMaxLogBytes = 8 << 20;
+constexpr int kMonitorTickMs = 50;
+
+}  // namespace
+
+// One container. Fields other than the constants are GUARDED_BY(mu_).
+struct ContainerManager::Container {
+  std::string id;
+  std::string app_id;
+  wire::Resource resource;
+  std::string dir;  // Working directory.
+  pid_t pid = 0;    // Set once spawned; the process group id too.
+  bool complete = false;
+  bool reported = false;  // Completed and acknowledged by a heartbeat.
+  int exit_code = -1;
+  std::string diagnostics;
+  std::string result;
+  // Set when we end it (stop, memory): the reason diagnostics give.
+  std::string kill_reason;
+  bool kill_pending = false;  // SIGTERM sent; SIGKILL due at kill_deadline.
+  std::chrono::steady_clock::time_point kill_deadline;
+};
+
+ContainerManager::Options ContainerManager::Options::FromFlags() {
+  Options options;
+  options.stop_grace_ms = FLAGS_nm_stop_grace_ms;
+  options.memory_check_ms = FLAGS_nm_memory_check_ms;
+  return options;
+}
+
+ContainerManager::ContainerManager(Options options, Localizer* localizer)
+    : options_(std::move(options)),
+      apps_dir_(JoinPath(options_.dir, "apps")),
+      localizer_(localizer),
+      node_(options_.node),
+      used_(MakeResource(0, 0)) {
+  monitor_ = std::thread([this] { MonitorLoop(); });
+}
+
+ContainerManager::~ContainerManager() { Shutdown(); }
+
+void ContainerManager::SetPorts(int nm_port, int shuffle_port) {
+  std::lock_guard lock(mu_);
+  node_.nm_port = nm_port;
+  node_.shuffle_port = shuffle_port;
+}
+
+Status ContainerManager::Start(const wire::LaunchContext& context) {
+  RETURN_NOT_OK(CheckLaunchContext(context, options_.capability, options_.node.node_id));
+
+  auto c = std::make_shared<Container>();
+  c->id = context.container_id;
+  c->app_id = context.app_id;
+  c->resource = context.resource;
+  c->dir = JoinPath(JoinPath(JoinPath(apps_dir_, c->app_id), "containers"), c->id);
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) return Status::Unavailable("node manager is shutting down");
+    if (containers_.count(c->id) > 0) {
+      return Status::AlreadyExists("container " + c->id + " already started on this node");
+    }
+    wire::Resource free = Minus(options_.capability, used_);
+    if (!Fits(c->resource, free)) {
+      return Status::Unavailable("node " + options_.node.node_id + " has " + ToString(free) +
+                                 " free; container " + c->id + " asks " +
+                                 ToString(c->resource));
+    }
+    AddTo(&used_, c->resource);
+    containers_[c->id] = c;
+    auto worker = std::make_unique<Worker>();
+    Worker* w = worker.get();
+    // The thread gets its own copy of the context: the caller's goes away.
+    w->thread = std::thread([this, c, w, context] {
+      Launch(c, context);
+      w->done = true;
+    });
+    workers_.push_back(std::move(worker));
+  }
+  LOG(INFO) << "container " << c->id << ": accepted (" << ToString(c->resource) << ")";
+  return Status::OK();
+}
+
+Status ContainerManager::Prepare(const Container& c, const wire::LaunchContext& context,
+                                 LaunchSpec* spec) {
+  Result<std::string> binary = localizer_->Localize(c.app_id, context.binary_dfs_path);
+  if (!binary.ok()) return Status::IOError("localization failed: " + binary.status().ToString());
+  Status s = RemoveAll(c.dir);  // A leftover of an earlier NM run in the same --dir.
+  if (s.ok()) s = CreateDirs(c.dir);
+  for (const auto& [name, bytes] : context.files) {
+    if (s.ok()) s = WriteStringToFile(JoinPath(c.dir, name), bytes, /*sync=*/false);
+  }
+  if (!s.ok()) return Status::IOError("launch failed: " + s.ToString());
+  spec->binary = *binary;
+  spec->arguments = context.arguments;
+  NodeEnv node;
+  {
+    std::lock_guard lock(mu_);
+    node = node_;
+  }
+  spec->env = ContainerEnvironment(node, c.app_id, c.id, c.resource,
+                                   JoinPath(apps_dir_, c.app_id), context.env);
+  spec->working_dir = c.dir;
+  spec->stdout_path = JoinPath(c.dir, "stdout");
+  spec->stderr_path = JoinPath(c.dir, "stderr");
+  return Status::OK();
+}
+
+void ContainerManager::Launch(const std::shared_ptr<Container>& c,
+                              const wire::LaunchContext& context) {
+  LaunchSpec spec;
+  Status s = Prepare(*c, context, &spec);
+  if (!s.ok()) {
+    Finish(c.get(), -1, s.message());
+    return;
+  }
+  bool stopped;
+  {
+    std::lock_guard lock(mu_);
+    stopped = !c->kill_reason.empty();  // While localizing.
+  }
+  if (stopped) {
+    Finish(c.get(), -1, "");
+    return;
+  }
+  Result<pid_t> pid = SpawnProcess(spec);
+  if (!pid.ok()) {
+    Finish(c.get(), -1, "launch failed: " + pid.status().ToString());
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    c->pid = *pid;
+    if (shutting_down_) {
+      SignalGroup(c->pid, SIGKILL);
+    } else if (!c->kill_reason.empty()) {  // Stopped while spawning.
+      SignalGroup(c->pid, SIGTERM);
+      c->kill_pending = true;
+      c->kill_deadline = Clock::now() + std::chrono::milliseconds(options_.stop_grace_ms);
+    }
+  }
+  VLOG(1) << "container " << c->id << ": pid " << *pid;
+  // Observe the exit without reaping, so that the pid (the group id) is not
+  // reused while the rest of the group is killed; then reap.
+  siginfo_t info;
+  while (::waitid(P_PID, *pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+  SignalGroup(*pid, SIGKILL);  // Whatever it left running in its group.
+  int wait_status = 0;
+  while (::waitpid(*pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  std::string reason;
+  int code = ExitCodeOf(wait_status, &reason);
+  Finish(c.get(), code, code == 0 ? "" : reason);
+}
+
+void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
+  std::string result;
+  std::string note;  // Why a clean exit still says something.
+  if (exit_code == 0 && reason.empty()) {
+    std::string path = JoinPath(c->dir, "result");
+    Result<uint64_t> size = FileSize(path);
+    if (size.ok() && *size > kMaxResultBytes) {
+      note = "result file of " + std::to_string(*size) + " bytes is over 1 MiB; dropped";
+    } else if (size.ok()) {
+      Result<std::string> bytes = ReadFileToString(path);
+      if (bytes.ok()) result = std::move(bytes).value();
+    }
+  }
+  std::string tail = LastLines(JoinPath(c->dir, "stderr"));
+  std::lock_guard lock(mu_);
+  if (c->complete) return;
+  if (!c->kill_reason.empty()) reason = c->kill_reason;
+  if (reason.empty()) reason = note;
+  c->complete = true;
+  c->kill_pending = false;
+  c->exit_code = exit_code;
+  if (!reason.empty()) c->diagnostics = tail.empty() ? reason : reason + "\n" + tail;
+  c->result = std::move(result);
+  SubtractFrom(&used_, c->resource);
+  LOG(INFO) << "container " << c->id << ": complete, exit code " << exit_code
+            << (reason.empty() ? "" : " (" + reason + ")");
+}
+
+void ContainerManager::Stop(const std::string& container_id, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  auto it = containers_.find(container_id);
+  if (it == containers_.end()) return;
+  Container* c = it->second.get();
+  if (c->complete || !c->kill_reason.empty()) return;
+  c->kill_reason = reason;
+  if (c->pid > 0) {
+    SignalGroup(c->pid, SIGTERM);
+    c->kill_pending = true;
+    c->kill_deadline = Clock::now() + std::chrono::milliseconds(options_.stop_grace_ms);
+  }
+  LOG(INFO) << "container " << container_id << ": " << reason;
+}
+
+wire::ContainerStatus ContainerManager::StatusOf(const Container& c) const {
+  wire::ContainerStatus s;
+  s.container_id = c.id;
+  s.app_id = c.app_id;
+  s.state = c.complete ? wire::ContainerState::COMPLETE : wire::ContainerState::RUNNING;
+  s.exit_code = c.complete ? c.exit_code : 0;
+  if (c.complete) {
+    s.diagnostics = c.diagnostics;
+    s.result = c.result;
+  }
+  return s;
+}
+
+std::vector<wire::ContainerStatus> ContainerManager::Statuses(const std::vector<std::string>& ids) {
+  std::vector<wire::ContainerStatus> out;
+  std::lock_guard lock(mu_);
+  for (const std::string& id : ids) {
+    auto it = containers_.find(id);
+    if (it != containers_.end()) out.push_back(StatusOf(*it->second));
+  }
+  return out;
+}
+
+Result<std::string> ContainerManager::Log(const std::string& container_id,
+                                          const std::string& stream, int64_t max_bytes) {
+  if (stream != "stdout" && stream != "stderr") {
+    return Status::InvalidArgument("log stream must be stdout or stderr, not '" +
+                                   stream.substr(0, 32) + "'");
+  }
+  std::string dir;
+  {
+    std::lock_guard lock(mu_);
+    auto it = containers_.find(container_id);
+    if (it == containers_.end()) {
+      return Status::NotFound("no container " + container_id.substr(0, 300) + " on this node");
+    }
+    dir = it->second->dir;
+  }
+  uint64_t n = static_cast<uint64_t>(std::clamp<int64_t>(max_bytes, 0, kMaxLogBytes));
+  Result<std::string> tail = ReadFileTail(JoinPath(dir, stream), n);
+  if (!tail.ok() && tail.status().IsNotFound()) return std::string();  // Not launched yet.
+  return tail;
+}
+
+std::vector<wire::ContainerStatus> ContainerManager::HeartbeatStatuses() {
+  std::vector<wire::ContainerStatus> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, c] : containers_) {
+    if (!c->reported) out.push_back(StatusOf(*c));
+  }
+  return out;
+}
+
+void ContainerManager::MarkReported(const std::vector<std::string>& container_ids) {
+  std::lock_guard lock(mu_);
+  for (const std::string& id : container_ids) {
+    auto it = containers_.find(id);
+    if (it != containers_.end() && it->second->complete) it->second->reported = true;
+  }
+}
+
+void ContainerManager::CleanupApp(const std::string& app_id) {
+  if (!shuffle::IsSafeLocalName(app_id)) {
+    LOG(WARNING) << "ignoring cleanup of a bad app id";
+    return;
+  }
+  int killed = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = containers_.begin(); it != containers_.end();) {
+      Container* c = it->second.get();
+      if (c->app_id != app_id) {
+        ++it;
+        continue;
+      }
+      if (!c->complete) {
+        if (c->kill_reason.empty()) c->kill_reason = "stopped: application cleaned up";
+        if (c->pid > 0) SignalGroup(c->pid, SIGKILL);
+        ++killed;
+      }
+      it = containers_.erase(it);  // Its thread keeps the record until it ends.
+    }
+  }
+  localizer_->Forget(app_id);
+  Status s = RemoveAll(JoinPath(apps_dir_, app_id));
+  LOG(INFO) << "cleaned up " << app_id << " (" << killed << " containers killed)"
+            << (s.ok() ? "" : ": " + s.ToString());
+}
+
+wire::Resource ContainerManager::used() const {
+  std::lock_guard lock(mu_);
+  return used_;
+}
+
+void ContainerManager::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    shutting_down_ = true;
+    for (auto& [id, c] : containers_) {
+      if (c->complete) continue;
+      if (c->kill_reason.empty()) c->kill_reason = "stopped: node manager shutting down";
+      if (c->pid > 0) SignalGroup(c->pid, SIGKILL);
+    }
+    cv_.notify_all();
+  }
+  if (monitor_.joinable()) monitor_.join();
+  std::list<std::unique_ptr<Worker>> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers.swap(workers_);
+  }
+  for (auto& w : workers) w->thread.join();
+}
+
+void ContainerManager::MonitorLoop() {
+  auto next_memory_check = Clock::now();
+  std::unique_lock lock(mu_);
+  while (!shutting_down_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(kMonitorTickMs));
+    if (shutting_down_) break;
+    auto now = Clock::now();
+    for (auto& [id, c] : containers_) {
+      if (c->kill_pending && now >= c->kill_deadline) {
+        SignalGroup(c->pid, SIGKILL);
+        c->kill_pending = false;
+      }
+    }
+    std::list<std::unique_ptr<Worker>> finished;
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      if ((*it)->done) {
+        finished.push_back(std::move(*it));
+        it = workers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    bool check_memory = now >= next_memory_check;
+    lock.unlock();
+    for (auto& w : finished) w->thread.join();
+    if (check_memory) {
+      CheckMemory();
+      next_memory_check = now + std::chrono::milliseconds(std::max(1, options_.memory_check_ms));
+    }
+    lock.lock();
+  }
+}
+
+void ContainerManager::CheckMemory() {
+  // The /proc scan runs without the lock; a container that ended meanwhile
+  // is skipped below (its pid is checked again under the lock).
+  std::map<pid_t, uint64_t> rss = RssByProcessGroup();
+  std::lock_guard lock(mu_);
+  for (auto& [id, c] : containers_) {
+    if (c->complete || c->pid <= 0 || !c->kill_reason.empty()) continue;
+    auto it = rss.find(c->pid);
+    if (it == rss.end()) continue;
+    uint64_t rss_mb = it->second >> 20;
+    if (static_cast<int64_t>(it->second) <= (c->resource.memory_mb << 20)) continue;
+    c->kill_reason = "killed: memory limit " + std::to_string(c->resource.memory_mb) +
+                     " MB exceeded (RSS " + std::to_string(rss_mb) + " MB)";
+    SignalGroup(c->pid, SIGKILL);
+    LOG(WARNING) << "container " << id << ": " << c->kill_reason;
+  }
+}
+
+}  // namespace mr::sched::nm

@@ -1,0 +1,121 @@
+// ContainerManager: the containers of one Node Manager (docs/SCHEDULER.md,
+// "Node Manager layout and container environment").
+//
+// A started container gets a thread of its own that localizes the binary
+// (Localizer), writes LaunchContext.files into its working directory
+// <dir>/apps/<app_id>/containers/<container_id>/, spawns the process in a
+// new process group (process_launcher.h) and waits for it (its reaper);
+// when it ends, the status is recorded (exit code, diagnostics with the last
+// stderr lines, the `result` file) and its resources are freed. One monitor
+// thread sends SIGKILL when a stop's grace period is over, samples each
+// group's RSS every memory_check_ms and kills a group over its grant, and
+// joins finished container threads.
+//
+// Records stay (for statuses and logs) until the application is cleaned up.
+//
+// Thread-safety: every public method may be called from any thread; one
+// mutex guards the records and the accounting.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "scheduler/nodemanager/container_env.h"
+#include "scheduler/nodemanager/localizer.h"
+#include "scheduler/nodemanager/process_launcher.h"
+#include "scheduler_types.h"
+
+namespace mr::sched::nm {
+
+class ContainerManager {
+ public:
+  struct Options {
+    std::string dir;              // The NM's --dir; containers live under <dir>/apps.
+    wire::Resource capability;    // What all containers together may use.
+    NodeEnv node;
+    int stop_grace_ms = 3000;     // SIGTERM, then SIGKILL after this.
+    int memory_check_ms = 500;
+    // Defaults from --nm_stop_grace_ms and --nm_memory_check_ms.
+    static Options FromFlags();
+  };
+
+  // `localizer` must outlive the manager.
+  ContainerManager(Options options, Localizer* localizer);
+  ~ContainerManager();  // Shutdown().
+  ContainerManager(const ContainerManager&) = delete;
+  ContainerManager& operator=(const ContainerManager&) = delete;
+
+  // Fills in the ports once the servers listen (before containers start).
+  void SetPorts(int nm_port, int shuffle_port);
+
+  // Validates and accepts a container; it launches in the background.
+  // InvalidArgument for bad ids, names or resources (or a container larger
+  // than the node), AlreadyExists for a known id, Unavailable if the node
+  // has not that much free now.
+  Status Start(const wire::LaunchContext& context);
+  // SIGTERM to the group, SIGKILL after the grace period; a container not
+  // yet launched never starts. Unknown or finished ids: nothing happens.
+  void Stop(const std::string& container_id, const std::string& reason);
+  // Statuses of the known ids among `ids`.
+  std::vector<wire::ContainerStatus> Statuses(const std::vector<std::string>& ids);
+  // The last max_bytes of the container's "stdout" or "stderr".
+  Result<std::string> Log(const std::string& container_id, const std::string& stream,
+                          int64_t max_bytes);
+
+  // For a heartbeat: every running container and every completed one not
+  // yet acknowledged with MarkReported.
+  std::vector<wire::ContainerStatus> HeartbeatStatuses();
+  void MarkReported(const std::vector<std::string>& container_ids);
+
+  // Kills the application's containers, forgets them and deletes
+  // <dir>/apps/<app_id>.
+  void CleanupApp(const std::string& app_id);
+
+  // Kills every container and joins every thread. Idempotent.
+  void Shutdown();
+
+  wire::Resource used() const;
+
+ private:
+  struct Container;
+  using Clock = std::chrono::steady_clock;
+
+  // The container's thread: Prepare, spawn, wait, Finish.
+  void Launch(const std::shared_ptr<Container>& c, const wire::LaunchContext& context);
+  // Localizes the binary, lays out the working directory and fills *spec.
+  Status Prepare(const Container& c, const wire::LaunchContext& context, LaunchSpec* spec);
+  void Finish(Container* c, int exit_code, std::string reason);
+  void MonitorLoop();
+  void CheckMemory();
+  wire::ContainerStatus StatusOf(const Container& c) const;  // Under mu_.
+
+  const Options options_;
+  const std::string apps_dir_;
+  Localizer* const localizer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // Wakes the monitor (stop requested, shutdown).
+  NodeEnv node_;                                              // GUARDED_BY(mu_)
+  std::map<std::string, std::shared_ptr<Container>> containers_;  // GUARDED_BY(mu_)
+  wire::Resource used_;                                       // GUARDED_BY(mu_)
+  bool shutting_down_ = false;                                // GUARDED_BY(mu_)
+  struct Worker {
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  std::list<std::unique_ptr<Worker>> workers_;  // GUARDED_BY(mu_)
+  std::thread monitor_;
+};
+
+}  // namespace mr::sched::nm

@@ -1,0 +1,136 @@
+#include "scheduler/nodemanager/rm_link.h"
+
+#include <algorithm>
+
+#include <glog/logging.h>
+
+#include "ResourceManagerService.h"
+#include "rpc/thrift_client.h"
+
+namespace mr::sched::nm {
+
+namespace {
+constexpr int kMinBackoffMs = 50;
+constexpr int kMaxBackoffMs = 2000;
+}  // namespace
+
+using RmClient = rpc::ThriftClient<wire::ResourceManagerServiceClient, wire::SchedulerError>;
+
+// The connection to the RM, opened on demand and dropped after a failure.
+class RmLink::Client {
+ public:
+  explicit Client(const Options& options) : options_(options) {}
+
+  Result<RmClient*> Get() {
+    if (!client_) {
+      rpc::ClientOptions o;
+      o.rpc_timeout_ms = options_.rpc_timeout_ms;
+      o.connect_timeout_ms = std::min(options_.rpc_timeout_ms, 2000);
+      ASSIGN_OR_RETURN(client_,
+                       RmClient::Connect("resource manager", options_.rm_host, options_.rm_port, o));
+    }
+    return client_.get();
+  }
+  void Reset() { client_.reset(); }
+
+ private:
+  const Options& options_;
+  std::unique_ptr<RmClient> client_;
+};
+
+RmLink::RmLink(Options options, ContainerManager* containers)
+    : options_(std::move(options)),
+      containers_(containers),
+      client_(std::make_unique<Client>(options_)) {}
+
+RmLink::~RmLink() { Stop(); }
+
+void RmLink::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void RmLink::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool RmLink::Sleep(int ms) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+  return !stopping_;
+}
+
+void RmLink::Loop() {
+  int backoff_ms = kMinBackoffMs;
+  bool registered = false;
+  while (true) {
+    if (!registered) {
+      Status s = Register();
+      if (!s.ok()) {
+        LOG_EVERY_N(WARNING, 20) << "node " << options_.node.id
+                                 << ": cannot register with the resource manager: "
+                                 << s.ToString();
+        if (!Sleep(backoff_ms)) return;
+        backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+        continue;
+      }
+      registered = true;
+      backoff_ms = kMinBackoffMs;
+    }
+    if (!Sleep(options_.heartbeat_ms)) return;
+    bool reregister = false;
+    Status s = Heartbeat(&reregister);
+    if (!s.ok()) {
+      LOG_EVERY_N(WARNING, 20) << "node " << options_.node.id
+                               << ": heartbeat failed: " << s.ToString();
+    } else if (reregister) {
+      LOG(WARNING) << "node " << options_.node.id << ": the resource manager asks to re-register";
+      registered = false;
+    }
+  }
+}
+
+Status RmLink::Register() {
+  ASSIGN_OR_RETURN(RmClient * rm, client_->Get());
+  Status s = rm->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(options_.node); });
+  if (!s.ok()) {
+    client_->Reset();
+    return s;
+  }
+  ++registrations_;
+  LOG(INFO) << "node " << options_.node.id << ": registered with the resource manager at "
+            << rm->where();
+  return Status::OK();
+}
+
+Status RmLink::Heartbeat(bool* reregister) {
+  std::vector<wire::ContainerStatus> statuses = containers_->HeartbeatStatuses();
+  // The RM needs outcomes, not results (up to 1 MiB each, which many at
+  // once would push toward the frame limit): AMs read results from the NM.
+  for (wire::ContainerStatus& status : statuses) status.result.clear();
+  ASSIGN_OR_RETURN(RmClient * rm, client_->Get());
+  wire::NodeHeartbeatResponse response;
+  Status s = rm->Call("NodeHeartbeat", [&](auto& stub) {
+    stub.NodeHeartbeat(response, options_.node.id, statuses);
+  });
+  if (!s.ok()) {
+    client_->Reset();
+    return s;
+  }
+  ++heartbeats_;
+  std::vector<std::string> reported;
+  for (const auto& status : statuses) {
+    if (status.state == wire::ContainerState::COMPLETE) reported.push_back(status.container_id);
+  }
+  containers_->MarkReported(reported);
+  for (const std::string& id : response.stop_container_ids) {
+    containers_->Stop(id, "stopped by the resource manager");
+  }
+  for (const std::string& app_id : response.cleanup_app_ids) containers_->CleanupApp(app_id);
+  *reregister = response.reregister;
+  return Status::OK();
+}
+
+}  // namespace mr::sched::nm

@@ -1,0 +1,66 @@
+// RmLink: the Node Manager's side of the RM protocol. One thread registers
+// the node (RegisterNode, retried with backoff while the RM is down), then
+// heartbeats every heartbeat_ms with the containers' statuses, and obeys
+// the answers: stop_container_ids, cleanup_app_ids, reregister.
+// Completed statuses are marked reported only after a heartbeat that
+// carried them succeeded, so none is lost to a failed call.
+//
+// Thread-safety: Start and Stop from the owning thread; the rest is the
+// link's own thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "scheduler/nodemanager/container_manager.h"
+#include "scheduler_types.h"
+
+namespace mr::sched::nm {
+
+class RmLink {
+ public:
+  struct Options {
+    std::string rm_host;
+    int rm_port = 0;
+    wire::NodeInfo node;
+    int heartbeat_ms = 200;
+    int rpc_timeout_ms = 5000;
+  };
+
+  // `containers` must outlive the link.
+  RmLink(Options options, ContainerManager* containers);
+  ~RmLink();  // Stop().
+
+  void Start();
+  void Stop();  // Idempotent; returns once the thread has ended.
+
+  // For tests and logs.
+  int registrations() const { return registrations_.load(); }
+  int heartbeats() const { return heartbeats_.load(); }
+
+ private:
+  class Client;
+
+  void Loop();
+  // Waits up to `ms` or until Stop; false if stopping.
+  bool Sleep(int ms);
+  Status Register();
+  Status Heartbeat(bool* reregister);
+
+  const Options options_;
+  ContainerManager* const containers_;
+  std::unique_ptr<Client> client_;  // Used only by the link's thread.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+  std::atomic<int> registrations_{0};
+  std::atomic<int> heartbeats_{0};
+};
+
+}  // namespace mr::sched::nm

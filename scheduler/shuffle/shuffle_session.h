@@ -1,0 +1,64 @@
+// One shuffle connection, served asynchronously on the server's
+// io_context: read a request, answer it (segment bytes by sendfile(2) as
+// the socket drains), read the next, until the peer closes, idles past
+// idle_timeout, stalls past io_timeout, or sends anything malformed; any of
+// these ends only this session.
+//
+// Thread-safety: every handler runs on the session's strand (the socket's
+// executor), so its state needs no lock; Close() may be called from any
+// thread (it posts to the strand).
+#pragma once
+
+#include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "scheduler/shuffle/segment_locator.h"
+
+namespace mr::shuffle {
+
+class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
+ public:
+  struct Config {
+    std::string apps_dir;
+    std::chrono::milliseconds io_timeout;
+    std::chrono::milliseconds idle_timeout;
+  };
+
+  // `socket`'s executor must be a strand. `config` must outlive the
+  // session; `on_end` runs once when the session is destroyed.
+  ShuffleSession(boost::asio::ip::tcp::socket socket, const Config* config,
+                 std::function<void()> on_end);
+  ~ShuffleSession();
+
+  void Start();
+  void Close();
+
+ private:
+  void ReadHeader();
+  void ReadPayload(const boost::system::error_code& ec);
+  void Answer(const boost::system::error_code& ec);
+  void SendPacketHeader();
+  void SendFileBytes();
+  // Closes the socket if the next step takes longer than `timeout`.
+  void Arm(std::chrono::milliseconds timeout);
+  void End(const std::string& why);
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  const Config* const config_;
+  std::function<void()> on_end_;
+  char header_[5];
+  std::string payload_;
+  std::string out_;        // The frame being written.
+  SegmentRegion region_;   // The segment being sent.
+  uint64_t sent_ = 0;      // Of region_.
+  size_t packet_left_ = 0; // Bytes of the current packet not yet sent.
+};
+
+}  // namespace mr::shuffle

@@ -1,0 +1,429 @@
+// The AM's main loop (JobDriver) against a real local DFS, with the RM and
+// the NMs played by fakes in this process: every grant is started with the
+// right TaskSpec and command line, failed attempts are retried elsewhere, the
+// barrier holds, the output is committed with the tasks' counters and the
+// job counters, and a failed or killed job leaves nothing behind. The fake
+// NM "runs" a task at once: a reduce writes its part file into the DFS
+// where the spec says.
+#include <map>
+#include <random>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cluster/cluster_config.h"
+#include "counters.h"
+#include "dfs/client/dfs_client.h"
+#include "rpc/thrift_codec.h"
+#include "mapreduce/appmaster/job_driver.h"
+#include "scheduler/client/aggregated_logs.h"
+#include "scheduler/client/counters_text.h"
+#include "task_spec_io.h"
+#include "tests/dfs/client/local_dfs.h"
+#include "test_util.h"
+#include "tests/mapreduce/appmaster/dfs_files.h"
+
+namespace mr::am {
+namespace {
+
+using sched::wire::AppState;
+
+// The RM: grants every ask at once, on a preferred node if there is one
+// (else the first node not excluded), and records what the AM says.
+class FakeRm : public ResourceManagerLink {
+ public:
+  explicit FakeRm(std::vector<sched::wire::NodeReport> nodes) : nodes_(std::move(nodes)) {}
+
+  Status Register(const std::string&, const std::string&) override { return Status::OK(); }
+  Result<std::vector<sched::wire::NodeReport>> ListNodes() override { return nodes_; }
+  Result<sched::wire::AllocateResponse> Allocate(
+      const sched::wire::AllocateRequest& request) override {
+    ++allocates;
+    for (const auto& id : request.release_container_ids) released.insert(id);
+    for (const auto& a : request.attempts) attempt_states[a.attempt_id] = a.state;
+    last_map_progress = request.map_progress;
+    last_reduce_progress = request.reduce_progress;
+    sched::wire::AllocateResponse response;
+    for (const sched::wire::ContainerRequest& ask : request.asks) {
+      asks.push_back(ask);
+      const sched::wire::NodeReport* node = nullptr;
+      sched::wire::Locality::type locality = sched::wire::Locality::OFF_RACK;
+      for (const auto& n : nodes_) {
+        if (!ask.nodes.empty() && n.info.id == ask.nodes[0]) {
+          node = &n;
+          locality = sched::wire::Locality::NODE_LOCAL;
+        }
+      }
+      for (const auto& n : nodes_) {
+        bool excluded = std::count(ask.excluded_nodes.begin(), ask.excluded_nodes.end(), n.info.id);
+        if (node == nullptr && !excluded) node = &n;
+      }
+      sched::wire::Container c;
+      c.container_id = "app_1_0001_c" + std::to_string(100 + next_container_++);
+      c.node = node->info;
+      c.resource = ask.resource;
+      c.request_id = ask.request_id;
+      c.locality = locality;
+      response.allocated.push_back(c);
+    }
+    response.kill_requested = kill_after_allocates > 0 && allocates >= kill_after_allocates;
+    return response;
+  }
+  Status Finish(const std::string&, AppState::type state, const std::string& diagnostics,
+                const std::string& counters_json) override {
+    finished = true;
+    final_state = state;
+    final_diagnostics = diagnostics;
+    final_counters = counters_json;
+    return Status::OK();
+  }
+
+  int kill_after_allocates = 0;
+  int allocates = 0;
+  std::vector<sched::wire::ContainerRequest> asks;
+  std::set<std::string> released;
+  std::map<std::string, std::string> attempt_states;
+  double last_map_progress = -1, last_reduce_progress = -1;
+  bool finished = false;
+  AppState::type final_state = AppState::RUNNING;
+  std::string final_diagnostics, final_counters;
+
+ private:
+  std::vector<sched::wire::NodeReport> nodes_;
+  int next_container_ = 0;
+};
+
+// The NMs: run each task at once. `fail` says which attempt ids exit 3;
+// `hang` keeps every container running (for kills).
+class FakeNms : public NodeManagers {
+ public:
+  explicit FakeNms(dfs::DfsClient* dfs) : dfs_(dfs) {}
+
+  Status StartContainer(const sched::wire::NodeInfo& node,
+                        const sched::wire::LaunchContext& context) override {
+    wire::TaskSpec spec;
+    RETURN_NOT_OK(DecodeThrift(context.files.at("task_spec"), "spec", &spec));
+    std::string attempt = AttemptId(spec.is_map ? TaskKind::kMap : TaskKind::kReduce, spec.index,
+                                    spec.attempt);
+    specs[attempt] = spec;
+    contexts[attempt] = context;
+    nodes[attempt] = node.id;
+    sched::wire::ContainerStatus status;
+    status.container_id = context.container_id;
+    status.state = sched::wire::ContainerState::COMPLETE;
+    if (hang) {
+      status.state = sched::wire::ContainerState::RUNNING;
+    } else if (fail.count(attempt) > 0) {
+      status.exit_code = 3;
+      status.diagnostics = "exit code 3\nstderr: " + attempt + " hit a bad record";
+    } else {
+      if (!spec.is_map) {
+        char part[32];
+        std::snprintf(part, sizeof(part), "/part-r-%05d", spec.index);
+        auto writer = dfs_->Create(spec.output_dir + part, {});
+        RETURN_NOT_OK(writer.status());
+        RETURN_NOT_OK((*writer)->Write("r" + std::to_string(spec.index) + "\n"));
+        RETURN_NOT_OK((*writer)->Close());
+      }
+      Counters counters;
+      counters.Add("Test", spec.is_map ? "maps" : "reduces", 1);
+      status.result = EncodeTaskResult(counters);
+    }
+    statuses[context.container_id] = status;
+    return Status::OK();
+  }
+  Result<std::string> GetContainerLog(const sched::wire::NodeInfo& node, const std::string& id,
+                                      const std::string& stream, int64_t max_bytes) override {
+    return stream + " of " + id + " on " + node.id + "\n";
+  }
+  Status StopContainer(const sched::wire::NodeInfo&, const std::string& id) override {
+    stopped.insert(id);
+    return Status::OK();
+  }
+  Result<std::vector<sched::wire::ContainerStatus>> GetContainerStatuses(
+      const sched::wire::NodeInfo&, const std::vector<std::string>& ids) override {
+    std::vector<sched::wire::ContainerStatus> out;
+    for (const std::string& id : ids) {
+      if (statuses.count(id) > 0) out.push_back(statuses[id]);
+    }
+    return out;
+  }
+
+  std::set<std::string> fail;
+  bool hang = false;
+  std::map<std::string, wire::TaskSpec> specs;
+  std::map<std::string, sched::wire::LaunchContext> contexts;
+  std::map<std::string, std::string> nodes;
+  std::map<std::string, sched::wire::ContainerStatus> statuses;
+  std::set<std::string> stopped;
+
+ private:
+  dfs::DfsClient* dfs_;
+};
+
+class JobDriverITest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string missing = mr::testing::MissingDfsDaemons();
+    if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
+    mr::testing::CommandResult up = cluster_.Up(2, 2, 1 << 20);
+    ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+    auto client = dfs::DfsClient::ConnectToCluster(cluster_.dir());
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    dfs_ = std::move(client).value();
+    auto config = cluster::LoadConfig(cluster_.dir());
+    ASSERT_TRUE(config.ok());
+    // One NM beside each datanode.
+    for (const cluster::NodeConfig& node : config->nodes) {
+      if (node.role != cluster::Role::kDatanode) continue;
+      sched::wire::NodeReport report;
+      report.alive = true;
+      report.info.id = "nm-" + node.id;
+      report.info.host = "127.0.0.1";
+      report.info.shuffle_port = 9000 + static_cast<int>(nodes_.size());
+      report.info.rack = node.rack;
+      report.info.datanode_id = node.id;
+      nodes_.push_back(report);
+    }
+    ASSERT_EQ(nodes_.size(), 4u);
+    // 2.5 chunks of text, and a second file.
+    std::string text;
+    for (int i = 0; text.size() < (5 << 19); ++i) text += "line " + std::to_string(i) + "\n";
+    ASSERT_TRUE(Write("/in/big", text).ok());
+    ASSERT_TRUE(Write("/in/small", "hello\nworld\n").ok());
+    ASSERT_TRUE(Write("/.staging/app_1_0001/job", "binary").ok());
+  }
+
+  Status Write(const std::string& path, const std::string& data) {
+    return mr::testing::PutDfsFile(dfs_.get(), path, data);
+  }
+  Result<std::string> Read(const std::string& path) {
+    return mr::testing::GetDfsFile(dfs_.get(), path);
+  }
+  std::vector<std::string> Names(const std::string& dir) {
+    return mr::testing::DfsNames(dfs_.get(), dir);
+  }
+
+  AmConfig Config(int reducers) {
+    AmConfig config;
+    config.app_id = "app_1_0001";
+    config.container_id = "app_1_0001_c000001";
+    config.input = "/in";
+    config.output = "/out/wc";
+    config.reducers = reducers;
+    config.binary_dfs_path = "/.staging/app_1_0001/job";
+    config.job_args = {"--pattern=x"};
+    return config;
+  }
+
+  DriverOptions Options() {
+    DriverOptions options;
+    options.heartbeat_ms = 5;
+    options.poll_ms = 2;
+    options.tracker.max_attempts = 3;
+    options.tracker.map_resource.vcores = 1;
+    options.tracker.map_resource.memory_mb = 512;
+    options.tracker.reduce_resource = options.tracker.map_resource;
+    return options;
+  }
+
+  mr::testing::LocalDfs cluster_;
+  std::unique_ptr<dfs::DfsClient> dfs_;
+  std::vector<sched::wire::NodeReport> nodes_;
+};
+
+TEST_F(JobDriverITest, RunsMapsThenReducesAndCommits) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.fail = {"m_000001_0"};  // Retried once, elsewhere.
+  JobDriver driver(job, Config(2), Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  ASSERT_TRUE(rm.finished);
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+
+  // Splits: one per chunk (3 of /in/big, 1 of /in/small).
+  std::vector<std::string> maps;
+  for (const auto& [attempt, spec] : nms.specs) {
+    if (spec.is_map) maps.push_back(attempt);
+  }
+  EXPECT_EQ(maps, (std::vector<std::string>{"m_000000_0", "m_000001_0", "m_000001_1",
+                                            "m_000002_0", "m_000003_0"}));
+  const wire::TaskSpec& m1 = nms.specs["m_000001_1"];
+  EXPECT_EQ(m1.input_path, "/in/big");
+  EXPECT_EQ(m1.offset, 1 << 20);
+  EXPECT_EQ(m1.length, 1 << 20);
+  EXPECT_EQ(m1.output_name, "m_000001_1.out");
+  EXPECT_EQ(m1.num_reducers, 2);
+  EXPECT_NE(nms.nodes["m_000001_1"], nms.nodes["m_000001_0"]);
+  EXPECT_EQ(nms.specs["m_000003_0"].input_path, "/in/small");
+  // Command line and files of a task.
+  const auto& context = nms.contexts["m_000000_0"];
+  EXPECT_EQ(context.binary_dfs_path, "/.staging/app_1_0001/job");
+  EXPECT_EQ(context.arguments, (std::vector<std::string>{"--mr_role=task",
+                                                         "--mr_task_spec=task_spec",
+                                                         "--pattern=x"}));
+  EXPECT_EQ(context.files.size(), 1u);
+  // Map asks prefer the NMs beside the chunk's replicas.
+  ASSERT_FALSE(rm.asks.empty());
+  EXPECT_FALSE(rm.asks[0].nodes.empty());
+  EXPECT_EQ(rm.asks[0].priority, kMapPriority);
+
+  // Reduces learned every map's winning attempt.
+  const wire::TaskSpec& r0 = nms.specs["r_000000_0"];
+  ASSERT_EQ(r0.map_outputs.size(), 4u);
+  EXPECT_EQ(r0.map_outputs[1].output_name, "m_000001_1.out");
+  EXPECT_EQ(r0.output_dir, "/out/.wc.tmp-app_1_0001/_attempts/r_000000_0");
+  EXPECT_TRUE(r0.split_points.empty());
+
+  EXPECT_EQ(Names("/out"), (std::vector<std::string>{"wc"}));
+  EXPECT_EQ(Names("/out/wc"), (std::vector<std::string>{"_SUCCESS", "_counters.json",
+                                                        "part-r-00000", "part-r-00001"}));
+  EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001").status().IsNotFound());
+
+  auto counters = sched::ParseCountersJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok()) << rm.final_counters;
+  EXPECT_EQ(sched::CounterValue(*counters, "Test", "maps"), 4);  // Successful attempts only.
+  EXPECT_EQ(sched::CounterValue(*counters, "Test", "reduces"), 2);
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched map tasks"), 5);
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Failed map tasks"), 1);
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched reduce tasks"), 2);
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Data-local map tasks") +
+                sched::CounterValue(*counters, "Job Counters", "Other local map tasks"),
+            5);
+  EXPECT_EQ(rm.attempt_states["m_000001_0"], "FAILED");
+  EXPECT_EQ(rm.attempt_states["r_000001_0"], "SUCCEEDED");
+  EXPECT_DOUBLE_EQ(rm.last_map_progress, 1.0);
+  EXPECT_DOUBLE_EQ(rm.last_reduce_progress, 1.0);
+  // The attempts' logs outlive their containers.
+  Result<std::string> logs = Read("/.logs/app_1_0001");
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  auto records = sched::ParseLogRecords(*logs);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  ASSERT_EQ(records->size(), 2u * (5 + 2));
+  EXPECT_EQ((*records)[2].attempt_id, "m_000001_0");
+  EXPECT_EQ((*records)[2].state, "FAILED");
+  EXPECT_EQ((*records)[3].stream, "stderr");
+  EXPECT_EQ((*records)[3].text,
+            "stderr of " + (*records)[3].container_id + " on " + (*records)[3].node_id + "\n");
+  // Every container of a finished attempt was released.
+  for (const auto& [id, status] : nms.statuses) EXPECT_EQ(rm.released.count(id), 1u) << id;
+}
+
+TEST_F(JobDriverITest, RangePartitioningSamplesSplitPointsFromTheDfs) {
+  Job job("sorted");
+  job.SetPartitioning(Partitioning::kRange);
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  AmConfig config = Config(3);
+  config.range_partitioning = true;
+  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  const auto& points = nms.specs["m_000000_0"].split_points;
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_LE(points[0], points[1]);
+  EXPECT_EQ(points[0].rfind("line ", 0), 0u) << points[0];
+  EXPECT_EQ(nms.specs["r_000002_0"].split_points, points);
+}
+
+TEST_F(JobDriverITest, FixedRecordSplitsHoldWholeRecordsAndSampleTheirKeys) {
+  // 100-byte records with 10-byte keys (terasort's layout) over 1 MiB
+  // chunks, whose boundaries fall inside records.
+  std::string records;
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 25000; ++i) {
+    std::string record(100, 'v');
+    for (int k = 0; k < 10; ++k) record[k] = static_cast<char>('A' + rng() % 26);
+    records += record;
+  }
+  ASSERT_TRUE(Write("/tera/part-m-00000", records).ok());
+  Job job("terasort");
+  job.SetInputFormat(InputFormat::kFixedRecords).SetFixedRecordLayout(100, 10);
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  AmConfig config = Config(4);
+  config.input = "/tera";
+  config.range_partitioning = true;
+  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  int64_t covered = 0;
+  int maps = 0;
+  for (const auto& [attempt, spec] : nms.specs) {
+    if (!spec.is_map) continue;
+    ++maps;
+    EXPECT_EQ(spec.offset % 100, 0) << attempt;
+    EXPECT_EQ(spec.length % 100, 0) << attempt;
+    covered += spec.length;
+    ASSERT_EQ(spec.split_points.size(), 3u);
+    for (const std::string& point : spec.split_points) EXPECT_EQ(point.size(), 10u);
+  }
+  EXPECT_EQ(maps, 3);  // 2.4 MB in 1 MiB chunks.
+  EXPECT_EQ(covered, 2500000);
+}
+
+TEST_F(JobDriverITest, ATaskThatFailsEveryAttemptFailsTheJobAndLeavesNothing) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.fail = {"m_000002_0", "m_000002_1", "m_000002_2"};
+  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::FAILED);
+  EXPECT_EQ(rm.final_diagnostics,
+            "task m_000002 failed 3 times; last: exit code 3\nstderr: m_000002_2 hit a bad record");
+  EXPECT_TRUE(Names("/out").empty());
+  EXPECT_EQ(nms.specs.count("r_000000_0"), 0u);  // The barrier never opened.
+  EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001").status().IsNotFound());
+  auto counters = sched::ParseCountersJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Failed map tasks"), 3);
+}
+
+TEST_F(JobDriverITest, AKillStopsTheRunningContainersAndFinishesKilled) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  rm.kill_after_allocates = 3;
+  FakeNms nms(dfs_.get());
+  nms.hang = true;
+  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::KILLED);
+  EXPECT_EQ(nms.stopped.size(), 4u);  // Every map was running.
+  for (const auto& [attempt, state] : rm.attempt_states) EXPECT_EQ(state, "KILLED") << attempt;
+  EXPECT_TRUE(Names("/out").empty());
+}
+
+TEST_F(JobDriverITest, AnExistingOutputFailsTheJobUntouched) {
+  ASSERT_TRUE(Write("/out/wc/part-r-00000", "old").ok());
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::FAILED);
+  EXPECT_NE(rm.final_diagnostics.find("already exists"), std::string::npos);
+  EXPECT_EQ(Names("/out/wc"), (std::vector<std::string>{"part-r-00000"}));
+  EXPECT_TRUE(nms.specs.empty());
+}
+
+TEST_F(JobDriverITest, AMissingInputFailsTheJob) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  AmConfig config = Config(1);
+  config.input = "/nope";
+  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::FAILED);
+  EXPECT_NE(rm.final_diagnostics.find("input /nope does not exist"), std::string::npos)
+      << rm.final_diagnostics;
+  EXPECT_TRUE(Names("/out").empty());
+}
+
+}  // namespace
+}  // namespace mr::am

@@ -1,0 +1,274 @@
+// End to end on a local cluster of processes (`mrcluster up`: a DFS master,
+// 2 racks x 2 datanodes, a resource manager and a node manager beside each
+// datanode): jobs submitted with mrjob (and with a job binary's --cluster)
+// run their maps beside their data, and their output matches an independent
+// count; a crashing task is retried and then fails the job with its stderr
+// shown; a running job can be killed; two jobs run at once. Nothing is left
+// at a failed or killed job's output path.
+//
+// Skips only if the daemons are not built.
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cluster/cluster_config.h"
+#include "common/file.h"
+#include "dfs/client/dfs_client.h"
+#include "test_util.h"
+#include "tests/mapreduce/appmaster/dfs_files.h"
+
+namespace mr::sched {
+namespace {
+
+using mr::testing::BinPath;
+using mr::testing::CommandResult;
+using mr::testing::Quote;
+using mr::testing::RunCommand;
+
+constexpr int64_t kChunk = 1 << 20;
+
+std::string MissingBinaries() {
+  for (const char* name : {"dfs_master", "dfs_datanode", "mrcluster", "mrdfs", "mrjob",
+                           "mr_resourcemanager", "mr_nodemanager", "wordcount", "faulty_job"}) {
+    if (!PathExists(BinPath(name))) return std::string(name) + " is not built";
+  }
+  return "";
+}
+
+// A cluster with the scheduler, always taken down (and its leftovers
+// killed by pid file) by the destructor.
+class SchedulerCluster {
+ public:
+  SchedulerCluster() : dir_(tmp_.Join("cluster")) {}
+  ~SchedulerCluster() {
+    if (!up_) return;
+    (void)RunCommand(Quote(BinPath("mrcluster")) + " down --dir " + Quote(dir_), 60);
+    for (const std::string& node : mr::testing::ListDir(dir_)) {
+      Result<std::string> pid_text = ReadFileToString(JoinPath(JoinPath(dir_, node), "pid"));
+      if (!pid_text.ok()) continue;
+      pid_t pid = static_cast<pid_t>(std::atol(pid_text->c_str()));
+      std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+      std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+      if (pid > 0 && args.find(dir_ + "/") != std::string::npos) ::kill(pid, SIGKILL);
+    }
+  }
+  CommandResult Up() {
+    up_ = true;
+    return RunCommand(Quote(BinPath("mrcluster")) + " up --dir " + Quote(dir_) +
+                          " --racks 2 --nodes-per-rack 2 --chunk-size " + std::to_string(kChunk),
+                      90);
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  mr::testing::ScopedTempDir tmp_;
+  std::string dir_;
+  bool up_ = false;
+};
+
+class MrjobE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string missing = MissingBinaries();
+    if (!missing.empty()) GTEST_SKIP() << "cluster binaries not available: " << missing;
+    CommandResult up = cluster_.Up();
+    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
+    auto dfs = dfs::DfsClient::ConnectToCluster(cluster_.dir());
+    ASSERT_TRUE(dfs.ok()) << dfs.status().ToString();
+    dfs_ = std::move(dfs).value();
+  }
+
+  CommandResult Mrjob(const std::string& args, int timeout_s = 120) {
+    return RunCommand(Quote(BinPath("mrjob")) + " --cluster " + Quote(cluster_.dir()) + " " + args,
+                      timeout_s);
+  }
+  CommandResult Submit(const std::string& binary, const std::string& input,
+                       const std::string& output, const std::string& extra = "") {
+    return Mrjob("submit --binary " + Quote(BinPath(binary)) + " --input " + input +
+                 " --output " + output + " " + extra);
+  }
+
+  Status Write(const std::string& path, const std::string& data) {
+    return mr::testing::PutDfsFile(dfs_.get(), path, data);
+  }
+  Result<std::string> Read(const std::string& path) {
+    return mr::testing::GetDfsFile(dfs_.get(), path);
+  }
+  std::vector<std::string> Names(const std::string& dir) {
+    return mr::testing::DfsNames(dfs_.get(), dir);
+  }
+
+  // About `bytes` of text over a small vocabulary, and its word counts.
+  std::string Text(size_t bytes, uint64_t seed, std::map<std::string, int64_t>* counts) {
+    std::mt19937_64 rng(seed);
+    std::string text;
+    while (text.size() < bytes) {
+      int words = 1 + static_cast<int>(rng() % 12);
+      for (int w = 0; w < words; ++w) {
+        std::string word = "w" + std::to_string(rng() % 5000);
+        ++(*counts)[word];
+        text += (w > 0 ? " " : "") + word;
+      }
+      text += "\n";
+    }
+    return text;
+  }
+
+  // Every "word\tcount" line of the job's parts.
+  std::map<std::string, int64_t> ReadCounts(const std::string& output, int parts) {
+    std::map<std::string, int64_t> counts;
+    for (int p = 0; p < parts; ++p) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-r-%05d", p);
+      Result<std::string> part = Read(output + name);
+      EXPECT_TRUE(part.ok()) << output << name << ": " << part.status().ToString();
+      if (!part.ok()) continue;
+      std::istringstream lines(*part);
+      std::string line;
+      while (std::getline(lines, line)) {
+        size_t tab = line.find('\t');
+        EXPECT_NE(tab, std::string::npos) << line;
+        if (tab == std::string::npos) continue;
+        EXPECT_EQ(counts.count(line.substr(0, tab)), 0u) << "key in two parts: " << line;
+        counts[line.substr(0, tab)] = std::stoll(line.substr(tab + 1));
+      }
+    }
+    return counts;
+  }
+
+  // "name=value" from the printed counters, -1 if absent.
+  static int64_t PrintedCounter(const std::string& out, const std::string& name) {
+    size_t at = out.find("    " + name + "=");
+    if (at == std::string::npos) return -1;
+    return std::stoll(out.substr(at + name.size() + 5));
+  }
+
+  SchedulerCluster cluster_;
+  std::unique_ptr<dfs::DfsClient> dfs_;
+};
+
+TEST_F(MrjobE2ETest, WordCountMatchesAnIndependentCountWithDataLocalMaps) {
+  std::map<std::string, int64_t> want;
+  ASSERT_TRUE(Write("/in/a.txt", Text(2 * kChunk + kChunk / 2, 1, &want)).ok());  // 3 chunks.
+  ASSERT_TRUE(Write("/in/sub/b.txt", Text(kChunk / 3, 2, &want)).ok());
+  ASSERT_TRUE(Write("/in/_ignored", "not counted\n").ok());
+  CommandResult r = Submit("wordcount", "/in", "/out/wc", "--reducers 3");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Submitted app_"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SUCCEEDED map 100%  reduce 100%"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("succeeded in"), std::string::npos) << r.out;
+  EXPECT_EQ(ReadCounts("/out/wc", 3), want);
+  EXPECT_EQ(Names("/out/wc"), (std::vector<std::string>{"_SUCCESS", "_counters.json",
+                                                        "part-r-00000", "part-r-00001",
+                                                        "part-r-00002"}));
+  EXPECT_EQ(Names("/out"), (std::vector<std::string>{"wc"}));
+  // One map per chunk, each beside a replica of its chunk.
+  EXPECT_EQ(PrintedCounter(r.out, "Launched map tasks"), 4) << r.out;
+  EXPECT_EQ(PrintedCounter(r.out, "Data-local map tasks"), 4) << r.out;
+  EXPECT_EQ(PrintedCounter(r.out, "Launched reduce tasks"), 3) << r.out;
+  // The staged binary is gone.
+  EXPECT_TRUE(Names("/.staging").empty());
+}
+
+TEST_F(MrjobE2ETest, AJobBinaryWithClusterSubmitsItself) {
+  std::map<std::string, int64_t> want;
+  ASSERT_TRUE(Write("/in/a.txt", Text(kChunk / 2, 3, &want)).ok());
+  CommandResult r = RunCommand(Quote(BinPath("wordcount")) + " --cluster " +
+                                   Quote(cluster_.dir()) + " --input /in --output /out2",
+                               120);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ReadCounts("/out2", 1), want);
+}
+
+TEST_F(MrjobE2ETest, ACrashingTaskIsRetriedThenFailsTheJobWithItsStderr) {
+  std::map<std::string, int64_t> unused;
+  ASSERT_TRUE(Write("/in/a.txt", Text(1000, 4, &unused)).ok());
+  CommandResult r = Submit("faulty_job", "/in", "/out/bad", "-- --test_crash_in_map");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("failed: task m_000000 failed 4 times; last: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("faulty_job: crashing on purpose"), std::string::npos) << r.err;
+  EXPECT_TRUE(Names("/out").empty()) << "a failed job left output";
+  // Its status says the same, with four attempts on more than one node.
+  size_t at = r.out.find("Submitted ");
+  ASSERT_NE(at, std::string::npos);
+  std::string app_id = r.out.substr(at + 10, r.out.find('\n', at) - at - 10);
+  CommandResult status = Mrjob("status " + app_id + " --json");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("\"state\":\"FAILED\""), std::string::npos) << status.out;
+  for (int a = 0; a < 4; ++a) {
+    EXPECT_NE(status.out.find("\"attempt_id\":\"m_000000_" + std::to_string(a) + "\""),
+              std::string::npos)
+        << status.out;
+  }
+  // The attempts' logs outlive their containers: every attempt's stderr.
+  CommandResult logs = Mrjob("logs " + app_id + " m_000000");
+  ASSERT_EQ(logs.exit_code, 0) << logs.err;
+  size_t crashes = 0;
+  for (size_t at = 0; (at = logs.out.find("crashing on purpose", at)) != std::string::npos; ++at) {
+    ++crashes;
+  }
+  EXPECT_EQ(crashes, 4u) << logs.out;
+  EXPECT_NE(logs.out.find("==> m_000000_3 stderr ("), std::string::npos) << logs.out;
+}
+
+TEST_F(MrjobE2ETest, ARunningJobCanBeKilled) {
+  std::map<std::string, int64_t> unused;
+  ASSERT_TRUE(Write("/in/a.txt", Text(1000, 5, &unused)).ok());
+  CommandResult submitted;
+  std::thread submit([&] {
+    submitted = Submit("faulty_job", "/in", "/out/killed", "-- --test_map_sleep_ms=60000");
+  });
+  std::string app_id;
+  bool running = mr::testing::Eventually([&] {
+    CommandResult list = Mrjob("list --json", 30);
+    size_t at = list.out.find("\"app_id\":\"");
+    if (at == std::string::npos || list.out.find("\"state\":\"RUNNING\"") == std::string::npos) {
+      return false;
+    }
+    app_id = list.out.substr(at + 10, list.out.find('"', at + 10) - at - 10);
+    return true;
+  }, std::chrono::seconds(60));
+  EXPECT_TRUE(running);
+  CommandResult kill = Mrjob("kill " + app_id);
+  EXPECT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  EXPECT_NE(kill.out.find(app_id + " KILLED"), std::string::npos) << kill.out;
+  submit.join();
+  EXPECT_EQ(submitted.exit_code, 1) << submitted.out << submitted.err;
+  EXPECT_NE(submitted.err.find("was killed"), std::string::npos) << submitted.err;
+  EXPECT_TRUE(Names("/out").empty());
+  // Killing it again is a failure, not a usage error.
+  EXPECT_EQ(Mrjob("kill " + app_id).exit_code, 1);
+}
+
+TEST_F(MrjobE2ETest, TwoJobsRunAtOnce) {
+  std::map<std::string, int64_t> want;
+  ASSERT_TRUE(Write("/in/a.txt", Text(2 * kChunk, 6, &want)).ok());
+  CommandResult first, second;
+  std::thread a([&] { first = Submit("wordcount", "/in", "/out/one", "--reducers 2"); });
+  std::thread b([&] { second = Submit("wordcount", "/in", "/out/two", "--partitioner range"); });
+  a.join();
+  b.join();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(ReadCounts("/out/one", 2), want);
+  EXPECT_EQ(ReadCounts("/out/two", 1), want);
+  CommandResult list = Mrjob("list");
+  EXPECT_EQ(list.exit_code, 0);
+  size_t succeeded = 0;
+  for (size_t at = 0; (at = list.out.find("SUCCEEDED", at)) != std::string::npos; ++at) ++succeeded;
+  EXPECT_EQ(succeeded, 2u) << list.out;
+  EXPECT_EQ(Mrjob("status app_0_9999").exit_code, 1);
+}
+
+}  // namespace
+}  // namespace mr::sched
