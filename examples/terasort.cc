@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
       .SetFixedRecordLayout(mr::tera::kRecordBytes, mr::tera::kKeyBytes)
       .SetOutputFormat(mr::OutputFormat::kRaw)
       .SetPartitioning(mr::Partitioning::kRange)
-      .SetDefaultReducers(2);
+      .SetDefaultReducers(2)
+      // As Hadoop's TeraSort: the sorted copy is cheap to make again.
+      .SetOutputReplication(1);
   return mr::JobMain(argc, argv, job);
 }

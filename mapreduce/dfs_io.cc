@@ -37,9 +37,11 @@ Status DfsInputSource::Read(uint64_t offset, size_t n, char* scratch, size_t* by
 }
 
 Result<std::unique_ptr<OutputSink>> DfsOutputSink::Create(dfs::DfsClient* client,
-                                                          const std::string& path) {
+                                                          const std::string& path,
+                                                          int replication) {
   dfs::DfsClient::CreateOptions options;
   options.overwrite = true;
+  options.replication = replication;
   ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsFileWriter> writer, client->Create(path, options));
   return std::unique_ptr<OutputSink>(new DfsOutputSink(std::move(writer)));
 }

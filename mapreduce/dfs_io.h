@@ -36,7 +36,9 @@ class DfsInputSource final : public InputSource {
 // the file is deleted.
 class DfsOutputSink final : public OutputSink {
  public:
-  static Result<std::unique_ptr<OutputSink>> Create(dfs::DfsClient* client, const std::string& path);
+  // `replication` 0: the client's default.
+  static Result<std::unique_ptr<OutputSink>> Create(dfs::DfsClient* client, const std::string& path,
+                                                    int replication = 0);
   Status Append(std::string_view data) override { return writer_->Write(data); }
   Status Close() override { return writer_->Close(); }
 

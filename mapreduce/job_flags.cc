@@ -14,6 +14,9 @@ DEFINE_int32(split_size_mb, 0,
              "usually fits its share of the sort buffer in one spill, at most 64 MiB).");
 DEFINE_int32(sort_buffer_mb, 64,
              "Memory for buffering map output, shared by the map tasks running at once.");
+DEFINE_int32(output_replication, 0,
+             "On a cluster: replicas of each part file (0: the job's choice, else the DFS's "
+             "default).");
 DEFINE_int32(merge_fan_in, 64, "Most segments merged at once; more take extra merge passes.");
 DEFINE_bool(map_side_aggregation, true,
             "For jobs with a combiner, aggregate map output in a hash table before sorting.");

@@ -17,6 +17,7 @@ DECLARE_int32(parallelism);
 DECLARE_int32(split_size_mb);
 DECLARE_int32(sort_buffer_mb);
 DECLARE_int32(merge_fan_in);
+DECLARE_int32(output_replication);
 DECLARE_bool(map_side_aggregation);
 DECLARE_string(local_dir);
 // The mode: "" (a local run, or a submission with --cluster), "am", "task".

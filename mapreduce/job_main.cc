@@ -77,6 +77,7 @@ void CheckFlags(const Job& job, int argc, char** argv) {
   CheckRange("split_size_mb", FLAGS_split_size_mb, 0, 1 << 20);
   CheckRange("sort_buffer_mb", FLAGS_sort_buffer_mb, 1, 4095);
   CheckRange("merge_fan_in", FLAGS_merge_fan_in, 2, 4096);
+  CheckRange("output_replication", FLAGS_output_replication, 0, 16);
 }
 
 // The job as described, with --partitioner applied.

@@ -11,6 +11,7 @@
 
 #include "common/exit_codes.h"
 #include "common/file.h"
+#include "job_flags.h"
 #include "common/flags.h"
 #include "dfs_io.h"
 #include "map_output_index.h"
@@ -142,7 +143,11 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs
     reduce.num_reducers = spec.num_reducers;
     reduce.segments = *std::move(segments);
     reduce.output_path = JoinPath(spec.output_dir, PartFileName(spec.index));
-    reduce.open_output = [dfs](const std::string& path) { return DfsOutputSink::Create(dfs, path); };
+    int replication = FLAGS_output_replication > 0 ? FLAGS_output_replication
+                                                   : job.output_replication();
+    reduce.open_output = [dfs, replication](const std::string& path) {
+      return DfsOutputSink::Create(dfs, path, replication);
+    };
     reduce.work_dir = work_dir;
     reduce.merge_fan_in = spec.merge_fan_in;
     s = RunReduceTask(job, reduce, cancelled, counters);

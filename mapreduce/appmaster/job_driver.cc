@@ -130,7 +130,9 @@ JobDriver::Outcome JobDriver::Loop() {
       CheckLostNodes();
       next_node_check = now + options_.node_check_ms;
     }
-    if (now >= next_heartbeat || tracker_->has_asks()) {
+    // New asks, and released containers (their room can be granted again
+    // at once), are worth a heartbeat now rather than at the next tick.
+    if (now >= next_heartbeat || tracker_->has_asks() || !releases_.empty()) {
       Status s = Heartbeat();
       next_heartbeat = now + options_.heartbeat_ms;
       if (!rm_error_.ok()) return {AppState::FAILED, rm_error_.ToString()};

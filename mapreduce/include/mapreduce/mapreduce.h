@@ -158,6 +158,9 @@ class Job {
   Job& SetPartitioning(Partitioning p) { partitioning_ = p; return *this; }
   // Used when --reducers is not given.
   Job& SetDefaultReducers(int n) { default_reducers_ = n; return *this; }
+  // Replicas of each part file on a cluster (0: the DFS's default). Output
+  // that is cheap to recompute may take 1, as Hadoop's TeraSort does.
+  Job& SetOutputReplication(int n) { output_replication_ = n; return *this; }
   // Checks the job's own flags once they are parsed: a non-empty message is
   // a usage error (exit code 2) reported before anything runs.
   Job& SetFlagCheck(std::function<std::string()> check) { flag_check_ = std::move(check); return *this; }
@@ -174,6 +177,7 @@ class Job {
   OutputFormat output_format() const { return output_format_; }
   Partitioning partitioning() const { return partitioning_; }
   int default_reducers() const { return default_reducers_; }
+  int output_replication() const { return output_replication_; }
   const std::function<std::string()>& flag_check() const { return flag_check_; }
 
  private:
@@ -187,6 +191,7 @@ class Job {
   OutputFormat output_format_ = OutputFormat::kText;
   Partitioning partitioning_ = Partitioning::kHash;
   int default_reducers_ = 1;
+  int output_replication_ = 0;
   std::function<std::string()> flag_check_;
 };
 
