@@ -68,6 +68,21 @@ TEST(ReplicaOrderTest, EquallyNearReplicasAreSpreadRandomly) {
   for (const auto& [id, n] : first) EXPECT_GT(n, 50) << id;
 }
 
+TEST(ReplicaOrderTest, ADatanodeIdPicksItsReplicaAmongOnesOnTheSameHost) {
+  // A local cluster: every datanode on 127.0.0.1; a task beside dn-b.
+  std::mt19937_64 rng(3);
+  ClientLocation client{"127.0.0.1", "", "dn-b"};
+  for (int i = 0; i < 50; ++i) {
+    std::vector<DfsReplica> replicas = {R("dn-a", "127.0.0.1", "/r1"),
+                                        R("dn-c", "127.0.0.1", "/r2"),
+                                        R("dn-b", "127.0.0.1", "/r2")};
+    std::shuffle(replicas.begin(), replicas.end(), rng);
+    OrderReplicasByDistance(client, &replicas, &rng);
+    // Its own replica, then its rack (learned from that replica), then any.
+    EXPECT_EQ(Ids(replicas), (std::vector<std::string>{"dn-b", "dn-c", "dn-a"}));
+  }
+}
+
 TEST(ReplicaOrderTest, EmptyAndSingle) {
   std::mt19937_64 rng(4);
   ClientLocation client{"h", "/r"};
