@@ -215,7 +215,8 @@ Status Up(const UpOptions& options) {
     ASSIGN_OR_RETURN(int port, PickFreePort(options.host));
     config.nodes.push_back({role, id, options.host, port, rack, JoinPath(options.dir, id), {}});
     if (options.membership) {
-      // A TCP port free now is almost surely free for UDP too.
+      // Membership listens on this port number for UDP and TCP (join sync);
+      // a TCP port free now is almost surely free for UDP too.
       ASSIGN_OR_RETURN(int membership_port, PickFreePort(options.host));
       config.nodes.back().attributes["membership_port"] = std::to_string(membership_port);
     }

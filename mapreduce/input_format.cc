@@ -177,6 +177,52 @@ class FixedRecordReader final : public RecordReader {
   uint64_t bytes_read_ = 0;
 };
 
+class PiecesRecordReader final : public RecordReader {
+ public:
+  PiecesRecordReader(std::vector<InputSplit> pieces, InputOpener open, const Job& job)
+      : pieces_(std::move(pieces)), open_(std::move(open)), job_(job) {}
+
+  Status Next(std::string_view* key, std::string_view* value, bool* done) override {
+    while (next_piece_ < pieces_.size() || current_ != nullptr) {
+      if (current_ == nullptr) RETURN_NOT_OK(OpenNext());
+      const std::string& path = pieces_[next_piece_ - 1].path;
+      bool piece_done = false;
+      RETURN_NOT_OK_PREPEND(current_->Next(key, value, &piece_done), path);
+      if (!piece_done) {
+        *done = false;
+        return Status::OK();
+      }
+      finished_bytes_ += current_->bytes_read();
+      current_.reset();
+    }
+    *done = true;
+    return Status::OK();
+  }
+
+  uint64_t bytes_read() const override {
+    return finished_bytes_ + (current_ != nullptr ? current_->bytes_read() : 0);
+  }
+
+ private:
+  Status OpenNext() {
+    const InputSplit& piece = pieces_[next_piece_++];
+    if (open_) {
+      ASSIGN_OR_RETURN(auto source, open_(piece));
+      ASSIGN_OR_RETURN(current_, OpenRecordReader(std::move(source), piece, job_));
+    } else {
+      ASSIGN_OR_RETURN(current_, OpenRecordReader(piece, job_));
+    }
+    return Status::OK();
+  }
+
+  const std::vector<InputSplit> pieces_;
+  const InputOpener open_;
+  const Job& job_;
+  size_t next_piece_ = 0;
+  std::unique_ptr<RecordReader> current_;  // Of pieces_[next_piece_ - 1].
+  uint64_t finished_bytes_ = 0;            // Read by the pieces before it.
+};
+
 }  // namespace
 
 Result<std::vector<InputSplit>> ComputeSplits(const std::string& input, const Job& job,
@@ -218,6 +264,11 @@ Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<InputSour
         std::move(file), split, job.record_bytes(), job.key_bytes()));
   }
   return std::unique_ptr<RecordReader>(std::make_unique<LineRecordReader>(std::move(file), split));
+}
+
+std::unique_ptr<RecordReader> OpenPiecesRecordReader(std::vector<InputSplit> pieces,
+                                                     InputOpener open, const Job& job) {
+  return std::make_unique<PiecesRecordReader>(std::move(pieces), std::move(open), job);
 }
 
 }  // namespace mr

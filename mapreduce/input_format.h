@@ -48,5 +48,12 @@ Result<std::unique_ptr<RecordReader>> OpenRecordReader(const InputSplit& split, 
 // InvalidArgument if the split ends past the file.
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<InputSource> file,
                                                        const InputSplit& split, const Job& job);
+// Reads the pieces of a combined split one after another, each through its
+// own reader as above (so a record belongs to the piece holding its first
+// byte, exactly as if each piece were a split of its own), opening a piece
+// when the one before it is done. `open` opens a piece's file; empty: the
+// local file at its path. Errors name the piece's file.
+std::unique_ptr<RecordReader> OpenPiecesRecordReader(std::vector<InputSplit> pieces,
+                                                     InputOpener open, const Job& job);
 
 }  // namespace mr

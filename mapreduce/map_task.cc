@@ -60,7 +60,11 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
   const TaskInfo info{TaskInfo::Kind::kMap, spec.task_index, spec.num_reducers};
   std::string name = "map task " + std::to_string(spec.task_index);
   std::unique_ptr<RecordReader> reader;
-  if (spec.open_input) {
+  std::string input_name = spec.split.path;  // For errors.
+  if (!spec.pieces.empty()) {
+    reader = OpenPiecesRecordReader(spec.pieces, spec.open_input, job);
+    input_name = "combined split of " + std::to_string(spec.pieces.size()) + " pieces";
+  } else if (spec.open_input) {
     ASSIGN_OR_RETURN(auto source, spec.open_input(spec.split));
     ASSIGN_OR_RETURN(reader, OpenRecordReader(std::move(source), spec.split, job));
   } else {
@@ -76,7 +80,7 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
     std::string_view key, value;
     while (true) {
       bool done = false;
-      RETURN_NOT_OK_PREPEND(reader->Next(&key, &value, &done), spec.split.path);
+      RETURN_NOT_OK_PREPEND(reader->Next(&key, &value, &done), input_name);
       if (done) break;
       if (FLAGS_fault_inject_map_record_delay_us > 0) {
         std::this_thread::sleep_for(std::chrono::microseconds(FLAGS_fault_inject_map_record_delay_us));

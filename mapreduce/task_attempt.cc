@@ -64,6 +64,11 @@ Status CheckSpec(const wire::TaskSpec& spec) {
   }
   if (spec.is_map) {
     if (spec.offset < 0 || spec.length < 0) return Status::InvalidArgument("negative split range");
+    for (const wire::InputPiece& piece : spec.pieces) {
+      if (piece.offset < 0 || piece.length < 0) {
+        return Status::InvalidArgument("negative range of piece " + piece.path);
+      }
+    }
     // A name the shuffle service will serve.
     RETURN_NOT_OK(shuffle::CheckSafeLocalName(spec.output_name, "output_name"));
   } else if (spec.output_dir.empty()) {
@@ -96,6 +101,10 @@ Status RunMap(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
   map.task_index = spec.index;
   map.split = {spec.input_path, static_cast<uint64_t>(spec.offset),
                static_cast<uint64_t>(spec.length)};
+  for (const wire::InputPiece& p : spec.pieces) {
+    map.pieces.push_back(
+        {p.path, static_cast<uint64_t>(p.offset), static_cast<uint64_t>(p.length)});
+  }
   map.num_reducers = spec.num_reducers;
   map.open_input = [dfs](const InputSplit& split) { return DfsInputSource::Open(dfs, split.path); };
   map.output.buffer_bytes = size_t{static_cast<uint32_t>(spec.sort_buffer_mb)} << 20;

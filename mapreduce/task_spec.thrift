@@ -16,13 +16,21 @@ struct MapOutputLocation {
   4: string output_name,          // e.g. "m_000003_1.out"
 }
 
+// A byte range of one DFS file: one piece of a combined map split.
+struct InputPiece {
+  1: string path,
+  2: i64 offset,
+  3: i64 length,
+}
+
 struct TaskSpec {
   1: string app_id,
   2: bool is_map,
   3: i32 index,                   // Map index, or the reduce partition.
   4: i32 attempt,                 // 0, 1, ...
   5: i32 num_reducers,
-  // Maps: the split, a byte range of one DFS file.
+  // Maps: the split, a byte range of one DFS file (unused when `pieces` is
+  // set).
   6: string input_path,
   7: i64 offset,
   8: i64 length,
@@ -40,6 +48,9 @@ struct TaskSpec {
   13: i32 sort_buffer_mb = 64,
   14: i32 merge_fan_in = 64,
   15: bool map_side_aggregation = true,
+  // Maps: a combined split, read piece after piece (a record belongs to the
+  // piece holding its first byte). Empty: the split is fields 6-8.
+  16: list<InputPiece> pieces,
 }
 
 struct CounterValue {

@@ -20,8 +20,11 @@ namespace mr {
 struct MapTaskSpec {
   int task_index = 0;
   InputSplit split;
+  // A combined split: when set, the input is these, read one after another,
+  // and `split` is unused.
+  std::vector<InputSplit> pieces;
   int num_reducers = 1;
-  // Opens the split's file; empty: the local file split.path.
+  // Opens the split's (or a piece's) file; empty: the local file at its path.
   InputOpener open_input;
   // output.output_path receives the sorted, partitioned output and
   // MapOutputIndexPath() of it the index.

@@ -6,7 +6,11 @@
 //   loop: core->OnDatagram(from, bytes, now) / core->Tick(now) when
 //         now >= core->NextDeadlineMs();
 //         send every core->outbox() entry, deliver every core->events() entry,
-//         then clear both.
+//         then clear both;
+//         for every core->sync_requests() entry (clear it too), open a stream
+//         (TCP) to its address, send its bytes, and hand the answer to
+//         ApplyFullState(); a stream that arrives with a request goes to
+//         OnSyncRequest(), whose answer goes back on it.
 //
 // The same core runs under the simulator and the real network, which is what
 // makes the simulator's figures say something about the daemons.
@@ -20,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "membership/types.h"
 
 namespace mr::membership {
@@ -35,7 +40,8 @@ struct CoreOptions {
   bool rack_aware = false;            // SWIM: probe another rack with probability 1/(rack size).
   size_t broadcast_queue_limit = 1024;  // SWIM: most updates waiting to be piggybacked.
   size_t max_datagram_bytes = 1400;
-  int64_t join_retry_ms = 1000;       // Resend JOIN to the seeds until a whole SYNC arrives.
+  int64_t join_retry_ms = 1000;       // Resend JOIN to the seeds until a SYNC is applied.
+  size_t max_sync_bytes = 8 << 20;    // Largest JOIN or SYNC (full state) on a stream.
   int64_t dead_retention_ms = 30000;  // SWIM: keep failed/left records (no resurrection).
   int gossip_fanout = 2;              // Gossip: b members per T_gossip.
   int64_t gossip_fail_ms = 4000;      // Gossip: T_fail.
@@ -46,7 +52,7 @@ struct CoreOptions {
   static CoreOptions FromFlags();
 };
 
-// One outgoing datagram.
+// One outgoing datagram, or one full-state exchange to open (sync_requests()).
 struct Outgoing {
   std::string to;  // The destination member's address.
   std::string bytes;
@@ -67,6 +73,16 @@ class ProtocolCore {
   // `from` is the sender's address as the transport saw it. Never fails:
   // bad datagrams are dropped and counted.
   virtual void OnDatagram(std::string_view from, std::string_view bytes, int64_t now_ms) = 0;
+  // The full-state exchange on join, carried by the driver over a reliable
+  // stream (docs/MEMBERSHIP.md, "Join"). On a seed: `request` is one encoded
+  // JOIN; applies the joiner's news and returns the encoded SYNC (this
+  // member's full state) to send back. On a joiner: `bytes` is that SYNC;
+  // applies it, and the join is done. Neither fails on bad input beyond
+  // returning an error: malformed (Corruption), another cluster
+  // (InvalidArgument), too large (InvalidArgument), not running
+  // (Unavailable); each drop is counted.
+  virtual Result<std::string> OnSyncRequest(std::string_view request, int64_t now_ms) = 0;
+  virtual Status ApplyFullState(std::string_view bytes, int64_t now_ms) = 0;
   // Graceful leave: tells a few members, then ignores everything.
   virtual void Leave(int64_t now_ms) = 0;
   // When Tick must next run (it may run earlier, harmlessly).
@@ -78,6 +94,8 @@ class ProtocolCore {
 
   std::vector<Outgoing>& outbox() { return outbox_; }
   std::vector<MemberEvent>& events() { return events_; }
+  // Full-state exchanges to open: {seed address, encoded JOIN}.
+  std::vector<Outgoing>& sync_requests() { return sync_requests_; }
   const MemberCounters& counters() const { return counters_; }
   MemberCounters& mutable_counters() { return counters_; }  // The transport adds its own.
   const std::shared_ptr<const MemberIdentity>& self() const { return self_; }
@@ -88,6 +106,7 @@ class ProtocolCore {
   std::shared_ptr<const MemberIdentity> self_;
   std::vector<Outgoing> outbox_;
   std::vector<MemberEvent> events_;
+  std::vector<Outgoing> sync_requests_;
   MemberCounters counters_;
 };
 

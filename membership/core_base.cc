@@ -47,11 +47,6 @@ size_t CoreBase::BaseSize(const wire::Message& message) const {
   return EncodeMessage(message).size() + kListHeaderBytes;
 }
 
-void CoreBase::SendSplit(const std::string& to, wire::Message message,
-                         const std::vector<wire::Update>& updates) {
-  SendEncoded(to, EncodeSplit(std::move(message), updates));
-}
-
 std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
                                                const std::vector<wire::Update>& updates) const {
   message.updates.clear();
@@ -81,6 +76,20 @@ std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
   return datagrams;
 }
 
+CoreBase::Verdict CoreBase::Check(std::string_view bytes, wire::Message* message) const {
+  if (!DecodeMessage(bytes, message).ok() || !ValidType(message->type) ||
+      message->sender_id.empty()) {
+    return Verdict::kMalformed;
+  }
+  for (const wire::Update& update : message->updates) {
+    if (!ValidState(update.state) || update.id.empty()) return Verdict::kMalformed;
+  }
+  if (message->cluster_id != options_.cluster_id || message->version != kWireVersion) {
+    return Verdict::kOtherCluster;
+  }
+  return Verdict::kOk;
+}
+
 std::optional<wire::Message> CoreBase::Accept(std::string_view bytes) {
   counters_.datagrams_received++;
   if (bytes.size() > options_.max_datagram_bytes) {
@@ -88,23 +97,72 @@ std::optional<wire::Message> CoreBase::Accept(std::string_view bytes) {
     return std::nullopt;
   }
   wire::Message message;
-  if (!DecodeMessage(bytes, &message).ok() || !ValidType(message.type) ||
-      message.sender_id.empty()) {
+  Verdict verdict = Check(bytes, &message);
+  if (verdict == Verdict::kOk && (message.type == wire::MessageType::JOIN ||
+                                  message.type == wire::MessageType::SYNC)) {
+    verdict = Verdict::kMalformed;  // Streams only.
+  }
+  if (verdict == Verdict::kMalformed) {
     counters_.dropped_malformed++;
     return std::nullopt;
   }
-  for (const wire::Update& update : message.updates) {
-    if (!ValidState(update.state) || update.id.empty()) {
-      counters_.dropped_malformed++;
-      return std::nullopt;
-    }
-  }
-  if (message.cluster_id != options_.cluster_id || message.version != kWireVersion) {
+  if (verdict == Verdict::kOtherCluster) {
     counters_.dropped_other_cluster++;
     return std::nullopt;
   }
   if (message.sender_id == self_->id) return std::nullopt;  // Our own, looped back.
   return message;
+}
+
+Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes, wire::MessageType::type type) {
+  if (bytes.size() > options_.max_sync_bytes) {
+    counters_.sync_dropped_oversized++;
+    return Status::InvalidArgument("membership sync of " + std::to_string(bytes.size()) +
+                                   " bytes exceeds the limit");
+  }
+  wire::Message message;
+  Verdict verdict = Check(bytes, &message);
+  if (verdict == Verdict::kOk && message.type != type) verdict = Verdict::kMalformed;
+  if (verdict == Verdict::kMalformed) {
+    counters_.sync_dropped_malformed++;
+    return Status::Corruption("membership sync: not one whole JOIN or SYNC message");
+  }
+  if (verdict == Verdict::kOtherCluster) {
+    counters_.sync_dropped_other_cluster++;
+    return Status::InvalidArgument("membership sync from another cluster '" +
+                                   message.cluster_id + "'");
+  }
+  if (message.sender_id == self_->id) {
+    return Status::InvalidArgument("membership sync from this member's own id");
+  }
+  if (!started_ || leaving_) return Status::Unavailable("membership: not running");
+  return message;
+}
+
+Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t now_ms) {
+  ASSIGN_OR_RETURN(wire::Message join, AcceptSync(request, wire::MessageType::JOIN));
+  ApplyUpdates(join, now_ms);
+  std::string sync = EncodeMessage(FullState(join.seq));
+  if (sync.size() > options_.max_sync_bytes) {
+    return Status::Unavailable("membership: full state of " + std::to_string(sync.size()) +
+                               " bytes exceeds the sync limit");
+  }
+  counters_.syncs_served++;
+  return sync;
+}
+
+Status CoreBase::ApplyFullState(std::string_view bytes, int64_t now_ms) {
+  ASSIGN_OR_RETURN(wire::Message sync, AcceptSync(bytes, wire::MessageType::SYNC));
+  ApplyUpdates(sync, now_ms);
+  joined_ = true;
+  counters_.syncs_applied++;
+  return Status::OK();
+}
+
+void CoreBase::RequestSync(const wire::Message& join, int64_t now_ms) {
+  std::string bytes = EncodeMessage(join);
+  for (const std::string& seed : seeds_) sync_requests_.push_back(Outgoing{seed, bytes});
+  next_join_ms_ = now_ms + options_.join_retry_ms;
 }
 
 void CoreBase::BeginJoin(int64_t now_ms, const std::vector<std::string>& seed_addresses) {

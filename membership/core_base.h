@@ -1,6 +1,7 @@
 // What the SWIM and gossip-heartbeat cores share: message framing (cluster
-// id, sender, size limit), checks on incoming datagrams, splitting a long
-// update list over several datagrams, and the seeded random source.
+// id, sender, size limit), checks on incoming datagrams and sync streams,
+// the join's full-state exchange, splitting a long update list over several
+// datagrams, and the seeded random source.
 // Thread-safety: none (see core.h).
 #pragma once
 
@@ -17,6 +18,10 @@
 namespace mr::membership {
 
 class CoreBase : public ProtocolCore {
+ public:
+  Result<std::string> OnSyncRequest(std::string_view request, int64_t now_ms) final;
+  Status ApplyFullState(std::string_view bytes, int64_t now_ms) final;
+
  protected:
   CoreBase(const CoreOptions& options, std::shared_ptr<const MemberIdentity> self, uint64_t seed);
 
@@ -29,16 +34,22 @@ class CoreBase : public ProtocolCore {
   // numbered in chunk/chunks, encoded.
   std::vector<std::string> EncodeSplit(wire::Message message,
                                        const std::vector<wire::Update>& updates) const;
-  void SendSplit(const std::string& to, wire::Message message,
-                 const std::vector<wire::Update>& updates);
   // Queues already encoded datagrams; counts them.
   void SendEncoded(const std::string& to, const std::vector<std::string>& datagrams);
   // Size of `message` encoded, plus room for its update list header.
   size_t BaseSize(const wire::Message& message) const;
   // Decodes and checks a datagram; nullopt (and a counter) if it must be
-  // dropped: oversized, garbage, unknown enum values, another cluster, or
-  // our own.
+  // dropped: oversized, garbage, unknown enum values, JOIN or SYNC (they
+  // travel on streams only), another cluster, or our own.
   std::optional<wire::Message> Accept(std::string_view bytes);
+  // The core's part of the sync: applies a JOIN's or a SYNC's updates as
+  // news, as if they had arrived piggybacked.
+  virtual void ApplyUpdates(const wire::Message& message, int64_t now_ms) = 0;
+  // A SYNC answering JOIN `seq`: this member and every member it holds live.
+  virtual wire::Message FullState(int64_t seq) const = 0;
+  // Queues `join` as a sync request to every seed; the next is due
+  // join_retry_ms from now unless a SYNC is applied first.
+  void RequestSync(const wire::Message& join, int64_t now_ms);
   void Emit(EventType type, const std::shared_ptr<const MemberIdentity>& member,
             int64_t incarnation, int64_t now_ms);
   // Snapshot() and StateOf() over a core's id -> record map; a record has
@@ -62,10 +73,9 @@ class CoreBase : public ProtocolCore {
   }
 
   // Remembers the seeds (this member's own address left out); until a SYNC
-  // arrives, JoinDue() says when to (re)send JOIN.
+  // is applied, JoinDue() says when to (re)send JOIN.
   void BeginJoin(int64_t now_ms, const std::vector<std::string>& seed_addresses);
   bool JoinDue(int64_t now_ms) const { return !joined_ && now_ms >= next_join_ms_; }
-  void JoinSent(int64_t now_ms) { next_join_ms_ = now_ms + options_.join_retry_ms; }
   // Earliest of `next` and the next JOIN, for NextDeadlineMs().
   int64_t WithJoinDeadline(int64_t next) const {
     return joined_ ? next : std::min(next, next_join_ms_);
@@ -78,9 +88,16 @@ class CoreBase : public ProtocolCore {
   bool started_ = false;
   bool leaving_ = false;          // Left: silent and deaf from then on.
   std::vector<std::string> seeds_;
-  bool joined_ = true;            // False until a SYNC from a seed arrives.
+  bool joined_ = true;            // False until a SYNC from a seed is applied.
 
  private:
+  enum class Verdict { kOk, kMalformed, kOtherCluster };
+  // Decodes `bytes` into `message` and checks the enums, ids, cluster and
+  // version.
+  Verdict Check(std::string_view bytes, wire::Message* message) const;
+  // Decodes and checks a stream message that must be of `type`.
+  Result<wire::Message> AcceptSync(std::string_view bytes, wire::MessageType::type type);
+
   std::vector<MemberSnapshot> SortedWithSelf(std::vector<MemberSnapshot> others,
                                              int64_t own_number) const;
 

@@ -26,7 +26,11 @@ DEFINE_uint64(membership_broadcast_queue_limit, 1024,
               "SWIM: most updates waiting to be piggybacked; the most-sent go first.");
 DEFINE_uint64(membership_max_datagram_bytes, 1400,
               "Largest membership datagram sent or accepted.");
-DEFINE_int64(membership_join_retry_ms, 1000, "Resend JOIN to the seeds this often until synced.");
+DEFINE_int64(membership_join_retry_ms, 1000,
+             "Retry the TCP full-state sync with the seeds this often until one succeeds.");
+DEFINE_uint64(membership_max_sync_bytes, 8 << 20,
+              "Largest JOIN or SYNC (a member's full state) on a sync stream; longer ones are "
+              "dropped.");
 DEFINE_int64(membership_dead_retention_ms, 30000,
              "SWIM: keep failed and left members this long so stale news cannot revive them.");
 DEFINE_int32(membership_gossip_fanout, 2, "Gossip heartbeating: b, members gossiped to per period.");
@@ -51,6 +55,7 @@ CoreOptions CoreOptions::FromFlags() {
   o.broadcast_queue_limit = FLAGS_membership_broadcast_queue_limit;
   o.max_datagram_bytes = FLAGS_membership_max_datagram_bytes;
   o.join_retry_ms = FLAGS_membership_join_retry_ms;
+  o.max_sync_bytes = FLAGS_membership_max_sync_bytes;
   o.dead_retention_ms = FLAGS_membership_dead_retention_ms;
   o.gossip_fanout = FLAGS_membership_gossip_fanout;
   o.gossip_fail_ms = FLAGS_membership_gossip_fail_ms;

@@ -70,8 +70,8 @@ void GossipCore::Tick(int64_t now_ms) {
   if (!started_ || leaving_) return;
   if (JoinDue(now_ms)) {
     wire::Message join = NewMessage(wire::MessageType::JOIN, 0, heartbeat_);
-    for (const std::string& seed : seeds_) SendSplit(seed, join, List());
-    JoinSent(now_ms);
+    join.updates = List();
+    RequestSync(join, now_ms);
   }
   if (now_ms < next_gossip_ms_) return;
   next_gossip_ms_ += options_.protocol_period_ms;
@@ -118,17 +118,16 @@ void GossipCore::Merge(const wire::Message& message, int64_t now_ms) {
   }
 }
 
-void GossipCore::OnDatagram(std::string_view from, std::string_view bytes, int64_t now_ms) {
+void GossipCore::OnDatagram(std::string_view /*from*/, std::string_view bytes, int64_t now_ms) {
   std::optional<wire::Message> message = Accept(bytes);
   if (!message || !started_ || leaving_) return;
-  Merge(*message, now_ms);
-  if (message->type == wire::MessageType::JOIN) {
-    SendSplit(std::string(from), NewMessage(wire::MessageType::SYNC, message->seq, heartbeat_),
-              List());
-  } else if (message->type == wire::MessageType::SYNC) {
-    // Any part of a list will do: the next gossip rounds fill in the rest.
-    joined_ = true;
-  }
+  Merge(*message, now_ms);  // JOIN and SYNC come on streams (OnSyncRequest).
+}
+
+wire::Message GossipCore::FullState(int64_t seq) const {
+  wire::Message sync = NewMessage(wire::MessageType::SYNC, seq, heartbeat_);
+  sync.updates = List();
+  return sync;
 }
 
 void GossipCore::Leave(int64_t now_ms) {

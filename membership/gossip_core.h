@@ -36,6 +36,10 @@ class GossipCore : public CoreBase {
     int64_t changed_ms = 0;  // Last heartbeat increase, or when it failed/left.
   };
 
+  void ApplyUpdates(const wire::Message& message, int64_t now_ms) override {
+    Merge(message, now_ms);
+  }
+  wire::Message FullState(int64_t seq) const override;
   void Merge(const wire::Message& message, int64_t now_ms);
   std::vector<wire::Update> List() const;
   void CheckTimeouts(int64_t now_ms);

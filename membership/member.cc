@@ -3,6 +3,7 @@
 #include <utility>  // Before Asio: Boost 1.74 Asio under C++20 needs it.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -13,13 +14,20 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "membership/sync_streams.h"
+
 DEFINE_string(membership_protocol, "swim", "Membership protocol: swim or gossip.");
-DEFINE_string(membership_bind_host, "127.0.0.1", "Address the membership UDP socket binds.");
-DEFINE_int32(membership_port, 0, "Membership UDP port; 0 picks a free one.");
+DEFINE_string(membership_bind_host, "127.0.0.1",
+              "Address the membership UDP socket and TCP sync listener bind.");
+DEFINE_int32(membership_port, 0,
+             "Membership port, UDP and TCP (the join sync); 0 picks one free for both.");
 DEFINE_string(membership_seeds, "",
               "Comma-separated host:port of members to join through; empty starts a cluster.");
 DEFINE_string(membership_rack, "", "Rack label this member advertises.");
 DEFINE_int64(membership_tick_ms, 10, "How often the membership core's timers are checked.");
+DEFINE_int64(membership_sync_timeout_ms, 5000,
+             "Deadline of one whole TCP full-state sync on join (connect, request, answer), "
+             "on the joiner and on the seed.");
 
 namespace mr::membership {
 
@@ -57,35 +65,64 @@ Result<Member::Options> Member::Options::FromFlags() {
   options.bind_host = FLAGS_membership_bind_host;
   options.port = FLAGS_membership_port;
   options.tick_ms = FLAGS_membership_tick_ms;
+  options.sync_timeout_ms = FLAGS_membership_sync_timeout_ms;
   ASSIGN_OR_RETURN(options.seeds, ParseSeeds(FLAGS_membership_seeds));
   return options;
 }
 
-// Owns the socket, the io thread and the core. The core is touched under
-// mu_ (the io thread drives it; Snapshot/counters read it); the socket only
-// on the io thread; callbacks_ under callbacks_mu_.
+// Owns the sockets, the io thread and the core. The core is touched under
+// mu_ (the io thread drives it; Snapshot/counters read it); the sockets and
+// streams_ only on the io thread; callbacks_ under callbacks_mu_.
 class Member::Impl {
  public:
-  explicit Impl(Options options) : options_(std::move(options)), socket_(io_), timer_(io_) {}
+  explicit Impl(Options options)
+      : options_(std::move(options)),
+        socket_(io_),
+        timer_(io_),
+        streams_(io_, options_.core.max_sync_bytes, options_.sync_timeout_ms,
+                 SyncStreams::Handlers{
+                     [this](std::string_view request) { return ServeSync(request); },
+                     [this](std::string_view answer) { ApplySync(answer); },
+                     [this](SyncDrop why) { CountSyncDrop(why); }}) {}
 
   ~Impl() { Stop(); }
 
   Status Start() {
     if (self_) return Status::InvalidArgument("membership: Start() called twice");
     if (options_.id.empty()) return Status::InvalidArgument("a member needs an id");
+    if (options_.sync_timeout_ms <= 0 || options_.core.max_sync_bytes == 0 ||
+        options_.core.max_sync_bytes > UINT32_MAX) {  // A frame's length is 4 bytes.
+      return Status::InvalidArgument(
+          "membership: need a positive sync timeout and a sync limit in [1, 4 GiB)");
+    }
     RETURN_NOT_OK(Bind());
     Run();
     return Status::OK();
   }
 
+  // UDP and TCP on the same port number; with port 0, tries a few ports
+  // the kernel picks for UDP until TCP's is free too.
   Status Bind() {
     boost::system::error_code ec;
     asio::ip::address host = asio::ip::make_address(options_.bind_host, ec);
     if (ec) return Status::InvalidArgument("bad bind host " + options_.bind_host);
+    Status status;
+    for (int attempt = 0; attempt < (options_.port == 0 ? 16 : 1); ++attempt) {
+      RETURN_NOT_OK(BindUdp(host));
+      status = streams_.Listen(host, port_);
+      if (status.ok()) return status;
+      socket_.close(ec);
+    }
+    return status;
+  }
+
+  Status BindUdp(const asio::ip::address& host) {
+    boost::system::error_code ec;
     udp::endpoint endpoint(host, static_cast<unsigned short>(options_.port));
     socket_.open(endpoint.protocol(), ec);
     if (!ec) socket_.bind(endpoint, ec);
     if (ec) {
+      socket_.close(ec);
       return Status::IOError("membership bind " + options_.bind_host + ":" +
                              std::to_string(options_.port) + ": " + ec.message());
     }
@@ -130,8 +167,10 @@ class Member::Impl {
         core_->Leave(NowMs());
         out.swap(core_->outbox());
         core_->events().clear();
+        core_->sync_requests().clear();
       }
       SendAll(&out);
+      streams_.Close();  // Joiners get a refusal and try another seed.
       done.set_value();
     });
     done.get_future().wait();
@@ -193,18 +232,53 @@ class Member::Impl {
     });
   }
 
-  // Runs `step` on the core under the lock, then sends its datagrams and
-  // delivers its events without the lock. io thread only.
+  // Seed side of a sync stream: the core's answer to a JOIN.
+  Result<std::string> ServeSync(std::string_view request) {
+    std::optional<Result<std::string>> answer;
+    Drive([&](ProtocolCore* core) { answer.emplace(core->OnSyncRequest(request, NowMs())); });
+    if (!answer->ok()) {
+      LOG_EVERY_N(WARNING, 20) << "membership " << options_.id
+                               << ": sync request dropped: " << answer->status().ToString();
+    }
+    return std::move(*answer);
+  }
+
+  // Joiner side: a seed's full state.
+  void ApplySync(std::string_view answer) {
+    Status status;
+    Drive([&](ProtocolCore* core) { status = core->ApplyFullState(answer, NowMs()); });
+    if (!status.ok()) {
+      LOG_EVERY_N(WARNING, 20) << "membership " << options_.id
+                               << ": sync answer dropped: " << status.ToString();
+    }
+  }
+
+  void CountSyncDrop(SyncDrop why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    MemberCounters& c = core_->mutable_counters();
+    switch (why) {
+      case SyncDrop::kTruncated: c.sync_dropped_malformed++; break;
+      case SyncDrop::kOversized: c.sync_dropped_oversized++; break;
+      case SyncDrop::kError: c.sync_errors++; break;
+    }
+  }
+
+  // Runs `step` on the core under the lock, then sends its datagrams, opens
+  // its sync streams and delivers its events without the lock. io thread
+  // only.
   void Drive(const std::function<void(ProtocolCore*)>& step) {
     std::vector<Outgoing> out;
+    std::vector<Outgoing> syncs;
     std::vector<MemberEvent> events;
     {
       std::lock_guard<std::mutex> lock(mu_);
       step(core_.get());
       out.swap(core_->outbox());
+      syncs.swap(core_->sync_requests());
       events.swap(core_->events());
     }
     SendAll(&out);
+    for (Outgoing& sync : syncs) streams_.Request(sync.to, std::move(sync.bytes));
     if (events.empty()) return;
     std::vector<Callback> callbacks;
     {
@@ -255,6 +329,7 @@ class Member::Impl {
   asio::io_context io_;
   udp::socket socket_;
   asio::steady_timer timer_;
+  SyncStreams streams_;
   std::thread thread_;
   int port_ = 0;
   std::shared_ptr<const MemberIdentity> self_;

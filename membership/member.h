@@ -1,6 +1,7 @@
 // Member: what a daemon owns to take part in membership. It runs a protocol
-// core (SWIM by default) over a UDP socket on 127.0.0.1 or any host, on one
-// io_context thread of its own.
+// core (SWIM by default) over a UDP socket on 127.0.0.1 or any host, plus a
+// TCP listener on the same port number for the full-state sync on join, on
+// one io_context thread of its own.
 //
 //   Member member(*Member::Options::FromFlags());
 //   member.Subscribe([](const MemberEvent& e) { ... });   // before Start: no event missed
@@ -34,9 +35,10 @@ class Member {
     std::string rack;
     std::map<std::string, std::string> metadata;
     std::string bind_host = "127.0.0.1";
-    int port = 0;                     // 0: any free port (see port()).
+    int port = 0;                     // UDP and TCP; 0: any port free for both (see port()).
     std::vector<std::string> seeds;   // "host:port" of members to join through.
     int64_t tick_ms = 10;             // How often the core's timers are checked.
+    int64_t sync_timeout_ms = 5000;   // Deadline of one whole TCP sync exchange.
     uint64_t seed = 0;                // Random seed; 0: from the clock and id.
 
     // --membership_* flags: protocol, port, seeds, rack, plus CoreOptions.
@@ -51,8 +53,8 @@ class Member {
   Member(const Member&) = delete;
   Member& operator=(const Member&) = delete;
 
-  // Binds the socket, starts the io thread and joins through the seeds.
-  // Once only.
+  // Binds the UDP socket and the TCP listener, starts the io thread and
+  // joins through the seeds. Once only.
   Status Start();
   // Tells a few members this one is leaving, then stops the io thread.
   // No-op if not started.

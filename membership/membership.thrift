@@ -1,5 +1,8 @@
 // Membership wire format (docs/MEMBERSHIP.md). Every datagram is one Message
 // encoded with TCompactProtocol, at most --membership_max_datagram_bytes.
+// The join's full-state sync is one JOIN and one SYNC Message on a TCP
+// stream, each framed by a 4-byte big-endian length, at most
+// --membership_max_sync_bytes.
 // Version 1; new fields must be optional so old members skip them.
 namespace cpp mr.membership.wire
 
@@ -7,8 +10,8 @@ enum MessageType {
   PING = 1,      // SWIM direct probe; answered with ACK carrying the same seq.
   ACK = 2,       // Answer to PING (also relayed back by a PING_REQ helper).
   PING_REQ = 3,  // "Probe target_id at target_address for me"; helper relays the ACK.
-  JOIN = 4,      // To a seed: the sender's own ALIVE update; answered with SYNC.
-  SYNC = 5,      // Full state, split over `chunks` datagrams numbered `chunk`.
+  JOIN = 4,      // TCP only, to a seed: the sender's own ALIVE (gossip: its list).
+  SYNC = 5,      // TCP only, the answer to JOIN: the seed's full state, one message.
   LEAVE = 6,     // The sender's own LEFT update, sent directly to a few members.
   GOSSIP = 7,    // Heartbeat protocol: (part of) the sender's member list.
 }
@@ -45,7 +48,7 @@ struct Message {
   6: i64 seq
   7: optional string target_id       // PING: who the sender means; PING_REQ: whom to probe.
   8: optional string target_address  // PING_REQ only.
-  9: optional i32 chunk               // SYNC: this datagram's index ...
-  10: optional i32 chunks             // ... out of this many.
+  9: optional i32 chunk               // GOSSIP: this datagram's index ...
+  10: optional i32 chunks             // ... out of this many (a list split over datagrams).
   11: list<Update> updates            // Piggybacked news (SWIM) or the list itself.
 }

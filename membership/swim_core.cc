@@ -320,17 +320,21 @@ void SwimCore::SendIndirectProbes() {
   }
 }
 
-void SwimCore::SendSync(const std::string& to, int64_t seq) {
-  std::vector<wire::Update> updates;
-  updates.reserve(live_count_ + 1);
-  updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
+wire::Message SwimCore::FullState(int64_t seq) const {
+  wire::Message sync = NewMessage(wire::MessageType::SYNC, seq, incarnation_);
+  sync.updates.reserve(live_count_ + 1);
+  sync.updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
   for (const auto& [id, record] : members_) {
     if (Live(record)) {
-      updates.push_back(
+      sync.updates.push_back(
           NewUpdate(id, MemberState::kAlive, record.incarnation, record.identity.get()));
     }
   }
-  SendSplit(to, NewMessage(wire::MessageType::SYNC, seq, incarnation_), updates);
+  return sync;
+}
+
+void SwimCore::ApplyUpdates(const wire::Message& message, int64_t now_ms) {
+  for (const wire::Update& update : message.updates) ApplyUpdate(update, now_ms);
 }
 
 void SwimCore::Tick(int64_t now_ms) {
@@ -339,8 +343,7 @@ void SwimCore::Tick(int64_t now_ms) {
   if (JoinDue(now_ms)) {
     wire::Message join = NewMessage(wire::MessageType::JOIN, next_seq_++, incarnation_);
     join.updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
-    for (const std::string& seed : seeds_) Send(seed, join);
-    JoinSent(now_ms);
+    RequestSync(join, now_ms);
   }
   if (probe_.active && !probe_.acked && !probe_.indirect_sent &&
       now_ms >= probe_.ack_deadline_ms) {
@@ -362,7 +365,7 @@ void SwimCore::OnDatagram(std::string_view from, std::string_view bytes, int64_t
 
 void SwimCore::HandleMessage(std::string_view from, const wire::Message& message,
                              int64_t now_ms) {
-  for (const wire::Update& update : message.updates) ApplyUpdate(update, now_ms);
+  ApplyUpdates(message, now_ms);
   std::string sender_address(from);
   switch (message.type) {
     case wire::MessageType::PING: {
@@ -394,21 +397,10 @@ void SwimCore::HandleMessage(std::string_view from, const wire::Message& message
       SendWithPiggyback(message.target_address, std::move(ping));
       return;
     }
-    case wire::MessageType::JOIN:
-      SendSync(sender_address, message.seq);
-      return;
-    case wire::MessageType::SYNC: {
-      if (joined_ || !message.__isset.chunk || !message.__isset.chunks) return;
-      std::set<int32_t>& seen = sync_chunks_[message.seq];
-      seen.insert(message.chunk);
-      if (static_cast<int32_t>(seen.size()) >= message.chunks) {
-        joined_ = true;
-        sync_chunks_.clear();
-      }
-      return;
-    }
     default:
-      return;  // LEAVE carries only its update; GOSSIP is not ours.
+      // LEAVE carries only its update; GOSSIP is not ours; JOIN and SYNC
+      // come on streams (OnSyncRequest).
+      return;
   }
 }
 

@@ -71,6 +71,8 @@ class SwimCore : public CoreBase {
     int64_t expires_ms;
   };
 
+  void ApplyUpdates(const wire::Message& message, int64_t now_ms) override;
+  wire::Message FullState(int64_t seq) const override;
   void ApplyUpdate(const wire::Update& update, int64_t now_ms);
   void ApplyAlive(const wire::Update& update, int64_t now_ms);
   void RefuteIfAboutSelf(const wire::Update& update);
@@ -95,7 +97,6 @@ class SwimCore : public CoreBase {
   // Up to `n` distinct random live members other than `exclude`.
   std::vector<const Record*> RandomMembers(size_t n, const std::string& exclude);
   void HandleMessage(std::string_view from, const wire::Message& message, int64_t now_ms);
-  void SendSync(const std::string& to, int64_t seq);
   void RebuildProbeOrders();
   void ExpireTimers(int64_t now_ms);
   bool Live(const Record& r) const {
@@ -119,7 +120,6 @@ class SwimCore : public CoreBase {
   std::set<std::pair<int64_t, std::string>> reap_timers_;
   std::map<int64_t, Relay> relays_;
   BroadcastQueue broadcasts_;
-  std::map<int64_t, std::set<int32_t>> sync_chunks_;  // Joining: SYNC seq -> chunks seen.
 };
 
 }  // namespace mr::membership

@@ -59,6 +59,13 @@ struct MemberCounters {
   uint64_t refutations = 0;            // Times this member raised its incarnation.
   uint64_t probes = 0;                 // SWIM probe periods started.
   uint64_t indirect_probes = 0;        // SWIM PING_REQs sent.
+  // The full-state exchange on join, over TCP (docs/MEMBERSHIP.md, "Join").
+  uint64_t syncs_served = 0;              // Seed: JOINs answered with this member's state.
+  uint64_t syncs_applied = 0;             // Joiner: SYNCs applied.
+  uint64_t sync_dropped_malformed = 0;    // Garbage, truncated, or the wrong message type.
+  uint64_t sync_dropped_oversized = 0;    // Longer than --membership_max_sync_bytes.
+  uint64_t sync_dropped_other_cluster = 0;  // Another cluster id (or wire version).
+  uint64_t sync_errors = 0;               // Transport: refused, reset, timed out, too many.
 };
 
 }  // namespace mr::membership

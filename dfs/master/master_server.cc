@@ -9,6 +9,10 @@
 DEFINE_int64(dfs_checkpoint_every_ops, 10000,
              "The master writes a namespace checkpoint (and starts a new op log) after this "
              "many logged ops; 0 = never.");
+DEFINE_int64(dfs_oplog_preallocate_kb, mr::dfs::OpLog::kDefaultPreallocateBytes >> 10,
+             "The master preallocates its op log files with zeros in steps of this many KiB, so "
+             "that the fdatasync of each group commit writes data blocks only, not the file's "
+             "size; 0 = plain appends.");
 DEFINE_int32(dfs_rpc_max_frame_bytes, 16 << 20,
              "Largest MasterService request frame accepted; a larger one closes the connection.");
 
@@ -17,6 +21,7 @@ namespace mr::dfs {
 MasterServer::Options MasterServer::Options::FromFlags() {
   Options options;
   options.checkpoint_every_ops = FLAGS_dfs_checkpoint_every_ops;
+  options.oplog_preallocate_bytes = FLAGS_dfs_oplog_preallocate_kb * 1024;
   options.max_frame_bytes = FLAGS_dfs_rpc_max_frame_bytes;
   options.service = MasterService::Options::FromFlags();
   return options;
@@ -28,6 +33,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
   MasterState::Options state_options;
   state_options.dir = options.dir;
   state_options.checkpoint_every_ops = options.checkpoint_every_ops;
+  state_options.log_preallocate_bytes = options.oplog_preallocate_bytes;
   ASSIGN_OR_RETURN(std::unique_ptr<MasterState> state, MasterState::Open(state_options));
   LOG(INFO) << "dfs master: recovered " << options.dir << " up to op " << state->last_sequence();
   std::unique_ptr<MasterServer> server(new MasterServer());

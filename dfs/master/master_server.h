@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "dfs/master/master_service.h"
+#include "dfs/master/op_log.h"
 #include "rpc/thrift_server.h"
 
 namespace mr::dfs {
@@ -27,6 +28,7 @@ class MasterServer {
     std::string host = "127.0.0.1";
     int port = 0;                  // 0 = ephemeral; see port().
     int64_t checkpoint_every_ops = 10000;
+    int64_t oplog_preallocate_bytes = OpLog::kDefaultPreallocateBytes;  // MasterState::Options.
     int32_t max_frame_bytes = 16 << 20;
     MasterService::Options service;
     // Options with the values of the --dfs_* flags (dir, host, port unset).

@@ -27,7 +27,8 @@ Result<std::unique_ptr<MasterState>> MasterState::Open(Options options) {
     return s->ns_.LoadImage(image);
   };
   auto replay = [s](const wire::OpLogRecord& r) { return s->Replay(r); };
-  ASSIGN_OR_RETURN(state->log_, OpLog::Open(state->options_.dir, load, replay));
+  ASSIGN_OR_RETURN(state->log_, OpLog::Open(state->options_.dir, load, replay,
+                                              state->options_.log_preallocate_bytes));
   return state;
 }
 

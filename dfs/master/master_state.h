@@ -37,6 +37,9 @@ class MasterState {
     std::string dir;  // The op log and checkpoint directory.
     // Write a checkpoint after this many logged ops; 0 = only on Checkpoint().
     int64_t checkpoint_every_ops = 10000;
+    // Op log files are preallocated with zeros in steps of this many bytes
+    // (OpLog::Open); 0 = plain appends.
+    int64_t log_preallocate_bytes = OpLog::kDefaultPreallocateBytes;
     // Milliseconds since the epoch for mtimes; the wall clock if unset.
     std::function<int64_t()> clock_ms;
   };

@@ -77,7 +77,8 @@ Result<DirContents> ScanDir(const std::string& dir) {
 Status LoadCheckpoint(const std::string& path, wire::NamespaceImage* image) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
   ParsedRecords parsed = ParseFramedRecords(bytes);
-  if (parsed.payloads.size() != 1 || !parsed.tail_problem.empty()) {
+  if (parsed.payloads.size() != 1 || !parsed.tail_problem.empty() ||
+      parsed.valid_bytes != bytes.size()) {
     return Status::Corruption(path + ": not one intact record " + parsed.tail_problem);
   }
   RETURN_NOT_OK(DecodeThrift(parsed.payloads[0], path, image));
@@ -88,7 +89,9 @@ Status LoadCheckpoint(const std::string& path, wire::NamespaceImage* image) {
 }
 
 // Replays the records of one log file after *last_sequence. A bad tail is
-// truncated away if `is_newest`, else it is Corruption.
+// truncated away if `is_newest`, else it is Corruption. The newest log also
+// loses its zero padding: it becomes an older log once Open starts the next
+// one, and no later append must ever land after stale bytes.
 Status ReplayLogFile(const std::string& path, bool is_newest, int64_t* last_sequence,
                      const OpLog::ReplayFn& replay) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
@@ -104,29 +107,36 @@ Status ReplayLogFile(const std::string& path, bool is_newest, int64_t* last_sequ
     RETURN_NOT_OK_PREPEND(replay(record), path + ": replaying op " + std::to_string(record.sequence));
     *last_sequence = record.sequence;
   }
-  if (parsed.tail_problem.empty()) return Status::OK();
-  if (!is_newest) return Status::Corruption(path + ": " + parsed.tail_problem);
-  LOG(WARNING) << path << ": " << parsed.tail_problem << "; dropping the last "
-               << bytes.size() - parsed.valid_bytes << " bytes (an interrupted append)";
+  if (!parsed.tail_problem.empty()) {
+    if (!is_newest) return Status::Corruption(path + ": " + parsed.tail_problem);
+    LOG(WARNING) << path << ": " << parsed.tail_problem << "; dropping the last "
+                 << bytes.size() - parsed.valid_bytes << " bytes (an interrupted append)";
+  } else if (!is_newest || parsed.valid_bytes == bytes.size()) {
+    return Status::OK();
+  }
   return TruncateAndSync(path, parsed.valid_bytes);
 }
 
-Status WriteAll(int fd, std::string_view data, const std::string& what) {
+Status WriteAllAt(int fd, std::string_view data, int64_t offset, const std::string& what) {
   while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno(errno, "write " + what);
     }
     data.remove_prefix(static_cast<size_t>(n));
+    offset += n;
   }
   return Status::OK();
 }
 
 }  // namespace
 
-OpLog::OpLog(std::string dir, int64_t last_sequence)
-    : dir_(std::move(dir)), last_sequence_(last_sequence), synced_sequence_(last_sequence) {}
+OpLog::OpLog(std::string dir, int64_t last_sequence, int64_t preallocate_bytes)
+    : dir_(std::move(dir)),
+      preallocate_bytes_(preallocate_bytes),
+      last_sequence_(last_sequence),
+      synced_sequence_(last_sequence) {}
 
 OpLog::~OpLog() {
   if (fd_ < 0) return;
@@ -137,7 +147,8 @@ OpLog::~OpLog() {
 
 Result<std::unique_ptr<OpLog>> OpLog::Open(const std::string& dir,
                                            const LoadCheckpointFn& load_checkpoint,
-                                           const ReplayFn& replay) {
+                                           const ReplayFn& replay, int64_t preallocate_bytes) {
+  if (preallocate_bytes < 0) return Status::InvalidArgument("op log: negative preallocation");
   RETURN_NOT_OK(CreateDirs(dir));
   ASSIGN_OR_RETURN(DirContents contents, ScanDir(dir));
   wire::NamespaceImage checkpoint;
@@ -157,8 +168,11 @@ Result<std::unique_ptr<OpLog>> OpLog::Open(const std::string& dir,
     bool is_newest = std::next(it) == contents.logs.end();
     RETURN_NOT_OK(ReplayLogFile(it->second, is_newest, &last_sequence, replay));
   }
-  std::unique_ptr<OpLog> log(new OpLog(dir, last_sequence));
-  RETURN_NOT_OK(log->StartLogFile());
+  std::unique_ptr<OpLog> log(new OpLog(dir, last_sequence, preallocate_bytes));
+  {
+    std::lock_guard<std::mutex> lock(log->write_mu_);
+    RETURN_NOT_OK(log->StartLogFile());
+  }
   LOG(INFO) << dir << ": recovered through op " << last_sequence << " (checkpoint at op "
             << checkpoint.last_sequence << ")";
   return log;
@@ -174,7 +188,29 @@ Status OpLog::StartLogFile() {
   if (fd < 0) return Status::FromErrno(errno, "create " + path);
   fd_ = fd;
   log_first_sequence_ = first;
+  write_offset_ = 0;
+  allocated_end_ = 0;
+  if (preallocate_bytes_ > 0) {
+    // Synced now, so that the first records' fdatasyncs find the size and
+    // the blocks already on disk.
+    RETURN_NOT_OK(Preallocate(preallocate_bytes_));
+    if (::fdatasync(fd_) != 0) return Status::FromErrno(errno, "fdatasync " + path);
+  }
   return SyncDir(dir_);
+}
+
+Status OpLog::Preallocate(int64_t end) {
+  static const std::string kZeros(64 << 10, '\0');
+  int64_t target = allocated_end_;
+  while (target < end) target += preallocate_bytes_;
+  std::string what = "op log " + std::to_string(log_first_sequence_) + " preallocation";
+  for (int64_t at = allocated_end_; at < target;) {
+    int64_t n = std::min<int64_t>(target - at, static_cast<int64_t>(kZeros.size()));
+    RETURN_NOT_OK(WriteAllAt(fd_, std::string_view(kZeros).substr(0, n), at, what));
+    at += n;
+  }
+  allocated_end_ = target;
+  return Status::OK();
 }
 
 int64_t OpLog::last_sequence() const {
@@ -206,13 +242,19 @@ Status OpLog::AppendNoSync(const wire::OpLogRecord& record) {
     return Status::Internal("op log append of op " + std::to_string(record.sequence) +
                             " after op " + std::to_string(last_sequence_));
   }
-  // Unbuffered: once write(2) returns, a concurrent syncer's fdatasync
+  int64_t end = write_offset_ + static_cast<int64_t>(frame.size());
+  // Zeros first, as they may overlap the record's tail. They are not
+  // synced here: the next fdatasync carries them with the record (one
+  // slower sync per preallocate_bytes_ of log, not a stall of appends).
+  Status s = preallocate_bytes_ > 0 && end > allocated_end_ ? Preallocate(end) : Status::OK();
+  // Unbuffered: once pwrite(2) returns, a concurrent syncer's fdatasync
   // covers the record, and there is no user-space buffer to race on.
-  Status s = WriteAll(fd_, frame, "op log " + std::to_string(log_first_sequence_));
+  if (s.ok()) s = WriteAllAt(fd_, frame, write_offset_, "op log " + std::to_string(log_first_sequence_));
   if (!s.ok()) {
     failed_ = s.Prepend("op log failed earlier");
     return s;
   }
+  write_offset_ = end;
   last_sequence_ = record.sequence;
   ++records_since_checkpoint_;
   return Status::OK();

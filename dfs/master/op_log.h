@@ -15,13 +15,26 @@
 // else (a bad checkpoint, a bad record in an older log, a sequence gap) is
 // Corruption and the master does not start.
 //
+// Preallocation (as Kudu's and RocksDB's WALs): a new log file is first
+// filled with `preallocate_bytes` of zeros and fdatasynced, and grown by as
+// much again, with zeros, whenever a record would not fit. Records overwrite
+// the zeros, so the fdatasync that makes them durable writes data blocks
+// only: the file's size and block map do not change (an appended file's
+// fdatasync must also write its inode: three device writes instead of two
+// here, bench/RESULTS.md). Not fallocate: ext4 converts an unwritten
+// extent, a metadata write, the first time each block is written. The
+// records end at the first zero header (record_framing.h); the zeros after
+// it are a clean end. Recovery truncates the newest log to its last valid
+// record (padding, or bytes of unacknowledged records a crash left beyond a
+// hole, go too), as that file is an older log once Open starts the next.
+//
 // Every Open starts a fresh log file, so appends never go to a file that was
-// cut short.
+// cut short, nor over bytes a crash left behind.
 //
 // OpLog knows records, not the namespace: replay hands records to a callback.
 //
 // Group commit (HDFS's logEdit/logSync): AppendNoSync writes a record to the
-// file (one write(2), no fsync) and SyncTo makes it durable. Concurrent
+// file (one pwrite(2), no fsync) and SyncTo makes it durable. Concurrent
 // SyncTo callers share fdatasyncs: one of them syncs everything written so
 // far, the others wait for it, so N appends cost far fewer than N syncs.
 //
@@ -57,13 +70,17 @@ class OpLog {
   using LoadCheckpointFn = std::function<Status(const wire::NamespaceImage&)>;
   using ReplayFn = std::function<Status(const wire::OpLogRecord&)>;
 
+  static constexpr int64_t kDefaultPreallocateBytes = 1 << 20;
+
   // Opens (creating if needed) the log in `dir`: calls load_checkpoint once
   // with the newest checkpoint (an empty image at op 0 if there is none),
   // then replay for each later record in order. An error from either aborts
-  // Open.
+  // Open. New log files are preallocated in steps of `preallocate_bytes` of
+  // zeros; 0 = plain appends.
   static Result<std::unique_ptr<OpLog>> Open(const std::string& dir,
                                              const LoadCheckpointFn& load_checkpoint,
-                                             const ReplayFn& replay);
+                                             const ReplayFn& replay,
+                                             int64_t preallocate_bytes = kDefaultPreallocateBytes);
   ~OpLog();
   OpLog(const OpLog&) = delete;
   OpLog& operator=(const OpLog&) = delete;
@@ -97,10 +114,13 @@ class OpLog {
   int64_t sync_count() const;
 
  private:
-  OpLog(std::string dir, int64_t last_sequence);
-  // Starts oplog.<last_sequence_ + 1> for appends; call with write_mu_ held
-  // and no fd_ open.
+  OpLog(std::string dir, int64_t last_sequence, int64_t preallocate_bytes);
+  // Starts oplog.<last_sequence_ + 1> for appends, preallocated and synced;
+  // call with write_mu_ held and no fd_ open.
   Status StartLogFile();
+  // Writes zeros to fd_ from allocated_end_ up to at least `end`, in steps
+  // of preallocate_bytes_ (not synced). Call with write_mu_ held.
+  Status Preallocate(int64_t end);
   Status RemoveObsoleteFiles(int64_t checkpoint_sequence);
   // Waits until no thread holds the sync token, then takes it: the holder
   // alone may fdatasync or replace fd_. ReleaseSyncToken records the result.
@@ -113,10 +133,13 @@ class OpLog {
   Status WriteCheckpointHoldingToken(wire::NamespaceImage* image);
 
   const std::string dir_;
+  const int64_t preallocate_bytes_;
 
   mutable std::mutex write_mu_;
   int fd_ = -1;                              // GUARDED_BY(write_mu_); replaced only with the sync token.
   int64_t log_first_sequence_ = 0;           // GUARDED_BY(write_mu_)
+  int64_t write_offset_ = 0;                 // GUARDED_BY(write_mu_): end of the records in fd_.
+  int64_t allocated_end_ = 0;                // GUARDED_BY(write_mu_): end of the zeros written.
   int64_t last_sequence_;                    // GUARDED_BY(write_mu_)
   int64_t records_since_checkpoint_ = 0;     // GUARDED_BY(write_mu_)
   Status failed_;                            // GUARDED_BY(write_mu_): refuses appends.

@@ -1,9 +1,17 @@
 #include "dfs/master/record_framing.h"
 
+#include <algorithm>
+
 #include "common/coding.h"
 #include "common/hash.h"
 
 namespace mr::dfs {
+
+namespace {
+bool AllZero(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+}
+}  // namespace
 
 void AppendFramedRecord(std::string* dst, std::string_view payload) {
   PutFixed32(dst, static_cast<uint32_t>(payload.size()));
@@ -17,7 +25,16 @@ ParsedRecords ParseFramedRecords(std::string_view data) {
   while (pos < data.size()) {
     size_t at = pos;
     auto stop = [&](const std::string& why) { out.tail_problem = why + " at offset " + std::to_string(at); };
-    if (data.size() - pos < kRecordHeaderBytes) {
+    std::string_view header = data.substr(pos, kRecordHeaderBytes);
+    if (AllZero(header)) {
+      // Padding; the records end here if nothing follows but zeros.
+      size_t nonzero = data.find_first_not_of('\0', pos + header.size());
+      if (nonzero != std::string_view::npos) {
+        stop("zero padding followed by data at offset " + std::to_string(nonzero));
+      }
+      break;
+    }
+    if (header.size() < kRecordHeaderBytes) {
       stop("torn record header");
       break;
     }

@@ -44,6 +44,13 @@ DEFINE_int32(am_node_check_ms, 1000,
 DEFINE_int32(am_rm_unreachable_ms, 30000,
              "Application Master: the job fails when the resource manager has not answered "
              "for this long.");
+DEFINE_bool(am_combine_splits, true,
+            "Application Master: combine small splits (files smaller than a chunk) into "
+            "fewer map tasks of up to --am_max_split_mb, grouped by the nodes and racks "
+            "holding their replicas, as Hadoop's CombineFileInputFormat does.");
+DEFINE_int32(am_max_split_mb, 0,
+             "Application Master: the most input of a combined map task (0: the input's DFS "
+             "chunk size); a chunk larger than this is still one task.");
 
 namespace mr {
 
@@ -60,6 +67,8 @@ am::DriverOptions DriverOptionsFromFlags() {
   options.rm_unreachable_ms = std::max(1, FLAGS_am_rm_unreachable_ms);
   options.aggregate_log_bytes = std::max(0, FLAGS_am_log_aggregate_bytes);
   options.node_check_ms = std::max(1, FLAGS_am_node_check_ms);
+  options.combine_splits = FLAGS_am_combine_splits;
+  options.max_split_bytes = int64_t{std::max(0, FLAGS_am_max_split_mb)} << 20;
   options.tracker.max_attempts = std::max(1, FLAGS_am_max_task_attempts);
   options.tracker.locality_delay_ms = std::max(0, FLAGS_am_locality_delay_ms);
   int64_t default_mb = int64_t{FLAGS_sort_buffer_mb} + 512;

@@ -17,6 +17,7 @@ Status AddFile(dfs::DfsClient* dfs, const dfs::DfsFileStatus& status,
   InputFile file;
   file.path = status.path;
   file.length = status.length;
+  file.chunk_size = status.chunk_size;
   if (file.length > 0) {
     ASSIGN_OR_RETURN(std::vector<dfs::DfsChunk> chunks, dfs->GetChunkLocations(status.path));
     for (const dfs::DfsChunk& c : chunks) {

@@ -26,6 +26,14 @@ int64_t NowMs() {
       .count();
 }
 
+// The combined split target when none is given: the largest chunk size of
+// the input (a task then reads about what one chunk-sized split would).
+int64_t DefaultMaxSplitBytes(const std::vector<InputFile>& files) {
+  int64_t bytes = 0;
+  for (const InputFile& file : files) bytes = std::max(bytes, file.chunk_size);
+  return bytes > 0 ? bytes : int64_t{64} << 20;
+}
+
 // Why a completed container did not succeed, for the attempt's diagnostics.
 std::string FailureText(const sched::wire::ContainerStatus& status) {
   if (!status.diagnostics.empty()) return status.diagnostics;
@@ -101,11 +109,18 @@ Status JobDriver::Prepare() {
     ASSIGN_OR_RETURN(split_points_,
                      SampleSplitPointsFromDfs(dfs_, job_, splits_, config_.reducers));
   }
-  std::vector<MapPlacement> placements;
-  for (const MapSplit& split : splits_) {
-    placements.push_back({PreferredNodeManagers(split, beside), split.racks});
+  int64_t max_split_bytes = 0;  // One task per split.
+  if (options_.combine_splits) {
+    max_split_bytes = options_.max_split_bytes > 0 ? options_.max_split_bytes
+                                                   : DefaultMaxSplitBytes(files);
   }
-  LOG(INFO) << config_.app_id << ": " << splits_.size() << " map tasks, " << config_.reducers
+  maps_ = CombineSplits(splits_, max_split_bytes);
+  std::vector<MapPlacement> placements;
+  for (const MapTaskInput& map : maps_) {
+    placements.push_back({PreferredNodeManagers(map, beside), map.racks});
+  }
+  LOG(INFO) << config_.app_id << ": " << maps_.size() << " map tasks (" << splits_.size()
+            << " splits), " << config_.reducers
             << " reduce tasks, " << live << " live node managers";
   tracker_ = std::make_unique<TaskTracker>(std::move(placements), config_.reducers,
                                            options_.tracker);
@@ -199,10 +214,20 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   spec.attempt = launch->attempt;
   spec.num_reducers = config_.reducers;
   if (spec.is_map) {
-    const MapSplit& split = splits_[launch->index];
-    spec.input_path = split.path;
-    spec.offset = split.offset;
-    spec.length = split.length;
+    const MapTaskInput& map = maps_[launch->index];
+    if (map.pieces.size() == 1) {
+      spec.input_path = map.pieces[0].path;
+      spec.offset = map.pieces[0].offset;
+      spec.length = map.pieces[0].length;
+    } else {
+      for (const MapTaskInput::Piece& p : map.pieces) {
+        wire::InputPiece piece;
+        piece.path = p.path;
+        piece.offset = p.offset;
+        piece.length = p.length;
+        spec.pieces.push_back(std::move(piece));
+      }
+    }
     spec.output_name = MapOutputName(launch->attempt_id);
   } else {
     spec.map_outputs = tracker_->MapOutputs();

@@ -42,6 +42,10 @@ struct DriverOptions {
   int64_t aggregate_log_bytes = 64 << 10;
   // How often to ask the RM which nodes are lost (their map outputs with them).
   int node_check_ms = 1000;
+  // Combine small splits into map tasks of up to max_split_bytes (0: the
+  // input's chunk size), grouped by locality (split_planner.h).
+  bool combine_splits = true;
+  int64_t max_split_bytes = 0;
   TrackerOptions tracker;
 };
 
@@ -80,7 +84,8 @@ class JobDriver {
   dfs::DfsClient* const dfs_;
   const std::atomic<bool>* const terminate_;
 
-  std::vector<MapSplit> splits_;
+  std::vector<MapSplit> splits_;     // One per chunk; the range sample reads them.
+  std::vector<MapTaskInput> maps_;  // By map index.
   std::vector<std::string> split_points_;
   std::unique_ptr<TaskTracker> tracker_;
   std::unique_ptr<OutputCommitter> committer_;

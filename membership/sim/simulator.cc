@@ -19,10 +19,12 @@ constexpr int64_t kNever = INT64_MAX;
 struct Event {
   int64_t time;
   uint64_t order;  // Insertion order: equal times run first-in first-out.
-  enum Kind : uint8_t { kTick, kDeliver, kCrash } kind;
+  // kSyncRequest / kSyncAnswer: the two halves of a join's full-state
+  // exchange, which the daemons carry over TCP: reliable, one latency each.
+  enum Kind : uint8_t { kTick, kDeliver, kCrash, kSyncRequest, kSyncAnswer } kind;
   int node;
   int from;
-  size_t payload;  // Index into Network::payloads_ (kDeliver).
+  size_t payload;  // Index into Network::payloads_ (kDeliver, kSync*).
   bool operator>(const Event& other) const {
     return time != other.time ? time > other.time : order > other.order;
   }
@@ -148,10 +150,25 @@ class Simulation {
         cores_[i]->Tick(event.time);
         break;
       case Event::kDeliver: {
-        std::string bytes = std::move(payloads_[event.payload]);
-        free_payloads_.push_back(event.payload);
+        std::string bytes = TakePayload(event.payload);
         if (crashed_[i]) return;
         cores_[i]->OnDatagram(Address(event.from), bytes, event.time);
+        break;
+      }
+      case Event::kSyncRequest: {
+        std::string bytes = TakePayload(event.payload);
+        if (crashed_[i]) return;  // Refused: the joiner retries.
+        Result<std::string> answer = cores_[i]->OnSyncRequest(bytes, event.time);
+        if (answer.ok()) {
+          Push(event.time + Latency(i, event.from), Event::kSyncAnswer, event.from, i,
+               StorePayload(std::move(*answer)));
+        }
+        break;
+      }
+      case Event::kSyncAnswer: {
+        std::string bytes = TakePayload(event.payload);
+        if (crashed_[i]) return;
+        (void)cores_[i]->ApplyFullState(bytes, event.time);  // Counted if dropped.
         break;
       }
     }
@@ -168,6 +185,33 @@ class Simulation {
 
   bool Slow(int i) const { return i >= o_.nodes - o_.slow; }
 
+  // One-way latency from `from` to `to`.
+  int64_t Latency(int from, int to) {
+    int64_t latency = o_.min_latency_ms + RandomUpTo(o_.max_latency_ms - o_.min_latency_ms);
+    if (Slow(from)) latency += o_.slow_delay_ms;
+    if (Slow(to)) latency += o_.slow_delay_ms;
+    return latency;
+  }
+
+  size_t StorePayload(std::string bytes) {
+    size_t slot;
+    if (free_payloads_.empty()) {
+      slot = payloads_.size();
+      payloads_.push_back(std::move(bytes));
+    } else {
+      slot = free_payloads_.back();
+      free_payloads_.pop_back();
+      payloads_[slot] = std::move(bytes);
+    }
+    return slot;
+  }
+
+  std::string TakePayload(size_t slot) {
+    std::string bytes = std::move(payloads_[slot]);
+    free_payloads_.push_back(slot);
+    return bytes;
+  }
+
   void Drain(int i, int64_t now) {
     ProtocolCore& core = *cores_[i];
     for (Outgoing& out : core.outbox()) {
@@ -181,21 +225,17 @@ class Simulation {
         lost_++;
         continue;
       }
-      int64_t latency = o_.min_latency_ms + RandomUpTo(o_.max_latency_ms - o_.min_latency_ms);
-      if (Slow(i)) latency += o_.slow_delay_ms;
-      if (Slow(to)) latency += o_.slow_delay_ms;
-      size_t slot;
-      if (free_payloads_.empty()) {
-        slot = payloads_.size();
-        payloads_.push_back(std::move(out.bytes));
-      } else {
-        slot = free_payloads_.back();
-        free_payloads_.pop_back();
-        payloads_[slot] = std::move(out.bytes);
-      }
-      Push(now + latency, Event::kDeliver, to, i, slot);
+      Push(now + Latency(i, to), Event::kDeliver, to, i, StorePayload(std::move(out.bytes)));
     }
     core.outbox().clear();
+    // Full-state exchanges: reliable (TCP), not counted as datagrams; a
+    // partition refuses them.
+    for (Outgoing& out : core.sync_requests()) {
+      int to = std::atoi(out.to.c_str() + 1);
+      if (to < 0 || to >= o_.nodes || Partitioned(i, to, now)) continue;
+      Push(now + Latency(i, to), Event::kSyncRequest, to, i, StorePayload(std::move(out.bytes)));
+    }
+    core.sync_requests().clear();
     for (const MemberEvent& e : core.events()) Observe(i, e);
     core.events().clear();
   }

@@ -139,11 +139,21 @@ class TaskAttemptITest : public ::testing::Test {
   std::vector<std::vector<std::pair<std::string, int64_t>>> RunJob(
       const std::string& text, int reducers, const std::vector<std::string>& split_points,
       Counters* counters) {
-    std::vector<wire::MapOutputLocation> outputs;
+    std::vector<wire::TaskSpec> maps;
     for (int64_t offset = 0, i = 0; offset < static_cast<int64_t>(text.size()); offset += kChunk, ++i) {
-      wire::TaskSpec spec = MapSpec(static_cast<int>(i), offset,
-                                    std::min<int64_t>(kChunk, text.size() - offset), reducers);
-      spec.split_points = split_points;
+      maps.push_back(MapSpec(static_cast<int>(i), offset,
+                             std::min<int64_t>(kChunk, text.size() - offset), reducers));
+      maps.back().split_points = split_points;
+    }
+    return RunMapsAndReduces(maps, reducers, counters);
+  }
+
+  // Runs the maps (indexes 0, 1, ...), then every reduce; as RunJob.
+  std::vector<std::vector<std::pair<std::string, int64_t>>> RunMapsAndReduces(
+      const std::vector<wire::TaskSpec>& maps, int reducers, Counters* counters) {
+    std::vector<wire::MapOutputLocation> outputs;
+    for (size_t i = 0; i < maps.size(); ++i) {
+      const wire::TaskSpec& spec = maps[i];
       CommandResult r = RunAttempt(spec, "c_map" + std::to_string(i), counters);
       EXPECT_EQ(r.exit_code, 0) << r.err;
       wire::MapOutputLocation location;
@@ -242,6 +252,42 @@ TEST_F(TaskAttemptITest, RangePartitioningOnGivenSplitPoints) {
     }
   }
   EXPECT_TRUE(counted == CountWords(text));
+}
+
+TEST_F(TaskAttemptITest, CombinedSplitReadsEachPieceAsItsOwnSplitWould) {
+  // Map 0 reads chunk 0 and the tail of /in/text and all of /in/small (3
+  // pieces, not adjacent, lines crossing their boundaries); map 1 chunk 1.
+  std::string text = MakeText(2 * kChunk + 5000);
+  std::string small = MakeText(3000) + "last line without a newline";
+  ASSERT_TRUE(dfs_.Put("/in/text", text).ok());
+  ASSERT_TRUE(dfs_.Put("/in/small", small).ok());
+  auto piece = [](const std::string& path, int64_t offset, int64_t length) {
+    wire::InputPiece p;
+    p.path = path;
+    p.offset = offset;
+    p.length = length;
+    return p;
+  };
+  const int64_t size = static_cast<int64_t>(text.size());
+  wire::TaskSpec combined = MapSpec(0, 0, 0, 2);
+  combined.input_path.clear();
+  combined.pieces = {piece("/in/text", 0, kChunk),
+                     piece("/in/text", 2 * kChunk, size - 2 * kChunk),
+                     piece("/in/small", 0, static_cast<int64_t>(small.size()))};
+  std::vector<wire::TaskSpec> maps = {combined, MapSpec(1, kChunk, kChunk, 2)};
+  Counters counters;
+  auto parts = RunMapsAndReduces(maps, 2, &counters);
+  std::map<std::string, int64_t> counted;
+  for (const auto& part : parts) {
+    for (const auto& [word, count] : part) counted[word] += count;
+  }
+  EXPECT_TRUE(counted == CountWords(text + "\n" + small)) << counted.size() << " words counted";
+  int64_t lines = std::count(text.begin(), text.end(), '\n') +
+                  std::count(small.begin(), small.end(), '\n') + 1;  // + small's last line.
+  EXPECT_EQ(counters.Value(kFrameworkGroup, counter::kMapInputRecords), lines);
+  EXPECT_EQ(counters.Value(kFrameworkGroup, counter::kMapInputBytes),
+            size + static_cast<int64_t>(small.size()));
+  EXPECT_EQ(counters.Value(kFrameworkGroup, counter::kMapTasks), 2);
 }
 
 // One line on stderr saying which attempt failed and why; exit code 1; no

@@ -2,6 +2,7 @@
 // splits of a file, concatenated, are the file's records exactly once, in
 // order.
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -227,6 +228,109 @@ TEST(FixedRecordReaderTest, PartialRecordFileIsRejected) {
   EXPECT_EQ(splits.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(splits.status().message().find("not a multiple"), std::string::npos)
       << splits.status().ToString();
+}
+
+// Reads `reader` to its end. Fails the test on an error.
+ReadResult Drain(RecordReader* reader) {
+  ReadResult result;
+  while (true) {
+    std::string_view key, value;
+    bool done = false;
+    Status s = reader->Next(&key, &value, &done);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok() || done) break;
+    result.keys.emplace_back(key);
+    result.values.emplace_back(value);
+  }
+  result.bytes_read = reader->bytes_read();
+  return result;
+}
+
+// A combined split reads what its pieces would as splits of their own, in
+// the pieces' order, with the same byte count.
+void CheckPiecesReadAsSplits(const std::string& input, const Job& job, uint64_t split_bytes) {
+  auto splits = ComputeSplits(input, job, split_bytes);
+  ASSERT_TRUE(splits.ok()) << splits.status().ToString();
+  // Every other split, then the rest backwards: pieces need not be adjacent
+  // or in file order.
+  std::vector<InputSplit> pieces;
+  for (size_t i = 0; i < splits->size(); i += 2) pieces.push_back((*splits)[i]);
+  for (size_t i = splits->size(); i-- > 0;) {
+    if (i % 2 == 1) pieces.push_back((*splits)[i]);
+  }
+  ReadResult want;
+  for (const InputSplit& piece : pieces) {
+    auto reader = OpenRecordReader(piece, job);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ReadResult one = Drain(reader->get());
+    want.keys.insert(want.keys.end(), one.keys.begin(), one.keys.end());
+    want.values.insert(want.values.end(), one.values.begin(), one.values.end());
+    want.bytes_read += one.bytes_read;
+  }
+  std::unique_ptr<RecordReader> combined = OpenPiecesRecordReader(pieces, InputOpener(), job);
+  ReadResult got = Drain(combined.get());
+  EXPECT_EQ(got.keys, want.keys);
+  EXPECT_EQ(got.values, want.values);
+  EXPECT_EQ(got.bytes_read, want.bytes_read);
+}
+
+TEST(PiecesRecordReaderTest, TextPiecesReadAsTheirSplitsWould) {
+  gflags::FlagSaver saver;
+  FLAGS_input_buffer_kb = 4;
+  testing::ScopedTempDir dir;
+  ASSERT_TRUE(CreateDirs(dir.Join("in")).ok());
+  std::mt19937 rng(77);
+  const char alphabet[] = {'a', 'b', '\n', ' ', '\r'};
+  uint64_t total = 0;
+  for (const char* name : {"in/a", "in/b", "in/c"}) {
+    std::string data(5000 + rng() % 5000, '\0');
+    for (char& c : data) c = alphabet[rng() % sizeof(alphabet)];
+    total += data.size();
+    ASSERT_TRUE(WriteStringToFile(dir.Join(name), data, false).ok());
+  }
+  for (uint64_t split_bytes : {7, 333, 4096, 1 << 20}) {
+    SCOPED_TRACE("split_bytes=" + std::to_string(split_bytes));
+    CheckPiecesReadAsSplits(dir.Join("in"), Job("text"), split_bytes);
+  }
+  // All pieces of all files: every input byte counted once.
+  auto splits = ComputeSplits(dir.Join("in"), Job("text"), 1000);
+  ASSERT_TRUE(splits.ok());
+  Job job("text");
+  auto reader = OpenPiecesRecordReader(*splits, InputOpener(), job);
+  EXPECT_EQ(Drain(reader.get()).bytes_read, total);
+}
+
+TEST(PiecesRecordReaderTest, FixedRecordPiecesReadAsTheirSplitsWould) {
+  testing::ScopedTempDir dir;
+  ASSERT_TRUE(CreateDirs(dir.Join("in")).ok());
+  std::mt19937 rng(5);
+  for (const char* name : {"in/a", "in/b"}) {
+    std::string data(10 * (100 + rng() % 100), '\0');
+    for (char& c : data) c = static_cast<char>(rng());
+    ASSERT_TRUE(WriteStringToFile(dir.Join(name), data, false).ok());
+  }
+  Job job("fixed");
+  job.SetInputFormat(InputFormat::kFixedRecords).SetFixedRecordLayout(10, 3);
+  for (uint64_t split_bytes : {10, 150, 1 << 20}) {
+    SCOPED_TRACE("split_bytes=" + std::to_string(split_bytes));
+    CheckPiecesReadAsSplits(dir.Join("in"), job, split_bytes);
+  }
+}
+
+TEST(PiecesRecordReaderTest, AnErrorNamesThePiecesFile) {
+  testing::ScopedTempDir dir;
+  std::string path = dir.Join("short");
+  ASSERT_TRUE(WriteStringToFile(path, "a\nb\n", false).ok());
+  Job job("text");
+  auto reader = OpenPiecesRecordReader({{path, 0, 4}, {path, 2, 100}}, InputOpener(), job);
+  std::string_view key, value;
+  bool done = false;
+  ASSERT_TRUE(reader->Next(&key, &value, &done).ok());
+  ASSERT_TRUE(reader->Next(&key, &value, &done).ok());
+  EXPECT_EQ(value, "b");
+  Status s = reader->Next(&key, &value, &done);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.ToString().find(path), std::string::npos) << s.ToString();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Bad input: garbage, truncated, oversized and foreign datagrams are dropped
-// and counted, never crash a member, and change nothing.
+// Bad input: garbage, truncated, oversized and foreign datagrams and sync
+// streams are dropped and counted, never crash a member, and change nothing;
+// the full-state sync on join in one message, whatever its size.
 #include <gtest/gtest.h>
 
 #include "core_test_util.h"
@@ -84,6 +85,91 @@ TEST(MembershipCodecTest, UnknownEnumValuesAreMalformed) {
     EXPECT_EQ(core->counters().dropped_malformed, 2u);
     EXPECT_FALSE(core->StateOf("c").has_value());
   }
+}
+
+TEST(MembershipCodecTest, JoinAndSyncDatagramsAreMalformed) {
+  for (auto& core : BothCores()) {
+    core->OnDatagram("c:1", MessageBytes("c", wire::MessageType::JOIN, 1,
+                                         {MakeUpdate("c", wire::State::ALIVE, 1, true)}), 0);
+    core->OnDatagram("b:1", MessageBytes("b", wire::MessageType::SYNC, 1,
+                                         {MakeUpdate("d", wire::State::ALIVE, 1, true)}), 0);
+    EXPECT_EQ(core->counters().dropped_malformed, 2u);
+    EXPECT_FALSE(core->StateOf("c").has_value());
+    EXPECT_FALSE(core->StateOf("d").has_value());
+    EXPECT_TRUE(core->outbox().empty());
+  }
+}
+
+TEST(MembershipCodecTest, BadSyncStreamsAreCountedAndUnanswered) {
+  for (auto& core : BothCores()) {
+    std::string join = MessageBytes("c", wire::MessageType::JOIN, 1,
+                                    {MakeUpdate("c", wire::State::ALIVE, 1, true)});
+    EXPECT_TRUE(core->OnSyncRequest("", 0).status().IsCorruption());
+    EXPECT_FALSE(core->OnSyncRequest("not thrift at all", 0).ok());
+    EXPECT_FALSE(core->OnSyncRequest(join.substr(0, join.size() - 1), 0).ok());
+    // A SYNC where a JOIN belongs, and the other way round.
+    EXPECT_FALSE(core->OnSyncRequest(MessageBytes("c", wire::MessageType::SYNC, 1, {}), 0).ok());
+    EXPECT_FALSE(core->ApplyFullState(join, 0).ok());
+    EXPECT_EQ(core->counters().sync_dropped_malformed, 5u);
+    EXPECT_FALSE(core->OnSyncRequest(MessageBytes("c", wire::MessageType::JOIN, 1,
+                                                  {MakeUpdate("c", wire::State::ALIVE, 1, true)},
+                                                  "other"), 0).ok());
+    EXPECT_FALSE(core->ApplyFullState(MessageBytes("b", wire::MessageType::SYNC, 1,
+                                                   {MakeUpdate("d", wire::State::ALIVE, 1, true)},
+                                                   "other"), 0).ok());
+    EXPECT_EQ(core->counters().sync_dropped_other_cluster, 2u);
+    EXPECT_FALSE(core->OnSyncRequest(std::string(CoreOptions().max_sync_bytes + 1, 'x'), 0).ok());
+    EXPECT_EQ(core->counters().sync_dropped_oversized, 1u);
+    EXPECT_FALSE(core->StateOf("c").has_value());
+    EXPECT_FALSE(core->StateOf("d").has_value());
+    EXPECT_EQ(core->counters().syncs_served + core->counters().syncs_applied, 0u);
+    // And a good one is still answered.
+    Result<std::string> answer = core->OnSyncRequest(join, 0);
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    EXPECT_EQ(core->StateOf("c"), MemberState::kAlive);
+    EXPECT_EQ(core->counters().syncs_served, 1u);
+  }
+}
+
+TEST(MembershipCodecTest, FullStateLargerThanADatagramSyncsInOneMessage) {
+  for (Protocol protocol : {Protocol::kSwim, Protocol::kGossip}) {
+    auto seed = NewProtocolCore(protocol, CoreOptions(), Identity("seed"), 1);
+    std::vector<std::shared_ptr<const MemberIdentity>> many;
+    for (int i = 0; i < 300; ++i) many.push_back(Identity(testing::NumberedId("m", i)));
+    seed->Bootstrap(many, 0);
+    seed->Start(0, {});
+    auto joiner = NewProtocolCore(protocol, CoreOptions(), Identity("j"), 2);
+    joiner->Start(0, {"seed:1"});
+    joiner->Tick(0);
+    ASSERT_EQ(joiner->sync_requests().size(), 1u);
+    EXPECT_EQ(joiner->sync_requests()[0].to, "seed:1");
+    Result<std::string> answer = seed->OnSyncRequest(joiner->sync_requests()[0].bytes, 0);
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    EXPECT_GT(answer->size(), 5 * CoreOptions().max_datagram_bytes);  // About 32 bytes a member.
+    EXPECT_EQ(seed->StateOf("j"), MemberState::kAlive);
+    joiner->sync_requests().clear();
+    ASSERT_TRUE(joiner->ApplyFullState(*answer, 1).ok());
+    EXPECT_EQ(joiner->Snapshot().size(), 302u);
+    EXPECT_EQ(joiner->StateOf("m299"), MemberState::kAlive);
+    EXPECT_EQ(joiner->counters().syncs_applied, 1u);
+    // Joined: no JOIN again.
+    joiner->Tick(CoreOptions().join_retry_ms * 3);
+    EXPECT_TRUE(joiner->sync_requests().empty());
+  }
+}
+
+TEST(MembershipCodecTest, FullStateOverTheSyncLimitIsNotSent) {
+  CoreOptions options;
+  options.max_sync_bytes = 2000;
+  auto seed = NewProtocolCore(Protocol::kSwim, options, Identity("seed"), 1);
+  std::vector<std::shared_ptr<const MemberIdentity>> many;
+  for (int i = 0; i < 300; ++i) many.push_back(Identity(testing::NumberedId("m", i)));
+  seed->Bootstrap(many, 0);
+  seed->Start(0, {});
+  std::string join = MessageBytes("c", wire::MessageType::JOIN, 1,
+                                  {MakeUpdate("c", wire::State::ALIVE, 1, true)});
+  EXPECT_TRUE(seed->OnSyncRequest(join, 0).status().IsUnavailable());
+  EXPECT_EQ(seed->counters().syncs_served, 0u);
 }
 
 }  // namespace

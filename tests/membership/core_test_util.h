@@ -68,7 +68,8 @@ inline std::vector<wire::Message> DecodeOutbox(ProtocolCore& core) {
   return out;
 }
 
-// Cores by address; Run() delivers every outbox until none is left.
+// Cores by address; Run() delivers every outbox, and carries every sync
+// request to its seed and the answer back, until none is left.
 class InstantNetwork {
  public:
   void Add(ProtocolCore* core) { cores_[core->self()->address] = core; }
@@ -83,6 +84,17 @@ class InstantNetwork {
           auto it = cores_.find(o.to);
           if (it != cores_.end() && !down_.contains(o.to)) {
             it->second->OnDatagram(address, o.bytes, now_ms);
+          }
+        }
+        std::vector<Outgoing> requests;
+        requests.swap(core->sync_requests());
+        for (const Outgoing& o : requests) {
+          any = true;
+          auto it = cores_.find(o.to);
+          if (it == cores_.end() || down_.contains(o.to)) continue;
+          Result<std::string> answer = it->second->OnSyncRequest(o.bytes, now_ms);
+          if (answer.ok()) {
+            EXPECT_TRUE(core->ApplyFullState(*answer, now_ms).ok());
           }
         }
       }

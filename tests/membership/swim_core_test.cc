@@ -234,7 +234,7 @@ TEST_F(SwimCoreTest, PiggybackNeverExceedsTheDatagramLimit) {
 
 TEST(SwimJoinTest, MembersJoinThroughASeedAndLearnOfEachOther) {
   CoreOptions options;
-  options.max_datagram_bytes = 200;  // Forces a SYNC over several datagrams.
+  options.max_datagram_bytes = 200;  // The SYNC is far larger: streams don't mind.
   testing::ExpectAllJoinThroughSeed<SwimCore>(options, 8, 40);
 }
 

@@ -281,7 +281,9 @@ TEST_F(MasterServiceTest, MembershipFailureDeclaresADatanodeDeadAtOnce) {
   EXPECT_EQ(Holders("/f").count(failed), 0u);
   EXPECT_EQ(Holders("/f").size(), 2u);
   for (const wire::DatanodeStatus& d : Datanodes()) {
-    if (d.info.id == failed) EXPECT_FALSE(d.alive);
+    if (d.info.id == failed) {
+      EXPECT_FALSE(d.alive);
+    }
   }
   // A node wrongly declared dead is told to register again.
   EXPECT_TRUE(client_->Heartbeat(failed, 1, 0, 0).status().IsNotFound());

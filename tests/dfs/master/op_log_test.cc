@@ -1,7 +1,9 @@
 // MasterState + OpLog: mutations survive reopen, checkpoints, and crashes
-// that leave a torn or corrupt tail record.
+// that leave a torn or corrupt tail record; with and without preallocated
+// (zero-padded) log files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -11,18 +13,26 @@
 #include "common/file.h"
 #include "dfs/master/op_log.h"
 #include "dfs/master/master_state.h"
+#include "dfs/master/record_framing.h"
 #include "dfs_types.h"
 #include "test_util.h"
 
 namespace mr::dfs {
 namespace {
 
-class OpLogTest : public ::testing::Test {
+// The parameter: the log's preallocation step in bytes (0 = plain appends;
+// a small step makes most appends grow the file).
+class OpLogTest : public ::testing::TestWithParam<int64_t> {
  protected:
   std::unique_ptr<MasterState> Open(int64_t checkpoint_every_ops = 0) {
+    return OpenDir(dir_.path(), checkpoint_every_ops);
+  }
+
+  std::unique_ptr<MasterState> OpenDir(const std::string& dir, int64_t checkpoint_every_ops = 0) {
     MasterState::Options options;
-    options.dir = dir_.path();
+    options.dir = dir;
     options.checkpoint_every_ops = checkpoint_every_ops;
+    options.log_preallocate_bytes = GetParam();
     options.clock_ms = [this] { return ++clock_ms_; };
     auto state = MasterState::Open(options);
     EXPECT_TRUE(state.ok()) << state.status().ToString();
@@ -57,6 +67,29 @@ class OpLogTest : public ::testing::Test {
 
   std::string NewestLog() { return Files("oplog.").back(); }
 
+  // Where the intact records of a log end (zero padding may follow).
+  static size_t RecordsEnd(const std::string& bytes) {
+    ParsedRecords parsed = ParseFramedRecords(bytes);
+    EXPECT_EQ(parsed.tail_problem, "");
+    return parsed.valid_bytes;
+  }
+
+  // What a kill -9 leaves: the files as the kernel has them, synced or not.
+  void CopyDirTo(const std::string& to) {
+    for (const std::string& p : *ListInputFiles(dir_.path())) {
+      ASSERT_TRUE(WriteStringToFile(JoinPath(to, BaseName(p)), *ReadFileToString(p), true).ok());
+    }
+  }
+
+  // Byte offsets where each record of a log file begins.
+  static std::vector<size_t> RecordOffsets(const std::string& bytes) {
+    std::vector<size_t> offsets;
+    for (std::string_view payload : ParseFramedRecords(bytes).payloads) {
+      offsets.push_back(static_cast<size_t>(payload.data() - bytes.data()) - kRecordHeaderBytes);
+    }
+    return offsets;
+  }
+
   void ChangeFile(const std::string& path, const std::function<void(std::string*)>& change) {
     std::string bytes = *ReadFileToString(path);
     change(&bytes);
@@ -68,7 +101,7 @@ class OpLogTest : public ::testing::Test {
   int64_t clock_ms_ = 1000;
 };
 
-TEST_F(OpLogTest, ReopenReplaysEveryOp) {
+TEST_P(OpLogTest, ReopenReplaysEveryOp) {
   wire::NamespaceImage before;
   {
     auto state = Open();
@@ -92,7 +125,7 @@ TEST_F(OpLogTest, ReopenReplaysEveryOp) {
   EXPECT_EQ(chunk->chunk_id, 4);  // Chunk ids are never reused.
 }
 
-TEST_F(OpLogTest, FailedOpsAreNotLogged) {
+TEST_P(OpLogTest, FailedOpsAreNotLogged) {
   auto state = Open();
   ASSERT_TRUE(state->Mkdirs("/a").ok());
   EXPECT_FALSE(state->Create("/a", 1, 10, "c").ok());
@@ -102,7 +135,7 @@ TEST_F(OpLogTest, FailedOpsAreNotLogged) {
   EXPECT_EQ(state->next_chunk_id(), 1);
 }
 
-TEST_F(OpLogTest, CheckpointThenMoreOpsThenReopen) {
+TEST_P(OpLogTest, CheckpointThenMoreOpsThenReopen) {
   wire::NamespaceImage before;
   {
     auto state = Open();
@@ -121,7 +154,7 @@ TEST_F(OpLogTest, CheckpointThenMoreOpsThenReopen) {
   EXPECT_EQ(Image(*Open()), before);
 }
 
-TEST_F(OpLogTest, AutomaticCheckpoints) {
+TEST_P(OpLogTest, AutomaticCheckpoints) {
   wire::NamespaceImage before;
   {
     auto state = Open(/*checkpoint_every_ops=*/4);
@@ -133,7 +166,7 @@ TEST_F(OpLogTest, AutomaticCheckpoints) {
   EXPECT_EQ(Image(*Open()), before);
 }
 
-TEST_F(OpLogTest, TornTailKeepsEveryCompleteRecord) {
+TEST_P(OpLogTest, TornTailKeepsEveryCompleteRecord) {
   wire::NamespaceImage after_recovery;
   {
     auto state = Open();
@@ -144,8 +177,8 @@ TEST_F(OpLogTest, TornTailKeepsEveryCompleteRecord) {
     auto state = Open();
     ASSERT_TRUE(state->Rename("/h", "/g").ok());  // Undone: the log is now 6 then 1 op.
   }
-  // The newest log holds one record; cut it short.
-  ChangeFile(NewestLog(), [](std::string* b) { b->resize(b->size() - 3); });
+  // The newest log holds one record; cut it short (and its padding).
+  ChangeFile(NewestLog(), [](std::string* b) { b->resize(RecordsEnd(*b) - 3); });
   {
     auto state = Open();
     EXPECT_EQ(state->last_sequence(), 7);
@@ -156,22 +189,41 @@ TEST_F(OpLogTest, TornTailKeepsEveryCompleteRecord) {
   EXPECT_EQ(Image(*Open()), after_recovery);
 }
 
-TEST_F(OpLogTest, TornHeaderInTheOnlyLog) {
+TEST_P(OpLogTest, TornHeaderInTheOnlyLog) {
   {
     auto state = Open();
     WriteSomeOps(state.get(), "");
   }
-  ChangeFile(NewestLog(), [](std::string* b) { b->append("\x05\x00", 2); });
+  ChangeFile(NewestLog(), [](std::string* b) {
+    b->resize(RecordsEnd(*b));
+    b->append("\x05\x00", 2);
+  });
   auto state = Open();
   EXPECT_EQ(state->last_sequence(), 6);
 }
 
-TEST_F(OpLogTest, CorruptLastRecordIsDroppedEarlierKept) {
+// Part of a header, then the preallocated zeros.
+TEST_P(OpLogTest, TornHeaderThenZeros) {
   {
     auto state = Open();
     WriteSomeOps(state.get(), "");
   }
-  ChangeFile(NewestLog(), [](std::string* b) { (*b)[b->size() - 2] ^= 0x40; });
+  ChangeFile(NewestLog(), [](std::string* b) {
+    size_t end = RecordsEnd(*b);
+    b->resize(std::max(b->size(), end + 64), '\0');
+    (*b)[end] = 0x05;
+  });
+  auto state = Open();
+  EXPECT_EQ(state->last_sequence(), 6);
+  EXPECT_EQ(*FileSize(NewestLog()), static_cast<uint64_t>(GetParam()));
+}
+
+TEST_P(OpLogTest, CorruptLastRecordIsDroppedEarlierKept) {
+  {
+    auto state = Open();
+    WriteSomeOps(state.get(), "");
+  }
+  ChangeFile(NewestLog(), [](std::string* b) { (*b)[RecordsEnd(*b) - 2] ^= 0x40; });
   auto state = Open();
   EXPECT_EQ(state->last_sequence(), 5);  // The rename is gone.
   EXPECT_TRUE(state->ns().Stat("/dir/f").ok());
@@ -179,7 +231,7 @@ TEST_F(OpLogTest, CorruptLastRecordIsDroppedEarlierKept) {
   EXPECT_EQ(state->ns().Stat("/dir/f")->length, 1017);
 }
 
-TEST_F(OpLogTest, CorruptCheckpointRefusesToStart) {
+TEST_P(OpLogTest, CorruptCheckpointRefusesToStart) {
   {
     auto state = Open();
     WriteSomeOps(state.get(), "");
@@ -195,7 +247,7 @@ TEST_F(OpLogTest, CorruptCheckpointRefusesToStart) {
 // Group commit: threads append (serialized, as the master's mutex does) and
 // then SyncTo concurrently. Every acknowledged record is durable and comes
 // back on reopen, and the syncs were shared.
-TEST_F(OpLogTest, ConcurrentAppendAndSyncShareFsyncs) {
+TEST_P(OpLogTest, ConcurrentAppendAndSyncShareFsyncs) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
   auto no_checkpoint = [](const wire::NamespaceImage&) { return Status::OK(); };
@@ -247,7 +299,7 @@ TEST_F(OpLogTest, ConcurrentAppendAndSyncShareFsyncs) {
 
 // Mutations from many threads with automatic checkpoints in between: a
 // checkpoint (which swaps the log file) never races a syncer.
-TEST_F(OpLogTest, ConcurrentMutationsWithCheckpoints) {
+TEST_P(OpLogTest, ConcurrentMutationsWithCheckpoints) {
   constexpr int kThreads = 6;
   constexpr int kPerThread = 100;
   wire::NamespaceImage before;
@@ -275,6 +327,167 @@ TEST_F(OpLogTest, ConcurrentMutationsWithCheckpoints) {
   EXPECT_EQ(Files("checkpoint.").size(), 1u);
   EXPECT_EQ(Image(*Open()), before);
 }
+
+
+// A log ends in its zero padding: the records read back, nothing else, and
+// recovery cuts the padding off the log it leaves behind.
+TEST_P(OpLogTest, PreallocatedLogEndsCleanlyInZeros) {
+  wire::NamespaceImage before;
+  std::string log;
+  {
+    auto state = Open();
+    WriteSomeOps(state.get(), "");
+    before = Image(*state);
+    log = NewestLog();
+    std::string bytes = *ReadFileToString(log);
+    ParsedRecords parsed = ParseFramedRecords(bytes);
+    EXPECT_EQ(parsed.tail_problem, "");
+    EXPECT_EQ(parsed.payloads.size(), 6u);
+    if (GetParam() > 0) {
+      EXPECT_EQ(bytes.size() % GetParam(), 0u);  // Grown in whole steps,
+      EXPECT_LT(parsed.valid_bytes, bytes.size());  // zeros after the records.
+    } else {
+      EXPECT_EQ(parsed.valid_bytes, bytes.size());
+    }
+  }
+  auto state = Open();
+  EXPECT_EQ(Image(*state), before);
+  std::string bytes = *ReadFileToString(log);  // Now an older log.
+  EXPECT_EQ(ParseFramedRecords(bytes).valid_bytes, bytes.size());
+  EXPECT_NE(NewestLog(), log);
+  EXPECT_EQ(*FileSize(NewestLog()), static_cast<uint64_t>(GetParam()));
+}
+
+// A crash mid-append into the padding: a record cut short, zeros after it.
+TEST_P(OpLogTest, TornRecordThenZeros) {
+  wire::NamespaceImage after_recovery;
+  {
+    auto state = Open();
+    WriteSomeOps(state.get(), "");
+  }
+  ChangeFile(NewestLog(), [](std::string* b) {
+    size_t end = RecordsEnd(*b);
+    std::fill(b->begin() + static_cast<std::ptrdiff_t>(end - 5), b->end(), '\0');
+  });
+  {
+    auto state = Open();
+    EXPECT_EQ(state->last_sequence(), 5);  // The rename is gone.
+    EXPECT_TRUE(state->ns().Stat("/dir/f").ok());
+    ASSERT_TRUE(state->Mkdirs("/after").ok());
+    after_recovery = Image(*state);
+  }
+  EXPECT_EQ(Image(*Open()), after_recovery);
+}
+
+// Zeros are an end only if nothing but zeros follows them.
+TEST(RecordFramingTest, ZeroPaddingIsACleanEndOnlyAtTheEnd) {
+  std::string a, b, c;
+  AppendFramedRecord(&a, "first");
+  AppendFramedRecord(&b, "second record");
+  AppendFramedRecord(&c, "third");
+  std::string zeros(100, '\0');
+
+  ParsedRecords padded = ParseFramedRecords(a + b + c + zeros);
+  EXPECT_EQ(padded.tail_problem, "");
+  EXPECT_EQ(padded.payloads.size(), 3u);
+  EXPECT_EQ(padded.valid_bytes, (a + b + c).size());
+
+  ParsedRecords short_padding = ParseFramedRecords(a + std::string(5, '\0'));
+  EXPECT_EQ(short_padding.tail_problem, "");
+  EXPECT_EQ(short_padding.valid_bytes, a.size());
+
+  // A record lost to zeros before a later one that landed.
+  ParsedRecords hole = ParseFramedRecords(a + std::string(b.size(), '\0') + c + zeros);
+  EXPECT_NE(hole.tail_problem, "");
+  EXPECT_EQ(hole.payloads.size(), 1u);
+  EXPECT_EQ(hole.valid_bytes, a.size());
+
+  ParsedRecords stray = ParseFramedRecords(a + zeros + "\x01");
+  EXPECT_NE(stray.tail_problem, "");
+  EXPECT_EQ(stray.valid_bytes, a.size());
+}
+
+// An older log is not the crash site: zeros over a record in its middle, or
+// over its end, are Corruption, not an end.
+TEST_P(OpLogTest, ZerosInAnOlderLogAreCorruption) {
+  for (bool to_the_end : {false, true}) {
+    SCOPED_TRACE(to_the_end ? "zeros to the end" : "one record zeroed");
+    for (const std::string& p : Files("")) ASSERT_TRUE(RemoveAll(p).ok());
+    {
+      auto state = Open();
+      WriteSomeOps(state.get(), "");
+    }
+    std::string older = NewestLog();
+    {
+      auto state = Open();  // Starts the next log.
+      ASSERT_TRUE(state->Mkdirs("/later").ok());
+    }
+    ChangeFile(older, [&](std::string* b) {
+      std::vector<size_t> at = RecordOffsets(*b);
+      ASSERT_EQ(at.size(), 6u);
+      size_t end = to_the_end ? b->size() : at[3];
+      std::fill(b->begin() + static_cast<std::ptrdiff_t>(at[2]),
+                b->begin() + static_cast<std::ptrdiff_t>(end), '\0');
+    });
+    MasterState::Options options;
+    options.dir = dir_.path();
+    auto state = MasterState::Open(options);
+    EXPECT_TRUE(state.status().IsCorruption()) << state.status().ToString();
+  }
+}
+
+// After a kill -9 (the files as the kernel held them, padding included) a
+// restart replays every record and appends after the last one.
+TEST_P(OpLogTest, RestartAfterKillAppendsAfterTheLastRecord) {
+  mr::testing::ScopedTempDir crashed;
+  wire::NamespaceImage before;
+  {
+    auto state = Open();
+    WriteSomeOps(state.get(), "");
+    ASSERT_TRUE(state->SyncTo(state->last_sequence()).ok());
+    before = Image(*state);
+    CopyDirTo(crashed.path());
+  }
+  wire::NamespaceImage after;
+  {
+    auto state = OpenDir(crashed.path());
+    EXPECT_EQ(Image(*state), before);
+    ASSERT_TRUE(state->Mkdirs("/after").ok());
+    ASSERT_TRUE(state->Create("/after/f", 1, 10, "c").ok());
+    EXPECT_EQ(state->last_sequence(), 8);
+    after = Image(*state);
+  }
+  auto state = OpenDir(crashed.path());
+  EXPECT_EQ(Image(*state), after);
+  EXPECT_TRUE(state->ns().Stat("/after/f").ok());
+}
+
+// A checkpoint starts a new, preallocated log; records after it survive a
+// kill -9 too.
+TEST_P(OpLogTest, CheckpointStartsAPreallocatedLog) {
+  mr::testing::ScopedTempDir crashed;
+  wire::NamespaceImage before;
+  {
+    auto state = Open();
+    WriteSomeOps(state.get(), "/one");
+    ASSERT_TRUE(state->Checkpoint().ok());
+    ASSERT_EQ(Files("oplog.").size(), 1u);
+    EXPECT_EQ(*FileSize(NewestLog()), static_cast<uint64_t>(GetParam()));
+    WriteSomeOps(state.get(), "/two");
+    ASSERT_TRUE(state->SyncTo(state->last_sequence()).ok());
+    before = Image(*state);
+    CopyDirTo(crashed.path());
+  }
+  EXPECT_EQ(Image(*OpenDir(crashed.path())), before);
+  EXPECT_EQ(Image(*Open()), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Preallocate, OpLogTest,
+                         ::testing::Values(0, 256, OpLog::kDefaultPreallocateBytes),
+                         [](const ::testing::TestParamInfo<int64_t>& info) {
+                           return info.param == 0 ? std::string("Off")
+                                                  : std::to_string(info.param) + "B";
+                         });
 
 }  // namespace
 }  // namespace mr::dfs

@@ -227,6 +227,8 @@ class JobDriverITest : public ::testing::Test {
     options.tracker.map_resource.vcores = 1;
     options.tracker.map_resource.memory_mb = 512;
     options.tracker.reduce_resource = options.tracker.map_resource;
+    // These tests pin one map per chunk; CombinesSmallSplits turns it on.
+    options.combine_splits = false;
     return options;
   }
 
@@ -364,6 +366,57 @@ TEST_F(JobDriverITest, FixedRecordSplitsHoldWholeRecordsAndSampleTheirKeys) {
   }
   EXPECT_EQ(maps, 3);  // 2.4 MB in 1 MiB chunks.
   EXPECT_EQ(covered, 2500000);
+}
+
+TEST_F(JobDriverITest, CombinesSmallSplitsIntoFewerMapsCoveringEveryByteOnce) {
+  // 2.5 chunks of /in/big, /in/small and six more small files: with a
+  // target of one chunk, the small files and the big file's tail share maps.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(Write("/in/s" + std::to_string(i), std::string(100 << 10, 'x') + "\n").ok());
+  }
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  DriverOptions options = Options();
+  options.combine_splits = true;  // Target: the 1 MiB chunk size.
+  JobDriver driver(job, Config(1), options, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  std::map<std::string, int64_t> bytes_of;  // Per file, summed over the maps.
+  int maps = 0;
+  int64_t total = 0;
+  for (const auto& [attempt, spec] : nms.specs) {
+    if (!spec.is_map) continue;
+    ++maps;
+    std::vector<wire::InputPiece> pieces = spec.pieces;
+    if (pieces.empty()) {
+      wire::InputPiece one;
+      one.path = spec.input_path;
+      one.offset = spec.offset;
+      one.length = spec.length;
+      pieces.push_back(one);
+    } else {
+      EXPECT_GT(pieces.size(), 1u) << attempt;
+      EXPECT_TRUE(spec.input_path.empty()) << attempt;
+    }
+    int64_t bytes = 0;
+    for (const wire::InputPiece& p : pieces) {
+      bytes_of[p.path] += p.length;
+      bytes += p.length;
+    }
+    EXPECT_LE(bytes, 1 << 20) << attempt;
+    total += bytes;
+  }
+  // 2.5 MiB + 12 B + 6 x (100 KiB + 1 B) in maps of at most 1 MiB: at
+  // least 4, and fewer than the 10 splits.
+  EXPECT_LT(maps, 10);
+  EXPECT_EQ(bytes_of["/in/big"], dfs_->Stat("/in/big")->length);
+  EXPECT_EQ(bytes_of["/in/small"], 12);
+  EXPECT_EQ(bytes_of["/in/s5"], (100 << 10) + 1);
+  EXPECT_EQ(total, dfs_->Stat("/in/big")->length + 12 + 6 * ((100 << 10) + 1));
+  auto counters = sched::ParseCountersJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched map tasks"), maps);
 }
 
 TEST_F(JobDriverITest, ATaskThatFailsEveryAttemptFailsTheJobAndLeavesNothing) {

@@ -172,9 +172,12 @@ TEST_F(MrjobE2ETest, WordCountMatchesAnIndependentCountWithDataLocalMaps) {
                                                         "part-r-00000", "part-r-00001",
                                                         "part-r-00002"}));
   EXPECT_EQ(Names("/out"), (std::vector<std::string>{"wc"}));
-  // One map per chunk, each beside a replica of its chunk.
-  EXPECT_EQ(PrintedCounter(r.out, "Launched map tasks"), 4) << r.out;
-  EXPECT_EQ(PrintedCounter(r.out, "Data-local map tasks"), 4) << r.out;
+  // One map per chunk, except that b.txt may share a map with a.txt's half
+  // chunk (combined splits: when a node holds replicas of both); each map
+  // beside the replicas of the most of its bytes.
+  int64_t maps = PrintedCounter(r.out, "Launched map tasks");
+  EXPECT_TRUE(maps == 3 || maps == 4) << r.out;
+  EXPECT_EQ(PrintedCounter(r.out, "Data-local map tasks"), maps) << r.out;
   EXPECT_EQ(PrintedCounter(r.out, "Launched reduce tasks"), 3) << r.out;
   // The staged binary is gone.
   EXPECT_TRUE(Names("/.staging").empty());
