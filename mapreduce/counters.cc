@@ -32,20 +32,24 @@ std::string Counters::ToText() const {
   return out;
 }
 
-std::string Counters::ToJson() const {
-  JsonWriter json;
-  json.BeginObject();
+void Counters::WriteJson(JsonWriter* json) const {
+  json->BeginObject();
   const std::string* group = nullptr;  // As in ToText().
   for (const auto& [key, counter] : counters_) {
     if (group == nullptr || key.first != *group) {
-      if (group != nullptr) json.EndObject();
+      if (group != nullptr) json->EndObject();
       group = &key.first;
-      json.Key(*group).BeginObject();
+      json->Key(*group).BeginObject();
     }
-    json.Key(key.second).Int(counter.value());
+    json->Key(key.second).Int(counter.value());
   }
-  if (group != nullptr) json.EndObject();
-  json.EndObject();
+  if (group != nullptr) json->EndObject();
+  json->EndObject();
+}
+
+std::string Counters::ToJson() const {
+  JsonWriter json;
+  WriteJson(&json);
   return json.str() + "\n";
 }
 

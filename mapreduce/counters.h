@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/json_writer.h"
+#include "common/status.h"
 #include "mapreduce/mapreduce.h"
 
 namespace mr {
@@ -62,6 +64,11 @@ class Counters {
   std::string ToText() const;
   // {"group": {"name": value, ...}, ...}
   std::string ToJson() const;
+  // The same object, as the next value of `json`.
+  void WriteJson(JsonWriter* json) const;
+  // Reads what ToJson writes (a cluster job's counters travel as it);
+  // strict: InvalidArgument for anything else. "" is no counters.
+  static Result<Counters> FromJson(std::string_view json);
 
  private:
   std::map<std::pair<std::string, std::string>, Counter, std::less<>> counters_;

@@ -98,8 +98,9 @@ struct Phases {
     Stopwatch sampling;
     std::unique_ptr<Partitioner> partitioner;
     if (job.partitioning() == Partitioning::kRange) {
-      SampleOptions sample{static_cast<size_t>(FLAGS_range_sample_size),
-                           static_cast<size_t>(FLAGS_range_sample_splits)};
+      SampleOptions sample;
+      sample.max_samples = static_cast<size_t>(FLAGS_range_sample_size);
+      sample.max_splits = static_cast<size_t>(FLAGS_range_sample_splits);
       ASSIGN_OR_RETURN(std::vector<std::string> points,
                        SampleSplitPoints(job, splits, options.reducers, sample));
       partitioner = std::make_unique<RangePartitioner>(std::move(points));

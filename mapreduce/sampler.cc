@@ -12,7 +12,8 @@ Result<std::vector<std::string>> SampleSplitPoints(const Job& job,
   size_t per_split = splits_to_read == 0 ? 0 : (options.max_samples + splits_to_read - 1) / splits_to_read;
   for (size_t i = 0; i < splits_to_read; ++i) {
     const InputSplit& split = splits[i * splits.size() / splits_to_read];
-    ASSIGN_OR_RETURN(auto reader, OpenRecordReader(split, job));
+    ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader,
+                     options.open ? options.open(split) : OpenRecordReader(split, job));
     std::string_view key, value;
     for (size_t n = 0; n < per_split; ++n) {
       bool done = false;

@@ -3,6 +3,8 @@
 // over the input, sorted, cut into equal-count ranges.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,9 @@ namespace mr {
 struct SampleOptions {
   size_t max_samples = 100000;
   size_t max_splits = 20;
+  // Opens a split's records; empty: the local file (OpenRecordReader).
+  // The Application Master passes one that reads the DFS.
+  std::function<Result<std::unique_ptr<RecordReader>>(const InputSplit&)> open;
 };
 
 // Returns num_partitions - 1 sorted split points (fewer distinct ones when

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "common/json_writer.h"
-#include "scheduler/client/counters_text.h"
+#include "counters.h"
 #include "scheduler/client/progress_display.h"
 
 namespace mr::sched {
@@ -57,7 +57,7 @@ bool IsFinal(wire::AppState::type state) {
 }
 
 std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
-  Result<CounterGroups> counters = ParseCountersJson(r.counters_json);
+  Result<Counters> counters = Counters::FromJson(r.counters_json);
   if (json) {
     JsonWriter w;
     w.BeginObject();
@@ -73,15 +73,8 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
       w.EndObject();
     }
     w.EndArray();
-    w.Key("counters").BeginObject();
-    if (counters.ok()) {
-      for (const auto& [group, names] : *counters) {
-        w.Key(group).BeginObject();
-        for (const auto& [name, value] : names) w.Key(name).Int(value);
-        w.EndObject();
-      }
-    }
-    w.EndObject();
+    w.Key("counters");
+    (counters.ok() ? *counters : Counters()).WriteJson(&w);
     w.EndObject();
     return w.str() + "\n";
   }
@@ -108,7 +101,8 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
       out += buf;
     }
   }
-  if (counters.ok() && !counters->empty()) out += "counters\n" + FormatCountersText(*counters);
+  std::string counters_text = counters.ok() ? counters->ToText() : "";
+  if (!counters_text.empty()) out += "counters\n" + counters_text;
   return out;
 }
 

@@ -14,10 +14,10 @@
 #include "common/exit_codes.h"
 #include "common/file.h"
 #include "common/flags.h"
+#include "counters.h"
 #include "dfs/client/dfs_client.h"
 #include "dfs/client/dfs_path_limits.h"
 #include "scheduler/client/cluster_endpoints.h"
-#include "scheduler/client/counters_text.h"
 #include "scheduler/client/progress_display.h"
 #include "scheduler/client/report_format.h"
 #include "scheduler/client/staging.h"
@@ -191,12 +191,12 @@ int WaitForApplication(const std::string& cluster_dir, const std::string& app_id
                         (report.diagnostics.empty() ? "" : ": " + report.diagnostics));
     return kExitFailure;
   }
-  Result<CounterGroups> counters = ParseCountersJson(report.counters_json);
+  Result<Counters> counters = Counters::FromJson(report.counters_json);
   double seconds = (report.finish_time_ms - report.submit_time_ms) / 1000.0;
   char line[512];
   std::snprintf(line, sizeof(line), "Job %s (%s) succeeded in %.2f s; output in %s\n",
                 report.name.c_str(), report.app_id.c_str(), seconds, output.c_str());
-  out << line << "Counters:\n" << (counters.ok() ? FormatCountersText(*counters) : "");
+  out << line << "Counters:\n" << (counters.ok() ? counters->ToText() : "");
   out.flush();
   return kExitOk;
 }

@@ -1,8 +1,7 @@
-// Counters: lookup, merging, and the JSON the runner writes to _counters.json.
-#include <cctype>
+// Counters: lookup, merging, and the JSON the runner writes to _counters.json
+// (and a cluster job's AM hands the RM), read back with FromJson.
 #include <map>
 #include <string>
-#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -11,97 +10,16 @@
 namespace mr {
 namespace {
 
-// A strict parser for exactly the shape ToJson promises:
-// {"group": {"name": integer, ...}, ...}. Returns false on anything else.
-class CountersJsonParser {
- public:
-  using Groups = std::map<std::string, std::map<std::string, int64_t>>;
+using Groups = std::map<std::string, std::map<std::string, int64_t>>;
 
-  static bool Parse(std::string_view json, Groups* groups) {
-    CountersJsonParser p(json);
-    if (!p.Object([&](const std::string& group) {
-          auto& names = (*groups)[group];
-          return p.Object([&](const std::string& name) {
-            int64_t value;
-            if (!p.Int(&value)) return false;
-            names[name] = value;
-            return true;
-          });
-        })) {
-      return false;
-    }
-    p.SkipSpace();
-    return p.pos_ == json.size();
-  }
-
- private:
-  explicit CountersJsonParser(std::string_view s) : s_(s) {}
-
-  void SkipSpace() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-  }
-  bool Eat(char c) {
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  template <typename Member>
-  bool Object(const Member& member) {
-    if (!Eat('{')) return false;
-    if (Eat('}')) return true;
-    do {
-      std::string key;
-      if (!String(&key) || !Eat(':') || !member(key)) return false;
-    } while (Eat(','));
-    return Eat('}');
-  }
-  bool String(std::string* out) {
-    if (!Eat('"')) return false;
-    while (pos_ < s_.size() && s_[pos_] != '"') {
-      char c = s_[pos_++];
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        *out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) return false;
-      char e = s_[pos_++];
-      switch (e) {
-        case '"': case '\\': case '/': *out += e; break;
-        case 'n': *out += '\n'; break;
-        case 't': *out += '\t'; break;
-        case 'r': *out += '\r'; break;
-        case 'b': *out += '\b'; break;
-        case 'f': *out += '\f'; break;
-        case 'u': {
-          if (pos_ + 4 > s_.size()) return false;
-          unsigned v = std::stoul(std::string(s_.substr(pos_, 4)), nullptr, 16);
-          pos_ += 4;
-          if (v > 0xff) return false;  // The writer only escapes single bytes.
-          *out += static_cast<char>(v);
-          break;
-        }
-        default: return false;
-      }
-    }
-    return Eat('"');
-  }
-  bool Int(int64_t* value) {
-    SkipSpace();
-    size_t start = pos_;
-    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-    while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    if (pos_ == start) return false;
-    *value = std::stoll(std::string(s_.substr(start, pos_ - start)));
-    return true;
-  }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-};
+// Every counter, by group then name.
+Groups GroupsOf(const Counters& counters) {
+  Groups groups;
+  counters.ForEach([&](const std::string& group, const std::string& name, int64_t value) {
+    groups[group][name] = value;
+  });
+  return groups;
+}
 
 TEST(CountersTest, GetIsStableAndValueDefaultsToZero) {
   Counters c;
@@ -148,21 +66,38 @@ TEST(CountersTest, ToJsonHasGroupsOfIntegers) {
   EXPECT_NE(json.find("\"Map input records\":1234"), std::string::npos) << json;
   EXPECT_NE(json.find("\"Local bytes written\":1099511627776"), std::string::npos) << json;
 
-  CountersJsonParser::Groups groups;
-  ASSERT_TRUE(CountersJsonParser::Parse(json, &groups)) << json;
-  CountersJsonParser::Groups expected = {
+  Result<Counters> parsed = Counters::FromJson(json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << json;
+  Groups expected = {
       {"Map-Reduce Framework", {{"Map input records", 1234}, {"Map output records", 0}}},
       {"File System", {{"Local bytes written", 1LL << 40}}},
       {"User \"quoted\" group", {{"tab\there\\nl\nhigh\xff", -5}}},
   };
-  EXPECT_EQ(groups, expected) << json;
+  EXPECT_EQ(GroupsOf(*parsed), expected) << json;
+  // Read back, it prints as the original: a cluster job's counters print as
+  // a local run's.
+  EXPECT_EQ(parsed->ToText(), c.ToText());
 }
 
 TEST(CountersTest, EmptyToJsonIsAnEmptyObject) {
   Counters c;
-  CountersJsonParser::Groups groups;
-  ASSERT_TRUE(CountersJsonParser::Parse(c.ToJson(), &groups)) << c.ToJson();
-  EXPECT_TRUE(groups.empty());
+  Result<Counters> parsed = Counters::FromJson(c.ToJson());
+  ASSERT_TRUE(parsed.ok()) << c.ToJson();
+  EXPECT_TRUE(GroupsOf(*parsed).empty());
+}
+
+TEST(CountersTest, FromJsonTakesNothingAsNoCountersAndRefusesJunk) {
+  Result<Counters> empty = Counters::FromJson("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->ToText(), "");
+  Result<Counters> braces = Counters::FromJson("{}\n");
+  ASSERT_TRUE(braces.ok());
+  EXPECT_EQ(braces->ToText(), "");
+  for (const char* bad : {"{", "[]", "{\"g\": 1}", "{\"g\": {\"n\": \"1\"}}", "{\"g\":{}} x",
+                          "{\"g\":{\"n\":1,}}", "{\"g\":{\"n\":1.5}}",
+                          "{\"g\":{\"raw\ttab\":1}}"}) {
+    EXPECT_TRUE(Counters::FromJson(bad).status().IsInvalidArgument()) << bad;
+  }
 }
 
 // User code may name a group "" (Context::GetCounter takes any name).
@@ -170,10 +105,10 @@ TEST(CountersTest, EmptyGroupNameStillNests) {
   Counters c;
   c.Add("", "x", 1);
   c.Add("g", "y", 2);
-  CountersJsonParser::Groups groups;
-  ASSERT_TRUE(CountersJsonParser::Parse(c.ToJson(), &groups)) << c.ToJson();
-  CountersJsonParser::Groups expected = {{"", {{"x", 1}}}, {"g", {{"y", 2}}}};
-  EXPECT_EQ(groups, expected) << c.ToJson();
+  Result<Counters> parsed = Counters::FromJson(c.ToJson());
+  ASSERT_TRUE(parsed.ok()) << c.ToJson();
+  Groups expected = {{"", {{"x", 1}}}, {"g", {{"y", 2}}}};
+  EXPECT_EQ(GroupsOf(*parsed), expected) << c.ToJson();
   EXPECT_EQ(c.ToText(), "  \n    x=1\n  g\n    y=2\n");
 }
 

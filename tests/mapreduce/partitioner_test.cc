@@ -111,7 +111,7 @@ TEST(SamplerTest, FixedRecordsGiveSortedSplitPoints) {
   ASSERT_GT(splits->size(), 10u);
 
   for (int partitions : {1, 2, 7, 16}) {
-    auto points = SampleSplitPoints(job, *splits, partitions, SampleOptions{2000, 8});
+    auto points = SampleSplitPoints(job, *splits, partitions, SampleOptions{2000, 8, {}});
     ASSERT_TRUE(points.ok()) << points.status().ToString();
     ASSERT_EQ(points->size(), static_cast<size_t>(partitions - 1));
     EXPECT_TRUE(std::is_sorted(points->begin(), points->end()));
@@ -120,7 +120,7 @@ TEST(SamplerTest, FixedRecordsGiveSortedSplitPoints) {
 
   // With uniform random keys, the points cut the whole input into roughly
   // equal ranges.
-  auto points = SampleSplitPoints(job, *splits, 4, SampleOptions{4000, 20});
+  auto points = SampleSplitPoints(job, *splits, 4, SampleOptions{4000, 20, {}});
   ASSERT_TRUE(points.ok());
   RangePartitioner partitioner(*points);
   std::vector<int> counts(4, 0);

@@ -20,7 +20,6 @@
 #include "rpc/thrift_codec.h"
 #include "mapreduce/appmaster/job_driver.h"
 #include "scheduler/client/aggregated_logs.h"
-#include "scheduler/client/counters_text.h"
 #include "task_spec_io.h"
 #include "tests/dfs/client/local_dfs.h"
 #include "test_util.h"
@@ -286,15 +285,15 @@ TEST_F(JobDriverITest, RunsMapsThenReducesAndCommits) {
                                                         "part-r-00000", "part-r-00001"}));
   EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001").status().IsNotFound());
 
-  auto counters = sched::ParseCountersJson(rm.final_counters);
+  auto counters = Counters::FromJson(rm.final_counters);
   ASSERT_TRUE(counters.ok()) << rm.final_counters;
-  EXPECT_EQ(sched::CounterValue(*counters, "Test", "maps"), 4);  // Successful attempts only.
-  EXPECT_EQ(sched::CounterValue(*counters, "Test", "reduces"), 2);
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched map tasks"), 5);
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Failed map tasks"), 1);
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched reduce tasks"), 2);
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Data-local map tasks") +
-                sched::CounterValue(*counters, "Job Counters", "Other local map tasks"),
+  EXPECT_EQ(counters->Value("Test", "maps"), 4);  // Successful attempts only.
+  EXPECT_EQ(counters->Value("Test", "reduces"), 2);
+  EXPECT_EQ(counters->Value("Job Counters", "Launched map tasks"), 5);
+  EXPECT_EQ(counters->Value("Job Counters", "Failed map tasks"), 1);
+  EXPECT_EQ(counters->Value("Job Counters", "Launched reduce tasks"), 2);
+  EXPECT_EQ(counters->Value("Job Counters", "Data-local map tasks") +
+                counters->Value("Job Counters", "Other local map tasks"),
             5);
   EXPECT_EQ(rm.attempt_states["m_000001_0"], "FAILED");
   EXPECT_EQ(rm.attempt_states["r_000001_0"], "SUCCEEDED");
@@ -414,9 +413,9 @@ TEST_F(JobDriverITest, CombinesSmallSplitsIntoFewerMapsCoveringEveryByteOnce) {
   EXPECT_EQ(bytes_of["/in/small"], 12);
   EXPECT_EQ(bytes_of["/in/s5"], (100 << 10) + 1);
   EXPECT_EQ(total, dfs_->Stat("/in/big")->length + 12 + 6 * ((100 << 10) + 1));
-  auto counters = sched::ParseCountersJson(rm.final_counters);
+  auto counters = Counters::FromJson(rm.final_counters);
   ASSERT_TRUE(counters.ok());
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Launched map tasks"), maps);
+  EXPECT_EQ(counters->Value("Job Counters", "Launched map tasks"), maps);
 }
 
 TEST_F(JobDriverITest, ATaskThatFailsEveryAttemptFailsTheJobAndLeavesNothing) {
@@ -432,9 +431,9 @@ TEST_F(JobDriverITest, ATaskThatFailsEveryAttemptFailsTheJobAndLeavesNothing) {
   EXPECT_TRUE(Names("/out").empty());
   EXPECT_EQ(nms.specs.count("r_000000_0"), 0u);  // The barrier never opened.
   EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001").status().IsNotFound());
-  auto counters = sched::ParseCountersJson(rm.final_counters);
+  auto counters = Counters::FromJson(rm.final_counters);
   ASSERT_TRUE(counters.ok());
-  EXPECT_EQ(sched::CounterValue(*counters, "Job Counters", "Failed map tasks"), 3);
+  EXPECT_EQ(counters->Value("Job Counters", "Failed map tasks"), 3);
 }
 
 TEST_F(JobDriverITest, AKillStopsTheRunningContainersAndFinishesKilled) {

@@ -1,9 +1,10 @@
-#include "scheduler/client/counters_text.h"
-
+// Counters::FromJson: reading back what Counters::ToJson writes.
 #include <cctype>
 #include <charconv>
 
-namespace mr::sched {
+#include "counters.h"
+
+namespace mr {
 
 namespace {
 
@@ -12,10 +13,14 @@ class Reader {
  public:
   explicit Reader(std::string_view s) : s_(s) {}
 
-  bool Groups(CounterGroups* groups) {
+  bool Groups(Counters* counters) {
     return Object([&](const std::string& group) {
-      auto& names = (*groups)[group];
-      return Object([&](const std::string& name) { return Int(&names[name]); });
+      return Object([&](const std::string& name) {
+        int64_t value = 0;
+        if (!Int(&value)) return false;
+        counters->Add(group, name, value);
+        return true;
+      });
     });
   }
   bool AtEnd() {
@@ -68,6 +73,7 @@ class Reader {
     if (!Eat('"')) return false;
     while (pos_ < s_.size() && s_[pos_] != '"') {
       char c = s_[pos_++];
+      if (static_cast<unsigned char>(c) < 0x20) return false;  // JSON escapes these.
       if (c != '\\') {
         *out += c;
         continue;
@@ -111,33 +117,14 @@ class Reader {
 
 }  // namespace
 
-Result<CounterGroups> ParseCountersJson(std::string_view json) {
-  CounterGroups groups;
+Result<Counters> Counters::FromJson(std::string_view json) {
+  Counters counters;
   Reader reader(json);
-  if (reader.AtEnd()) return groups;
-  if (!reader.Groups(&groups) || !reader.AtEnd()) {
+  if (reader.AtEnd()) return counters;
+  if (!reader.Groups(&counters) || !reader.AtEnd()) {
     return Status::InvalidArgument("counters are not {\"group\": {\"name\": integer}} JSON");
   }
-  return groups;
+  return counters;
 }
 
-std::string FormatCountersText(const CounterGroups& groups) {
-  std::string out;
-  for (const auto& [group, names] : groups) {
-    out += "  " + group + "\n";
-    for (const auto& [name, value] : names) {
-      out += "    " + name + "=" + std::to_string(value) + "\n";
-    }
-  }
-  return out;
-}
-
-int64_t CounterValue(const CounterGroups& groups, const std::string& group,
-                     const std::string& name) {
-  auto g = groups.find(group);
-  if (g == groups.end()) return 0;
-  auto n = g->second.find(name);
-  return n == g->second.end() ? 0 : n->second;
-}
-
-}  // namespace mr::sched
+}  // namespace mr
