@@ -1,7 +1,10 @@
 // Helpers shared by tests: a temp directory per test and bounded subprocesses.
 #pragma once
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +113,25 @@ inline CommandResult RunCommand(const std::string& command, int timeout_s = 120)
   r.out = read("out");
   r.err = read("err");
   return r;
+}
+
+// Raw TCP to 127.0.0.1:port: sends `bytes` (junk, for robustness tests),
+// waits up to 0.5 s for the server to close on it, and closes.
+inline void SendRawTcp(int port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(bytes.size()));
+  timeval tv{0, 500000};  // The server answers junk by closing; bound the wait anyway.
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  char buf[256];
+  (void)::recv(fd, buf, sizeof(buf), 0);
+  ::close(fd);
 }
 
 }  // namespace mr::testing

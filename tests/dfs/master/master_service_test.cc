@@ -602,31 +602,13 @@ TEST_F(LeaseTest, RecoverySurvivesRestart) {
   EXPECT_EQ(u->length, 1234);
 }
 
-// Raw TCP: sends `bytes` to the server and closes.
-void SendRaw(int port, const std::string& bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(bytes.size()));
-  timeval tv{0, 500000};  // The server answers junk by closing; bound the wait anyway.
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  char buf[256];
-  (void)::recv(fd, buf, sizeof(buf), 0);
-  ::close(fd);
-}
-
 TEST_F(MasterServiceTest, GarbageAndOversizedFramesDoNotKillTheServer) {
-  SendRaw(server_->port(), "this is not thrift at all\r\n\r\n");
-  SendRaw(server_->port(), std::string("\x7f\xff\xff\xff", 4) + "xxxx");  // 2 GiB frame.
-  SendRaw(server_->port(), std::string("\x01\x00\x00\x01", 4));          // 16 MiB + 1.
+  testing::SendRawTcp(server_->port(), "this is not thrift at all\r\n\r\n");
+  testing::SendRawTcp(server_->port(), std::string("\x7f\xff\xff\xff", 4) + "xxxx");  // 2 GiB frame.
+  testing::SendRawTcp(server_->port(), std::string("\x01\x00\x00\x01", 4));          // 16 MiB + 1.
   std::string frame = "\x82\x21\x01\x04StatXXXXXXXXXXXXXXXXXXXXXXXX";  // Truncated call.
   uint32_t length = htonl(frame.size());
-  SendRaw(server_->port(), std::string(reinterpret_cast<char*>(&length), 4) + frame);
+  testing::SendRawTcp(server_->port(), std::string(reinterpret_cast<char*>(&length), 4) + frame);
   auto stat = client_->Stat("/");
   ASSERT_TRUE(stat.ok()) << stat.status().ToString();
   EXPECT_TRUE(stat->is_dir);

@@ -1,10 +1,6 @@
 // The RM daemon as a process: its RPCs, an AM launch that cannot reach its
 // NM, and bad bytes on its port.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -21,19 +17,6 @@ using RmClient = rpc::ThriftClient<wire::ResourceManagerServiceClient, wire::Sch
 using mr::testing::BinPath;
 using mr::testing::Eventually;
 using mr::testing::ScopedTempDir;
-
-// Writes `bytes` to 127.0.0.1:port and closes.
-void SendRaw(int port, const std::string& bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  (void)!::write(fd, bytes.data(), bytes.size());
-  ::close(fd);
-}
 
 class ResourceManagerTest : public ::testing::Test {
  protected:
@@ -107,9 +90,9 @@ TEST_F(ResourceManagerTest, AmThatCannotStartFailsTheApp) {
 }
 
 TEST_F(ResourceManagerTest, SurvivesGarbageAndOversizedFrames) {
-  SendRaw(port_, "GET / HTTP/1.1\r\n\r\n");
-  SendRaw(port_, std::string("\x7f\xff\xff\xff", 4) + "xxxx");  // A 2 GiB frame header.
-  SendRaw(port_, std::string("\x00\x00\x00\x05\x82\x21\x01\x02\x03", 9));  // Truncated.
+  mr::testing::SendRawTcp(port_, "GET / HTTP/1.1\r\n\r\n");
+  mr::testing::SendRawTcp(port_, std::string("\x7f\xff\xff\xff", 4) + "xxxx");  // A 2 GiB frame header.
+  mr::testing::SendRawTcp(port_, std::string("\x00\x00\x00\x05\x82\x21\x01\x02\x03", 9));  // Truncated.
   EXPECT_FALSE(NewApp().empty());
   auto missing = rm_->CallFor<wire::ApplicationReport>(
       "GetApplication", [](auto& stub, auto& out) { stub.GetApplication(out, "app_1_0001"); });
