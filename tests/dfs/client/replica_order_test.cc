@@ -20,7 +20,7 @@ std::vector<std::string> Ids(const std::vector<DfsReplica>& replicas) {
 
 TEST(ReplicaOrderTest, SameHostThenSameRackThenAny) {
   std::mt19937_64 rng(1);
-  ClientLocation client{"10.0.0.1", "/r1"};
+  ClientLocation client{"10.0.0.1", "/r1", ""};
   for (int i = 0; i < 50; ++i) {
     std::vector<DfsReplica> replicas = {R("far", "10.0.1.7", "/r2"),
                                         R("rack", "10.0.0.2", "/r1"),
@@ -33,7 +33,7 @@ TEST(ReplicaOrderTest, SameHostThenSameRackThenAny) {
 
 TEST(ReplicaOrderTest, RackLearnedFromAReplicaOnTheClientsHost) {
   std::mt19937_64 rng(2);
-  ClientLocation client{"10.0.0.1", ""};
+  ClientLocation client{"10.0.0.1", "", ""};
   std::vector<DfsReplica> replicas = {R("far", "10.0.1.7", "/r2"),
                                       R("rack", "10.0.0.2", "/r1"),
                                       R("local", "10.0.0.1", "/r1")};
@@ -43,7 +43,7 @@ TEST(ReplicaOrderTest, RackLearnedFromAReplicaOnTheClientsHost) {
 }
 
 TEST(ReplicaOrderTest, UnknownRackMakesOtherHostsEquallyFar) {
-  ClientLocation client{"10.9.9.9", ""};
+  ClientLocation client{"10.9.9.9", "", ""};
   std::vector<DfsReplica> replicas = {R("a", "10.0.0.2", "/r1"), R("b", "10.0.1.7", "/r2")};
   EXPECT_EQ(EffectiveClientRack(client, replicas), "");
   EXPECT_EQ(DistanceTo(replicas[0], client, ""), ReplicaDistance::kOffRack);
@@ -56,7 +56,7 @@ TEST(ReplicaOrderTest, UnknownRackMakesOtherHostsEquallyFar) {
 
 TEST(ReplicaOrderTest, EquallyNearReplicasAreSpreadRandomly) {
   std::mt19937_64 rng(3);
-  ClientLocation client{"10.0.0.1", "/r1"};
+  ClientLocation client{"10.0.0.1", "/r1", ""};
   std::map<std::string, int> first;
   for (int i = 0; i < 300; ++i) {
     std::vector<DfsReplica> replicas = {R("x", "10.0.1.1", "/r2"), R("y", "10.0.1.2", "/r2"),
@@ -85,7 +85,7 @@ TEST(ReplicaOrderTest, ADatanodeIdPicksItsReplicaAmongOnesOnTheSameHost) {
 
 TEST(ReplicaOrderTest, EmptyAndSingle) {
   std::mt19937_64 rng(4);
-  ClientLocation client{"h", "/r"};
+  ClientLocation client{"h", "/r", ""};
   std::vector<DfsReplica> none;
   OrderReplicasByDistance(client, &none, &rng);
   EXPECT_TRUE(none.empty());
