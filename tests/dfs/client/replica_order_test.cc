@@ -49,7 +49,7 @@ TEST(ReplicaOrderTest, UnknownRackMakesOtherHostsEquallyFar) {
   EXPECT_EQ(DistanceTo(replicas[0], client, ""), ReplicaDistance::kOffRack);
   EXPECT_EQ(DistanceTo(replicas[1], client, ""), ReplicaDistance::kOffRack);
   // An explicit rack wins over anything learned.
-  ClientLocation racked{"10.9.9.9", "/r2"};
+  ClientLocation racked{"10.9.9.9", "/r2", ""};
   EXPECT_EQ(DistanceTo(replicas[1], racked, EffectiveClientRack(racked, replicas)),
             ReplicaDistance::kSameRack);
 }
