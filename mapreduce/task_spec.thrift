@@ -61,4 +61,9 @@ struct CounterValue {
 
 struct TaskResult {
   1: list<CounterValue> counters,
+  // Reduces that fail because map outputs could not be fetched (after
+  // --mr_shuffle_fetch_attempts tries each): those maps' indexes. The AM
+  // re-runs such maps (their output is presumed lost) and does not count the
+  // reduce attempt as failed. Written with a non-zero exit.
+  2: list<i32> fetch_failed_maps,
 }

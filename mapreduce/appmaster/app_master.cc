@@ -95,9 +95,10 @@ int RunApplicationMaster(const Job& job) {
     LOG(ERROR) << app_id << ": " << rm.status().ToString();
     return 1;
   }
-  Status registered = (*rm)->Register(app_id, config->container_id);
+  Result<sched::wire::RegisterResponse> registered = (*rm)->Register(app_id, config->container_id);
   if (!registered.ok()) {
-    LOG(ERROR) << app_id << ": registering with the resource manager: " << registered.ToString();
+    LOG(ERROR) << app_id << ": registering with the resource manager: "
+               << registered.status().ToString();
     return 1;
   }
   LOG(INFO) << app_id << ": registered; input " << config->input << ", output "

@@ -63,10 +63,12 @@ class ThriftResourceManagerLink final : public ResourceManagerLink {
  public:
   explicit ThriftResourceManagerLink(std::unique_ptr<RmClient> rm) : rm_(std::move(rm)) {}
 
-  Status Register(const std::string& app_id, const std::string& am_container_id) override {
-    return rm_->Call("RegisterApplicationMaster", [&](auto& stub) {
-      stub.RegisterApplicationMaster(app_id, am_container_id);
-    });
+  Result<sched::wire::RegisterResponse> Register(const std::string& app_id,
+                                                 const std::string& am_container_id) override {
+    return rm_->CallFor<sched::wire::RegisterResponse>(
+        "RegisterApplicationMaster", [&](auto& stub, auto& out) {
+          stub.RegisterApplicationMaster(out, app_id, am_container_id);
+        });
   }
   Result<sched::wire::AllocateResponse> Allocate(
       const sched::wire::AllocateRequest& request) override {

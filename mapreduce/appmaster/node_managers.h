@@ -36,7 +36,8 @@ std::unique_ptr<NodeManagers> NewThriftNodeManagers(int rpc_timeout_ms);
 class ResourceManagerLink {
  public:
   virtual ~ResourceManagerLink() = default;
-  virtual Status Register(const std::string& app_id, const std::string& am_container_id) = 0;
+  virtual Result<sched::wire::RegisterResponse> Register(const std::string& app_id,
+                                                         const std::string& am_container_id) = 0;
   virtual Result<sched::wire::AllocateResponse> Allocate(
       const sched::wire::AllocateRequest& request) = 0;
   virtual Result<std::vector<sched::wire::NodeReport>> ListNodes() = 0;

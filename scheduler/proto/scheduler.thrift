@@ -57,10 +57,21 @@ struct ContainerStatus {
   // "killed by signal 11", "killed: memory limit 512 MB exceeded (RSS 530 MB)",
   // "stopped", "localization failed: ...") then the last lines of its stderr.
   4: string diagnostics,
-  // COMPLETE with exit 0 only: the bytes the process left in the file
-  // "result" of its working directory (at most 1 MiB), e.g. a task's counters.
+  // COMPLETE only: the bytes the process left in the file "result" of its
+  // working directory (at most 1 MiB), e.g. a task's counters, or a reduce's
+  // fetch failures when it exits non-zero.
   5: binary result,
   6: string app_id,
+  // RUNNING only: the task's own report of its progress, read from the file
+  // "progress" of its working directory (docs/SCHEDULER.md): the fraction
+  // done, 0..1 (-1: nothing reported yet), and a counter the task advances
+  // whenever it makes progress (so a stalled or stopped task shows an
+  // unchanging counter even while its fraction is legitimately flat).
+  7: double progress = -1,
+  8: i64 progress_ticks,
+  // The container's grant, so an RM that restarted (or took over) can
+  // account for containers it did not grant itself.
+  9: Resource resource,
 }
 
 // How to run a container's process.
@@ -189,6 +200,21 @@ struct AllocateResponse {
   2: list<ContainerStatus> completed,
   3: bool kill_requested,              // `mrjob kill`: stop the tasks and finish KILLED.
   4: Resource cluster_capability,      // Largest single node, for the AM's checks.
+  // Node Managers lost since this application's previous Allocate (missed
+  // heartbeats or the membership layer): their containers are in
+  // `completed`, and the map outputs they served are gone.
+  5: list<string> lost_node_ids,
+}
+
+// What a (re-)registering AM learns: which attempt of the application it
+// is, and the work earlier attempts left running, to resync with.
+struct RegisterResponse {
+  1: i32 am_attempt,                     // 1 for the first AM of the application.
+  // Containers granted to earlier AM attempts (not the AM containers) that
+  // have not ended: the new AM adopts them or releases them.
+  2: list<Container> live_containers,
+  // Every task attempt as earlier AMs reported it (TaskAttemptReport).
+  3: list<TaskAttemptReport> attempts,
 }
 
 struct NodeHeartbeatResponse {
@@ -215,9 +241,14 @@ service ResourceManagerService {
       throws (1: SchedulerError error),
 
   // Application Masters (the AM learns its app id from MR_APP_ID).
-  void RegisterApplicationMaster(1: string app_id, 2: string am_container_id)
+  // Registering again (after an RM failover) is allowed and returns the
+  // same attempt number.
+  RegisterResponse RegisterApplicationMaster(1: string app_id, 2: string am_container_id)
       throws (1: SchedulerError error),
   // The AM's heartbeat. InvalidArgument for a request that fits no node.
+  // NotFound when this RM does not know the AM (it restarted or took over
+  // from a checkpoint): the AM registers again and resends every
+  // outstanding request.
   AllocateResponse Allocate(1: AllocateRequest request) throws (1: SchedulerError error),
   // Ends the application (state SUCCEEDED, FAILED or KILLED).
   void FinishApplication(1: string app_id, 2: AppState state, 3: string diagnostics,

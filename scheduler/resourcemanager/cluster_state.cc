@@ -243,8 +243,8 @@ Status ClusterState::Kill(const std::string& app_id, int64_t now_ms) {
   return Status::OK();
 }
 
-Status ClusterState::RegisterApplicationMaster(const std::string& app_id,
-                                               const std::string& container_id) {
+Result<wire::RegisterResponse> ClusterState::RegisterApplicationMaster(
+    const std::string& app_id, const std::string& container_id) {
   App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
   if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
@@ -253,7 +253,9 @@ Status ClusterState::RegisterApplicationMaster(const std::string& app_id,
   }
   app->report.state = wire::AppState::RUNNING;
   LOG(INFO) << "rm: application " << app_id << " running";
-  return Status::OK();
+  wire::RegisterResponse response;
+  response.am_attempt = 1;
+  return response;
 }
 
 Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateRequest& request,

@@ -73,7 +73,8 @@ class ClusterState {
   Status Kill(const std::string& app_id, int64_t now_ms);
 
   // ---- Application Masters.
-  Status RegisterApplicationMaster(const std::string& app_id, const std::string& container_id);
+  Result<wire::RegisterResponse> RegisterApplicationMaster(const std::string& app_id,
+                                                           const std::string& container_id);
   Result<wire::AllocateResponse> Allocate(const wire::AllocateRequest& request, int64_t now_ms);
   Status Finish(const std::string& app_id, wire::AppState::type state,
                 const std::string& diagnostics, const std::string& counters_json,

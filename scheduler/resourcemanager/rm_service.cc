@@ -142,10 +142,11 @@ void RmService::NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::s
   ScheduleAndLaunch(now);
 }
 
-void RmService::RegisterApplicationMaster(const std::string& app_id,
+void RmService::RegisterApplicationMaster(wire::RegisterResponse& _return,
+                                          const std::string& app_id,
                                           const std::string& am_container_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ThrowIfError(state_.RegisterApplicationMaster(app_id, am_container_id));
+  _return = ValueOrThrow(state_.RegisterApplicationMaster(app_id, am_container_id));
 }
 
 void RmService::Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) {

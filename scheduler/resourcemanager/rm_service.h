@@ -41,7 +41,7 @@ class RmService : public wire::ResourceManagerServiceIf {
   void RegisterNode(const wire::NodeInfo& node) override;
   void NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::string& node_id,
                      const std::vector<wire::ContainerStatus>& containers) override;
-  void RegisterApplicationMaster(const std::string& app_id,
+  void RegisterApplicationMaster(wire::RegisterResponse& _return, const std::string& app_id,
                                  const std::string& am_container_id) override;
   void Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) override;
   void FinishApplication(const std::string& app_id, wire::AppState::type state,

@@ -36,7 +36,9 @@ class FakeRm : public ResourceManagerLink {
  public:
   explicit FakeRm(std::vector<sched::wire::NodeReport> nodes) : nodes_(std::move(nodes)) {}
 
-  Status Register(const std::string&, const std::string&) override { return Status::OK(); }
+  Result<sched::wire::RegisterResponse> Register(const std::string&, const std::string&) override {
+    return sched::wire::RegisterResponse();
+  }
   Result<std::vector<sched::wire::NodeReport>> ListNodes() override { return nodes_; }
   Result<sched::wire::AllocateResponse> Allocate(
       const sched::wire::AllocateRequest& request) override {
