@@ -52,6 +52,27 @@ DEFINE_int32(am_max_split_mb, 0,
              "Application Master: the most input of a combined map task (0: the input's DFS "
              "chunk size); a chunk larger than this is still one task.");
 
+DEFINE_bool(am_speculation, true,
+            "Application Master: launch a backup attempt, on another node, for a task far "
+            "slower than its peers (LATE-style); the first attempt to finish wins.");
+DEFINE_int32(am_speculation_interval_ms, 500,
+             "Application Master: how often it looks for stragglers and for attempts past "
+             "--am_task_timeout_ms.");
+DEFINE_int32(am_speculation_min_runtime_ms, 1000,
+             "Application Master: an attempt younger than this never gets a backup.");
+DEFINE_double(am_speculation_slow_fraction, 0.5,
+              "Application Master: a task is a straggler when its progress rate is below this "
+              "fraction of the median rate of its peers.");
+DEFINE_double(am_speculation_cap_fraction, 0.1,
+              "Application Master: backups at once, as a fraction of the job's tasks (at "
+              "least 1).");
+DEFINE_int32(am_task_timeout_ms, 60000,
+             "Application Master: an attempt whose progress has not moved for this long is "
+             "killed and counted as failed (0: never).");
+DEFINE_int32(am_max_failures_per_node, 3,
+             "Application Master: failed attempts of the job on one node after which the job "
+             "stops using that node (0: never).");
+
 namespace mr {
 
 namespace {
@@ -69,7 +90,14 @@ am::DriverOptions DriverOptionsFromFlags() {
   options.node_check_ms = std::max(1, FLAGS_am_node_check_ms);
   options.combine_splits = FLAGS_am_combine_splits;
   options.max_split_bytes = int64_t{std::max(0, FLAGS_am_max_split_mb)} << 20;
+  options.speculation_interval_ms = std::max(1, FLAGS_am_speculation_interval_ms);
   options.tracker.max_attempts = std::max(1, FLAGS_am_max_task_attempts);
+  options.tracker.max_failures_per_node = std::max(0, FLAGS_am_max_failures_per_node);
+  options.tracker.task_timeout_ms = std::max(0, FLAGS_am_task_timeout_ms);
+  options.tracker.speculation.enabled = FLAGS_am_speculation;
+  options.tracker.speculation.min_runtime_ms = std::max(0, FLAGS_am_speculation_min_runtime_ms);
+  options.tracker.speculation.slow_rate_fraction = FLAGS_am_speculation_slow_fraction;
+  options.tracker.speculation.cap_fraction = FLAGS_am_speculation_cap_fraction;
   options.tracker.locality_delay_ms = std::max(0, FLAGS_am_locality_delay_ms);
   int64_t default_mb = int64_t{FLAGS_sort_buffer_mb} + 512;
   options.tracker.map_resource.vcores = std::max(1, FLAGS_am_task_vcores);
@@ -116,8 +144,8 @@ int RunApplicationMaster(const Job& job) {
   std::signal(SIGTERM, OnTerminate);
   std::signal(SIGINT, OnTerminate);
   std::unique_ptr<am::NodeManagers> nms = am::NewThriftNodeManagers(FLAGS_am_rpc_timeout_ms);
-  am::JobDriver driver(job, *std::move(config), DriverOptionsFromFlags(), rm->get(), nms.get(),
-                       dfs->get(), &terminated);
+  am::JobDriver driver(job, *std::move(config), DriverOptionsFromFlags(), *std::move(registered),
+                       rm->get(), nms.get(), dfs->get(), &terminated);
   Status s = driver.Run();
   if (!s.ok()) {
     LOG(ERROR) << app_id << ": could not finish the application: " << s.ToString();

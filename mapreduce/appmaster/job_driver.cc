@@ -7,10 +7,12 @@
 
 #include <glog/logging.h>
 
+#include "common/file.h"
 #include "dfs/client/dfs_client.h"
 #include "mapreduce/appmaster/dfs_input.h"
 #include "mapreduce/appmaster/log_aggregator.h"
 #include "mapreduce/appmaster/range_sampler.h"
+#include "output_format.h"
 #include "scheduler/client/staging.h"
 #include "task_spec_io.h"
 
@@ -43,15 +45,18 @@ std::string FailureText(const sched::wire::ContainerStatus& status) {
 }  // namespace
 
 JobDriver::JobDriver(const Job& job, AmConfig config, DriverOptions options,
-                     ResourceManagerLink* rm, NodeManagers* nms, dfs::DfsClient* dfs,
-                     const std::atomic<bool>* terminate)
+                     sched::wire::RegisterResponse registration, ResourceManagerLink* rm,
+                     NodeManagers* nms, dfs::DfsClient* dfs, const std::atomic<bool>* terminate)
     : job_(job),
       config_(std::move(config)),
       options_(std::move(options)),
       rm_(rm),
       nms_(nms),
       dfs_(dfs),
-      terminate_(terminate) {}
+      terminate_(terminate),
+      registration_(std::move(registration)),
+      am_attempt_(std::max(1, registration_.am_attempt)),
+      recovery_(dfs, config_.app_id) {}
 
 JobDriver::~JobDriver() = default;
 
@@ -91,7 +96,8 @@ Status JobDriver::Run() {
 }
 
 Status JobDriver::Prepare() {
-  RETURN_NOT_OK(committer_->Setup());
+  bool restarted = am_attempt_ > 1;
+  RETURN_NOT_OK(committer_->Setup(/*keep_earlier_attempts=*/restarted));
   // Which NM sits beside which datanode, for locality.
   ASSIGN_OR_RETURN(std::vector<sched::wire::NodeReport> nodes, rm_->ListNodes());
   DatanodeToNodeManager beside;
@@ -101,6 +107,33 @@ Status JobDriver::Prepare() {
     ++live;
     if (!node.info.datanode_id.empty()) beside[node.info.datanode_id] = node.info.id;
   }
+  std::optional<RecoveredPlan> plan;
+  if (restarted) {
+    ASSIGN_OR_RETURN(plan, recovery_.ReadPlan());
+  }
+  if (plan.has_value()) {
+    maps_ = std::move(plan->maps);
+    split_points_ = std::move(plan->split_points);
+  } else {
+    RETURN_NOT_OK(Plan());
+  }
+  std::vector<MapPlacement> placements;
+  for (const MapTaskInput& map : maps_) {
+    placements.push_back({PreferredNodeManagers(map, beside), map.racks});
+  }
+  LOG(INFO) << config_.app_id << ": AM attempt " << am_attempt_ << ", " << maps_.size()
+            << " map tasks, " << config_.reducers << " reduce tasks, " << live
+            << " live node managers";
+  TrackerOptions tracker_options = options_.tracker;
+  tracker_options.first_attempt_number = (am_attempt_ - 1) * 1000;
+  tracker_ = std::make_unique<TaskTracker>(std::move(placements), config_.reducers,
+                                           tracker_options);
+  tracker_->set_cluster_nodes(live);
+  if (plan.has_value()) Recover(nodes);
+  return Status::OK();
+}
+
+Status JobDriver::Plan() {
   ASSIGN_OR_RETURN(std::vector<InputFile> files, ListDfsInput(dfs_, config_.input));
   int64_t record_bytes =
       job_.input_format() == InputFormat::kFixedRecords ? job_.record_bytes() : 1;
@@ -115,23 +148,78 @@ Status JobDriver::Prepare() {
                                                    : DefaultMaxSplitBytes(files);
   }
   maps_ = CombineSplits(splits_, max_split_bytes);
-  std::vector<MapPlacement> placements;
-  for (const MapTaskInput& map : maps_) {
-    placements.push_back({PreferredNodeManagers(map, beside), map.racks});
+  // Fixed for the application's life: a restarted AM must give map i the
+  // same input (and range partitions the same split points).
+  RecoveredPlan plan{maps_, split_points_, static_cast<int>(splits_.size())};
+  Status written = recovery_.WritePlan(plan);
+  if (written.IsAlreadyExists()) {
+    // An earlier AM planned but died before its plan could be read back
+    // (or wrote it just now): the one on disk is the plan.
+    ASSIGN_OR_RETURN(std::optional<RecoveredPlan> existing, recovery_.ReadPlan());
+    if (existing.has_value()) {
+      maps_ = std::move(existing->maps);
+      split_points_ = std::move(existing->split_points);
+      return Status::OK();
+    }
   }
-  LOG(INFO) << config_.app_id << ": " << maps_.size() << " map tasks (" << splits_.size()
-            << " splits), " << config_.reducers
-            << " reduce tasks, " << live << " live node managers";
-  tracker_ = std::make_unique<TaskTracker>(std::move(placements), config_.reducers,
-                                           options_.tracker);
-  tracker_->set_cluster_nodes(live);
-  return Status::OK();
+  return written.Prepend("writing the recovery log");
+}
+
+void JobDriver::Recover(const std::vector<sched::wire::NodeReport>& nodes) {
+  std::map<std::string, bool> alive;
+  for (const sched::wire::NodeReport& node : nodes) alive[node.info.id] = node.alive;
+  Result<std::vector<RecoveredTask>> records = recovery_.ReadSucceeded();
+  if (!records.ok()) {
+    LOG(WARNING) << config_.app_id << ": recovery log unreadable, redoing every task: "
+                 << records.status().ToString();
+  }
+  int recovered = 0;
+  for (const RecoveredTask& task : records.ok() ? *records : std::vector<RecoveredTask>()) {
+    std::optional<ParsedAttemptId> parsed = ParseAttemptId(task.attempt_id);
+    if (!parsed.has_value()) continue;
+    // A map's output lives on its node; a reduce's in the DFS.
+    if (parsed->kind == TaskKind::kMap && !alive[task.container.node.id]) continue;
+    if (parsed->kind == TaskKind::kReduce) {
+      std::string part = JoinPath(committer_->AttemptDir(task.attempt_id),
+                                  PartFileName(parsed->index));
+      if (!dfs_->Stat(part).ok()) continue;
+    }
+    Counters task_counters;
+    if (!DecodeTaskResult(task.task_result, &task_counters).ok()) continue;
+    if (!tracker_->RecoverSucceeded(task.attempt_id, task.container)) continue;
+    task_counters_[TaskName(parsed->kind, parsed->index)] = std::move(task_counters);
+    ++recovered;
+  }
+  // The attempts earlier AMs left running: adopted if the tracker still
+  // wants them, else stopped.
+  std::map<std::string, std::string> attempt_of;  // Container id -> attempt id.
+  for (const sched::wire::TaskAttemptReport& report : registration_.attempts) {
+    if (report.state == "RUNNING") {
+      attempt_of[report.container_id] = report.attempt_id;
+    } else {
+      attempt_of.erase(report.container_id);
+    }
+  }
+  int adopted = 0;
+  for (const sched::wire::Container& container : registration_.live_containers) {
+    auto it = attempt_of.find(container.container_id);
+    if (it != attempt_of.end() && tracker_->AdoptRunning(it->second, container)) {
+      ++adopted;
+      continue;
+    }
+    Status s = nms_->StopContainer(container.node, container.container_id);
+    if (!s.ok()) LOG(WARNING) << config_.app_id << ": " << s.ToString();
+    releases_.push_back(container.container_id);
+  }
+  LOG(INFO) << config_.app_id << ": AM attempt " << am_attempt_ << " recovered " << recovered
+            << " finished tasks and adopted " << adopted << " running attempts";
 }
 
 JobDriver::Outcome JobDriver::Loop() {
   int64_t next_heartbeat = 0;  // At once.
   int64_t next_poll = NowMs() + options_.poll_ms;
   int64_t next_node_check = NowMs() + options_.node_check_ms;
+  int64_t next_speculation = NowMs() + options_.speculation_interval_ms;
   while (true) {
     if (terminate_ != nullptr && terminate_->load()) {
       return {AppState::KILLED, "the application master was terminated"};
@@ -145,6 +233,12 @@ JobDriver::Outcome JobDriver::Loop() {
       CheckLostNodes();
       next_node_check = now + options_.node_check_ms;
     }
+    if (now >= next_speculation) {
+      tracker_->CheckTimeouts();
+      tracker_->Speculate();
+      next_speculation = now + options_.speculation_interval_ms;
+    }
+    StopAbandoned();
     // New asks, and released containers (their room can be granted again
     // at once), are worth a heartbeat now rather than at the next tick.
     if (now >= next_heartbeat || tracker_->has_asks() || !releases_.empty()) {
@@ -179,6 +273,21 @@ Status JobDriver::Heartbeat() {
   request.reduce_progress = tracker_->reduce_progress();
   request.attempts = reports_;
   Result<sched::wire::AllocateResponse> response = rm_->Allocate(request);
+  if (response.status().IsNotFound()) {
+    // The RM restarted or failed over and lost this AM: register again and
+    // resend every request not yet granted (the new RM knows none of them).
+    LOG(WARNING) << config_.app_id << ": the resource manager does not know this AM ("
+                 << response.status().ToString() << "); registering again";
+    Result<sched::wire::RegisterResponse> registered =
+        rm_->Register(config_.app_id, config_.container_id);
+    if (registered.ok()) {
+      asks_ = tracker_->OutstandingAsks();
+      cancels_.clear();
+      request.asks = asks_;
+      request.cancel_request_ids.clear();
+      response = rm_->Allocate(request);
+    }
+  }
   if (!response.ok()) {
     if (response.status().code() == Status::Code::kInvalidArgument) {
       rm_error_ = response.status().Prepend("the resource manager refused the job's requests");
@@ -194,6 +303,7 @@ Status JobDriver::Heartbeat() {
   releases_.clear();
   reports_.clear();
   kill_requested_ = kill_requested_ || response->kill_requested;
+  for (const std::string& node_id : response->lost_node_ids) NodeLost(node_id);
   for (const sched::wire::Container& container : response->allocated) Launch(container);
   for (const sched::wire::ContainerStatus& status : response->completed) {
     HandleStatus(status, /*from_rm=*/true);
@@ -276,6 +386,9 @@ void JobDriver::PollNodeManagers() {
       continue;
     }
     for (const sched::wire::ContainerStatus& status : *statuses) {
+      if (status.state == sched::wire::ContainerState::RUNNING) {
+        tracker_->OnProgress(status.container_id, status.progress, status.progress_ticks);
+      }
       HandleStatus(status, /*from_rm=*/false);
     }
   }
@@ -285,14 +398,29 @@ void JobDriver::CheckLostNodes() {
   Result<std::vector<sched::wire::NodeReport>> nodes = rm_->ListNodes();
   if (!nodes.ok()) return;  // Allocate reports the RM's troubles.
   for (const sched::wire::NodeReport& node : *nodes) {
-    if (node.alive) continue;
-    for (const AttemptInfo& attempt : tracker_->OnNodeLost(node.info.id)) {
-      LOG(WARNING) << config_.app_id << ": node " << node.info.id << " lost; stopping "
-                   << attempt.attempt_id << " to rerun the maps it lost";
-      Status s = nms_->StopContainer(attempt.container.node, attempt.container.container_id);
-      if (!s.ok()) LOG(WARNING) << config_.app_id << ": " << s.ToString();
-      releases_.push_back(attempt.container.container_id);
-    }
+    if (!node.alive) NodeLost(node.info.id);
+  }
+}
+
+void JobDriver::NodeLost(const std::string& node_id) {
+  for (const AttemptInfo& attempt : tracker_->OnNodeLost(node_id)) {
+    LOG(WARNING) << config_.app_id << ": node " << node_id << " lost; stopping "
+                 << attempt.attempt_id << " to rerun the maps it lost";
+    Stop(attempt);
+  }
+}
+
+void JobDriver::Stop(const AttemptInfo& attempt) {
+  Status s = nms_->StopContainer(attempt.container.node, attempt.container.container_id);
+  if (!s.ok()) LOG(WARNING) << config_.app_id << ": stopping " << attempt.attempt_id << ": " << s.ToString();
+  releases_.push_back(attempt.container.container_id);
+}
+
+void JobDriver::StopAbandoned() {
+  for (const AttemptInfo& attempt : tracker_->TakeToStop()) {
+    LOG(INFO) << config_.app_id << ": stopping " << attempt.attempt_id << ": "
+              << attempt.diagnostics;
+    Stop(attempt);
   }
 }
 
@@ -301,19 +429,45 @@ void JobDriver::HandleStatus(const sched::wire::ContainerStatus& status, bool fr
   bool succeeded = status.exit_code == 0;
   // The RM's copy may lack the result; the NM's poll brings it.
   if (succeeded && from_rm && status.result.empty()) return;
+  std::optional<AttemptInfo> attempt = tracker_->RunningAttempt(status.container_id);
+  if (!attempt.has_value()) return;
   std::string diagnostics = succeeded ? "" : FailureText(status);
   Counters task_counters;
-  if (succeeded) {
-    Status decoded = DecodeTaskResult(status.result, &task_counters);
+  std::vector<int32_t> fetch_failed_maps;
+  if (succeeded || !status.result.empty()) {
+    Status decoded = DecodeTaskResult(status.result, &task_counters, &fetch_failed_maps);
     if (!decoded.ok()) {
       succeeded = false;
       diagnostics = "bad task result: " + decoded.ToString();
     }
   }
+  if (!succeeded && !fetch_failed_maps.empty()) {
+    LOG(WARNING) << config_.app_id << ": container " << status.container_id
+                 << " could not fetch map outputs: " << diagnostics;
+    tracker_->OnFetchFailure(status.container_id,
+                             std::vector<int>(fetch_failed_maps.begin(), fetch_failed_maps.end()),
+                             "fetch failures: " + diagnostics);
+    releases_.push_back(status.container_id);
+    return;
+  }
+  if (succeeded) {
+    // Recorded before it counts: a restarted AM must know of every task
+    // whose output this one hands on. Without the record the task would
+    // only run again after a restart, so a failure to write is not fatal.
+    Status recorded = recovery_.RecordSucceeded(attempt->attempt_id, attempt->container,
+                                                status.result);
+    if (!recorded.ok()) {
+      LOG(WARNING) << config_.app_id << ": recovery log: " << recorded.ToString();
+    }
+  }
   Completion completion = tracker_->OnCompleted(status.container_id, succeeded, diagnostics);
   if (completion == Completion::kIgnored) return;
   releases_.push_back(status.container_id);
-  if (completion == Completion::kSucceeded) counters_.MergeFrom(task_counters);
+  if (completion == Completion::kSucceeded) {
+    // A map run again (its output was lost) replaces its earlier counters.
+    std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt->attempt_id);
+    task_counters_[TaskName(parsed->kind, parsed->index)] = std::move(task_counters);
+  }
   if (!succeeded) {
     LOG(WARNING) << config_.app_id << ": container " << status.container_id
                  << " failed: " << diagnostics;
@@ -322,11 +476,7 @@ void JobDriver::HandleStatus(const sched::wire::ContainerStatus& status, bool fr
 
 void JobDriver::StopRunning(const std::string& why) {
   if (tracker_ == nullptr) return;
-  for (const AttemptInfo& attempt : tracker_->Running()) {
-    Status s = nms_->StopContainer(attempt.container.node, attempt.container.container_id);
-    if (!s.ok()) LOG(WARNING) << config_.app_id << ": stopping " << attempt.attempt_id << ": " << s.ToString();
-    releases_.push_back(attempt.container.container_id);
-  }
+  for (const AttemptInfo& attempt : tracker_->Running()) Stop(attempt);
   tracker_->KillRunning(why);
 }
 
@@ -342,7 +492,7 @@ JobDriver::Outcome JobDriver::Commit() {
 
 std::string JobDriver::CountersJson() {
   Counters all;
-  all.MergeFrom(counters_);
+  for (const auto& [task, counters] : task_counters_) all.MergeFrom(counters);
   if (tracker_ != nullptr) tracker_->AddJobCounters(&all);
   int64_t now = NowMs();
   if (maps_done_ms_ > 0) {

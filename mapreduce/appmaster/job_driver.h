@@ -7,6 +7,16 @@
 // request, SIGTERM or a failure stops the running containers and removes the
 // temporary output.
 //
+// Fault tolerance (docs/SCHEDULER.md, "Fault tolerance"): it feeds the
+// tracker the attempts' progress reports, runs its timeouts and speculation
+// every speculation_interval_ms and stops the attempts it gives up on;
+// lost nodes (from Allocate, and ListNodes as a fallback) and reduces'
+// fetch failures make maps run again; every succeeded task is written to the
+// recovery log before it counts, and a restarted AM (am_attempt > 1)
+// recovers from it and adopts the attempts still running. An RM that no
+// longer knows this AM (it failed over) is registered with again and sent
+// every outstanding request.
+//
 // The RM, the NMs and the DFS come in as interfaces owned by the caller;
 // the task bookkeeping is the TaskTracker's, the commit the
 // OutputCommitter's. Thread-safety: one thread runs it; `terminate` may be
@@ -14,6 +24,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +34,7 @@
 #include "mapreduce/appmaster/am_config.h"
 #include "mapreduce/appmaster/node_managers.h"
 #include "mapreduce/appmaster/output_committer.h"
+#include "mapreduce/appmaster/recovery_log.h"
 #include "mapreduce/appmaster/split_planner.h"
 #include "mapreduce/appmaster/task_tracker.h"
 #include "mapreduce/mapreduce.h"
@@ -46,12 +58,16 @@ struct DriverOptions {
   // input's chunk size), grouped by locality (split_planner.h).
   bool combine_splits = true;
   int64_t max_split_bytes = 0;
+  // How often task timeouts and stragglers are checked.
+  int speculation_interval_ms = 500;
   TrackerOptions tracker;
 };
 
 class JobDriver {
  public:
-  JobDriver(const Job& job, AmConfig config, DriverOptions options, ResourceManagerLink* rm,
+  // `registration`: the RM's answer to this AM's RegisterApplicationMaster.
+  JobDriver(const Job& job, AmConfig config, DriverOptions options,
+            sched::wire::RegisterResponse registration, ResourceManagerLink* rm,
             NodeManagers* nms, dfs::DfsClient* dfs, const std::atomic<bool>* terminate);
   ~JobDriver();
 
@@ -66,12 +82,22 @@ class JobDriver {
   };
 
   Status Prepare();
+  // Plans the map tasks (and range split points) and writes the plan to the
+  // recovery log.
+  Status Plan();
+  // A restarted AM: takes over what earlier attempts of it finished or left
+  // running.
+  void Recover(const std::vector<sched::wire::NodeReport>& nodes);
   Outcome Loop();
   Status Heartbeat();
   void PollNodeManagers();
   void CheckLostNodes();
   void Launch(const sched::wire::Container& container);
   void HandleStatus(const sched::wire::ContainerStatus& status, bool from_rm);
+  void NodeLost(const std::string& node_id);
+  // Stops the attempts the tracker gave up on (TakeToStop).
+  void StopAbandoned();
+  void Stop(const AttemptInfo& attempt);
   void StopRunning(const std::string& why);
   Outcome Commit();
   std::string CountersJson();
@@ -83,13 +109,17 @@ class JobDriver {
   NodeManagers* const nms_;
   dfs::DfsClient* const dfs_;
   const std::atomic<bool>* const terminate_;
+  const sched::wire::RegisterResponse registration_;
+  const int am_attempt_;  // 1 for the application's first AM.
+  RecoveryLog recovery_;
 
   std::vector<MapSplit> splits_;     // One per chunk; the range sample reads them.
   std::vector<MapTaskInput> maps_;  // By map index.
   std::vector<std::string> split_points_;
   std::unique_ptr<TaskTracker> tracker_;
   std::unique_ptr<OutputCommitter> committer_;
-  Counters counters_;  // Of the attempts that succeeded.
+  // Of each task's latest succeeded attempt, by task name.
+  std::map<std::string, Counters> task_counters_;
 
   // What the next Allocate carries; kept until a call succeeds.
   std::vector<sched::wire::ContainerRequest> asks_;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "dfs/client/dfs_client.h"
+#include "mapreduce/appmaster/dfs_files.h"
 #include "scheduler/client/aggregated_logs.h"
 
 namespace mr::am {
@@ -31,12 +32,7 @@ Status AggregateLogs(const std::string& app_id, const std::vector<AttemptInfo>& 
       sched::AppendLogRecord(record, &file);
     }
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsFileWriter> writer,
-                   dfs->Create(sched::AggregatedLogPath(app_id), dfs::DfsClient::CreateOptions()));
-  Status s = writer->Write(file);
-  if (s.ok()) return writer->Close();
-  writer->Abort();
-  return s;
+  return WriteDfsFile(dfs, sched::AggregatedLogPath(app_id), file);
 }
 
 }  // namespace mr::am

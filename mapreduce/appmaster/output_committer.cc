@@ -2,6 +2,7 @@
 
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
+#include "mapreduce/appmaster/dfs_files.h"
 #include "output_format.h"
 
 namespace mr::am {
@@ -20,25 +21,16 @@ std::string OutputCommitter::TempDirFor(const std::string& output, const std::st
   return JoinPath(DirName(output), name);
 }
 
-Status OutputCommitter::Setup() {
+Status OutputCommitter::Setup(bool keep_earlier_attempts) {
   Result<dfs::DfsFileStatus> existing = dfs_->Stat(output_);
   if (existing.ok()) return Status::AlreadyExists("output " + output_ + " already exists");
   if (!existing.status().IsNotFound()) return existing.status();
-  RETURN_NOT_OK(Abort());
+  if (!keep_earlier_attempts) RETURN_NOT_OK(Abort());
   return dfs_->Mkdirs(JoinPath(temp_dir_, kAttemptsDir));
 }
 
 std::string OutputCommitter::AttemptDir(const std::string& attempt_id) const {
   return JoinPath(JoinPath(temp_dir_, kAttemptsDir), attempt_id);
-}
-
-Status OutputCommitter::WriteFile(const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsFileWriter> writer,
-                   dfs_->Create(path, dfs::DfsClient::CreateOptions()));
-  Status s = writer->Write(data);
-  if (s.ok()) return writer->Close();
-  writer->Abort();
-  return s;
 }
 
 Status OutputCommitter::Commit(const std::vector<std::string>& winners,
@@ -49,9 +41,9 @@ Status OutputCommitter::Commit(const std::vector<std::string>& winners,
                                        JoinPath(temp_dir_, part)),
                           "promoting the output of " + winners[p]);
   }
-  RETURN_NOT_OK(WriteFile(JoinPath(temp_dir_, "_counters.json"), counters_json));
+  RETURN_NOT_OK(WriteDfsFile(dfs_, JoinPath(temp_dir_, "_counters.json"), counters_json));
   // Written last: a directory with _SUCCESS is complete.
-  RETURN_NOT_OK(WriteFile(JoinPath(temp_dir_, "_SUCCESS"), ""));
+  RETURN_NOT_OK(WriteDfsFile(dfs_, JoinPath(temp_dir_, "_SUCCESS"), ""));
   RETURN_NOT_OK(dfs_->Delete(JoinPath(temp_dir_, kAttemptsDir), /*recursive=*/true));
   Status renamed = dfs_->Rename(temp_dir_, output_);
   if (renamed.IsAlreadyExists()) {

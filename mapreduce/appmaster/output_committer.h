@@ -30,9 +30,10 @@ class OutputCommitter {
   // "<parent>/.<name>.tmp-<app_id>".
   static std::string TempDirFor(const std::string& output, const std::string& app_id);
 
-  // AlreadyExists if the output exists; creates the temporary directory (a
-  // leftover of an earlier AM of this app is removed first).
-  Status Setup();
+  // AlreadyExists if the output exists; creates the temporary directory. A
+  // leftover of an earlier AM of this app is removed first, unless
+  // `keep_earlier_attempts` (a restarted AM recovering their reduce outputs).
+  Status Setup(bool keep_earlier_attempts = false);
   // Where reduce attempt `attempt_id` writes its part file.
   std::string AttemptDir(const std::string& attempt_id) const;
   // `winners[p]` is the attempt id whose part-r-<p> is the output's.
@@ -43,8 +44,6 @@ class OutputCommitter {
   const std::string& temp_dir() const { return temp_dir_; }
 
  private:
-  Status WriteFile(const std::string& path, const std::string& data);
-
   dfs::DfsClient* const dfs_;
   const std::string output_;
   const std::string temp_dir_;

@@ -3,6 +3,7 @@
 // Thread-safety: stateless.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,13 @@ enum class TaskKind { kMap, kReduce };
 std::string TaskName(TaskKind kind, int index);
 // "m_000003_1": the task's name and the attempt number (from 0).
 std::string AttemptId(TaskKind kind, int index, int attempt);
+struct ParsedAttemptId {
+  TaskKind kind;
+  int index = 0;
+  int attempt = 0;
+};
+// The inverse of AttemptId; nullopt for anything else.
+std::optional<ParsedAttemptId> ParseAttemptId(std::string_view id);
 // A map attempt leaves its output under this name in $MR_APP_LOCAL_DIR/output.
 inline std::string MapOutputName(const std::string& attempt_id) { return attempt_id + ".out"; }
 

@@ -1,13 +1,21 @@
 #include "mapreduce/appmaster/task_tracker.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "counters.h"
 
 namespace mr::am {
 
 namespace {
+
 int Slot(TaskKind kind) { return kind == TaskKind::kMap ? 0 : 1; }
+
+constexpr char kRunning[] = "RUNNING";
+constexpr char kSucceeded[] = "SUCCEEDED";
+constexpr char kFailed[] = "FAILED";
+constexpr char kKilled[] = "KILLED";
+
 }  // namespace
 
 TaskTracker::TaskTracker(std::vector<MapPlacement> maps, int num_reducers, TrackerOptions options)
@@ -17,43 +25,82 @@ TaskTracker::TaskTracker(std::vector<MapPlacement> maps, int num_reducers, Track
     task.kind = TaskKind::kMap;
     task.index = static_cast<int>(i);
     task.placement = std::move(maps[i]);
+    task.next_number = options_.first_attempt_number;
     maps_.push_back(std::move(task));
   }
   for (int r = 0; r < num_reducers; ++r) {
     Task task;
     task.kind = TaskKind::kReduce;
     task.index = r;
+    task.next_number = options_.first_attempt_number;
     reduces_.push_back(std::move(task));
   }
   for (Task& task : maps_) Request(task);
   RequestReducesOnce();  // An empty input has no maps to wait for.
 }
 
-void TaskTracker::Request(Task& task) {
+int64_t TaskTracker::Now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int TaskTracker::RunningAttempts(const Task& task) const {
+  return static_cast<int>(std::count_if(task.attempts.begin(), task.attempts.end(),
+                                        [](const Attempt& a) { return a.state == kRunning; }));
+}
+
+bool TaskTracker::Request(Task& task, bool backup) {
   sched::wire::ContainerRequest ask;
-  ask.request_id = next_request_id_++;
   bool is_map = task.kind == TaskKind::kMap;
   ask.resource = is_map ? options_.map_resource : options_.reduce_resource;
   ask.priority = is_map ? kMapPriority : kReducePriority;
-  // Away from the nodes where this task failed, unless that would be all.
-  bool exclude = cluster_nodes_ == 0 || static_cast<int>(task.failed_nodes.size()) < cluster_nodes_;
-  if (exclude) ask.excluded_nodes.assign(task.failed_nodes.begin(), task.failed_nodes.end());
+  // Away from the nodes where this task failed and the nodes the job
+  // avoids, unless that would be all of them.
+  std::set<std::string> avoid = task.failed_nodes;
+  avoid.insert(blacklisted_.begin(), blacklisted_.end());
+  if (cluster_nodes_ > 0 && static_cast<int>(avoid.size()) >= cluster_nodes_) avoid.clear();
+  if (backup) {
+    for (const Attempt& a : task.attempts) {
+      if (a.state == kRunning) avoid.insert(a.container.node.id);
+    }
+    if (cluster_nodes_ > 0 && static_cast<int>(avoid.size()) >= cluster_nodes_) return false;
+  }
+  ask.excluded_nodes.assign(avoid.begin(), avoid.end());
   for (const std::string& node : task.placement.nodes) {
-    if (!exclude || task.failed_nodes.count(node) == 0) ask.nodes.push_back(node);
+    if (avoid.count(node) == 0) ask.nodes.push_back(node);
   }
   ask.racks = task.placement.racks;
   ask.locality_delay_ms = ask.nodes.empty() && ask.racks.empty() ? 0 : options_.locality_delay_ms;
+  ask.request_id = next_request_id_++;
   task.request_id = ask.request_id;
-  requests_[ask.request_id] = {task.kind, task.index};
+  requests_[ask.request_id] = {task.kind, task.index, ask};
   asks_.push_back(std::move(ask));
+  return true;
+}
+
+void TaskTracker::Withdraw(Task& task) {
+  if (task.request_id == 0) return;
+  int64_t id = task.request_id;
+  task.request_id = 0;
+  requests_.erase(id);
+  auto queued = std::find_if(asks_.begin(), asks_.end(),
+                             [id](const auto& ask) { return ask.request_id == id; });
+  if (queued != asks_.end()) {
+    asks_.erase(queued);  // Never sent: nothing to cancel.
+  } else {
+    cancels_.push_back(id);
+  }
 }
 
 void TaskTracker::RequestReducesOnce() {
   if (reduces_requested_ || !maps_done()) return;
   reduces_requested_ = true;
   for (Task& task : reduces_) {
-    bool running = !task.attempts.empty() && task.attempts.back().state == "RUNNING";
-    if (task.succeeded_attempt < 0 && task.request_id == 0 && !running) Request(task);
+    if (task.succeeded_attempt < 0 && task.request_id == 0 && RunningAttempts(task) == 0) {
+      Request(task);
+    }
   }
 }
 
@@ -63,27 +110,62 @@ std::vector<sched::wire::ContainerRequest> TaskTracker::TakeAsks() {
   return out;
 }
 
+std::vector<sched::wire::ContainerRequest> TaskTracker::OutstandingAsks() const {
+  std::vector<sched::wire::ContainerRequest> out;
+  for (const auto& [id, pending] : requests_) out.push_back(pending.ask);
+  return out;
+}
+
+TaskTracker::Attempt& TaskTracker::AddAttempt(Task& task, int number,
+                                              const sched::wire::Container& container,
+                                              const std::string& state) {
+  Attempt attempt;
+  attempt.id = AttemptId(task.kind, task.index, number);
+  attempt.container = container;
+  attempt.state = state;
+  attempt.start_ms = Now();
+  attempt.progress_ms = attempt.start_ms;
+  if (task.kind == TaskKind::kReduce) {
+    for (const wire::MapOutputLocation& output : MapOutputs()) {
+      attempt.map_outputs.push_back(output.output_name);
+    }
+  }
+  task.next_number = std::max(task.next_number, number + 1);
+  int position = static_cast<int>(task.attempts.size());
+  task.attempts.push_back(std::move(attempt));
+  by_container_[container.container_id] = {task.kind, task.index, position};
+  MarkChanged({task.kind, task.index, position});
+  return task.attempts.back();
+}
+
 std::optional<Launch> TaskTracker::OnAllocated(const sched::wire::Container& container) {
   auto it = requests_.find(container.request_id);
   if (it == requests_.end() || failed()) return std::nullopt;
-  auto [kind, index] = it->second;
+  TaskKind kind = it->second.kind;
+  Task& task = TaskOf(kind, it->second.index);
   requests_.erase(it);
-  Task& task = TaskOf(kind, index);
   task.request_id = 0;
-  int number = static_cast<int>(task.attempts.size());
-  Attempt attempt;
-  attempt.id = AttemptId(kind, index, number);
-  attempt.container = container;
-  attempt.state = "RUNNING";
-  task.attempts.push_back(attempt);
-  by_container_[container.container_id] = {kind, index, number};
-  MarkChanged({kind, index, number});
+  if (task.succeeded_attempt >= 0) return std::nullopt;  // A backup's grant, too late.
+  bool backup = RunningAttempts(task) > 0;
+  int number = task.next_number;
+  const Attempt& attempt = AddAttempt(task, number, container, kRunning);
   ++launched_[Slot(kind)];
+  if (backup) ++speculative_[Slot(kind)];
   if (kind == TaskKind::kMap) {
     int locality = static_cast<int>(container.locality);
     if (locality >= 0 && locality < 3) ++locality_[locality];
   }
-  return Launch{kind, index, number, attempt.id, container};
+  return Launch{kind, task.index, number, attempt.id, container};
+}
+
+void TaskTracker::Kill(const AttemptRef& ref, const std::string& why, bool stop) {
+  Attempt& attempt = TaskOf(ref.kind, ref.index).attempts[ref.attempt];
+  attempt.state = kKilled;
+  attempt.diagnostics = why;
+  attempt.end_ms = Now();
+  ++killed_[Slot(ref.kind)];
+  MarkChanged(ref);
+  if (stop) to_stop_.push_back({attempt.id, attempt.state, attempt.container, why});
 }
 
 Completion TaskTracker::OnCompleted(const std::string& container_id, bool succeeded,
@@ -93,22 +175,42 @@ Completion TaskTracker::OnCompleted(const std::string& container_id, bool succee
   AttemptRef ref = it->second;
   Task& task = TaskOf(ref.kind, ref.index);
   Attempt& attempt = task.attempts[ref.attempt];
-  if (attempt.state != "RUNNING") return Completion::kIgnored;
+  if (attempt.state != kRunning) return Completion::kIgnored;
+  if (!succeeded) return FailAttempt(ref, diagnostics);
   MarkChanged(ref);
-  if (succeeded) {
-    attempt.state = "SUCCEEDED";
-    if (task.succeeded_attempt < 0) {
-      task.succeeded_attempt = ref.attempt;
-      ++(ref.kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
-      RequestReducesOnce();
+  attempt.state = kSucceeded;
+  attempt.end_ms = Now();
+  if (task.succeeded_attempt < 0) {
+    task.succeeded_attempt = ref.attempt;
+    ++(ref.kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
+    // The race is over: the other attempts lose, and a backup still
+    // waiting for a container is not wanted any more.
+    Withdraw(task);
+    for (size_t a = 0; a < task.attempts.size(); ++a) {
+      if (task.attempts[a].state != kRunning) continue;
+      Kill({ref.kind, ref.index, static_cast<int>(a)}, attempt.id + " finished first",
+           /*stop=*/true);
     }
-    return Completion::kSucceeded;
+    RequestReducesOnce();
   }
-  attempt.state = "FAILED";
+  return Completion::kSucceeded;
+}
+
+Completion TaskTracker::FailAttempt(const AttemptRef& ref, const std::string& diagnostics) {
+  Task& task = TaskOf(ref.kind, ref.index);
+  Attempt& attempt = task.attempts[ref.attempt];
+  MarkChanged(ref);
+  attempt.state = kFailed;
   attempt.diagnostics = diagnostics;
+  attempt.end_ms = Now();
   ++failed_[Slot(ref.kind)];
   ++task.failures;
-  task.failed_nodes.insert(attempt.container.node.id);
+  const std::string& node = attempt.container.node.id;
+  task.failed_nodes.insert(node);
+  if (options_.max_failures_per_node > 0 &&
+      ++node_failures_[node] >= options_.max_failures_per_node) {
+    blacklisted_.insert(node);
+  }
   if (failed()) return Completion::kIgnored;  // The job already failed.
   if (task.failures >= options_.max_attempts) {
     task.failed = true;
@@ -117,18 +219,129 @@ Completion TaskTracker::OnCompleted(const std::string& container_id, bool succee
                (diagnostics.empty() ? "(no diagnostics)" : diagnostics);
     return Completion::kJobFailed;
   }
-  Request(task);
+  // A sibling still running (or asked for) carries the task on; a reduce
+  // waits while the barrier is closed (RequestReducesOnce asks for it).
+  bool barrier_closed = ref.kind == TaskKind::kReduce && !reduces_requested_;
+  if (RunningAttempts(task) == 0 && task.request_id == 0 && !barrier_closed) Request(task);
   return Completion::kRetrying;
+}
+
+void TaskTracker::LoseMapOutput(Task& map, const std::string& why, const std::string& bad_node) {
+  Attempt& winner = map.attempts[map.succeeded_attempt];
+  winner.state = kKilled;
+  winner.diagnostics = why;
+  ++killed_[Slot(map.kind)];
+  MarkChanged({map.kind, map.index, map.succeeded_attempt});
+  map.succeeded_attempt = -1;
+  --maps_succeeded_;
+  if (!bad_node.empty()) map.failed_nodes.insert(bad_node);
+  Request(map);
+  reduces_requested_ = false;  // The barrier closes until it runs again.
+}
+
+Completion TaskTracker::OnFetchFailure(const std::string& container_id,
+                                       const std::vector<int>& map_indexes,
+                                       const std::string& diagnostics) {
+  auto it = by_container_.find(container_id);
+  if (it == by_container_.end()) return Completion::kIgnored;
+  AttemptRef ref = it->second;
+  Task& reduce = TaskOf(ref.kind, ref.index);
+  Attempt& attempt = reduce.attempts[ref.attempt];
+  if (ref.kind != TaskKind::kReduce || attempt.state != kRunning) return Completion::kIgnored;
+  Kill(ref, diagnostics, /*stop=*/false);
+  if (done() || failed()) return Completion::kIgnored;
+  for (int m : map_indexes) {
+    if (m < 0 || m >= num_maps()) continue;
+    Task& map = maps_[m];
+    if (map.succeeded_attempt < 0) continue;  // Already running again.
+    const Attempt& output = map.attempts[map.succeeded_attempt];
+    bool given = std::count(attempt.map_outputs.begin(), attempt.map_outputs.end(),
+                            MapOutputName(output.id)) > 0;
+    if (!given) continue;  // The reduce had an older output; this one is new.
+    LoseMapOutput(map, "its output could not be fetched by " + attempt.id,
+                  output.container.node.id);
+  }
+  if (RunningAttempts(reduce) == 0 && reduce.request_id == 0 && reduces_requested_) {
+    Request(reduce);
+  }
+  return Completion::kRetrying;
+}
+
+void TaskTracker::OnProgress(const std::string& container_id, double progress, int64_t ticks) {
+  auto it = by_container_.find(container_id);
+  if (it == by_container_.end()) return;
+  Attempt& attempt = TaskOf(it->second.kind, it->second.index).attempts[it->second.attempt];
+  if (attempt.state != kRunning) return;
+  if (progress != attempt.progress || ticks != attempt.ticks) {
+    attempt.progress = progress;
+    attempt.ticks = ticks;
+    attempt.progress_ms = Now();
+  }
+}
+
+void TaskTracker::CheckTimeouts() {
+  if (options_.task_timeout_ms <= 0 || failed()) return;
+  int64_t now = Now();
+  for (const auto& [container_id, ref] : by_container_) {
+    Attempt& attempt = TaskOf(ref.kind, ref.index).attempts[ref.attempt];
+    if (attempt.state != kRunning || now - attempt.progress_ms < options_.task_timeout_ms) {
+      continue;
+    }
+    std::string why = "no progress for " + std::to_string(now - attempt.progress_ms) +
+                      " ms (timeout " + std::to_string(options_.task_timeout_ms) + " ms)";
+    to_stop_.push_back({attempt.id, kFailed, attempt.container, why});
+    FailAttempt(ref, why);
+    if (failed()) return;
+  }
+}
+
+void TaskTracker::Speculate() {
+  if (!options_.speculation.enabled || failed() || done()) return;
+  int tasks = num_maps() + num_reducers();
+  int cap = std::max(1, static_cast<int>(options_.speculation.cap_fraction * tasks));
+  int backups = 0;
+  for (const std::vector<Task>* kind : {&maps_, &reduces_}) {
+    for (const Task& task : *kind) {
+      int active = RunningAttempts(task) + (task.request_id != 0 ? 1 : 0);
+      if (task.succeeded_attempt < 0 && active > 1) ++backups;
+    }
+  }
+  if (backups >= cap) return;
+  SpeculateKind(TaskKind::kMap);
+  if (reduces_requested_) SpeculateKind(TaskKind::kReduce);
+}
+
+void TaskTracker::SpeculateKind(TaskKind kind) {
+  std::vector<Task>& tasks = kind == TaskKind::kMap ? maps_ : reduces_;
+  int64_t now = Now();
+  std::vector<RunningTaskEstimate> running;
+  std::vector<int64_t> finished_ms;
+  for (const Task& task : tasks) {
+    if (task.succeeded_attempt >= 0) {
+      const Attempt& winner = task.attempts[task.succeeded_attempt];
+      if (winner.end_ms > 0) finished_ms.push_back(winner.end_ms - winner.start_ms);
+      continue;
+    }
+    if (task.request_id != 0 || RunningAttempts(task) != 1) continue;
+    for (const Attempt& a : task.attempts) {
+      if (a.state == kRunning) running.push_back({task.index, a.progress, now - a.start_ms});
+    }
+  }
+  std::optional<int> chosen = PickSpeculativeTask(running, finished_ms, options_.speculation);
+  if (chosen.has_value()) Request(tasks[*chosen], /*backup=*/true);
+}
+
+std::vector<AttemptInfo> TaskTracker::TakeToStop() {
+  std::vector<AttemptInfo> out;
+  out.swap(to_stop_);
+  return out;
 }
 
 void TaskTracker::KillRunning(const std::string& why) {
   for (auto& [container_id, ref] : by_container_) {
-    Attempt& attempt = TaskOf(ref.kind, ref.index).attempts[ref.attempt];
-    if (attempt.state != "RUNNING") continue;
-    attempt.state = "KILLED";
-    attempt.diagnostics = why;
-    ++killed_[Slot(ref.kind)];
-    MarkChanged(ref);
+    if (TaskOf(ref.kind, ref.index).attempts[ref.attempt].state == kRunning) {
+      Kill(ref, why, /*stop=*/false);
+    }
   }
   // Nothing more will be launched.
   requests_.clear();
@@ -141,39 +354,21 @@ std::vector<AttemptInfo> TaskTracker::OnNodeLost(const std::string& node_id) {
   bool outputs_lost = false;
   for (Task& task : maps_) {
     if (task.succeeded_attempt < 0) continue;
-    Attempt& winner = task.attempts[task.succeeded_attempt];
-    if (winner.container.node.id != node_id) continue;
-    winner.state = "KILLED";
-    winner.diagnostics = "map output lost with node " + node_id;
-    ++killed_[Slot(task.kind)];
-    MarkChanged({task.kind, task.index, task.succeeded_attempt});
-    task.succeeded_attempt = -1;
-    --maps_succeeded_;
-    task.failed_nodes.insert(node_id);
-    Request(task);
+    if (task.attempts[task.succeeded_attempt].container.node.id != node_id) continue;
+    LoseMapOutput(task, "map output lost with node " + node_id, node_id);
     outputs_lost = true;
   }
   if (!outputs_lost) return to_stop;
-  // The barrier closes again: reduces that have not succeeded restart once
-  // every map output exists again.
-  reduces_requested_ = false;
+  // Reduces that have not succeeded restart once every map output exists
+  // again: their map output lists are stale.
   for (Task& task : reduces_) {
-    if (task.request_id != 0) {
-      requests_.erase(task.request_id);
-      cancels_.push_back(task.request_id);
-      asks_.erase(std::remove_if(asks_.begin(), asks_.end(),
-                                 [&](const auto& ask) { return ask.request_id == task.request_id; }),
-                  asks_.end());
-      task.request_id = 0;
-    }
+    Withdraw(task);
     for (size_t a = 0; a < task.attempts.size(); ++a) {
       Attempt& attempt = task.attempts[a];
-      if (attempt.state != "RUNNING") continue;
-      attempt.state = "KILLED";
-      attempt.diagnostics = "map outputs lost with node " + node_id;
-      ++killed_[Slot(task.kind)];
-      MarkChanged({task.kind, task.index, static_cast<int>(a)});
-      to_stop.push_back({attempt.id, attempt.state, attempt.container});
+      if (attempt.state != kRunning) continue;
+      Kill({task.kind, task.index, static_cast<int>(a)}, "map outputs lost with node " + node_id,
+           /*stop=*/false);
+      to_stop.push_back({attempt.id, attempt.state, attempt.container, attempt.diagnostics});
     }
   }
   return to_stop;
@@ -185,20 +380,64 @@ std::vector<int64_t> TaskTracker::TakeCancels() {
   return out;
 }
 
+bool TaskTracker::RecoverSucceeded(const std::string& attempt_id,
+                                   const sched::wire::Container& container) {
+  std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt_id);
+  if (!parsed.has_value()) return false;
+  int tasks = parsed->kind == TaskKind::kMap ? num_maps() : num_reducers();
+  if (parsed->index >= tasks) return false;
+  Task& task = TaskOf(parsed->kind, parsed->index);
+  if (task.succeeded_attempt >= 0) return false;
+  Withdraw(task);
+  AddAttempt(task, parsed->attempt, container, kSucceeded);
+  task.succeeded_attempt = static_cast<int>(task.attempts.size()) - 1;
+  ++(parsed->kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
+  RequestReducesOnce();
+  return true;
+}
+
+bool TaskTracker::AdoptRunning(const std::string& attempt_id,
+                               const sched::wire::Container& container) {
+  std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt_id);
+  if (!parsed.has_value()) return false;
+  int tasks = parsed->kind == TaskKind::kMap ? num_maps() : num_reducers();
+  if (parsed->index >= tasks) return false;
+  Task& task = TaskOf(parsed->kind, parsed->index);
+  if (task.succeeded_attempt >= 0 || RunningAttempts(task) > 0) return false;
+  // A reduce started before the barrier fell again would hold stale
+  // outputs; one adopted before the maps are done is not expected.
+  if (parsed->kind == TaskKind::kReduce && !maps_done()) return false;
+  Withdraw(task);
+  AddAttempt(task, parsed->attempt, container, kRunning);
+  return true;
+}
+
 std::vector<AttemptInfo> TaskTracker::Running() const {
   std::vector<AttemptInfo> out;
   for (const auto& [container_id, ref] : by_container_) {
     const Attempt& attempt = TaskOf(ref.kind, ref.index).attempts[ref.attempt];
-    if (attempt.state == "RUNNING") out.push_back({attempt.id, attempt.state, attempt.container});
+    if (attempt.state == kRunning) {
+      out.push_back({attempt.id, attempt.state, attempt.container, attempt.diagnostics});
+    }
   }
   return out;
+}
+
+std::optional<AttemptInfo> TaskTracker::RunningAttempt(const std::string& container_id) const {
+  auto it = by_container_.find(container_id);
+  if (it == by_container_.end()) return std::nullopt;
+  const Attempt& a = TaskOf(it->second.kind, it->second.index).attempts[it->second.attempt];
+  if (a.state != kRunning) return std::nullopt;
+  return AttemptInfo{a.id, a.state, a.container, a.diagnostics};
 }
 
 std::vector<AttemptInfo> TaskTracker::Attempts() const {
   std::vector<AttemptInfo> out;
   for (const std::vector<Task>* tasks : {&maps_, &reduces_}) {
     for (const Task& task : *tasks) {
-      for (const Attempt& a : task.attempts) out.push_back({a.id, a.state, a.container});
+      for (const Attempt& a : task.attempts) {
+        out.push_back({a.id, a.state, a.container, a.diagnostics});
+      }
     }
   }
   return out;
@@ -261,6 +500,8 @@ void TaskTracker::AddJobCounters(Counters* counters) const {
   counters->Add(kGroup, kDataLocalMaps, locality_[sched::wire::Locality::NODE_LOCAL]);
   counters->Add(kGroup, kRackLocalMaps, locality_[sched::wire::Locality::RACK_LOCAL]);
   counters->Add(kGroup, kOtherLocalMaps, locality_[sched::wire::Locality::OFF_RACK]);
+  counters->Add(kGroup, kSpeculativeMaps, speculative_[0]);
+  counters->Add(kGroup, kSpeculativeReduces, speculative_[1]);
 }
 
 }  // namespace mr::am

@@ -19,6 +19,8 @@
 #include "dfs/client/dfs_client.h"
 #include "rpc/thrift_codec.h"
 #include "mapreduce/appmaster/job_driver.h"
+#include "mapreduce/appmaster/output_committer.h"
+#include "mapreduce/appmaster/recovery_log.h"
 #include "scheduler/client/aggregated_logs.h"
 #include "task_spec_io.h"
 #include "tests/dfs/client/local_dfs.h"
@@ -98,7 +100,9 @@ class FakeRm : public ResourceManagerLink {
 };
 
 // The NMs: run each task at once. `fail` says which attempt ids exit 3;
-// `hang` keeps every container running (for kills).
+// `hang` keeps every container running (for kills), `stall` keeps the
+// named attempts running with unchanging progress; `fetch_fail` makes the
+// named reduce attempts exit 1 naming maps they could not fetch.
 class FakeNms : public NodeManagers {
  public:
   explicit FakeNms(dfs::DfsClient* dfs) : dfs_(dfs) {}
@@ -115,8 +119,14 @@ class FakeNms : public NodeManagers {
     sched::wire::ContainerStatus status;
     status.container_id = context.container_id;
     status.state = sched::wire::ContainerState::COMPLETE;
-    if (hang) {
+    if (hang || stall.count(attempt) > 0) {
       status.state = sched::wire::ContainerState::RUNNING;
+      status.progress = 0.1;
+      status.progress_ticks = 5;
+    } else if (fetch_fail.count(attempt) > 0) {
+      status.exit_code = 1;
+      status.diagnostics = "exit code 1\nstderr: could not fetch";
+      status.result = EncodeTaskResult(Counters(), fetch_fail[attempt]);
     } else if (fail.count(attempt) > 0) {
       status.exit_code = 3;
       status.diagnostics = "exit code 3\nstderr: " + attempt + " hit a bad record";
@@ -155,6 +165,8 @@ class FakeNms : public NodeManagers {
 
   std::set<std::string> fail;
   bool hang = false;
+  std::set<std::string> stall;
+  std::map<std::string, std::vector<int32_t>> fetch_fail;
   std::map<std::string, wire::TaskSpec> specs;
   std::map<std::string, sched::wire::LaunchContext> contexts;
   std::map<std::string, std::string> nodes;
@@ -243,7 +255,7 @@ TEST_F(JobDriverITest, RunsMapsThenReducesAndCommits) {
   FakeRm rm(nodes_);
   FakeNms nms(dfs_.get());
   nms.fail = {"m_000001_0"};  // Retried once, elsewhere.
-  JobDriver driver(job, Config(2), Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, Config(2), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   ASSERT_TRUE(rm.finished);
   EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
@@ -323,7 +335,7 @@ TEST_F(JobDriverITest, RangePartitioningSamplesSplitPointsFromTheDfs) {
   FakeNms nms(dfs_.get());
   AmConfig config = Config(3);
   config.range_partitioning = true;
-  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, config, Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
   const auto& points = nms.specs["m_000000_0"].split_points;
@@ -351,7 +363,7 @@ TEST_F(JobDriverITest, FixedRecordSplitsHoldWholeRecordsAndSampleTheirKeys) {
   AmConfig config = Config(4);
   config.input = "/tera";
   config.range_partitioning = true;
-  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, config, Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
   int64_t covered = 0;
@@ -380,7 +392,7 @@ TEST_F(JobDriverITest, CombinesSmallSplitsIntoFewerMapsCoveringEveryByteOnce) {
   FakeNms nms(dfs_.get());
   DriverOptions options = Options();
   options.combine_splits = true;  // Target: the 1 MiB chunk size.
-  JobDriver driver(job, Config(1), options, &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
   std::map<std::string, int64_t> bytes_of;  // Per file, summed over the maps.
@@ -425,7 +437,7 @@ TEST_F(JobDriverITest, ATaskThatFailsEveryAttemptFailsTheJobAndLeavesNothing) {
   FakeRm rm(nodes_);
   FakeNms nms(dfs_.get());
   nms.fail = {"m_000002_0", "m_000002_1", "m_000002_2"};
-  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, Config(1), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::FAILED);
   EXPECT_EQ(rm.final_diagnostics,
@@ -444,7 +456,7 @@ TEST_F(JobDriverITest, AKillStopsTheRunningContainersAndFinishesKilled) {
   rm.kill_after_allocates = 3;
   FakeNms nms(dfs_.get());
   nms.hang = true;
-  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, Config(1), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::KILLED);
   EXPECT_EQ(nms.stopped.size(), 4u);  // Every map was running.
@@ -457,7 +469,7 @@ TEST_F(JobDriverITest, AnExistingOutputFailsTheJobUntouched) {
   Job job("test");
   FakeRm rm(nodes_);
   FakeNms nms(dfs_.get());
-  JobDriver driver(job, Config(1), Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, Config(1), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::FAILED);
   EXPECT_NE(rm.final_diagnostics.find("already exists"), std::string::npos);
@@ -471,12 +483,153 @@ TEST_F(JobDriverITest, AMissingInputFailsTheJob) {
   FakeNms nms(dfs_.get());
   AmConfig config = Config(1);
   config.input = "/nope";
-  JobDriver driver(job, config, Options(), &rm, &nms, dfs_.get(), nullptr);
+  JobDriver driver(job, config, Options(), {}, &rm, &nms, dfs_.get(), nullptr);
   ASSERT_TRUE(driver.Run().ok());
   EXPECT_EQ(rm.final_state, AppState::FAILED);
   EXPECT_NE(rm.final_diagnostics.find("input /nope does not exist"), std::string::npos)
       << rm.final_diagnostics;
   EXPECT_TRUE(Names("/out").empty());
+}
+
+TEST_F(JobDriverITest, AStalledMapGetsABackupOnAnotherNodeAndTheFirstToFinishWins) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.stall = {"m_000002_0"};  // Runs forever at 10%.
+  DriverOptions options = Options();
+  options.speculation_interval_ms = 10;
+  options.tracker.speculation.min_runtime_ms = 100;
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  ASSERT_EQ(nms.specs.count("m_000002_1"), 1u);
+  EXPECT_NE(nms.nodes["m_000002_1"], nms.nodes["m_000002_0"]);
+  // The backup won: the reduce read its output, and the stalled attempt
+  // was stopped.
+  EXPECT_EQ(nms.specs["r_000000_0"].map_outputs[2].output_name, "m_000002_1.out");
+  EXPECT_EQ(nms.stopped.count(nms.contexts["m_000002_0"].container_id), 1u);
+  EXPECT_EQ(rm.attempt_states["m_000002_0"], "KILLED");
+  auto counters = Counters::FromJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(counters->Value("Job Counters", "Speculative map attempts"), 1);
+  EXPECT_EQ(counters->Value("Job Counters", "Killed map tasks"), 1);
+  EXPECT_EQ(counters->Value("Job Counters", "Failed map tasks"), 0);
+  EXPECT_EQ(counters->Value("Test", "maps"), 4);
+}
+
+TEST_F(JobDriverITest, AnAttemptWithoutProgressTimesOutAndIsRetried) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.stall = {"m_000001_0"};
+  DriverOptions options = Options();
+  options.speculation_interval_ms = 10;
+  options.tracker.speculation.enabled = false;
+  options.tracker.task_timeout_ms = 200;
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  EXPECT_EQ(rm.attempt_states["m_000001_0"], "FAILED");
+  EXPECT_EQ(nms.stopped.count(nms.contexts["m_000001_0"].container_id), 1u);
+  ASSERT_EQ(nms.specs.count("m_000001_1"), 1u);
+  auto counters = Counters::FromJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(counters->Value("Job Counters", "Failed map tasks"), 1);
+}
+
+TEST_F(JobDriverITest, AReduceThatCannotFetchAMapOutputMakesThatMapRunAgain) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.fetch_fail = {{"r_000000_0", {2}}};
+  DriverOptions options = Options();
+  options.tracker.max_attempts = 1;  // Neither the rerun nor the reduce's retry is a failure.
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  ASSERT_EQ(nms.specs.count("m_000002_1"), 1u);
+  EXPECT_NE(nms.nodes["m_000002_1"], nms.nodes["m_000002_0"]);
+  EXPECT_EQ(nms.specs.count("m_000001_1"), 0u);  // Only the map named.
+  ASSERT_EQ(nms.specs.count("r_000000_1"), 1u);
+  EXPECT_EQ(nms.specs["r_000000_1"].map_outputs[2].output_name, "m_000002_1.out");
+  EXPECT_EQ(rm.attempt_states["r_000000_0"], "KILLED");
+  EXPECT_EQ(Names("/out/wc"),
+            (std::vector<std::string>{"_SUCCESS", "_counters.json", "part-r-00000"}));
+  auto counters = Counters::FromJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(counters->Value("Job Counters", "Failed reduce tasks"), 0);
+  EXPECT_EQ(counters->Value("Test", "maps"), 4);
+}
+
+// A second AM of the application: the first one finished map 0 and reduce
+// 1 (its recovery log and reduce output say so), left map 1 running, and
+// had a container it never used. The plan is the first AM's, not a new one.
+TEST_F(JobDriverITest, ARestartedAmRecoversFinishedTasksAndAdoptsRunningOnes) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  RecoveryLog log(dfs_.get(), "app_1_0001");
+  RecoveredPlan plan;
+  MapTaskInput big, small;
+  big.pieces = {{"/in/big", 0, 5 << 19}};
+  big.length = 5 << 19;
+  small.pieces = {{"/in/small", 0, 12}};
+  small.length = 12;
+  plan.maps = {big, small};
+  plan.num_splits = 4;
+  ASSERT_TRUE(log.WritePlan(plan).ok());
+  auto container = [&](const std::string& id, int node) {
+    sched::wire::Container c;
+    c.container_id = id;
+    c.node = nodes_[node].info;
+    return c;
+  };
+  Counters one_map, one_reduce;
+  one_map.Add("Test", "maps", 1);
+  one_reduce.Add("Test", "reduces", 1);
+  ASSERT_TRUE(log.RecordSucceeded("m_000000_0", container("app_1_0001_c000050", 0),
+                                  EncodeTaskResult(one_map)).ok());
+  ASSERT_TRUE(log.RecordSucceeded("r_000001_0", container("app_1_0001_c000051", 1),
+                                  EncodeTaskResult(one_reduce)).ok());
+  std::string temp = OutputCommitter::TempDirFor("/out/wc", "app_1_0001");
+  ASSERT_TRUE(Write(temp + "/_attempts/r_000001_0/part-r-00001", "r1\n").ok());
+  // Map 1 is still running; it finishes when this AM first polls it.
+  sched::wire::RegisterResponse registration;
+  registration.am_attempt = 2;
+  registration.live_containers = {container("app_1_0001_c000060", 1),
+                                  container("app_1_0001_c000061", 2)};
+  sched::wire::TaskAttemptReport running;
+  running.attempt_id = "m_000001_0";
+  running.container_id = "app_1_0001_c000060";
+  running.state = "RUNNING";
+  registration.attempts = {running};
+  sched::wire::ContainerStatus done;
+  done.container_id = "app_1_0001_c000060";
+  done.state = sched::wire::ContainerState::COMPLETE;
+  done.result = EncodeTaskResult(one_map);
+  nms.statuses[done.container_id] = done;
+
+  JobDriver driver(job, Config(2), Options(), registration, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  // Only reduce 0 ran, numbered past the first AM's attempts, with both
+  // maps' outputs.
+  std::vector<std::string> launched;
+  for (const auto& [attempt, spec] : nms.specs) launched.push_back(attempt);
+  EXPECT_EQ(launched, (std::vector<std::string>{"r_000000_1000"}));
+  const wire::TaskSpec& r0 = nms.specs["r_000000_1000"];
+  ASSERT_EQ(r0.map_outputs.size(), 2u);
+  EXPECT_EQ(r0.map_outputs[0].output_name, "m_000000_0.out");
+  EXPECT_EQ(r0.map_outputs[1].output_name, "m_000001_0.out");
+  EXPECT_EQ(nms.stopped, (std::set<std::string>{"app_1_0001_c000061"}));
+  Result<std::string> part1 = Read("/out/wc/part-r-00001");
+  ASSERT_TRUE(part1.ok());
+  EXPECT_EQ(*part1, "r1\n");
+  auto counters = Counters::FromJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok());
+  EXPECT_EQ(counters->Value("Test", "maps"), 2);
+  EXPECT_EQ(counters->Value("Test", "reduces"), 2);
+  EXPECT_EQ(counters->Value("Job Counters", "Launched map tasks"), 0);
 }
 
 }  // namespace

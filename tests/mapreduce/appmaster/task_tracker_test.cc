@@ -319,5 +319,190 @@ TEST(TaskTrackerTest, ALostNodeAfterTheJobIsDoneChangesNothing) {
   EXPECT_TRUE(tracker.done());
 }
 
+// A clock the test moves by hand.
+struct FakeClock {
+  int64_t now = 1000;
+  std::function<int64_t()> fn() {
+    return [this] { return now; };
+  }
+};
+
+TEST(TaskTrackerTest, AStragglerGetsOneBackupAwayFromItsNodeAndTheWinnerKillsTheOther) {
+  FakeClock clock;
+  TrackerOptions options = Options();
+  options.clock = clock.fn();
+  options.speculation.min_runtime_ms = 1000;
+  TaskTracker tracker({{{"nm-1"}, {"/r1"}}, {}, {}}, 1, options);
+  tracker.set_cluster_nodes(4);
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[2], "c2", "nm-3")));
+  clock.now += 2000;
+  tracker.OnCompleted("c1", true, "");
+  tracker.OnCompleted("c2", true, "");
+  tracker.OnProgress("c0", 0.1, 7);
+  // c0: 10% in 2 s while its peers took 2 s: about 18 s left.
+  tracker.Speculate();
+  auto backup = tracker.TakeAsks();
+  ASSERT_EQ(backup.size(), 1u);
+  EXPECT_EQ(backup[0].excluded_nodes, (std::vector<std::string>{"nm-1"}));
+  EXPECT_TRUE(backup[0].nodes.empty());  // Its only preferred node runs the original.
+  tracker.Speculate();  // One backup per task.
+  EXPECT_TRUE(tracker.TakeAsks().empty());
+  auto launch = tracker.OnAllocated(Grant(backup[0], "c3", "nm-4"));
+  ASSERT_TRUE(launch.has_value());
+  EXPECT_EQ(launch->attempt_id, "m_000000_1");
+  EXPECT_EQ(tracker.Running().size(), 2u);
+
+  EXPECT_EQ(tracker.OnCompleted("c3", true, ""), Completion::kSucceeded);
+  auto stop = tracker.TakeToStop();
+  ASSERT_EQ(stop.size(), 1u);
+  EXPECT_EQ(stop[0].attempt_id, "m_000000_0");
+  EXPECT_EQ(tracker.OnCompleted("c0", false, "stopped"), Completion::kIgnored);
+  EXPECT_EQ(tracker.MapOutputs()[0].output_name, "m_000000_1.out");
+  Counters counters;
+  tracker.AddJobCounters(&counters);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kSpeculativeMaps), 1);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kKilledMaps), 1);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kFailedMaps), 0);
+}
+
+TEST(TaskTrackerTest, AFailedOriginalIsNotRetriedWhileItsBackupRuns) {
+  FakeClock clock;
+  TrackerOptions options = Options();
+  options.clock = clock.fn();
+  TaskTracker tracker({{}, {}}, 1, options);
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
+  clock.now += 500;
+  tracker.OnCompleted("c1", true, "");
+  clock.now += 5000;
+  tracker.Speculate();
+  auto backup = tracker.TakeAsks();
+  ASSERT_EQ(backup.size(), 1u);
+  ASSERT_TRUE(tracker.OnAllocated(Grant(backup[0], "c2", "nm-3")));
+  EXPECT_EQ(tracker.OnCompleted("c0", false, "exit code 1"), Completion::kRetrying);
+  EXPECT_TRUE(tracker.TakeAsks().empty());
+  EXPECT_EQ(tracker.OnCompleted("c2", true, ""), Completion::kSucceeded);
+  EXPECT_TRUE(tracker.maps_done());
+}
+
+TEST(TaskTrackerTest, AnAttemptSilentPastTheTimeoutFailsAndIsRetried) {
+  FakeClock clock;
+  TrackerOptions options = Options();
+  options.clock = clock.fn();
+  options.task_timeout_ms = 10000;
+  TaskTracker tracker({{}}, 1, options);
+  auto ask = tracker.TakeAsks()[0];
+  ASSERT_TRUE(tracker.OnAllocated(Grant(ask, "c0", "nm-1")));
+  clock.now += 9000;
+  tracker.OnProgress("c0", 0.5, 10);  // Progress resets the clock...
+  clock.now += 9000;
+  tracker.CheckTimeouts();
+  EXPECT_TRUE(tracker.TakeToStop().empty());
+  tracker.OnProgress("c0", 0.5, 10);  // ... a repeat of the same report does not.
+  clock.now += 1001;
+  tracker.CheckTimeouts();
+  auto stop = tracker.TakeToStop();
+  ASSERT_EQ(stop.size(), 1u);
+  EXPECT_EQ(stop[0].attempt_id, "m_000000_0");
+  EXPECT_NE(stop[0].diagnostics.find("no progress for 10001 ms"), std::string::npos);
+  auto retry = tracker.TakeAsks();
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].excluded_nodes, (std::vector<std::string>{"nm-1"}));
+  EXPECT_EQ(tracker.OnCompleted("c0", false, "stopped"), Completion::kIgnored);
+}
+
+TEST(TaskTrackerTest, ANodeWhereTheJobKeepsFailingIsAvoidedByEveryTask) {
+  TrackerOptions options = Options(/*max_attempts=*/4);
+  options.max_failures_per_node = 2;
+  TaskTracker tracker({{}, {}, {{"nm-1"}, {}}}, 1, options);
+  tracker.set_cluster_nodes(3);
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-1")));
+  tracker.OnCompleted("c0", false, "x");
+  EXPECT_TRUE(tracker.excluded_nodes().empty());
+  tracker.OnCompleted("c1", false, "x");
+  EXPECT_EQ(tracker.excluded_nodes(), (std::set<std::string>{"nm-1"}));
+  (void)tracker.TakeAsks();
+  // Map 2 never failed anywhere, but its retry avoids nm-1 too.
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[2], "c2", "nm-2")));
+  tracker.OnCompleted("c2", false, "x");
+  auto retry = tracker.TakeAsks();
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].excluded_nodes, (std::vector<std::string>{"nm-1", "nm-2"}));
+  EXPECT_TRUE(retry[0].nodes.empty());
+}
+
+TEST(TaskTrackerTest, AFetchFailureRerunsOnlyTheCurrentOutputOfTheNamedMap) {
+  TaskTracker tracker({{}, {}}, 2, Options(/*max_attempts=*/1));
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
+  tracker.OnCompleted("c0", true, "");
+  tracker.OnCompleted("c1", true, "");
+  auto reduces = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(reduces[0], "c2", "nm-3")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(reduces[1], "c3", "nm-3")));
+
+  EXPECT_EQ(tracker.OnFetchFailure("c2", {1}, "could not fetch m_000001_0"), Completion::kRetrying);
+  EXPECT_FALSE(tracker.maps_done());
+  auto rerun = tracker.TakeAsks();
+  ASSERT_EQ(rerun.size(), 1u);  // Map 1 only; reduce 0 waits for it.
+  EXPECT_EQ(rerun[0].excluded_nodes, (std::vector<std::string>{"nm-2"}));
+  EXPECT_EQ(tracker.Running().size(), 1u);  // Reduce 1 goes on.
+  ASSERT_TRUE(tracker.OnAllocated(Grant(rerun[0], "c4", "nm-1")));
+  tracker.OnCompleted("c4", true, "");
+  auto again = tracker.TakeAsks();
+  ASSERT_EQ(again.size(), 1u);
+  ASSERT_TRUE(tracker.OnAllocated(Grant(again[0], "c5", "nm-3")));
+  // Reduce 1 had the old output of map 1: its failure names a map already
+  // regenerated, so nothing runs again but the reduce itself.
+  EXPECT_EQ(tracker.OnFetchFailure("c3", {1}, "could not fetch m_000001_0"), Completion::kRetrying);
+  EXPECT_TRUE(tracker.maps_done());
+  auto reduce1 = tracker.TakeAsks();
+  ASSERT_EQ(reduce1.size(), 1u);
+  EXPECT_EQ(reduce1[0].priority, kReducePriority);
+  EXPECT_FALSE(tracker.failed());
+  Counters counters;
+  tracker.AddJobCounters(&counters);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kFailedReduces), 0);
+}
+
+TEST(TaskTrackerTest, ARestartedAmRecoversAdoptsAndNumbersItsAttemptsPastTheOldOnes) {
+  TrackerOptions options = Options();
+  options.first_attempt_number = 1000;
+  TaskTracker tracker({{}, {}, {}}, 1, options);
+  sched::wire::Container old;
+  old.container_id = "c7";
+  old.node.id = "nm-1";
+  EXPECT_TRUE(tracker.RecoverSucceeded("m_000000_3", old));
+  EXPECT_FALSE(tracker.RecoverSucceeded("m_000000_4", old));  // Already done.
+  EXPECT_FALSE(tracker.RecoverSucceeded("m_000009_0", old));  // No such task.
+  EXPECT_FALSE(tracker.RecoverSucceeded("garbage", old));
+  old.container_id = "c8";
+  EXPECT_TRUE(tracker.AdoptRunning("m_000001_0", old));
+  EXPECT_FALSE(tracker.AdoptRunning("r_000000_0", old));  // Reduces wait for the barrier.
+  auto asks = tracker.TakeAsks();
+  ASSERT_EQ(asks.size(), 1u);  // Map 2 only.
+  auto launch = tracker.OnAllocated(Grant(asks[0], "c9", "nm-2"));
+  ASSERT_TRUE(launch.has_value());
+  EXPECT_EQ(launch->attempt_id, "m_000002_1000");
+  EXPECT_EQ(tracker.OutstandingAsks().size(), 0u);
+  tracker.OnCompleted("c8", true, "");
+  tracker.OnCompleted("c9", true, "");
+  auto outputs = tracker.MapOutputs();
+  ASSERT_EQ(outputs.size(), 3u);
+  EXPECT_EQ(outputs[0].output_name, "m_000000_3.out");
+  EXPECT_EQ(outputs[1].output_name, "m_000001_0.out");
+  auto reduce = tracker.TakeAsks();
+  ASSERT_EQ(reduce.size(), 1u);
+  EXPECT_EQ(tracker.OutstandingAsks().size(), 1u);  // Until it is granted.
+  EXPECT_EQ(tracker.OutstandingAsks()[0].request_id, reduce[0].request_id);
+}
+
 }  // namespace
 }  // namespace mr::am

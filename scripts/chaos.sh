@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Chaos runs (issue 6): word count, over and over, on a local cluster of
+# processes on 127.0.0.1 (a DFS master, an active and a standby RM, 2 racks x
+# 2 nodes of datanode + node manager), while a daemon is killed with kill -9
+# at a random moment of each run: a node manager, a datanode, the job's
+# application master or the active resource manager (one kind per run, or
+# mixed). Every output is checked exactly against an independent count
+# (tr | sort | uniq -c), the input is checked intact, and the killed daemon
+# is restarted before the next run. Prints runs, failed jobs, wrong outputs
+# and lost files; exits 0 only if every job succeeded with exact output and
+# nothing was lost.
+#
+#   scripts/chaos.sh [--runs N] [--kind nm|dn|am|rm|mixed] [--seed S]
+#                    [--time-limit SECONDS] [--input-mb MB]
+#
+# Installs what is missing and builds, as demo.sh does. Scratch space:
+# $MR_CHAOS_DIR (default /tmp/mr-chaos). Exit codes: 0 all good, 1 some run
+# failed or was wrong, 2 usage.
+set -euo pipefail
+
+runs=20
+kind=mixed
+seed=$RANDOM
+time_limit=900
+input_mb=16
+usage() { sed -n '14,15p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="${2:?}"; shift 2 ;;
+    --kind) kind="${2:?}"; shift 2 ;;
+    --seed) seed="${2:?}"; shift 2 ;;
+    --time-limit) time_limit="${2:?}"; shift 2 ;;
+    --input-mb) input_mb="${2:?}"; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[[ "$runs" =~ ^[0-9]+$ && "$input_mb" =~ ^[0-9]+$ && "$time_limit" =~ ^[0-9]+$ ]] || usage
+case "$kind" in nm|dn|am|rm|mixed) ;; *) usage ;; esac
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${MR_BUILD_DIR:-$root/build}/bin"
+scratch="${MR_CHAOS_DIR:-/tmp/mr-chaos}"
+cluster="$scratch/cluster"
+
+bash "$root/scripts/install_deps.sh"
+echo "== building"
+bash "$root/scripts/build.sh" Release wordcount mrcluster mrdfs mrjob dfs_master dfs_datanode \
+  mr_resourcemanager mr_nodemanager
+
+mkdir -p "$scratch"
+RANDOM=$seed
+echo "== seed $seed, $runs runs, kind $kind, input $input_mb MiB, time limit ${time_limit}s"
+
+# The input: lines of words from a small vocabulary, and its word counts.
+input="$scratch/input.txt"
+want="$scratch/want.txt"
+if [[ ! -s "$input" || "$(stat -c %s "$input")" -lt $((input_mb << 20)) ]]; then
+  awk -v bytes=$((input_mb << 20)) 'BEGIN {
+    srand(42); n = 0
+    while (n < bytes) {
+      line = ""; words = 1 + int(rand() * 12)
+      for (w = 0; w < words; w++) line = line (w ? " " : "") "w" int(rand() * 20000)
+      print line; n += length(line) + 1
+    } }' >"$input"
+fi
+tr -s ' ' '\n' <"$input" | LC_ALL=C sort | uniq -c | awk '{print $2 "\t" $1}' >"$want"
+
+dfs() { "$bin/mrdfs" --cluster "$cluster" "$@"; }
+stop_cluster() { "$bin/mrcluster" down --dir "$cluster" >/dev/null 2>&1 || true; }
+stop_cluster
+rm -rf "$cluster"
+trap stop_cluster EXIT
+"$bin/mrcluster" up --dir "$cluster" --racks 2 --nodes-per-rack 2 --chunk-size 1048576 \
+  --rm-standby >/dev/null
+dfs put "$input" /chaos/in/input.txt
+input_sum="$(sha256sum <"$input" | cut -d' ' -f1)"
+
+# The id of the running application, once there is one.
+running_app() {
+  "$bin/mrjob" --cluster "$cluster" list --json 2>/dev/null |
+    grep -o '"app_id":"[^"]*","name":"[^"]*","user":"[^"]*","state":"RUNNING"' |
+    head -1 | sed 's/"app_id":"\([^"]*\)".*/\1/' || true
+}
+
+# Kills one daemon of `$1` kind; prints the node to restart ("" for an AM,
+# which the RM restarts itself).
+kill_one() {
+  local what="$1" node=""
+  case "$what" in
+    nm|dn)
+      node="$what-$((1 + RANDOM % 2))-$((1 + RANDOM % 2))"
+      "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 || true ;;
+    rm)
+      node="$(active_rm)"
+      [[ -n "$node" ]] && "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 || true ;;
+    am)
+      local app
+      app="$(running_app)"
+      [[ -n "$app" ]] && pkill -9 -f -- "$app.*--mr_role=am" >/dev/null 2>&1 || true ;;
+  esac
+  echo "$node"
+}
+
+# The resource manager that is active now ("rm" or "rm-standby").
+active_rm() {
+  "$bin/mrcluster" status --dir "$cluster" 2>/dev/null |
+    awk '$2 ~ /^rm/ && /active/ {print $2; exit}'
+}
+
+job_output() { dfs cat "$1/part-r-00000" && dfs cat "$1/part-r-00001"; }
+
+kinds=(nm dn am rm)
+outputs=()
+failed=0 wrong=0 lost=0 done_runs=0
+started=$(date +%s)
+for ((run = 1; run <= runs; run++)); do
+  if (($(date +%s) - started > time_limit)); then
+    echo "== time limit reached after $done_runs runs"
+    break
+  fi
+  what="$kind"
+  [[ "$kind" == mixed ]] && what="${kinds[RANDOM % 4]}"
+  out="/chaos/out/$run"
+  log="$scratch/run-$run.log"
+  "$bin/mrjob" --cluster "$cluster" submit --binary "$bin/wordcount" --input /chaos/in \
+    --output "$out" --reducers 2 >"$log" 2>&1 &
+  job=$!
+  # A random moment of the job (it takes a few seconds).
+  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.5 + (r % 250) / 100 }')"
+  node="$(kill_one "$what")"
+  status=0
+  timeout 300 tail --pid=$job -f /dev/null || true
+  wait $job || status=$?
+  verdict="ok"
+  if ((status != 0)); then
+    verdict="FAILED (exit $status, see $log)"
+    failed=$((failed + 1))
+  elif ! diff -q <(job_output "$out" | LC_ALL=C sort) <(LC_ALL=C sort "$want") >/dev/null; then
+    verdict="WRONG OUTPUT"
+    wrong=$((wrong + 1))
+  else
+    outputs+=("$out")
+  fi
+  # Nothing lost: the input reads back whole.
+  if [[ "$(dfs cat /chaos/in/input.txt | sha256sum | cut -d' ' -f1)" != "$input_sum" ]]; then
+    verdict="$verdict, INPUT LOST"
+    lost=$((lost + 1))
+  fi
+  [[ -n "$node" ]] && "$bin/mrcluster" start --dir "$cluster" "$node" >/dev/null 2>&1 || true
+  done_runs=$((done_runs + 1))
+  echo "run $run: killed $what${node:+ ($node)}: $verdict"
+done
+
+# Every output of a good run is still there and still exact.
+for out in "${outputs[@]}"; do
+  if ! diff -q <(job_output "$out" | LC_ALL=C sort) <(LC_ALL=C sort "$want") >/dev/null; then
+    echo "output $out lost or changed"
+    lost=$((lost + 1))
+  fi
+done
+echo "== runs $done_runs, failed jobs $failed, wrong outputs $wrong, lost files $lost"
+((failed == 0 && wrong == 0 && lost == 0))

@@ -1,0 +1,231 @@
+// Fault tolerance end to end (issue 6), each failure mode on a real local
+// cluster of processes on 127.0.0.1: while a word count runs, a node
+// manager, a datanode, the application master, the active resource manager
+// or the DFS master is killed with kill -9 (the master is restarted), or a
+// task crashes, hangs or straggles, or shuffle fetches are dropped. Every
+// job must succeed with output equal to an independent count.
+//
+// The maps sleep in their Setup (faulty_job --test_map_sleep_ms) so that the
+// kills land while the job runs. Skips only if the daemons are not built.
+#include <chrono>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/scheduler/scheduler_cluster.h"
+
+namespace mr::sched {
+namespace {
+
+using mr::testing::CommandResult;
+using mr::testing::Eventually;
+using mr::testing::kSchedulerTestChunk;
+using mr::testing::PrintedCounter;
+
+// One line of `mrjob status`'s attempt table.
+struct AttemptRow {
+  std::string attempt_id, state, node_id, container_id;
+};
+
+class FaultToleranceE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string missing = mr::testing::MissingSchedulerBinaries();
+    if (!missing.empty()) GTEST_SKIP() << "cluster binaries not available: " << missing;
+  }
+
+  // Brings the cluster up and writes `chunks` chunks of text to /in.
+  void Start(const std::string& up_args = "", int chunks = 4) {
+    CommandResult up = cluster_.Up(up_args);
+    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
+    auto dfs = dfs::DfsClient::ConnectToCluster(cluster_.dir());
+    ASSERT_TRUE(dfs.ok()) << dfs.status().ToString();
+    dfs_ = std::move(dfs).value();
+    std::string text = mr::testing::WordCountText(chunks * kSchedulerTestChunk - 1000, 7, &want_);
+    ASSERT_TRUE(mr::testing::PutDfsFile(dfs_.get(), "/in/a.txt", text).ok());
+  }
+
+  // Submits faulty_job in the background (2 reducers, maps sleeping
+  // `map_sleep_ms`) with extra job flags.
+  void SubmitInBackground(int map_sleep_ms, const std::string& job_flags = "") {
+    submit_ = std::thread([this, map_sleep_ms, job_flags] {
+      submitted_ = cluster_.Submit("faulty_job", "/in", "/out/wc",
+                                   "--reducers 2 -- --test_map_sleep_ms=" +
+                                       std::to_string(map_sleep_ms) + " " + job_flags,
+                                   240);
+    });
+  }
+  CommandResult Finish() {
+    if (submit_.joinable()) submit_.join();
+    return submitted_;
+  }
+  void ExpectExactOutput(const CommandResult& r) {
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(mr::testing::ReadWordCounts(dfs_.get(), "/out/wc", 2), want_);
+    EXPECT_EQ(mr::testing::DfsNames(dfs_.get(), "/out/wc"),
+              (std::vector<std::string>{"_SUCCESS", "_counters.json", "part-r-00000",
+                                        "part-r-00001"}));
+  }
+
+  // The running application's id, once it is RUNNING.
+  std::string WaitForRunningApp() {
+    std::string app_id;
+    bool running = Eventually([&] {
+      CommandResult list = cluster_.Mrjob("list --json", 30);
+      size_t at = list.out.find("\"app_id\":\"");
+      if (at == std::string::npos || list.out.find("\"state\":\"RUNNING\"") == std::string::npos) {
+        return false;
+      }
+      app_id = list.out.substr(at + 10, list.out.find('"', at + 10) - at - 10);
+      return true;
+    }, std::chrono::seconds(60));
+    EXPECT_TRUE(running);
+    return app_id;
+  }
+  std::vector<AttemptRow> Attempts(const std::string& app_id) {
+    std::vector<AttemptRow> rows;
+    std::istringstream lines(cluster_.Mrjob("status " + app_id, 30).out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      AttemptRow row;
+      if (!(fields >> row.attempt_id >> row.state >> row.node_id >> row.container_id)) continue;
+      if (row.attempt_id.size() > 2 && (row.attempt_id[0] == 'm' || row.attempt_id[0] == 'r') &&
+          row.attempt_id[1] == '_') {
+        rows.push_back(row);
+      }
+    }
+    return rows;
+  }
+  // The first attempt in `state` whose id starts with `prefix`, once there
+  // is one.
+  AttemptRow WaitForAttempt(const std::string& app_id, const std::string& prefix,
+                            const std::string& state) {
+    AttemptRow found;
+    bool seen = Eventually([&] {
+      for (const AttemptRow& row : Attempts(app_id)) {
+        if (row.attempt_id.rfind(prefix, 0) == 0 && row.state == state) {
+          found = row;
+          return true;
+        }
+      }
+      return false;
+    }, std::chrono::seconds(60));
+    EXPECT_TRUE(seen) << "no " << prefix << " attempt " << state;
+    return found;
+  }
+
+  mr::testing::SchedulerCluster cluster_;
+  std::unique_ptr<dfs::DfsClient> dfs_;
+  std::map<std::string, int64_t> want_;
+  std::thread submit_;
+  CommandResult submitted_;
+};
+
+TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
+  Start();
+  SubmitInBackground(1500);
+  std::string app_id = WaitForRunningApp();
+  AttemptRow map = WaitForAttempt(app_id, "m_", "RUNNING");
+  ASSERT_FALSE(map.node_id.empty());
+  CommandResult kill = cluster_.Node("kill", map.node_id);
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_GE(PrintedCounter(r.out, "Failed map tasks") + PrintedCounter(r.out, "Killed map tasks"),
+            1)
+      << r.out;
+}
+
+TEST_F(FaultToleranceE2ETest, ACrashingAttemptIsRetriedOnAnotherNode) {
+  Start();
+  SubmitInBackground(0, "--mr_fault_task=m_000001 --mr_fault=crash");
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_EQ(PrintedCounter(r.out, "Failed map tasks"), 1) << r.out;
+}
+
+TEST_F(FaultToleranceE2ETest, AHungMapGetsASpeculativeBackupThatWins) {
+  Start();
+  // The hung attempt stops itself (SIGSTOP) and never finishes; the task
+  // timeout is far away, so only a backup can finish the job.
+  SubmitInBackground(0, "--mr_fault_task=m_000002 --mr_fault=hang "
+                        "--am_speculation_min_runtime_ms=500 --am_task_timeout_ms=600000");
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_GE(PrintedCounter(r.out, "Speculative map attempts"), 1) << r.out;
+  EXPECT_GE(PrintedCounter(r.out, "Killed map tasks"), 1) << r.out;
+}
+
+TEST_F(FaultToleranceE2ETest, AHungMapWithoutSpeculationTimesOutAndIsRetried) {
+  Start();
+  SubmitInBackground(0, "--mr_fault_task=m_000002 --mr_fault=hang --am_speculation=false "
+                        "--am_task_timeout_ms=3000");
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_EQ(PrintedCounter(r.out, "Speculative map attempts"), 0) << r.out;
+  EXPECT_EQ(PrintedCounter(r.out, "Failed map tasks"), 1) << r.out;
+}
+
+TEST_F(FaultToleranceE2ETest, DroppedShuffleFetchesAreRetried) {
+  Start("--nm_flags=--shuffle_fault_drop_fraction=0.3");
+  SubmitInBackground(0, "--mr_shuffle_fetch_attempts=8");
+  ExpectExactOutput(Finish());
+}
+
+TEST_F(FaultToleranceE2ETest, AKilledApplicationMasterIsRestartedAndRecoversFinishedMaps) {
+  Start("", 6);
+  SubmitInBackground(1500);
+  std::string app_id = WaitForRunningApp();
+  // Once a map has finished, kill the AM (the job binary in --mr_role=am).
+  WaitForAttempt(app_id, "m_", "SUCCEEDED");
+  ASSERT_EQ(mr::testing::KillProcessesMatching({app_id, "--mr_role=am"}), 1);
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  // The second AM did not redo every map: some were recovered.
+  int64_t launched = PrintedCounter(r.out, "Launched map tasks");
+  EXPECT_GE(launched, 0) << r.out;
+  EXPECT_LT(launched, 6) << r.out;
+  CommandResult status = cluster_.Mrjob("status " + app_id + " --json", 30);
+  EXPECT_NE(status.out.find("\"state\":\"SUCCEEDED\""), std::string::npos) << status.out;
+}
+
+TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobCompletes) {
+  Start("--rm-standby");
+  SubmitInBackground(1500);
+  std::string app_id = WaitForRunningApp();
+  WaitForAttempt(app_id, "m_", "RUNNING");
+  CommandResult kill = cluster_.Node("kill", "rm");
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  ExpectExactOutput(Finish());
+}
+
+TEST_F(FaultToleranceE2ETest, ADatanodeKilledMidJobDoesNotFailIt) {
+  Start();
+  SubmitInBackground(1500);
+  std::string app_id = WaitForRunningApp();
+  WaitForAttempt(app_id, "m_", "RUNNING");
+  CommandResult kill = cluster_.Node("kill", "dn-1-2");
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  ExpectExactOutput(Finish());
+}
+
+TEST_F(FaultToleranceE2ETest, ARestartedDfsMasterDoesNotFailARunningJob) {
+  Start();
+  SubmitInBackground(1500);
+  std::string app_id = WaitForRunningApp();
+  WaitForAttempt(app_id, "m_", "RUNNING");
+  CommandResult kill = cluster_.Node("kill", "master");
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CommandResult start = cluster_.Node("start", "master");
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  ExpectExactOutput(Finish());
+}
+
+}  // namespace
+}  // namespace mr::sched
