@@ -101,16 +101,41 @@ Result<ClusterConfig> ClusterConfig::Parse(const std::string& text) {
     if (!ids.insert(node.id).second) return bad("duplicate node id '" + node.id + "'");
     config.nodes.push_back(node);
   }
-  int masters = 0, resource_managers = 0;
+  int masters = 0, active_resource_managers = 0;
   for (const NodeConfig& n : config.nodes) {
     masters += n.role == Role::kMaster;
-    resource_managers += n.role == Role::kResourceManager;
+    active_resource_managers += n.role == Role::kResourceManager && !n.IsStandby();
   }
   if (masters != 1) return Status::InvalidArgument("cluster.conf must name exactly one master");
-  if (resource_managers > 1) {
-    return Status::InvalidArgument("cluster.conf names more than one resourcemanager");
+  if (active_resource_managers > 1) {
+    return Status::InvalidArgument(
+        "cluster.conf names more than one resourcemanager without standby=1");
   }
   return config;
+}
+
+std::vector<const NodeConfig*> ClusterConfig::ResourceManagers() const {
+  std::vector<const NodeConfig*> out;
+  for (bool standby : {false, true}) {
+    for (const NodeConfig& n : nodes) {
+      if (n.role == Role::kResourceManager && n.IsStandby() == standby) out.push_back(&n);
+    }
+  }
+  return out;
+}
+
+const NodeConfig* ClusterConfig::ResourceManager() const {
+  std::vector<const NodeConfig*> all = ResourceManagers();
+  return all.empty() ? nullptr : all.front();
+}
+
+std::string ClusterConfig::ResourceManagerAddresses() const {
+  std::string out;
+  for (const NodeConfig* rm : ResourceManagers()) {
+    if (!out.empty()) out += ",";
+    out += rm->host + ":" + std::to_string(rm->port);
+  }
+  return out;
 }
 
 std::string ConfigPath(const std::string& cluster_dir) {

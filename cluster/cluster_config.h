@@ -11,7 +11,9 @@
 // scheduler). A rack is a label such as /r1 ("-" for none). The port is the
 // node's main service (a datanode's data plane, the others' Thrift service);
 // attributes carry the rest, e.g. a nodemanager's shuffle_port and the
-// datanode it sits beside (datanode=ID).
+// datanode it sits beside (datanode=ID). A resourcemanager with standby=1
+// is a standby RM (docs/SCHEDULER.md, "RM failover"); a cluster has at most
+// one other.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,8 @@ struct NodeConfig {
 
   // The attribute's value, or "" if it is not set.
   const std::string& Attribute(const std::string& name) const;
+  // A standby resource manager (standby=1).
+  bool IsStandby() const { return Attribute("standby") == "1"; }
 };
 
 struct ClusterConfig {
@@ -46,10 +50,16 @@ struct ClusterConfig {
   // The first node of `role`, or null.
   const NodeConfig* FindRole(Role role) const;
   const NodeConfig* Master() const { return FindRole(Role::kMaster); }
-  const NodeConfig* ResourceManager() const { return FindRole(Role::kResourceManager); }
+  // The resource managers, the active one (no standby=1) first.
+  std::vector<const NodeConfig*> ResourceManagers() const;
+  // The first of ResourceManagers(), or null.
+  const NodeConfig* ResourceManager() const;
+  // "host:port,host:port" of ResourceManagers(), for RmClient and --rm.
+  std::string ResourceManagerAddresses() const;
   std::string Serialize() const;
   // Parses and validates (known roles, unique ids, ports in range, exactly
-  // one master, at most one resourcemanager); errors name the line.
+  // one master, at most one resourcemanager not standby=1); errors name
+  // the line.
   static Result<ClusterConfig> Parse(const std::string& text);
 };
 

@@ -9,9 +9,8 @@
 #include "cluster/daemon_process.h"
 #include "common/file.h"
 #include "common/json_writer.h"
-#include "ResourceManagerService.h"
 #include "dfs/master/master_client.h"
-#include "rpc/thrift_client.h"
+#include "scheduler/client/rm_client.h"
 
 namespace mr::cluster {
 
@@ -51,9 +50,26 @@ std::vector<std::string> DaemonArgs(const ClusterConfig& config, const NodeConfi
   }
   switch (node.role) {
     case Role::kMaster:
-    case Role::kResourceManager:
       args.push_back("--host=" + node.host);
       break;
+    case Role::kResourceManager: {
+      args.push_back("--host=" + node.host);
+      args.push_back("--id=" + node.id);
+      // The checkpoint every RM of the cluster shares (setting rm_state_dfs_path).
+      auto state_path = config.settings.find("rm_state_dfs_path");
+      if (state_path != config.settings.end()) {
+        args.push_back("--rm_state_dfs_path=" + state_path->second);
+        args.push_back("--rm_dfs_master=" + Address(*config.Master()));
+      }
+      std::string peers;
+      for (const NodeConfig* rm : config.ResourceManagers()) {
+        if (rm->id == node.id) continue;
+        peers += (peers.empty() ? "" : ",") + Address(*rm);
+      }
+      if (!peers.empty()) args.push_back("--rm_peers=" + peers);
+      if (node.IsStandby()) args.push_back("--rm_standby");
+      break;
+    }
     case Role::kDatanode:
       args.push_back("--bind=" + node.host);
       args.push_back("--host=" + node.host);
@@ -67,7 +83,8 @@ std::vector<std::string> DaemonArgs(const ClusterConfig& config, const NodeConfi
       args.push_back("--id=" + node.id);
       args.push_back("--rack=" + node.rack);
       args.push_back("--dfs_master=" + Address(*config.Master()));
-      if (const NodeConfig* rm = config.ResourceManager()) args.push_back("--rm=" + Address(*rm));
+      // Every RM, the active one first: the NM fails over between them.
+      if (config.ResourceManager()) args.push_back("--rm=" + config.ResourceManagerAddresses());
       if (auto chunk = config.settings.find("chunk_size"); chunk != config.settings.end()) {
         args.push_back("--dfs_chunk_size=" + chunk->second);
       }
@@ -155,16 +172,15 @@ Status WaitForDatanodes(const ClusterConfig& config, int timeout_ms) {
 
 // Waits until the RM counts every nodemanager in `config` as live.
 Status WaitForNodeManagers(const ClusterConfig& config, int timeout_ms) {
-  const NodeConfig* rm = config.ResourceManager();
-  if (rm == nullptr) return Status::OK();
-  using RmClient = rpc::ThriftClient<sched::wire::ResourceManagerServiceClient,
-                                     sched::wire::SchedulerError>;
+  if (config.ResourceManager() == nullptr) return Status::OK();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   size_t expected = 0;
   for (const NodeConfig& node : config.nodes) expected += node.role == Role::kNodeManager;
   size_t ready = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto client = RmClient::Connect("resource manager", rm->host, rm->port);
+    sched::RmClient::Options options;
+    options.failover_wait_ms = 0;  // This loop retries.
+    auto client = sched::RmClient::Create(config.ResourceManagerAddresses(), options);
     if (client.ok()) {
       auto nodes = (*client)->CallFor<std::vector<sched::wire::NodeReport>>(
           "ListNodes", [](auto& stub, auto& out) { stub.ListNodes(out); });
@@ -181,10 +197,11 @@ Status WaitForNodeManagers(const ClusterConfig& config, int timeout_ms) {
 }
 
 Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
-  // The masters first: the others register with them as they start.
-  for (Role role : {Role::kMaster, Role::kResourceManager}) {
-    const NodeConfig* node = config.FindRole(role);
-    if (node == nullptr) continue;
+  // The masters first (the active RM before its standby): the others
+  // register with them as they start.
+  std::vector<const NodeConfig*> masters = {config.Master()};
+  for (const NodeConfig* rm : config.ResourceManagers()) masters.push_back(rm);
+  for (const NodeConfig* node : masters) {
     RETURN_NOT_OK(StartOne(config, *node));
     RETURN_NOT_OK(WaitReady(*node, ready_timeout_ms));
   }
@@ -223,7 +240,16 @@ Status Up(const UpOptions& options) {
     return Status::OK();
   };
   RETURN_NOT_OK(add(Role::kMaster, "master", ""));
-  if (options.scheduler) RETURN_NOT_OK(add(Role::kResourceManager, "rm", ""));
+  if (options.scheduler) {
+    // Checkpoints of the RM's applications, in the DFS, where a standby
+    // (on another server, in general) finds them.
+    config.settings["rm_state_dfs_path"] = "/.rm/state";
+    RETURN_NOT_OK(add(Role::kResourceManager, "rm", ""));
+    if (options.rm_standby) {
+      RETURN_NOT_OK(add(Role::kResourceManager, "rm-standby", ""));
+      config.nodes.back().attributes["standby"] = "1";
+    }
+  }
   for (int r = 1; r <= options.racks; ++r) {
     for (int n = 1; n <= options.nodes_per_rack; ++n) {
       std::string suffix = std::to_string(r) + "-" + std::to_string(n);
@@ -251,6 +277,26 @@ Status Up(const UpOptions& options) {
   return s;
 }
 
+namespace {
+
+// "active" if the RM serves, "standby" if it says so, else "".
+std::string RmServingState(const NodeConfig& rm) {
+  sched::RmClient::Options options;
+  options.rpc.connect_timeout_ms = 1000;
+  options.rpc.rpc_timeout_ms = 2000;
+  options.failover_wait_ms = 0;
+  auto client = sched::RmClient::Create(Address(rm), options);
+  if (!client.ok()) return "";
+  Status s = (*client)->Call("ListNodes", [](auto& stub) {
+    std::vector<sched::wire::NodeReport> nodes;
+    stub.ListNodes(nodes);
+  });
+  if (s.ok()) return "active";
+  return s.IsUnavailable() && s.message().find("standby") != std::string::npos ? "standby" : "";
+}
+
+}  // namespace
+
 Result<std::vector<NodeStatus>> GetStatus(const std::string& dir) {
   ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(dir));
   // Each node's state as the master's membership layer sees it, if it runs.
@@ -271,8 +317,9 @@ Result<std::vector<NodeStatus>> GetStatus(const std::string& dir) {
   std::vector<NodeStatus> nodes;
   for (const NodeConfig& node : config.nodes) {
     auto it = member_states.find(node.id);
-    nodes.push_back({node, LiveDaemonPid(PidPath(node), BinaryOf(node.role)),
-                     it == member_states.end() ? "" : it->second});
+    pid_t pid = LiveDaemonPid(PidPath(node), BinaryOf(node.role));
+    nodes.push_back({node, pid, it == member_states.end() ? "" : it->second,
+                     node.role == Role::kResourceManager && pid != 0 ? RmServingState(node) : ""});
   }
   return nodes;
 }
@@ -290,21 +337,23 @@ std::string FormatStatus(const std::vector<NodeStatus>& nodes, bool json) {
           .Key("pid").Int(s.pid)
           .Key("alive").Bool(s.pid != 0)
           .Key("member").String(s.member_state)
+          .Key("serving").String(s.serving)
           .EndObject();
     }
     out.EndArray().EndObject();
     return out.str() + "\n";
   }
   char line[256];
-  std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %s\n", "ROLE", "ID",
-                "RACK", "ADDRESS", "PID", "ALIVE", "MEMBER");
+  std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %-8s %s\n", "ROLE", "ID",
+                "RACK", "ADDRESS", "PID", "ALIVE", "MEMBER", "SERVING");
   std::string text = line;
   for (const NodeStatus& s : nodes) {
-    std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %s\n",
+    std::snprintf(line, sizeof(line), "%-15s %-10s %-6s %-21s %-8s %-5s %-8s %s\n",
                   RoleName(s.node.role), s.node.id.c_str(),
                   s.node.rack.empty() ? "-" : s.node.rack.c_str(), Address(s.node).c_str(),
                   s.pid ? std::to_string(s.pid).c_str() : "-", s.pid ? "yes" : "no",
-                  s.member_state.empty() ? "-" : s.member_state.c_str());
+                  s.member_state.empty() ? "-" : s.member_state.c_str(),
+                  s.serving.empty() ? "-" : s.serving.c_str());
     text += line;
   }
   return text;
@@ -328,13 +377,21 @@ Status KillNode(const std::string& dir, const std::string& id) {
 Status Down(const std::string& dir) {
   ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(dir));
   Status first_error;
-  // In reverse order of the file: workers first, the masters last, so no
-  // worker sees its master vanish.
-  for (auto it = config.nodes.rbegin(); it != config.nodes.rend(); ++it) {
-    pid_t pid = LiveDaemonPid(PidPath(*it), BinaryOf(it->role));
-    if (pid == 0) continue;
+  auto stop = [&](const NodeConfig& node) {
+    pid_t pid = LiveDaemonPid(PidPath(node), BinaryOf(node.role));
+    if (pid == 0) return;
     Status s = StopDaemon(pid, SIGTERM, kStopGraceMs);
-    if (!s.ok() && first_error.ok()) first_error = s.Prepend("stop " + it->id);
+    if (!s.ok() && first_error.ok()) first_error = s.Prepend("stop " + node.id);
+  };
+  // The resource managers first, standbys before the active one (no
+  // takeover), while the DFS still takes their last checkpoint and before
+  // their node managers vanish (which would start new AM attempts). Then the
+  // rest in reverse order of the file: workers first, the DFS master last,
+  // so no datanode sees its master vanish.
+  std::vector<const NodeConfig*> rms = config.ResourceManagers();
+  for (auto it = rms.rbegin(); it != rms.rend(); ++it) stop(**it);
+  for (auto it = config.nodes.rbegin(); it != config.nodes.rend(); ++it) {
+    if (it->role != Role::kResourceManager) stop(*it);
   }
   return first_error;
 }

@@ -25,6 +25,8 @@ struct UpOptions {
   int64_t chunk_size = 64 << 20;
   // Also a resource manager, and a node manager beside each datanode.
   bool scheduler = true;
+  // Also a standby resource manager, "rm-standby" (standby=1).
+  bool rm_standby = false;
   // Every daemon also runs a membership member (the DFS master is the seed).
   bool membership = true;
   int nm_vcores = 2;
@@ -51,6 +53,7 @@ struct NodeStatus {
   NodeConfig node;
   pid_t pid = 0;             // 0 when not running.
   std::string member_state;  // As the master's membership sees it; "" unknown.
+  std::string serving;       // A resource manager's "active" or "standby"; "" unknown.
 };
 
 Result<std::vector<NodeStatus>> GetStatus(const std::string& dir);
@@ -61,7 +64,8 @@ std::string FormatStatus(const std::vector<NodeStatus>& nodes, bool json);
 Status StartNode(const std::string& dir, const std::string& id, int ready_timeout_ms = 20000);
 // kill -9 of one node (by id).
 Status KillNode(const std::string& dir, const std::string& id);
-// Stops every running node: SIGTERM, then SIGKILL after a grace period.
+// Stops every running node (the resource managers first, the DFS master
+// last): SIGTERM, then SIGKILL after a grace period.
 Status Down(const std::string& dir);
 
 }  // namespace mr::cluster

@@ -14,6 +14,9 @@ DEFINE_int32(nodes_per_rack, 2, "up: datanodes per rack.");
 DEFINE_int64(chunk_size, 64 << 20, "up: the cluster's default DFS chunk size in bytes.");
 DEFINE_bool(scheduler, true,
             "up: also start a resource manager and a node manager beside each datanode.");
+DEFINE_bool(rm_standby, false,
+            "up: also start a standby resource manager (rm-standby), which takes over from the "
+            "checkpoint if the active one dies.");
 DEFINE_bool(membership, true, "up: every daemon also runs a membership (SWIM) member.");
 DEFINE_int32(nm_vcores, 2, "up: CPU cores each node manager offers to containers.");
 DEFINE_int64(nm_memory_mb, 4096, "up: memory (MB) each node manager offers to containers.");
@@ -29,10 +32,10 @@ namespace {
 const char kUsage[] =
     "usage:\n"
     "  mrcluster up --dir DIR [--racks R] [--nodes_per_rack K] [--chunk_size BYTES]\n"
-    "               [--noscheduler] [--nomembership] [--nm_vcores N] [--nm_memory_mb MB]\n"
+    "               [--noscheduler] [--rm_standby] [--nomembership] [--nm_vcores N] [--nm_memory_mb MB]\n"
     "               [--master_flags F] [--datanode_flags F] [--rm_flags F] [--nm_flags F]\n"
     "               (F: extra daemon flags, comma-separated, e.g. --dfs_heartbeat_timeout_ms=9000)\n"
-    "  mrcluster status --dir DIR [--json]\n"
+    "  mrcluster status --dir DIR [--json]   (SERVING: a resource manager's active/standby)\n"
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
     "  mrcluster start --dir DIR NODE\n"
@@ -61,6 +64,7 @@ int Run(const std::string& verb, int argc, char** argv) {
       mr::ExitWithError(mr::kExitUsage, "--nm_vcores must be 1..1024 and --nm_memory_mb >= 64");
     }
     options.scheduler = FLAGS_scheduler;
+    options.rm_standby = FLAGS_rm_standby;
     options.membership = FLAGS_membership;
     options.daemon_flags = {{"master", FLAGS_master_flags},
                             {"datanode", FLAGS_datanode_flags},

@@ -1,6 +1,7 @@
 #include "common/host_port.h"
 
 #include <charconv>
+#include <sstream>
 
 namespace mr {
 
@@ -19,6 +20,27 @@ Status ParseHostPort(const std::string& address, std::string* host, int* port) {
   *host = address.substr(0, colon);
   *port = value;
   return Status::OK();
+}
+
+std::vector<std::string> SplitCommaList(const std::string& list) {
+  std::vector<std::string> items;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+Result<std::vector<HostPort>> ParseHostPortList(const std::string& what, const std::string& list) {
+  std::vector<HostPort> out;
+  for (const std::string& address : SplitCommaList(list)) {
+    HostPort hp;
+    RETURN_NOT_OK_PREPEND(ParseHostPort(address, &hp.host, &hp.port), what);
+    out.push_back(std::move(hp));
+  }
+  if (out.empty()) return Status::InvalidArgument(what + ": no host:port in '" + list + "'");
+  return out;
 }
 
 }  // namespace mr

@@ -18,6 +18,7 @@
 #include "common/exit_codes.h"
 #include "common/flags.h"
 #include "counters.h"
+#include "fault_injection.h"
 #include "job_args.h"
 #include "job_flags.h"
 #include "local_job_runner.h"
@@ -67,6 +68,10 @@ void CheckFlags(const Job& job, int argc, char** argv) {
   if (FLAGS_mr_role != "task") {
     if (FLAGS_input.empty()) ExitWithError(kExitUsage, "--input is required (try --help)");
     if (FLAGS_output.empty()) ExitWithError(kExitUsage, "--output is required (try --help)");
+  }
+  // Bad fault flags fail the submission, not every task attempt.
+  if (Result<FaultPlan> fault = FaultPlanFromFlags(); !fault.ok()) {
+    ExitWithError(kExitUsage, fault.status().message());
   }
   if (job.flag_check()) {
     std::string problem = job.flag_check()();

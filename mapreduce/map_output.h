@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "counters.h"
 #include "mapreduce/mapreduce.h"
+#include "progress_reporter.h"
 #include "segment.h"
 
 namespace mr {
@@ -29,6 +30,9 @@ struct MapOutputOptions {
   std::string output_path;         // The final SegmentFile.
   int merge_fan_in = 64;
   bool aggregate = true;           // Use the AggregatingCollector when there is a combiner.
+  // Reported to every few records of the final merge of the spills, so a
+  // long merge still ticks (default: nowhere).
+  ProgressPhase merge_progress;
 };
 
 class MapOutputCollector {

@@ -5,6 +5,7 @@
 #include <glog/logging.h>
 
 #include "map_output_index.h"
+#include "progress_reporter.h"
 #include "task_context.h"
 #include "tasks.h"
 
@@ -70,9 +71,20 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
   } else {
     ASSIGN_OR_RETURN(reader, OpenRecordReader(spec.split, job));
   }
-  auto collector = MapOutputCollector::Create(job, partitioner, info, spec.output, counters);
+  MapOutputOptions output_options = spec.output;
+  // The input is all read by the final merge: it only ticks.
+  output_options.merge_progress = ProgressPhase(spec.progress, 1, 1);
+  auto collector = MapOutputCollector::Create(job, partitioner, info, output_options, counters);
   MapContext context(info, counters, collector.get());
   uint64_t input_records = 0;
+  // Progress: input bytes consumed of the split's (a reader finishing its
+  // last record reads a little past the end; the fraction is capped).
+  uint64_t split_bytes = spec.split.length;
+  if (!spec.pieces.empty()) {
+    split_bytes = 0;
+    for (const InputSplit& piece : spec.pieces) split_bytes += piece.length;
+  }
+  const ProgressPhase progress(spec.progress, 0, 1);
   Status s = RunUserCode(name, [&]() -> Status {
     std::unique_ptr<Mapper> mapper =
         job.mapper() ? job.mapper()() : std::make_unique<IdentityMapper>();
@@ -86,11 +98,16 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
         std::this_thread::sleep_for(std::chrono::microseconds(FLAGS_fault_inject_map_record_delay_us));
       }
       mapper->Map(key, value, context);
-      if (++input_records % kCancelCheckInterval == 0 && cancelled.load(std::memory_order_relaxed)) {
+      ++input_records;
+      if (input_records % kProgressRecordInterval == 0) {
+        progress.Report(reader->bytes_read(), split_bytes);
+      }
+      if (input_records % kCancelCheckInterval == 0 && cancelled.load(std::memory_order_relaxed)) {
         return Status::Aborted("cancelled");
       }
     }
     mapper->Cleanup(context);
+    progress.Done();
     return Status::OK();
   });
   counters->AddFramework(counter::kMapInputRecords, input_records);

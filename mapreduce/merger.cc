@@ -93,8 +93,11 @@ Result<std::unique_ptr<RecordIterator>> MergeSegments(const std::vector<SegmentR
 Result<std::vector<SegmentRef>> MergeDownToFanIn(std::vector<SegmentRef> segments, int fan_in,
                                                  const std::string& dir,
                                                  const std::string& file_prefix,
-                                                 MergeStats* stats) {
+                                                 MergeStats* stats,
+                                                 const ProgressPhase& progress) {
   CHECK_GE(fan_in, 2);
+  uint64_t total_records = 0;
+  for (const SegmentRef& s : segments) total_records += s.info.records;
   while (segments.size() > static_cast<size_t>(fan_in)) {
     // Merging (count - fan_in + 1) segments leaves exactly fan_in, or, when
     // that is more than fan_in, takes fan_in and goes round again. Smallest
@@ -111,7 +114,9 @@ Result<std::vector<SegmentRef>> MergeDownToFanIn(std::vector<SegmentRef> segment
     RETURN_NOT_OK(writer->StartPartition(0));
     ASSIGN_OR_RETURN(auto merged, MergeSegments(group));
     RETURN_NOT_OK(ForEachRecord(merged.get(), [&](std::string_view key, std::string_view value) {
-      ++stats->intermediate_records;
+      if (++stats->intermediate_records % kProgressRecordInterval == 0) {
+        progress.Report(stats->intermediate_records, total_records);
+      }
       return writer->Append(key, value);
     }));
     ASSIGN_OR_RETURN(SegmentFile out, writer->Finish());

@@ -8,6 +8,7 @@
 
 #include "common/file.h"
 #include "common/status.h"
+#include "progress_reporter.h"
 #include "record_iterator.h"
 #include "segment.h"
 
@@ -56,9 +57,12 @@ struct MergeStats {
 // While there are more than fan_in segments, merges the smallest ones into a
 // new segment file in `dir`, so that the final merge reads exactly fan_in.
 // Returns the remaining segments; `file_prefix` names the intermediate files.
+// Reports to `progress` the records merged of all the segments' records (an
+// approximation: a pass merges only some of them, a second pass some again).
 Result<std::vector<SegmentRef>> MergeDownToFanIn(std::vector<SegmentRef> segments, int fan_in,
                                                  const std::string& dir,
                                                  const std::string& file_prefix,
-                                                 MergeStats* stats);
+                                                 MergeStats* stats,
+                                                 const ProgressPhase& progress = ProgressPhase());
 
 }  // namespace mr

@@ -51,10 +51,17 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
   std::string name = "reduce task " + std::to_string(spec.partition);
   uint64_t bytes_read = 0;
   ASSIGN_OR_RETURN(std::vector<SegmentRef> segments, FindSegments(spec, &bytes_read));
+  uint64_t total_records = 0;
+  for (const SegmentRef& segment : segments) total_records += segment.info.records;
+  // Hadoop's thirds: copy (the caller's), sort, reduce.
+  const ProgressPhase sort_progress(spec.progress, 1.0 / 3, 2.0 / 3);
+  const ProgressPhase reduce_progress(spec.progress, 2.0 / 3, 1);
   MergeStats stats;
   ASSIGN_OR_RETURN(segments,
                    MergeDownToFanIn(std::move(segments), spec.merge_fan_in, spec.work_dir,
-                                    "reduce" + std::to_string(spec.partition), &stats));
+                                    "reduce" + std::to_string(spec.partition), &stats,
+                                    sort_progress));
+  sort_progress.Done();
   std::unique_ptr<OutputWriter> writer;
   if (spec.open_output) {
     ASSIGN_OR_RETURN(auto sink, spec.open_output(spec.output_path));
@@ -74,13 +81,17 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
         job.reducer() ? job.reducer()() : std::make_unique<IdentityReducer>();
     reducer->Setup(context);
     ASSIGN_OR_RETURN(auto merged, MergeSegments(segments));
-    // Counts every value the merge yields, read by the reducer or skipped.
+    // Counts every value the merge yields, read by the reducer or skipped,
+    // and reports them as the reduce phase's progress.
     class Counted final : public RecordIterator {
      public:
-      Counted(RecordIterator* inner, uint64_t* n) : inner_(inner), n_(n) {}
+      Counted(RecordIterator* inner, uint64_t* n, const ProgressPhase& progress, uint64_t total)
+          : inner_(inner), n_(n), progress_(progress), total_(total) {}
       Status Next(bool* done) override {
         Status s = inner_->Next(done);
-        if (s.ok() && !*done) ++*n_;
+        if (s.ok() && !*done && ++*n_ % kProgressRecordInterval == 0) {
+          progress_.Report(*n_, total_);
+        }
         return s;
       }
       std::string_view key() const override { return inner_->key(); }
@@ -89,7 +100,9 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
      private:
       RecordIterator* inner_;
       uint64_t* n_;
-    } counted(merged.get(), &input_records);
+      const ProgressPhase& progress_;
+      const uint64_t total_;
+    } counted(merged.get(), &input_records, reduce_progress, total_records);
     RETURN_NOT_OK(ForEachKeyGroup(&counted, [&](std::string_view key, ValueIterator& values) {
       ++groups;
       reducer->Reduce(key, values, context);
@@ -98,6 +111,7 @@ Status RunReduceTask(const Job& job, const ReduceTaskSpec& spec, const std::atom
       }
     }));
     reducer->Cleanup(context);
+    reduce_progress.Done();
     return Status::OK();
   });
   counters->AddFramework(counter::kReduceInputGroups, groups);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <glog/logging.h>
@@ -11,8 +12,19 @@ namespace mr {
 
 namespace {
 
+std::string HostPort(const shuffle::SegmentSource& source) {
+  return source.host + ":" + std::to_string(source.port);
+}
+
 std::string Describe(const shuffle::SegmentSource& source) {
-  return source.output_name + " on " + source.host + ":" + std::to_string(source.port);
+  return source.output_name + " on " + HostPort(source);
+}
+
+// Errors that say the map output is lost (its node is gone, its file is
+// missing or damaged), rather than that this reduce cannot go on.
+bool IsFetchFailure(const Status& s) {
+  return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kNotFound ||
+         s.code() == Status::Code::kCorruption;
 }
 
 // Copies one segment into `path`, retrying while the source is unreachable.
@@ -23,7 +35,7 @@ Result<SegmentRef> FetchOne(shuffle::ShuffleClient* client, const FetchRequest& 
   for (int attempt = 0; attempt < std::max(1, request.attempts); ++attempt) {
     if (attempt > 0) {
       LOG(WARNING) << "shuffle: retrying " << Describe(source) << " after " << last.ToString();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 6)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100 << attempt, 2000)));
     }
     if (cancelled.load()) return Status::Aborted("cancelled");
     RETURN_NOT_OK(RemoveAll(path));  // What a broken try left.
@@ -52,28 +64,48 @@ Result<std::vector<SegmentRef>> FetchPartition(const FetchRequest& request,
   const size_t n = request.sources.size();
   std::vector<SegmentRef> segments(n);
   std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
+  std::atomic<bool> stopped{false};  // A hard error: the copy cannot go on.
   std::mutex mu;
-  Status first_error;  // Guarded by mu.
+  Status hard_error;                // Guarded by mu.
+  std::set<std::string> dead;       // Guarded by mu: unreachable host:ports.
+  size_t done = 0;                  // Guarded by mu.
   auto worker = [&] {
     shuffle::ShuffleClient client{shuffle::ShuffleClient::Options()};
-    for (size_t i; !failed.load() && (i = next.fetch_add(1)) < n;) {
+    for (size_t i; !stopped.load() && (i = next.fetch_add(1)) < n;) {
       const shuffle::SegmentSource& source = request.sources[i];
-      std::string path = JoinPath(request.dir, "map-" + std::to_string(i) + ".segment");
-      Result<SegmentRef> segment = FetchOne(&client, request, source, path, cancelled);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!segment.ok()) {
-        if (first_error.ok()) {
-          first_error = segment.status().Prepend("fetching partition " +
-                                                 std::to_string(request.partition) + " of " +
-                                                 Describe(source));
-        }
-        failed = true;
-        return;
+      bool skip;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        skip = dead.count(HostPort(source)) > 0;
       }
-      stats->bytes += segment->info.length;
-      stats->records += segment->info.records;
-      segments[i] = *std::move(segment);
+      Result<SegmentRef> segment =
+          skip ? Result<SegmentRef>(Status::Unavailable(HostPort(source) + " is unreachable"))
+               : FetchOne(&client, request, source,
+                          JoinPath(request.dir, "map-" + std::to_string(i) + ".segment"),
+                          cancelled);
+      size_t done_now;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!segment.ok() && IsFetchFailure(segment.status())) {
+          if (segment.status().code() == Status::Code::kUnavailable) dead.insert(HostPort(source));
+          stats->failures.push_back({i, segment.status()});
+          continue;
+        }
+        if (!segment.ok()) {
+          if (hard_error.ok()) {
+            hard_error = segment.status().Prepend("fetching partition " +
+                                                  std::to_string(request.partition) + " of " +
+                                                  Describe(source));
+          }
+          stopped = true;
+          return;
+        }
+        stats->bytes += segment->info.length;
+        stats->records += segment->info.records;
+        segments[i] = *std::move(segment);
+        done_now = ++done;
+      }
+      request.progress.Report(done_now, n);  // Outside mu: it may sleep (fault injection).
     }
   };
   int threads = static_cast<int>(std::clamp<size_t>(request.parallel_fetches, 1, std::max<size_t>(n, 1)));
@@ -81,7 +113,18 @@ Result<std::vector<SegmentRef>> FetchPartition(const FetchRequest& request,
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (std::thread& t : pool) t.join();
-  RETURN_NOT_OK(first_error);
+  RETURN_NOT_OK(hard_error);
+  if (!stats->failures.empty()) {
+    std::sort(stats->failures.begin(), stats->failures.end(),
+              [](const FetchFailure& a, const FetchFailure& b) { return a.source < b.source; });
+    const FetchFailure& first = stats->failures.front();
+    return Status::Unavailable("could not fetch " + std::to_string(stats->failures.size()) +
+                               " of " + std::to_string(n) + " map outputs of partition " +
+                               std::to_string(request.partition) + ", first " +
+                               Describe(request.sources[first.source]) + ": " +
+                               first.status.ToString());
+  }
+  request.progress.Done();
   return segments;
 }
 

@@ -93,11 +93,12 @@ Status SpillingCollector::MergeSpills() {
     if (segments.empty()) continue;
     std::string prefix = BaseName(options_.output_path) + ".p" + std::to_string(p);
     ASSIGN_OR_RETURN(segments, MergeDownToFanIn(std::move(segments), options_.merge_fan_in,
-                                                DirName(options_.output_path), prefix, &stats));
+                                                DirName(options_.output_path), prefix, &stats,
+                                                options_.merge_progress));
     RETURN_NOT_OK(writer->StartPartition(p));
     ASSIGN_OR_RETURN(auto merged, MergeSegments(segments));
     auto sink = [&](std::string_view key, std::string_view value) {
-      ++spilled_records_;
+      if (++spilled_records_ % kProgressRecordInterval == 0) options_.merge_progress.Done();
       return writer->Append(key, value);
     };
     if (combine) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include <gflags/gflags.h>
@@ -14,8 +16,11 @@
 #include "job_flags.h"
 #include "common/flags.h"
 #include "dfs_io.h"
+#include "fault_injection.h"
 #include "map_output_index.h"
 #include "output_format.h"
+#include "progress_reporter.h"
+#include "scheduler/nodemanager/progress_file.h"
 #include "scheduler/shuffle/local_names.h"
 #include "shuffle_fetcher.h"
 #include "task_spec_io.h"
@@ -25,7 +30,10 @@ DEFINE_int32(mr_shuffle_parallel_fetches, 4,
              "Map output segments a reduce task fetches at once from the shuffle services.");
 DEFINE_int32(mr_shuffle_fetch_attempts, 3,
              "Tries per map output when its shuffle service is unreachable, before the reduce "
-             "attempt fails.");
+             "attempt gives up on it and reports it as a fetch failure (the AM re-runs the map).");
+DEFINE_int32(mr_progress_interval_ms, 200,
+             "Least time between two writes of a task attempt's progress file, which its node "
+             "manager reports to the AM.");
 
 namespace mr {
 
@@ -82,7 +90,8 @@ Status CheckSpec(const wire::TaskSpec& spec) {
 // the data first, then the index, which the shuffle service reads first, so
 // a half-written output is never served.
 Status RunMap(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
-              const std::atomic<bool>& cancelled, Counters* counters) {
+              const std::atomic<bool>& cancelled, ProgressReporter* progress,
+              Counters* counters) {
   std::string app_dir = Env("MR_APP_LOCAL_DIR");
   if (app_dir.empty()) return Status::InvalidArgument("MR_APP_LOCAL_DIR is not set");
   std::string out_dir = JoinPath(app_dir, "output");
@@ -112,6 +121,7 @@ Status RunMap(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
   map.output.output_path = JoinPath(tmp_dir, spec.output_name);
   map.output.merge_fan_in = spec.merge_fan_in;
   map.output.aggregate = spec.map_side_aggregation;
+  map.progress = progress;
   Status s = RunMapTask(job, *partitioner, map, cancelled, counters);
   std::string final_path = JoinPath(out_dir, spec.output_name);
   if (s.ok()) s = RenameReplacing(map.output.output_path, final_path);
@@ -122,8 +132,26 @@ Status RunMap(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
   return s.ok() ? removed : s;
 }
 
-Status RunReduce(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs,
-                 const std::atomic<bool>& cancelled, Counters* counters) {
+// "3 (m_000003_0.out on host:port: why), 5 (...)": the maps a reduce could
+// not fetch, for its one line on stderr.
+std::string DescribeFetchFailures(const FetchRequest& fetch, const FetchStats& fetched,
+                                  const std::vector<wire::MapOutputLocation>& outputs) {
+  std::string text;
+  for (const FetchFailure& f : fetched.failures) {
+    const shuffle::SegmentSource& source = fetch.sources[f.source];
+    if (!text.empty()) text += ", ";
+    text += std::to_string(outputs[f.source].map_index) + " (" + source.output_name + " on " +
+            source.host + ":" + std::to_string(source.port) + ": " + f.status.ToString() + ")";
+  }
+  return text;
+}
+
+// Fetches first and only then connects to the DFS (for the output): a
+// reduce whose maps are lost reports them without needing the DFS.
+Status RunReduce(const Job& job, const wire::TaskSpec& spec,
+                 const std::function<Result<std::unique_ptr<dfs::DfsClient>>()>& connect_dfs,
+                 const std::atomic<bool>& cancelled, ProgressReporter* progress,
+                 Counters* counters, std::vector<int32_t>* fetch_failed_maps) {
   std::string work_dir = "reduce-work";  // In the container's working directory.
   RETURN_NOT_OK(RemoveAll(work_dir));
   RETURN_NOT_OK(CreateDirs(work_dir));
@@ -140,12 +168,26 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs
   fetch.dir = work_dir;
   fetch.parallel_fetches = FLAGS_mr_shuffle_parallel_fetches;
   fetch.attempts = FLAGS_mr_shuffle_fetch_attempts;
+  fetch.progress = ProgressPhase(progress, 0, 1.0 / 3);  // Hadoop's copy third.
   FetchStats fetched;
   Result<std::vector<SegmentRef>> segments = FetchPartition(fetch, cancelled, &fetched);
   counters->Add(kFileSystemGroup, counter::kLocalBytesWritten, fetched.bytes);
   counters->AddFramework(counter::kReduceShuffleBytes, fetched.bytes);
 
   Status s = segments.status();
+  if (!fetched.failures.empty()) {
+    for (const FetchFailure& f : fetched.failures) {
+      fetch_failed_maps->push_back(outputs[f.source].map_index);
+    }
+    s = Status::Unavailable("could not fetch the output of map(s) " +
+                            DescribeFetchFailures(fetch, fetched, outputs));
+  }
+  std::unique_ptr<dfs::DfsClient> dfs;
+  if (s.ok()) {
+    Result<std::unique_ptr<dfs::DfsClient>> connected = connect_dfs();
+    s = connected.status();
+    if (s.ok()) dfs = std::move(connected).value();
+  }
   if (s.ok()) {
     ReduceTaskSpec reduce;
     reduce.partition = spec.index;
@@ -154,42 +196,76 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec, dfs::DfsClient* dfs
     reduce.output_path = JoinPath(spec.output_dir, PartFileName(spec.index));
     int replication = FLAGS_output_replication > 0 ? FLAGS_output_replication
                                                    : job.output_replication();
-    reduce.open_output = [dfs, replication](const std::string& path) {
-      return DfsOutputSink::Create(dfs, path, replication);
+    dfs::DfsClient* client = dfs.get();
+    reduce.open_output = [client, replication](const std::string& path) {
+      return DfsOutputSink::Create(client, path, replication);
     };
     reduce.work_dir = work_dir;
     reduce.merge_fan_in = spec.merge_fan_in;
+    reduce.progress = progress;
     s = RunReduceTask(job, reduce, cancelled, counters);
   }
   Status removed = RemoveAll(work_dir);
   return s.ok() ? removed : s;
 }
 
+Result<std::unique_ptr<dfs::DfsClient>> ConnectDfs() {
+  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
+  return dfs::DfsClient::Connect(options);
+}
+
 }  // namespace
 
 Status RunTaskAttempt(const Job& job, const wire::TaskSpec& spec,
-                      const std::atomic<bool>& cancelled, Counters* counters) {
+                      const std::atomic<bool>& cancelled, ProgressReporter* progress,
+                      Counters* counters, std::vector<int32_t>* fetch_failed_maps) {
   RETURN_NOT_OK_PREPEND(CheckSpec(spec), "task spec");
-  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
-  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsClient> dfs, dfs::DfsClient::Connect(options));
-  return spec.is_map ? RunMap(job, spec, dfs.get(), cancelled, counters)
-                     : RunReduce(job, spec, dfs.get(), cancelled, counters);
+  if (!spec.is_map) {
+    return RunReduce(job, spec, ConnectDfs, cancelled, progress, counters, fetch_failed_maps);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsClient> dfs, ConnectDfs());
+  return RunMap(job, spec, dfs.get(), cancelled, progress, counters);
 }
 
 int RunTaskAttemptMain(const Job& job, const std::string& spec_path,
                        const std::atomic<bool>& cancelled) {
   wire::TaskSpec spec;
   Counters counters;
+  std::vector<int32_t> fetch_failed_maps;
   std::string what = "task";
-  Status s = ReadTaskSpec(spec_path, &spec);
+  Result<FaultPlan> fault = FaultPlanFromFlags();
+  Status s = fault.status();
+  if (s.ok()) s = ReadTaskSpec(spec_path, &spec);
   if (s.ok()) {
     what = "task " + AttemptId(spec);
+    // In the working directory, where the Node Manager looks for it.
+    ProgressReporter::Options options;
+    options.path = sched::kProgressFileName;
+    options.interval = std::chrono::milliseconds(std::max(1, FLAGS_mr_progress_interval_ms));
+    std::unique_ptr<FaultInjector> injector;
+    ProgressReporter* reporter = nullptr;
+    if (fault->Matches(spec.is_map, spec.index, spec.attempt)) {
+      LOG(WARNING) << "fault injection (--mr_fault) into " << what;
+      injector = std::make_unique<FaultInjector>(*fault);
+      options.on_report = [&injector, &reporter](double fraction) {
+        injector->OnProgress(reporter, fraction);
+      };
+    }
+    ProgressReporter progress(std::move(options));
+    reporter = &progress;
     LOG(INFO) << job.name() << ": running " << what;
-    s = RunTaskAttempt(job, spec, cancelled, &counters);
+    s = RunTaskAttempt(job, spec, cancelled, &progress, &counters, &fetch_failed_maps);
+    if (s.ok()) progress.Flush();
   }
   const std::string result_path = "result";
-  if (s.ok()) s = RemoveAll(result_path);
-  if (s.ok()) s = WriteStringToFile(result_path, EncodeTaskResult(counters), /*sync=*/false);
+  Status written = RemoveAll(result_path);
+  // A failed reduce hands back the maps it could not fetch (the AM re-runs
+  // them); a successful attempt its counters.
+  if (written.ok() && (s.ok() || !fetch_failed_maps.empty())) {
+    written = WriteStringToFile(result_path, EncodeTaskResult(counters, fetch_failed_maps),
+                                /*sync=*/false);
+  }
+  if (s.ok()) s = written;
   if (!s.ok()) {
     // One line: the Node Manager shows a failed container's last stderr lines.
     std::string message = s.ToString();

@@ -3,8 +3,10 @@
 // Thread-safety: stateless.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "counters.h"
@@ -19,7 +21,16 @@ std::string EncodeTaskSpec(const wire::TaskSpec& spec);
 
 // A TaskResult holding every counter of a task.
 std::string EncodeTaskResult(const Counters& counters);
+// ... and, for a reduce that could not fetch some map outputs (it then
+// exits non-zero), those maps' indexes.
+std::string EncodeTaskResult(const Counters& counters,
+                             const std::vector<int32_t>& fetch_failed_maps);
 // Adds the counters of an encoded TaskResult to *counters.
 Status DecodeTaskResult(std::string_view bytes, Counters* counters);
+// As above, and sets *fetch_failed_maps (sorted, without duplicates; empty
+// when the result names none). Corruption if `bytes` does not decode, and
+// then neither output is touched.
+Status DecodeTaskResult(std::string_view bytes, Counters* counters,
+                        std::vector<int32_t>* fetch_failed_maps);
 
 }  // namespace mr

@@ -14,6 +14,7 @@
 #include "mapreduce/mapreduce.h"
 #include "merger.h"
 #include "output_sink.h"
+#include "progress_reporter.h"
 
 namespace mr {
 
@@ -29,6 +30,9 @@ struct MapTaskSpec {
   // output.output_path receives the sorted, partitioned output and
   // MapOutputIndexPath() of it the index.
   MapOutputOptions output;
+  // Where the task reports its progress (input consumed); null: nowhere (a
+  // local run).
+  ProgressReporter* progress = nullptr;
 };
 
 // Reads the split, runs the mapper, and leaves the map output and its index.
@@ -48,6 +52,10 @@ struct ReduceTaskSpec {
   OutputOpener open_output;
   std::string work_dir;                  // For intermediate merge files.
   int merge_fan_in = 64;
+  // Where the task reports its progress, null: nowhere (a local run). The
+  // merges and the reduce are the last two thirds of a reduce's progress;
+  // a cluster reduce reports its copy phase, the first third, itself.
+  ProgressReporter* progress = nullptr;
 };
 
 // Merges this partition's segments of every map output, runs the reducer on

@@ -27,14 +27,6 @@ Result<std::string> RequiredEnv(const char* name) {
 
 }  // namespace
 
-Status ParseAddress(const std::string& what, const std::string& address, std::string* host,
-                    int* port) {
-  if (!ParseHostPort(address, host, port).ok()) {
-    return Status::InvalidArgument(what + " must be host:port, got '" + address + "'");
-  }
-  return Status::OK();
-}
-
 std::vector<std::string> TaskJobArgs(const std::vector<std::string>& am_argv) {
   std::vector<const char*> argv;
   for (const std::string& arg : am_argv) argv.push_back(arg.c_str());
@@ -61,8 +53,19 @@ Result<AmConfig> LoadAmConfig(const Job& job) {
   AmConfig config;
   ASSIGN_OR_RETURN(config.app_id, RequiredEnv("MR_APP_ID"));
   ASSIGN_OR_RETURN(config.container_id, RequiredEnv("MR_CONTAINER_ID"));
-  ASSIGN_OR_RETURN(std::string rm, RequiredEnv("MR_RM_ADDRESS"));
-  RETURN_NOT_OK(ParseAddress("MR_RM_ADDRESS", rm, &config.rm_host, &config.rm_port));
+  ASSIGN_OR_RETURN(config.rm_addresses, RequiredEnv("MR_RM_ADDRESS"));
+  ASSIGN_OR_RETURN(std::vector<HostPort> rms, ParseHostPortList("MR_RM_ADDRESS", config.rm_addresses));
+  config.rm_host = rms[0].host;
+  config.rm_port = rms[0].port;
+  std::string attempt = Env("MR_AM_ATTEMPT");
+  if (!attempt.empty()) {
+    auto [end, ec] = std::from_chars(attempt.data(), attempt.data() + attempt.size(),
+                                     config.am_attempt);
+    if (ec != std::errc() || end != attempt.data() + attempt.size() || config.am_attempt < 1) {
+      return Status::InvalidArgument("MR_AM_ATTEMPT must be a positive number, got '" +
+                                     attempt + "'");
+    }
+  }
   config.input = FLAGS_input;
   config.output = FLAGS_output;
   config.reducers = FLAGS_reducers > 0 ? FLAGS_reducers : job.default_reducers();

@@ -16,8 +16,12 @@ namespace mr::am {
 struct AmConfig {
   std::string app_id;        // MR_APP_ID.
   std::string container_id;  // MR_CONTAINER_ID.
-  std::string rm_host;       // MR_RM_ADDRESS.
+  // MR_RM_ADDRESS: "host:port[,host:port...]", every RM, the active one
+  // first (ConnectResourceManager fails over between them).
+  std::string rm_addresses;
+  std::string rm_host;       // The first of them.
   int rm_port = 0;
+  int am_attempt = 1;        // MR_AM_ATTEMPT (1 if unset); RegisterResponse says it too.
   std::string input;         // DFS paths.
   std::string output;
   int reducers = 1;
@@ -30,10 +34,6 @@ struct AmConfig {
   // Every task's arguments after --mr_role=task --mr_task_spec=task_spec.
   std::vector<std::string> job_args;
 };
-
-// "host:port" with port in [1, 65535]; InvalidArgument naming `what` otherwise.
-Status ParseAddress(const std::string& what, const std::string& address, std::string* host,
-                    int* port);
 
 // The job's own flags from the AM's command line (argv[0] first): all but
 // the ones the AM consumes itself (--mr_role, --input, --output,

@@ -118,7 +118,7 @@ int RunApplicationMaster(const Job& job) {
     return 1;
   }
   const std::string& app_id = config->app_id;
-  auto rm = am::ConnectResourceManager(config->rm_host, config->rm_port, FLAGS_am_rpc_timeout_ms);
+  auto rm = am::ConnectResourceManagers(config->rm_addresses, FLAGS_am_rpc_timeout_ms);
   if (!rm.ok()) {
     LOG(ERROR) << app_id << ": " << rm.status().ToString();
     return 1;

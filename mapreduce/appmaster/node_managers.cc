@@ -3,14 +3,14 @@
 #include "NodeManagerService.h"
 #include "ResourceManagerService.h"
 #include "rpc/thrift_client.h"
+#include "scheduler/client/rm_client.h"
 
 namespace mr::am {
 
 namespace {
 
 using NmClient = rpc::ThriftClient<sched::wire::NodeManagerServiceClient, sched::wire::SchedulerError>;
-using RmClient =
-    rpc::ThriftClient<sched::wire::ResourceManagerServiceClient, sched::wire::SchedulerError>;
+using sched::RmClient;
 
 class ThriftNodeManagers final : public NodeManagers {
  public:
@@ -96,13 +96,20 @@ std::unique_ptr<NodeManagers> NewThriftNodeManagers(int rpc_timeout_ms) {
   return std::make_unique<ThriftNodeManagers>(rpc_timeout_ms);
 }
 
+Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManagers(const std::string& addresses,
+                                                                     int rpc_timeout_ms,
+                                                                     int failover_wait_ms) {
+  RmClient::Options options;
+  options.rpc.rpc_timeout_ms = rpc_timeout_ms;
+  options.failover_wait_ms = failover_wait_ms;
+  ASSIGN_OR_RETURN(std::unique_ptr<RmClient> rm, RmClient::Create(addresses, options));
+  return std::unique_ptr<ResourceManagerLink>(new ThriftResourceManagerLink(std::move(rm)));
+}
+
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManager(const std::string& host,
                                                                     int port, int rpc_timeout_ms) {
-  rpc::ClientOptions options;
-  options.rpc_timeout_ms = rpc_timeout_ms;
-  ASSIGN_OR_RETURN(std::unique_ptr<RmClient> rm,
-                   RmClient::Connect("resource manager", host, port, options));
-  return std::unique_ptr<ResourceManagerLink>(new ThriftResourceManagerLink(std::move(rm)));
+  return ConnectResourceManagers(host + ":" + std::to_string(port), rpc_timeout_ms,
+                                 /*failover_wait_ms=*/0);
 }
 
 }  // namespace mr::am

@@ -45,6 +45,15 @@ class ResourceManagerLink {
                         const std::string& diagnostics, const std::string& counters_json) = 0;
 };
 
+// `addresses`: "host:port[,host:port...]" (MR_RM_ADDRESS), every RM, the
+// active one first. A call that finds no RM serving (down, or a standby)
+// tries them in turn for up to `failover_wait_ms`, which covers a standby's
+// takeover; then the call fails with Unavailable. After a takeover the new
+// RM answers Allocate with NotFound until the AM registers again.
+Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManagers(const std::string& addresses,
+                                                                     int rpc_timeout_ms,
+                                                                     int failover_wait_ms = 15000);
+// One RM (no failover).
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManager(const std::string& host,
                                                                     int port, int rpc_timeout_ms);
 

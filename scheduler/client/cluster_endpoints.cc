@@ -2,12 +2,23 @@
 
 #include <vector>
 
+#include <gflags/gflags.h>
+
+DEFINE_int32(mrjob_rm_failover_wait_ms, 15000,
+             "With a standby resource manager in cluster.conf: how long a call keeps trying "
+             "the RMs in turn while none serves (a takeover takes about --rm_failover_ms).");
+
 namespace mr::sched {
 
 Result<std::unique_ptr<RmClient>> ConnectResourceManager(const cluster::ClusterConfig& config) {
-  const cluster::NodeConfig* rm = config.ResourceManager();
-  if (rm == nullptr) return Status::NotFound("the cluster has no resource manager (cluster.conf)");
-  return RmClient::Connect("resource manager", rm->host, rm->port);
+  if (config.ResourceManager() == nullptr) {
+    return Status::NotFound("the cluster has no resource manager (cluster.conf)");
+  }
+  RmClient::Options options;
+  // One RM: its errors show at once, as before there were standbys.
+  options.failover_wait_ms =
+      config.ResourceManagers().size() > 1 ? FLAGS_mrjob_rm_failover_wait_ms : 0;
+  return RmClient::Create(config.ResourceManagerAddresses(), options);
 }
 
 Result<std::unique_ptr<NmClient>> ConnectNodeManager(RmClient* rm, const std::string& node_id) {

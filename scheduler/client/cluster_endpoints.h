@@ -1,6 +1,8 @@
-// How the client finds the scheduler's services: the RM from cluster.conf
-// (role resourcemanager), an NM by its id from the RM's ListNodes. Clients
-// are rpc::ThriftClient (framed compact protocol, errors as Status).
+// How the client finds the scheduler's services: the RMs from cluster.conf
+// (role resourcemanager, the active one first, then a standby: RmClient
+// fails over between them), an NM by its id from the RM's ListNodes.
+// Clients are rpc::ThriftClient (framed compact protocol, errors as Status)
+// or RmClient over them.
 // Thread-safety: stateless functions; each client belongs to one thread.
 #pragma once
 
@@ -12,10 +14,10 @@
 #include "cluster/cluster_config.h"
 #include "common/status.h"
 #include "rpc/thrift_client.h"
+#include "scheduler/client/rm_client.h"
 
 namespace mr::sched {
 
-using RmClient = rpc::ThriftClient<wire::ResourceManagerServiceClient, wire::SchedulerError>;
 using NmClient = rpc::ThriftClient<wire::NodeManagerServiceClient, wire::SchedulerError>;
 
 // NotFound if the cluster has no resource manager.

@@ -21,7 +21,7 @@ struct NodeEnv {
   std::string rack;
   int nm_port = 0;
   int shuffle_port = 0;
-  std::string rm_address;  // host:port
+  std::string rm_address;  // host:port[,host:port...]: every RM, the active one first.
   std::string dfs_master;  // host:port
   std::string datanode_id;     // The datanode on this server ("" if none).
   int64_t dfs_chunk_size = 0;  // The cluster's default chunk size (0: unknown).

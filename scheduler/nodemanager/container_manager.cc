@@ -15,6 +15,7 @@
 #include "scheduler/nodemanager/log_tail.h"
 #include "scheduler/nodemanager/process_launcher.h"
 #include "scheduler/nodemanager/process_memory.h"
+#include "scheduler/nodemanager/progress_file.h"
 #include "scheduler/resourcemanager/resources.h"
 #include "scheduler/shuffle/local_names.h"  // CleanupApp
 
@@ -186,9 +187,11 @@ void ContainerManager::Launch(const std::shared_ptr<Container>& c,
 }
 
 void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
+  // Whatever the exit: a failed task may explain itself there (a reduce's
+  // fetch failures).
   std::string result;
   std::string note;  // Why a clean exit still says something.
-  if (exit_code == 0 && reason.empty()) {
+  {
     std::string path = JoinPath(c->dir, "result");
     Result<uint64_t> size = FileSize(path);
     if (size.ok() && *size > kMaxResultBytes) {
@@ -234,6 +237,8 @@ wire::ContainerStatus ContainerManager::StatusOf(const Container& c) const {
   s.app_id = c.app_id;
   s.state = c.complete ? wire::ContainerState::COMPLETE : wire::ContainerState::RUNNING;
   s.exit_code = c.complete ? c.exit_code : 0;
+  s.resource = c.resource;
+  s.__isset.resource = true;
   if (c.complete) {
     s.diagnostics = c.diagnostics;
     s.result = c.result;
@@ -243,10 +248,25 @@ wire::ContainerStatus ContainerManager::StatusOf(const Container& c) const {
 
 std::vector<wire::ContainerStatus> ContainerManager::Statuses(const std::vector<std::string>& ids) {
   std::vector<wire::ContainerStatus> out;
-  std::lock_guard lock(mu_);
-  for (const std::string& id : ids) {
-    auto it = containers_.find(id);
-    if (it != containers_.end()) out.push_back(StatusOf(*it->second));
+  std::vector<std::pair<size_t, std::string>> progress_files;  // Of the running ones.
+  {
+    std::lock_guard lock(mu_);
+    for (const std::string& id : ids) {
+      auto it = containers_.find(id);
+      if (it == containers_.end()) continue;
+      const Container& c = *it->second;
+      if (!c.complete && c.pid > 0) {
+        progress_files.emplace_back(out.size(), JoinPath(c.dir, kProgressFileName));
+      }
+      out.push_back(StatusOf(c));
+    }
+  }
+  // Read without the lock: the files are the processes', small, and may be
+  // missing or garbage (then progress stays -1).
+  for (const auto& [i, path] : progress_files) {
+    ProgressReport report = ReadProgressFile(path);
+    out[i].progress = report.fraction;
+    out[i].progress_ticks = report.ticks;
   }
   return out;
 }

@@ -67,14 +67,18 @@ class ContainerManager {
   // SIGTERM to the group, SIGKILL after the grace period; a container not
   // yet launched never starts. Unknown or finished ids: nothing happens.
   void Stop(const std::string& container_id, const std::string& reason);
-  // Statuses of the known ids among `ids`.
+  // Statuses of the known ids among `ids`, each with the container's grant;
+  // a RUNNING one with the progress its process reports in the file
+  // "progress" (progress_file.h; -1 when there is none), a COMPLETE one with
+  // its "result" file (at most 1 MiB) whatever its exit code.
   std::vector<wire::ContainerStatus> Statuses(const std::vector<std::string>& ids);
   // The last max_bytes of the container's "stdout" or "stderr".
   Result<std::string> Log(const std::string& container_id, const std::string& stream,
                           int64_t max_bytes);
 
   // For a heartbeat: every running container and every completed one not
-  // yet acknowledged with MarkReported.
+  // yet acknowledged with MarkReported, with their grants (no progress:
+  // the RM does not need it, and it saves a file read per container).
   std::vector<wire::ContainerStatus> HeartbeatStatuses();
   void MarkReported(const std::vector<std::string>& container_ids);
 

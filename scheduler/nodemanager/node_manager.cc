@@ -39,9 +39,10 @@ Status NodeManager::Init(Options options) {
     return Status::InvalidArgument("node capability must be positive, got " +
                                    ToString(options.capability));
   }
-  std::string rm_host, dfs_host;
-  int rm_port = 0, dfs_port = 0;
-  RETURN_NOT_OK_PREPEND(ParseHostPort(options.rm_address, &rm_host, &rm_port), "--rm");
+  // --rm: every RM, "host:port[,host:port]", the active one first.
+  std::string dfs_host;
+  int dfs_port = 0;
+  RETURN_NOT_OK(ParseHostPortList("--rm", options.rm_address).status());
   RETURN_NOT_OK_PREPEND(ParseHostPort(options.dfs_master, &dfs_host, &dfs_port),
                         "--dfs_master");
   std::string apps_dir = JoinPath(options.dir, "apps");
@@ -81,8 +82,7 @@ Status NodeManager::Init(Options options) {
   containers_->SetPorts(rpc_port_, shuffle_port_);
 
   RmLink::Options link;
-  link.rm_host = rm_host;
-  link.rm_port = rm_port;
+  link.rm_addresses = options.rm_address;
   link.heartbeat_ms = std::max(1, options.heartbeat_ms);
   link.rpc_timeout_ms = std::max(1, FLAGS_nm_rm_rpc_timeout_ms);
   link.node.id = options.id;

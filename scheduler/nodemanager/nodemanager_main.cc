@@ -15,6 +15,7 @@
 #include "common/flags.h"
 #include "common/stop_signals.h"
 #include "membership/daemon_member.h"
+#include "scheduler/client/rm_client.h"
 #include "scheduler/nodemanager/node_manager.h"
 #include "scheduler/resourcemanager/resources.h"
 
@@ -26,7 +27,10 @@ DEFINE_int32(port, 0, "NodeManagerService TCP port; 0 picks one (written to <dir
 DEFINE_int32(shuffle_port, 0, "Shuffle service TCP port; 0 picks one (written to <dir>/shuffle/port).");
 DEFINE_string(rack, "/default-rack", "Rack label, the same as this server's datanode's.");
 DEFINE_string(datanode_id, "", "Id of the datanode on this server, for locality (may be empty).");
-DEFINE_string(rm, "", "HOST:PORT of the resource manager. Required.");
+DEFINE_string(rm, "",
+              "HOST:PORT of the resource manager; with a standby, HOST:PORT,HOST:PORT (the "
+              "active one first): the node fails over between them, and containers get the "
+              "list as MR_RM_ADDRESS. Required.");
 DEFINE_string(dfs_master, "", "HOST:PORT of the DFS master (job binaries). Required.");
 DEFINE_int64(dfs_chunk_size, 0,
              "The DFS's default chunk size, told to containers as MR_DFS_CHUNK_SIZE for the "
@@ -46,7 +50,7 @@ namespace {
 
 int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv,
-                       "usage: mr_nodemanager --dir=DIR --id=ID --rm=HOST:PORT "
+                       "usage: mr_nodemanager --dir=DIR --id=ID --rm=HOST:PORT[,HOST:PORT] "
                        "--dfs_master=HOST:PORT [--port=N] [--shuffle_port=N] [--rack=R] "
                        "[--vcores=N] [--memory_mb=N]");
   for (auto [flag, name] : {std::pair{&FLAGS_dir, "--dir"}, {&FLAGS_id, "--id"},
@@ -54,6 +58,9 @@ int main(int argc, char** argv) {
     if (flag->empty()) mr::ExitWithError(mr::kExitUsage, std::string(name) + " is required");
   }
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
+  if (auto rms = mr::sched::RmClient::Create(FLAGS_rm); !rms.ok()) {
+    mr::ExitWithError(mr::kExitUsage, "--rm: " + rms.status().message());
+  }
   mr::StopSignals stop_signals;  // Before any thread starts.
 
   // Never advertise stale ports.

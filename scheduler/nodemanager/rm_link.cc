@@ -4,8 +4,7 @@
 
 #include <glog/logging.h>
 
-#include "ResourceManagerService.h"
-#include "rpc/thrift_client.h"
+#include "scheduler/client/rm_client.h"
 
 namespace mr::sched::nm {
 
@@ -14,24 +13,23 @@ constexpr int kMinBackoffMs = 50;
 constexpr int kMaxBackoffMs = 2000;
 }  // namespace
 
-using RmClient = rpc::ThriftClient<wire::ResourceManagerServiceClient, wire::SchedulerError>;
-
-// The connection to the RM, opened on demand and dropped after a failure.
+// The RMs' client, made on first use. RmClient reopens connections itself.
 class RmLink::Client {
  public:
   explicit Client(const Options& options) : options_(options) {}
 
   Result<RmClient*> Get() {
     if (!client_) {
-      rpc::ClientOptions o;
-      o.rpc_timeout_ms = options_.rpc_timeout_ms;
-      o.connect_timeout_ms = std::min(options_.rpc_timeout_ms, 2000);
-      ASSIGN_OR_RETURN(client_,
-                       RmClient::Connect("resource manager", options_.rm_host, options_.rm_port, o));
+      RmClient::Options o;
+      o.rpc.rpc_timeout_ms = options_.rpc_timeout_ms;
+      o.rpc.connect_timeout_ms = std::min(options_.rpc_timeout_ms, 2000);
+      o.failover_wait_ms = 0;  // One round per call: the link's loop retries.
+      std::string addresses = options_.rm_addresses;
+      if (addresses.empty()) addresses = options_.rm_host + ":" + std::to_string(options_.rm_port);
+      ASSIGN_OR_RETURN(client_, RmClient::Create(addresses, o));
     }
     return client_.get();
   }
-  void Reset() { client_.reset(); }
 
  private:
   const Options& options_;
@@ -94,11 +92,7 @@ void RmLink::Loop() {
 
 Status RmLink::Register() {
   ASSIGN_OR_RETURN(RmClient * rm, client_->Get());
-  Status s = rm->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(options_.node); });
-  if (!s.ok()) {
-    client_->Reset();
-    return s;
-  }
+  RETURN_NOT_OK(rm->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(options_.node); }));
   ++registrations_;
   LOG(INFO) << "node " << options_.node.id << ": registered with the resource manager at "
             << rm->where();
@@ -112,13 +106,9 @@ Status RmLink::Heartbeat(bool* reregister) {
   for (wire::ContainerStatus& status : statuses) status.result.clear();
   ASSIGN_OR_RETURN(RmClient * rm, client_->Get());
   wire::NodeHeartbeatResponse response;
-  Status s = rm->Call("NodeHeartbeat", [&](auto& stub) {
+  RETURN_NOT_OK(rm->Call("NodeHeartbeat", [&](auto& stub) {
     stub.NodeHeartbeat(response, options_.node.id, statuses);
-  });
-  if (!s.ok()) {
-    client_->Reset();
-    return s;
-  }
+  }));
   ++heartbeats_;
   std::vector<std::string> reported;
   for (const auto& status : statuses) {

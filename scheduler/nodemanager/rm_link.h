@@ -5,6 +5,11 @@
 // Completed statuses are marked reported only after a heartbeat that
 // carried them succeeded, so none is lost to a failed call.
 //
+// With several RMs (an active and a standby, docs/SCHEDULER.md "RM
+// failover") each call tries them in turn (RmClient) and sticks to the one
+// that answers; after a takeover the new RM asks the node to re-register,
+// and the next heartbeat's running containers let it adopt them.
+//
 // Thread-safety: Start and Stop from the owning thread; the rest is the
 // link's own thread.
 #pragma once
@@ -25,6 +30,10 @@ namespace mr::sched::nm {
 class RmLink {
  public:
   struct Options {
+    // "host:port,host:port": every RM, the active one first. Empty: the one
+    // at rm_host:rm_port (which also gives back a list split at its last
+    // ':', as ParseHostPort splits --rm).
+    std::string rm_addresses;
     std::string rm_host;
     int rm_port = 0;
     wire::NodeInfo node;

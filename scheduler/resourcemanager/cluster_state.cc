@@ -32,6 +32,31 @@ wire::ContainerStatus CompletedStatus(const std::string& container_id, const std
   return status;
 }
 
+// A container reported by an NM without its grant (an older NM): accounted
+// as a typical task container.
+constexpr int32_t kFallbackVcores = 1;
+constexpr int64_t kFallbackMemoryMb = 1024;
+
+// A takeover skips this many container numbers per application, so that new
+// ids never repeat ones the previous RM granted after its last checkpoint.
+constexpr int kContainerNumberGap = 10000;
+
+// The number in "<app_id>_cNNNNNN", or 0.
+int ContainerNumber(const std::string& container_id) {
+  size_t at = container_id.rfind("_c");
+  if (at == std::string::npos) return 0;
+  try {
+    return std::stoi(container_id.substr(at + 2));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+std::string AppOfContainer(const std::string& container_id) {
+  size_t at = container_id.rfind("_c");
+  return at == std::string::npos ? "" : container_id.substr(0, at);
+}
+
 }  // namespace
 
 wire::Resource ClusterState::Node::Free() const { return Minus(info.capability, used); }
@@ -93,8 +118,9 @@ Result<wire::NodeHeartbeatResponse> ClusterState::NodeHeartbeat(
   for (const wire::ContainerStatus& status : statuses) {
     auto c = containers_.find(status.container_id);
     if (c == containers_.end()) {
-      // Running but unknown here (its app ended, or the RM forgot it): stop it.
-      if (status.state == wire::ContainerState::RUNNING) {
+      // Running but unknown here: adopted if this RM took over from one
+      // that granted it, else (its app ended) stopped.
+      if (status.state == wire::ContainerState::RUNNING && !Adopt(node, status)) {
         response.stop_container_ids.push_back(status.container_id);
       }
       continue;
@@ -130,6 +156,9 @@ void ClusterState::LoseNode(Node& node, const std::string& why, int64_t now_ms) 
   const std::string& id = node.info.id;
   LOG(WARNING) << "rm: node " << id << " lost (" << why << ")";
   node.alive = false;
+  for (auto& [app_id, app] : apps_) {
+    if (!app.Finished() && !Contains(app.lost_nodes, id)) app.lost_nodes.push_back(id);
+  }
   std::vector<std::string> lost;
   for (const auto& [cid, c] : containers_) {
     if (c.node_id == id) lost.push_back(cid);
@@ -214,6 +243,7 @@ Status ClusterState::Submit(const wire::ApplicationSubmission& submission, int64
   app.report.state = wire::AppState::SUBMITTED;
   app.report.submit_time_ms = now_ms;
   app.report.used = MakeResource(0, 0);
+  ++version_;
   LOG(INFO) << "rm: application " << id << " (" << submission.name << ") submitted";
   return Status::OK();
 }
@@ -238,23 +268,41 @@ Status ClusterState::Kill(const std::string& app_id, int64_t now_ms) {
   if (app == nullptr) return Status::NotFound("no application " + app_id);
   if (app->Finished()) return Status::OK();
   app->kill_requested = true;
+  ++version_;
   // Not running yet (or its AM has not registered): nobody to ask, end it here.
   if (app->report.state != wire::AppState::RUNNING) EndApp(*app, wire::AppState::KILLED, "killed by the user", now_ms);
   return Status::OK();
 }
 
 Result<wire::RegisterResponse> ClusterState::RegisterApplicationMaster(
-    const std::string& app_id, const std::string& container_id) {
+    const std::string& app_id, const std::string& container_id, int64_t now_ms) {
   App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
   if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
   if (app->report.am_container_id != container_id) {
     return Status::InvalidArgument("container " + container_id + " is not the AM of " + app_id);
   }
-  app->report.state = wire::AppState::RUNNING;
-  LOG(INFO) << "rm: application " << app_id << " running";
+  if (app->needs_am) {
+    return Status::Aborted("AM attempt " + std::to_string(app->am_attempts) + " of " + app_id +
+                           " has failed");
+  }
+  if (app->report.state != wire::AppState::RUNNING) {
+    app->report.state = wire::AppState::RUNNING;
+    ++version_;
+    LOG(INFO) << "rm: application " << app_id << " running (AM attempt " << app->am_attempts
+              << ")";
+  } else if (!app->am_registered) {
+    LOG(INFO) << "rm: the AM of " << app_id << " registered again (attempt "
+              << app->am_attempts << ")";
+  }
+  app->am_registered = true;
+  app->last_am_contact_ms = now_ms;
   wire::RegisterResponse response;
-  response.am_attempt = 1;
+  response.am_attempt = app->am_attempts;
+  for (const auto& [id, c] : containers_) {
+    if (c.app_id == app_id && !c.is_am) response.live_containers.push_back(c.grant);
+  }
+  response.attempts = app->report.attempts;
   return response;
 }
 
@@ -263,6 +311,11 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   App* app = FindApp(request.app_id);
   if (app == nullptr) return Status::NotFound("no application " + request.app_id);
   if (app->Finished()) return Status::Aborted("application " + request.app_id + " has ended");
+  if (!app->am_registered) {
+    return Status::NotFound("the application master of " + request.app_id +
+                            " is not registered with this resource manager");
+  }
+  app->last_am_contact_ms = now_ms;
   for (const wire::ContainerRequest& ask : request.asks) {
     RETURN_NOT_OK(CheckFitsSomeNode(ask.resource, "container request " +
                                                       std::to_string(ask.request_id)));
@@ -277,6 +330,10 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
     // Released while it may still run: make sure its NM stops it.
     nodes_[c->second.node_id].stop_containers.push_back(id);
     ContainerDone(id, CompletedStatus(id, request.app_id, -1, "released"), now_ms);
+  }
+  if (app->report.map_progress != request.map_progress ||
+      app->report.reduce_progress != request.reduce_progress || !request.attempts.empty()) {
+    ++reports_version_;
   }
   app->report.map_progress = request.map_progress;
   app->report.reduce_progress = request.reduce_progress;
@@ -299,6 +356,8 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   app->completed.clear();
   response.kill_requested = app->kill_requested;
   response.cluster_capability = LargestNode();
+  response.lost_node_ids = std::move(app->lost_nodes);
+  app->lost_nodes.clear();
   return response;
 }
 
@@ -325,7 +384,15 @@ void ClusterState::AmLaunchFailed(const std::string& app_id, const std::string& 
                                   int64_t now_ms) {
   App* app = FindApp(app_id);
   if (app == nullptr || app->Finished()) return;
-  EndApp(*app, wire::AppState::FAILED, "the application master could not start: " + why, now_ms);
+  std::string diagnostics = "the application master could not start: " + why;
+  auto am = containers_.find(app->report.am_container_id);
+  if (am != containers_.end() && am->second.is_am) {
+    // Its NM may have started it after all (the call timed out): stop it.
+    nodes_[am->second.node_id].stop_containers.push_back(am->first);
+    ContainerDone(am->first, CompletedStatus(am->first, app_id, -1, diagnostics), now_ms);
+  } else {
+    AmFailed(*app, diagnostics, now_ms);
+  }
 }
 
 void ClusterState::EndApp(App& app, wire::AppState::type state, const std::string& diagnostics,
@@ -336,6 +403,10 @@ void ClusterState::EndApp(App& app, wire::AppState::type state, const std::strin
   app.pending.clear();
   app.granted.clear();
   app.has_am = false;
+  app.needs_am = false;
+  app.am_registered = false;
+  app.lost_nodes.clear();
+  ++version_;
   std::vector<std::string> remaining;
   for (const auto& [id, c] : containers_) {
     if (c.app_id == app.report.app_id) remaining.push_back(id);
@@ -348,6 +419,143 @@ void ClusterState::EndApp(App& app, wire::AppState::type state, const std::strin
   for (auto& [id, node] : nodes_) node.cleanup_apps.push_back(app.report.app_id);
   LOG(INFO) << "rm: application " << app.report.app_id << " "
             << wire::to_string(state) << (diagnostics.empty() ? "" : ": " + diagnostics);
+}
+
+void ClusterState::AmFailed(App& app, const std::string& why, int64_t now_ms) {
+  app.has_am = false;
+  app.am_registered = false;
+  const std::string& id = app.report.app_id;
+  if (app.am_attempts >= options_.am_max_attempts) {
+    EndApp(app, wire::AppState::FAILED,
+           "AM attempt " + std::to_string(app.am_attempts) + " of " +
+               std::to_string(options_.am_max_attempts) + " failed: " + why,
+           now_ms);
+    return;
+  }
+  LOG(WARNING) << "rm: " << id << ": AM attempt " << app.am_attempts << " failed (" << why
+               << "); starting attempt " << app.am_attempts + 1;
+  // The dead attempt's requests die with it; its task containers live on
+  // and go to the next attempt in RegisterResponse.live_containers, granted
+  // but not handed out ones included. Completions not handed out are
+  // dropped: a container missing from live_containers has ended.
+  app.pending.clear();
+  app.granted.clear();
+  app.completed.clear();
+  app.needs_am = true;
+  app.report.state = wire::AppState::ACCEPTED;
+  app.report.diagnostics = "AM attempt " + std::to_string(app.am_attempts) + " failed: " + why;
+  ++version_;
+}
+
+void ClusterState::ExpireAms(int64_t now_ms) {
+  for (auto& [id, app] : apps_) {
+    bool has_attempt = app.report.state == wire::AppState::ACCEPTED ||
+                       app.report.state == wire::AppState::RUNNING;
+    if (app.Finished() || app.needs_am || !has_attempt) continue;
+    int64_t silent_ms = now_ms - app.last_am_contact_ms;
+    if (silent_ms < options_.am_expiry_ms) continue;
+    std::string why = "no heartbeat from the application master for " +
+                      std::to_string(silent_ms) + " ms";
+    auto am = containers_.find(app.report.am_container_id);
+    if (am != containers_.end() && am->second.is_am) {
+      // It may be stuck rather than dead: its NM stops it.
+      nodes_[am->second.node_id].stop_containers.push_back(am->first);
+      ContainerDone(am->first, CompletedStatus(am->first, id, -1, why), now_ms);
+    } else if (app.kill_requested) {
+      EndApp(app, wire::AppState::KILLED, why, now_ms);
+    } else {
+      AmFailed(app, why, now_ms);
+    }
+  }
+}
+
+bool ClusterState::Adopt(Node& node, const wire::ContainerStatus& status) {
+  const std::string& id = status.container_id;
+  std::string app_id = status.app_id.empty() ? AppOfContainer(id) : status.app_id;
+  App* app = FindApp(app_id);
+  if (app == nullptr || (app->report.state != wire::AppState::ACCEPTED &&
+                         app->report.state != wire::AppState::RUNNING)) {
+    return false;
+  }
+  bool is_am = id == app->report.am_container_id;
+  // An AM of an attempt that failed stays dead.
+  if ((is_am && app->needs_am) || (!is_am && Contains(app->am_container_ids, id))) return false;
+  if (is_am && app->has_am) return false;  // The AM is known elsewhere already.
+  wire::Resource resource = status.resource;
+  if (!IsValid(resource)) {
+    resource = is_am ? app->submission.am_resource
+                     : MakeResource(kFallbackVcores, kFallbackMemoryMb);
+  }
+  wire::Container grant;
+  grant.container_id = id;
+  grant.node = node.info;
+  grant.resource = resource;
+  grant.request_id = -1;  // Unknown: granted by an earlier RM.
+  grant.locality = wire::Locality::OFF_RACK;
+  AddTo(&node.used, resource);
+  AddTo(&app->report.used, resource);
+  containers_[id] = Container{app_id, node.info.id, resource, is_am, grant};
+  int& counter = container_counters_[app_id];
+  counter = std::max(counter, ContainerNumber(id));
+  if (is_am) {
+    app->has_am = true;
+    app->report.am_node_id = node.info.id;
+  }
+  LOG(INFO) << "rm: adopted " << (is_am ? "AM container " : "container ") << id << " on "
+            << node.info.id << " (" << ToString(resource) << ")";
+  return true;
+}
+
+// ---- Recovery --------------------------------------------------------------
+
+wire::RmCheckpoint ClusterState::Checkpoint() const {
+  wire::RmCheckpoint checkpoint;
+  checkpoint.next_app = next_app_;
+  checkpoint.next_submit_order = next_submit_order_;
+  checkpoint.version = version_;
+  for (const auto& [id, app] : apps_) {
+    wire::AppRecord record;
+    record.submission = app.submission;
+    record.report = app.report;
+    record.am_attempts = app.am_attempts;
+    record.submit_order = app.submit_order;
+    auto counter = container_counters_.find(id);
+    record.last_container = counter == container_counters_.end() ? 0 : counter->second;
+    record.kill_requested = app.kill_requested;
+    record.am_container_ids = app.am_container_ids;
+    record.needs_am = app.needs_am;
+    checkpoint.apps.push_back(std::move(record));
+  }
+  return checkpoint;
+}
+
+Status ClusterState::Restore(const wire::RmCheckpoint& checkpoint, int64_t now_ms) {
+  if (!apps_.empty()) return Status::Internal("restore into a state with applications");
+  if (checkpoint.format != 1) {
+    return Status::Corruption("unknown RM checkpoint format " + std::to_string(checkpoint.format));
+  }
+  next_app_ = std::max(next_app_, checkpoint.next_app);
+  next_submit_order_ = std::max(next_submit_order_, checkpoint.next_submit_order);
+  for (const wire::AppRecord& record : checkpoint.apps) {
+    const std::string& id = record.report.app_id;
+    App& app = apps_[id];
+    app.submission = record.submission;
+    app.report = record.report;
+    app.report.used = MakeResource(0, 0);  // Adopted containers add up again.
+    app.submit_order = record.submit_order;
+    app.kill_requested = record.kill_requested;
+    app.am_attempts = record.am_attempts;
+    app.am_container_ids = record.am_container_ids;
+    app.needs_am = record.needs_am;
+    // Its AM (if any) gets am_expiry_ms to register again.
+    app.last_am_contact_ms = now_ms;
+    container_counters_[id] =
+        record.last_container + (app.Finished() ? 0 : kContainerNumberGap);
+  }
+  version_ = checkpoint.version;
+  LOG(INFO) << "rm: restored " << checkpoint.apps.size() << " applications (checkpoint version "
+            << checkpoint.version << ")";
+  return Status::OK();
 }
 
 // ---- Containers ------------------------------------------------------------
@@ -366,12 +574,15 @@ void ClusterState::ContainerDone(const std::string& container_id,
   if (app->Finished()) return;
   if (c.is_am) {
     app->has_am = false;
-    // The AM ended without finishing its application (AM retries: issue 6).
-    std::string why = "the application master's container ended (exit code " +
-                      std::to_string(status.exit_code) + ")";
+    // The AM ended without finishing its application.
+    std::string why = "the application master's container " + container_id +
+                      " ended (exit code " + std::to_string(status.exit_code) + ")";
     if (!status.diagnostics.empty()) why += ": " + status.diagnostics;
-    EndApp(*app, app->kill_requested ? wire::AppState::KILLED : wire::AppState::FAILED, why,
-           now_ms);
+    if (app->kill_requested) {
+      EndApp(*app, wire::AppState::KILLED, why, now_ms);
+    } else {
+      AmFailed(*app, why, now_ms);
+    }
     return;
   }
   app->completed.push_back(status);
@@ -386,7 +597,8 @@ wire::Container ClusterState::Grant(App& app, Node& node, const wire::Resource& 
   container.resource = resource;
   AddTo(&node.used, resource);
   AddTo(&app.report.used, resource);
-  containers_[container.container_id] = Container{app.report.app_id, node.info.id, resource, is_am};
+  containers_[container.container_id] =
+      Container{app.report.app_id, node.info.id, resource, is_am, container};
   return container;
 }
 
@@ -415,6 +627,7 @@ std::optional<wire::Container> ClusterState::TryGrant(App& app, Request& pending
   container.request_id = r.request_id;
   container.locality = !preferences ? wire::Locality::OFF_RACK
                                     : static_cast<wire::Locality::type>(best_level);
+  containers_[container.container_id].grant = container;
   return container;
 }
 
@@ -430,10 +643,13 @@ void ClusterState::Schedule(int64_t now_ms) {
   std::vector<App*> waiting;
   for (auto& [id, app] : apps_) {
     if (app.has_am) ++running;
-    if (app.report.state == wire::AppState::SUBMITTED) waiting.push_back(&app);
+    if (app.report.state == wire::AppState::SUBMITTED || app.needs_am) waiting.push_back(&app);
   }
-  std::sort(waiting.begin(), waiting.end(),
-            [](const App* a, const App* b) { return a->submit_order < b->submit_order; });
+  // Retried AMs first (their task containers hold resources already), then FIFO.
+  std::sort(waiting.begin(), waiting.end(), [](const App* a, const App* b) {
+    if (a->needs_am != b->needs_am) return a->needs_am;
+    return a->submit_order < b->submit_order;
+  });
   for (App* app : waiting) {
     if (running >= options_.max_running_apps) break;
     Node* best = nullptr;
@@ -444,9 +660,15 @@ void ClusterState::Schedule(int64_t now_ms) {
     if (best == nullptr) break;  // FIFO: later apps wait behind this one.
     wire::Container am = Grant(*app, *best, app->submission.am_resource, /*is_am=*/true);
     app->has_am = true;
+    app->needs_am = false;
+    app->am_registered = false;
+    app->last_am_contact_ms = now_ms;
+    ++app->am_attempts;
+    app->am_container_ids.push_back(am.container_id);
     app->report.state = wire::AppState::ACCEPTED;
     app->report.am_container_id = am.container_id;
     app->report.am_node_id = best->info.id;
+    ++version_;
     ++running;
     AmLaunch launch;
     launch.node = best->info;
@@ -455,6 +677,7 @@ void ClusterState::Schedule(int64_t now_ms) {
     launch.context.binary_dfs_path = app->submission.binary_dfs_path;
     launch.context.arguments = app->submission.am_args;
     launch.context.env = app->submission.am_env;
+    launch.context.env["MR_AM_ATTEMPT"] = std::to_string(app->am_attempts);
     launch.context.resource = app->submission.am_resource;
     am_launches_.push_back(std::move(launch));
   }

@@ -19,6 +19,19 @@
 // by its next Allocate. Freed resources are granted by the next Schedule(),
 // which the RM runs after every call and on a timer.
 //
+// AM attempts (YARN's am.max-attempts): an AM container that ends before its
+// application finished, or an AM silent for am_expiry_ms, starts a new AM
+// attempt (a new AM container, state back to ACCEPTED) up to
+// am_max_attempts; then the application fails. Task containers outlive
+// their AM: the next attempt learns of them when it registers
+// (work-preserving restart).
+//
+// Recovery (RM failover, docs/SCHEDULER.md): Checkpoint() is the durable
+// part (applications, not nodes or containers); Restore() loads it into an
+// empty state. Node Managers then re-register and report their running
+// containers, which are adopted for the applications still running; AMs
+// must register again before they may Allocate.
+//
 // Thread-safety: none; the RM service serializes calls with one mutex.
 #pragma once
 
@@ -30,6 +43,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "rm_state_types.h"
 #include "scheduler_types.h"
 
 namespace mr::sched {
@@ -40,6 +54,8 @@ class ClusterState {
     int64_t node_expiry_ms = 3000;  // A node silent this long is lost.
     int max_running_apps = 16;      // Apps with an AM at once; the rest queue.
     int64_t start_time_ms = 0;      // Unix ms; names applications.
+    int am_max_attempts = 2;        // AM attempts per application.
+    int64_t am_expiry_ms = 10000;   // An AM silent this long has failed.
   };
 
   // An AM container the RM must start on its node (outside any lock).
@@ -64,6 +80,10 @@ class ClusterState {
   // False if it is unknown or already lost.
   bool DeclareNodeLost(const std::string& node_id, const std::string& why, int64_t now_ms);
   std::vector<wire::NodeReport> ListNodes(int64_t now_ms) const;
+  // AMs that have not called Allocate (or registered, once launched) for
+  // am_expiry_ms have failed: their containers are stopped and a new
+  // attempt starts (or the application fails).
+  void ExpireAms(int64_t now_ms);
 
   // ---- Clients.
   std::string NewApplicationId();
@@ -73,8 +93,13 @@ class ClusterState {
   Status Kill(const std::string& app_id, int64_t now_ms);
 
   // ---- Application Masters.
+  // Also the re-registration of the same AM (after an RM failover): the
+  // same attempt number. Aborted for an AM whose attempt has failed.
   Result<wire::RegisterResponse> RegisterApplicationMaster(const std::string& app_id,
-                                                           const std::string& container_id);
+                                                           const std::string& container_id,
+                                                           int64_t now_ms);
+  // NotFound when the application's current AM has not registered with
+  // this RM (it took over): the AM registers again and resends its asks.
   Result<wire::AllocateResponse> Allocate(const wire::AllocateRequest& request, int64_t now_ms);
   Status Finish(const std::string& app_id, wire::AppState::type state,
                 const std::string& diagnostics, const std::string& counters_json,
@@ -84,11 +109,26 @@ class ClusterState {
   void Schedule(int64_t now_ms);
   // The AM containers granted since the last call, for the caller to start.
   std::vector<AmLaunch> TakeAmLaunches();
-  // An AM container could not be started: the application fails.
+  // An AM container could not be started: a failed AM attempt.
   void AmLaunchFailed(const std::string& app_id, const std::string& why, int64_t now_ms);
 
   // The largest capability of any live node.
   wire::Resource LargestNode() const;
+
+  // ---- Recovery.
+  // The durable state. `version` counts application-level changes (submit,
+  // state changes, AM attempts, finish): the RM checkpoints whenever it
+  // moved, never per heartbeat.
+  wire::RmCheckpoint Checkpoint() const;
+  int64_t version() const { return version_; }
+  // Counts changes of task attempt reports and progress (every Allocate
+  // may bring some): worth a checkpoint now and then, not every time.
+  int64_t reports_version() const { return reports_version_; }
+  // Loads a checkpoint into a state that has no applications yet.
+  // Applications that were ACCEPTED or RUNNING wait for their AM to
+  // re-register (and its container to be reported by its NM); one that does
+  // not within am_expiry_ms counts as a failed AM attempt.
+  Status Restore(const wire::RmCheckpoint& checkpoint, int64_t now_ms);
 
  private:
   struct Node {
@@ -109,6 +149,7 @@ class ClusterState {
     std::string node_id;
     wire::Resource resource;
     bool is_am = false;
+    wire::Container grant;  // As handed to the AM (live_containers).
   };
   struct App {
     wire::ApplicationReport report;
@@ -119,10 +160,22 @@ class ClusterState {
     std::vector<wire::ContainerStatus> completed;  // Not yet handed out.
     bool kill_requested = false;
     bool has_am = false;  // An AM container is granted (running apps).
+    // ---- AM attempts.
+    int am_attempts = 0;           // AM containers granted so far.
+    bool needs_am = false;         // Waiting for the next attempt's container.
+    bool am_registered = false;    // The current attempt registered with this RM.
+    std::vector<std::string> am_container_ids;  // Of every attempt, in order.
+    int64_t last_am_contact_ms = 0;  // Grant, register or Allocate.
+    std::vector<std::string> lost_nodes;  // Since the previous Allocate.
     bool Finished() const;
   };
 
   void LoseNode(Node& node, const std::string& why, int64_t now_ms);
+  // The current AM attempt failed: a new attempt, or the app fails.
+  void AmFailed(App& app, const std::string& why, int64_t now_ms);
+  // A running container this RM did not grant (it took over): accounted to
+  // its application, or false if it belongs to none still running.
+  bool Adopt(Node& node, const wire::ContainerStatus& status);
   std::optional<wire::Container> TryGrant(App& app, Request& request, int64_t now_ms);
   wire::Container Grant(App& app, Node& node, const wire::Resource& resource, bool is_am);
   // A container ended (reported, released or lost): frees its resources and
@@ -143,6 +196,8 @@ class ClusterState {
   std::map<std::string, Container> containers_;  // Granted and not ended.
   std::map<std::string, int> container_counters_;  // Per app: last container number.
   std::vector<AmLaunch> am_launches_;  // Granted, not yet taken.
+  int64_t version_ = 0;  // Application-level changes so far.
+  int64_t reports_version_ = 0;
 };
 
 }  // namespace mr::sched

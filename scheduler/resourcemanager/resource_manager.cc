@@ -1,6 +1,14 @@
 #include "scheduler/resourcemanager/resource_manager.h"
 
+#include <algorithm>
+
 #include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "common/host_port.h"
+
+#include "scheduler/resourcemanager/dfs_state_store.h"
+#include "scheduler/resourcemanager/state_store.h"
 
 DEFINE_int64(rm_node_expiry_ms, 3000,
              "A Node Manager silent for this long is lost: its containers end (exit -1).");
@@ -9,21 +17,79 @@ DEFINE_int32(rm_max_running_apps, 16,
 DEFINE_int64(rm_tick_ms, 100, "How often the RM expires silent nodes and schedules waiting work.");
 DEFINE_int32(rm_max_frame_bytes, 16 << 20,
              "Largest ResourceManagerService request frame; a larger one closes the connection.");
+DEFINE_int32(rm_am_max_attempts, 2,
+             "AM attempts per application (YARN's am.max-attempts): an AM that exits before "
+             "its application finished, is lost with its node, or stops heartbeating is "
+             "restarted until this many have failed; then the application fails.");
+DEFINE_int64(rm_am_expiry_ms, 10000,
+             "An AM that has not called Allocate (or registered, once launched) for this long "
+             "has failed: its container is stopped and a new attempt starts.");
+DEFINE_string(rm_state_dfs_path, "",
+              "DFS file of the RM's checkpoint (e.g. /.rm/state, through --rm_dfs_master), "
+              "written on every application-level change and loaded when an RM starts active "
+              "or takes over. Wins over --rm_state_dir.");
+DEFINE_string(rm_dfs_master, "", "HOST:PORT of the DFS master, for --rm_state_dfs_path.");
+DEFINE_string(rm_state_dir, "",
+              "Local directory of the RM's checkpoint (<dir>/rm_state), as --rm_state_dfs_path "
+              "but for RMs that share a filesystem. Empty (and no --rm_state_dfs_path): no "
+              "checkpoints; a restarted RM forgets every application.");
+DEFINE_bool(rm_standby, false,
+            "Start as a standby: answer every call with Unavailable, probe --rm_peers, and "
+            "take over from the checkpoint once none has answered for --rm_failover_ms.");
+DEFINE_string(rm_peers, "",
+              "HOST:PORT,... of the other resource managers (the active one, for a standby). "
+              "An RM started active with peers stays standby if one of them is active.");
+DEFINE_int32(rm_failover_ms, 2000,
+             "A standby takes over once no peer has answered its probes for this long.");
+DEFINE_int32(rm_standby_probe_ms, 200, "How often a standby probes its peers.");
 
 namespace mr::sched {
+
+namespace {
+
+}  // namespace
 
 ResourceManager::Options ResourceManager::Options::FromFlags() {
   Options options;
   options.service.state.node_expiry_ms = FLAGS_rm_node_expiry_ms;
   options.service.state.max_running_apps = FLAGS_rm_max_running_apps;
+  options.service.state.am_max_attempts = std::max(1, FLAGS_rm_am_max_attempts);
+  options.service.state.am_expiry_ms = FLAGS_rm_am_expiry_ms;
   options.service.tick_ms = FLAGS_rm_tick_ms;
+  options.state_dfs_path = FLAGS_rm_state_dfs_path;
+  options.dfs_master = FLAGS_rm_dfs_master;
+  options.state_dir = FLAGS_rm_state_dir;
+  options.standby = FLAGS_rm_standby;
+  options.failover.peers = SplitCommaList(FLAGS_rm_peers);
+  options.failover.failover_ms = FLAGS_rm_failover_ms;
+  options.failover.probe_ms = std::max(10, FLAGS_rm_standby_probe_ms);
   return options;
 }
 
 Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options) {
   if (options.service.state.start_time_ms == 0) options.service.state.start_time_ms = NowMs();
+  if (options.standby && options.failover.peers.empty()) {
+    return Status::InvalidArgument("a standby resource manager needs --rm_peers");
+  }
+  if (!options.state_dfs_path.empty()) {
+    if (options.dfs_master.empty()) {
+      return Status::InvalidArgument("--rm_state_dfs_path needs --rm_dfs_master");
+    }
+    options.service.store = NewDfsStateStore(options.dfs_master, options.state_dfs_path);
+  } else if (!options.state_dir.empty()) {
+    options.service.store = NewLocalStateStore(options.state_dir);
+  }
+  bool standby = options.standby;
+  if (!standby && !options.failover.peers.empty() &&
+      RmFailover::PeerIsActive(options.failover.peers,
+                               std::min(options.failover.failover_ms, 1000))) {
+    LOG(WARNING) << "rm: another resource manager is active: starting as a standby";
+    standby = true;
+  }
+  options.service.standby = true;  // Activate() below loads the checkpoint.
   std::unique_ptr<ResourceManager> rm(new ResourceManager());
   rm->service_ = std::make_shared<RmService>(options.service);
+  if (!standby) RETURN_NOT_OK_PREPEND(rm->service_->Activate(), "resource manager checkpoint");
   rpc::ThriftServer::Options rpc_options;
   rpc_options.name = "resource manager";
   rpc_options.host = options.host;
@@ -33,12 +99,18 @@ Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options)
                    rpc::ThriftServer::Start(
                        std::make_shared<wire::ResourceManagerServiceProcessor>(rm->service_),
                        rpc_options));
+  if (standby) {
+    LOG(WARNING) << "rm: standby, probing " << options.failover.peers.size() << " peer(s)";
+    rm->failover_ = std::make_unique<RmFailover>(options.failover, rm->service_.get());
+    rm->failover_->Start();
+  }
   return rm;
 }
 
 ResourceManager::~ResourceManager() { Stop(); }
 
 void ResourceManager::Stop() {
+  if (failover_) failover_->Stop();
   if (server_) server_->Stop();
 }
 

@@ -2,7 +2,9 @@
 // ResourceManagerService on --host:--port until SIGTERM or SIGINT. With
 // --port=0 the bound port is written to <dir>/port for launchers. With
 // --membership it is a member too: a node manager the membership layer finds
-// failed is lost at once, not after --rm_node_expiry_ms.
+// failed is lost at once, not after --rm_node_expiry_ms. With --rm_standby
+// (and --rm_peers) it is a standby that takes over when the active RM dies
+// (docs/SCHEDULER.md, "RM failover").
 #include <string>
 
 #include <gflags/gflags.h>
@@ -18,9 +20,12 @@
 DEFINE_string(dir, "", "Directory for the port file. Required.");
 DEFINE_string(host, "127.0.0.1", "Address the ResourceManagerService listens on.");
 DEFINE_int32(port, 0, "ResourceManagerService TCP port; 0 picks a free one.");
+DEFINE_string(id, "rm", "Member id in the membership layer (unique per RM: active and standby).");
 
 int main(int argc, char** argv) {
-  mr::ParseFlagsOrExit(&argc, &argv, "usage: mr_resourcemanager --dir=DIR [--host=H] [--port=N]");
+  mr::ParseFlagsOrExit(&argc, &argv,
+                       "usage: mr_resourcemanager --dir=DIR [--host=H] [--port=N] "
+                       "[--rm_state_dir=DIR] [--rm_standby --rm_peers=HOST:PORT,...]");
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
   mr::StopSignals stop_signals;  // Before any thread starts.
@@ -35,7 +40,7 @@ int main(int argc, char** argv) {
   if (!rm.ok()) mr::ExitWithError(mr::kExitFailure, rm.status().ToString());
   mr::sched::RmService* service = (*rm)->service();
   auto member = mr::membership::StartDaemonMember(
-      {"rm", "resourcemanager", ""}, [service](const mr::membership::MemberEvent& event) {
+      {FLAGS_id, "resourcemanager", ""}, [service](const mr::membership::MemberEvent& event) {
         if (mr::membership::IsDeparture(event.type) &&
             mr::membership::RoleOf(*event.member) == "nodemanager") {
           service->NodeFailed(event.member->id,

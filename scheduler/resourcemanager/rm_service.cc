@@ -42,7 +42,9 @@ int64_t NowMs() {
       .count();
 }
 
-RmService::RmService(Options options) : options_(options), state_(options.state) {
+RmService::RmService(Options options)
+    : options_(options), state_(options.state), active_(!options.standby) {
+  if (options_.store != nullptr) writer_ = std::make_unique<CheckpointWriter>(options_.store);
   launcher_ = std::thread([this] { LauncherLoop(); });
   ticker_ = std::thread([this] { TickerLoop(); });
 }
@@ -55,14 +57,61 @@ RmService::~RmService() {
   wake_.notify_all();
   launcher_.join();
   ticker_.join();
+  writer_.reset();  // Saves the last checkpoint offered.
 }
 
 void RmService::ScheduleAndLaunch(int64_t now_ms) {
   state_.Schedule(now_ms);
+  MaybeCheckpoint();
   std::vector<ClusterState::AmLaunch> launches = state_.TakeAmLaunches();
   if (launches.empty()) return;
   for (auto& launch : launches) launches_.push_back(std::move(launch));
   wake_.notify_all();
+}
+
+void RmService::MaybeCheckpoint() {
+  if (writer_ == nullptr || !active_) return;
+  int64_t now = NowMs();
+  bool apps_changed = state_.version() != offered_version_;
+  bool reports_due = state_.reports_version() != offered_reports_version_ &&
+                     now - last_offer_ms_ >= options_.checkpoint_reports_ms;
+  if (!apps_changed && !reports_due && !writer_->NeedsRetry()) return;
+  wire::RmCheckpoint checkpoint = state_.Checkpoint();
+  checkpoint.written_ms = now;
+  if (!writer_->Offer(std::move(checkpoint))) return;
+  offered_version_ = state_.version();
+  offered_reports_version_ = state_.reports_version();
+  last_offer_ms_ = now;
+}
+
+void RmService::ThrowIfStandby() const {
+  if (!active_) ThrowIfError(Status::Unavailable("standby"));
+}
+
+Status RmService::Activate() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (active_) return Status::OK();
+  int64_t now = NowMs();
+  if (options_.store != nullptr) {
+    Result<wire::RmCheckpoint> checkpoint = options_.store->Load();
+    if (checkpoint.ok()) {
+      RETURN_NOT_OK(state_.Restore(*checkpoint, now));
+      LOG(WARNING) << "rm: loaded the checkpoint of " << options_.store->Describe() << " ("
+                   << checkpoint->apps.size() << " applications, written "
+                   << now - checkpoint->written_ms << " ms ago)";
+    } else if (!checkpoint.status().IsNotFound()) {
+      return checkpoint.status();
+    }
+  }
+  active_ = true;
+  offered_version_ = state_.version();  // What it loaded is saved already.
+  LOG(WARNING) << "rm: active";
+  return Status::OK();
+}
+
+bool RmService::active() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return active_;
 }
 
 void RmService::LauncherLoop() {
@@ -89,46 +138,66 @@ void RmService::TickerLoop() {
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
     if (stopping_) return;
+    if (!active_) continue;
     int64_t now = NowMs();
     state_.ExpireNodes(now);
+    state_.ExpireAms(now);
     ScheduleAndLaunch(now);
   }
 }
 
 void RmService::NewApplication(std::string& _return) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   _return = state_.NewApplicationId();
 }
 
 void RmService::SubmitApplication(const wire::ApplicationSubmission& submission) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  int64_t now = NowMs();
-  ThrowIfError(state_.Submit(submission, now));
-  ScheduleAndLaunch(now);
+  int64_t version;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ThrowIfStandby();
+    int64_t now = NowMs();
+    ThrowIfError(state_.Submit(submission, now));
+    ScheduleAndLaunch(now);
+    version = state_.version();
+  }
+  // Acknowledged once a takeover would know it (the RM serves meanwhile).
+  if (writer_ != nullptr &&
+      !writer_->WaitDurable(version, options_.checkpoint_wait_ms)) {
+    LOG(WARNING) << "rm: " << submission.app_id << " is not in a checkpoint yet";
+  }
 }
 
 void RmService::GetApplication(wire::ApplicationReport& _return, const std::string& app_id) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   _return = ValueOrThrow(state_.GetApplication(app_id));
 }
 
 void RmService::ListApplications(std::vector<wire::ApplicationReport>& _return) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   _return = state_.ListApplications();
 }
 
 void RmService::KillApplication(const std::string& app_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ThrowIfError(state_.Kill(app_id, NowMs()));
+  ThrowIfStandby();
+  int64_t now = NowMs();
+  ThrowIfError(state_.Kill(app_id, now));
+  ScheduleAndLaunch(now);
 }
 
 void RmService::ListNodes(std::vector<wire::NodeReport>& _return) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   _return = state_.ListNodes(NowMs());
 }
 
 void RmService::RegisterNode(const wire::NodeInfo& node) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   int64_t now = NowMs();
   ThrowIfError(state_.RegisterNode(node, now));
   ScheduleAndLaunch(now);
@@ -137,6 +206,7 @@ void RmService::RegisterNode(const wire::NodeInfo& node) {
 void RmService::NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::string& node_id,
                               const std::vector<wire::ContainerStatus>& containers) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   int64_t now = NowMs();
   _return = ValueOrThrow(state_.NodeHeartbeat(node_id, containers, now));
   ScheduleAndLaunch(now);
@@ -146,11 +216,14 @@ void RmService::RegisterApplicationMaster(wire::RegisterResponse& _return,
                                           const std::string& app_id,
                                           const std::string& am_container_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  _return = ValueOrThrow(state_.RegisterApplicationMaster(app_id, am_container_id));
+  ThrowIfStandby();
+  _return = ValueOrThrow(state_.RegisterApplicationMaster(app_id, am_container_id, NowMs()));
+  MaybeCheckpoint();
 }
 
 void RmService::Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   int64_t now = NowMs();
   _return = ValueOrThrow(state_.Allocate(request, now));
   ScheduleAndLaunch(now);
@@ -160,6 +233,7 @@ void RmService::FinishApplication(const std::string& app_id, wire::AppState::typ
                                   const std::string& diagnostics,
                                   const std::string& counters_json) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ThrowIfStandby();
   int64_t now = NowMs();
   ThrowIfError(state_.Finish(app_id, state, diagnostics, counters_json, now));
   ScheduleAndLaunch(now);
@@ -167,6 +241,7 @@ void RmService::FinishApplication(const std::string& app_id, wire::AppState::typ
 
 void RmService::NodeFailed(const std::string& node_id, const std::string& why) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!active_) return;
   int64_t now = NowMs();
   if (state_.DeclareNodeLost(node_id, why, now)) ScheduleAndLaunch(now);
 }

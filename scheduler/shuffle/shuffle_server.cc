@@ -29,6 +29,11 @@ DEFINE_int32(shuffle_threads, 2,
              "Threads running a shuffle server's event loop (each connection is served by "
              "one at a time; disk reads happen in sendfile on these threads).");
 
+DEFINE_double(shuffle_fault_drop_fraction, 0.0,
+              "Testing only: the fraction of fetch requests a shuffle server drops (closes the "
+              "connection without answering), chosen at random with --shuffle_fault_seed.");
+DEFINE_uint64(shuffle_fault_seed, 1, "Testing only: seeds --shuffle_fault_drop_fraction's choices.");
+
 namespace mr::shuffle {
 
 namespace asio = boost::asio;
@@ -40,6 +45,8 @@ ShuffleServer::Options ShuffleServer::Options::FromFlags() {
   options.io_timeout_ms = FLAGS_shuffle_io_timeout_ms;
   options.idle_timeout_ms = FLAGS_shuffle_idle_timeout_ms;
   options.threads = FLAGS_shuffle_threads;
+  options.fault_drop_fraction = FLAGS_shuffle_fault_drop_fraction;
+  options.fault_seed = FLAGS_shuffle_fault_seed;
   return options;
 }
 
@@ -52,9 +59,16 @@ class AsioShuffleServer final : public ShuffleServer {
  public:
   explicit AsioShuffleServer(Options options)
       : options_(std::move(options)),
+        dropper_(options_.fault_drop_fraction, options_.fault_seed),
         config_{options_.apps_dir, std::chrono::milliseconds(options_.io_timeout_ms),
-                std::chrono::milliseconds(options_.idle_timeout_ms)},
-        acceptor_(asio::make_strand(io_)) {}
+                std::chrono::milliseconds(options_.idle_timeout_ms),
+                options_.fault_drop_fraction > 0 ? &dropper_ : nullptr},
+        acceptor_(asio::make_strand(io_)) {
+    if (options_.fault_drop_fraction > 0) {
+      LOG(WARNING) << "shuffle: fault injection: dropping " << options_.fault_drop_fraction
+                   << " of the requests";
+    }
+  }
   ~AsioShuffleServer() override { Stop(); }
 
   Status Listen() {
@@ -136,6 +150,7 @@ class AsioShuffleServer final : public ShuffleServer {
   }
 
   const Options options_;
+  RequestDropper dropper_;
   const ShuffleSession::Config config_;
   asio::io_context io_;
   tcp::acceptor acceptor_;  // Used on its strand once the threads run.

@@ -31,11 +31,17 @@ class ShuffleServer {
     std::string host = "127.0.0.1";
     int port = 0;          // 0 = ephemeral; see port().
     // Defaults from --shuffle_max_connections, --shuffle_io_timeout_ms,
-    // --shuffle_idle_timeout_ms and --shuffle_threads (see FromFlags).
+    // --shuffle_idle_timeout_ms, --shuffle_threads and the fault flags (see
+    // FromFlags).
     int max_connections = 64;
     int io_timeout_ms = 30000;    // Bound on one frame or one packet sent.
     int idle_timeout_ms = 60000;  // A connection with no request this long is closed.
     int threads = 2;
+    // Testing only (--shuffle_fault_drop_fraction, --shuffle_fault_seed):
+    // the fraction of requests answered by closing the connection, chosen
+    // by a generator seeded with fault_seed.
+    double fault_drop_fraction = 0;
+    uint64_t fault_seed = 1;
     static Options FromFlags();
   };
 

@@ -102,6 +102,11 @@ void ShuffleSession::Answer(const error_code& ec) {
     LOG_EVERY_N(WARNING, 100) << "shuffle: " << s.ToString() << "; closing the connection";
     return End(s.ToString());
   }
+  if (config_->dropper != nullptr && config_->dropper->ShouldDrop()) {
+    LOG_EVERY_N(WARNING, 100) << "shuffle: fault injection: dropping a request for "
+                              << request.output_name;
+    return End("dropped (fault injection)");
+  }
   ShuffleResponse response;
   response.status = LocateSegment(config_->apps_dir, request, &region_);
   if (response.status.ok()) {

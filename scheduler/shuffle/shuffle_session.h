@@ -14,13 +14,34 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 
 #include "scheduler/shuffle/segment_locator.h"
 
 namespace mr::shuffle {
+
+// Fault injection (--shuffle_fault_drop_fraction): decides which requests
+// a server drops, from a seeded generator so a test can repeat a run.
+// Thread-safe.
+class RequestDropper {
+ public:
+  RequestDropper(double fraction, uint64_t seed) : fraction_(fraction), rng_(seed) {}
+  bool ShouldDrop() {
+    if (fraction_ <= 0) return false;
+    std::lock_guard lock(mu_);
+    return std::uniform_real_distribution<double>(0, 1)(rng_) < fraction_;
+  }
+
+ private:
+  const double fraction_;
+  std::mutex mu_;
+  std::mt19937_64 rng_;  // GUARDED_BY(mu_)
+};
 
 class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
  public:
@@ -28,6 +49,9 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
     std::string apps_dir;
     std::chrono::milliseconds io_timeout;
     std::chrono::milliseconds idle_timeout;
+    // Closes the connection instead of answering the requests it picks;
+    // null: none.
+    RequestDropper* dropper = nullptr;
   };
 
   // `socket`'s executor must be a strand. `config` must outlive the

@@ -51,6 +51,14 @@ TEST(ClusterConfigTest, SchedulerRolesAndAttributes) {
   EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"
                                     "node resourcemanager a h 2 - /d\n"
                                     "node resourcemanager b h 3 - /d\n").ok());
+  // A standby is listed after the active RM, whatever the order of the file.
+  Result<ClusterConfig> ha = ClusterConfig::Parse("node master m h 1 - /d\n"
+                                                  "node resourcemanager b h 3 - /d standby=1\n"
+                                                  "node resourcemanager a h 2 - /d\n");
+  ASSERT_TRUE(ha.ok()) << ha.status().ToString();
+  EXPECT_EQ(ha->ResourceManager()->id, "a");
+  EXPECT_TRUE(ha->Find("b")->IsStandby());
+  EXPECT_EQ(ha->ResourceManagerAddresses(), "h:2,h:3");
   EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"
                                     "node nodemanager n h 2 /r /d =x\n").ok());
   EXPECT_FALSE(ClusterConfig::Parse("node master m h 1 - /d\n"

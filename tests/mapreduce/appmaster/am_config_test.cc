@@ -18,19 +18,6 @@ TEST(AmConfigTest, TasksGetTheJobsOwnFlagsOnly) {
   EXPECT_TRUE(TaskJobArgs({"job"}).empty());
 }
 
-TEST(AmConfigTest, ParseAddressTakesHostAndPort) {
-  std::string host;
-  int port = 0;
-  ASSERT_TRUE(ParseAddress("MR_RM_ADDRESS", "127.0.0.1:4000", &host, &port).ok());
-  EXPECT_EQ(host, "127.0.0.1");
-  EXPECT_EQ(port, 4000);
-  for (const char* bad : {"", "127.0.0.1", ":4000", "h:0", "h:65536", "h:12x", "h:"}) {
-    Status s = ParseAddress("MR_RM_ADDRESS", bad, &host, &port);
-    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << bad;
-    EXPECT_NE(s.message().find("MR_RM_ADDRESS"), std::string::npos);
-  }
-}
-
 TEST(AmConfigTest, TaskNamesFollowTheContract) {
   EXPECT_EQ(TaskName(TaskKind::kMap, 3), "m_000003");
   EXPECT_EQ(AttemptId(TaskKind::kMap, 3, 1), "m_000003_1");

@@ -7,79 +7,31 @@
 // at a failed or killed job's output path.
 //
 // Skips only if the daemons are not built.
-#include <signal.h>
-
-#include <fstream>
-#include <iterator>
 #include <map>
-#include <random>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "cluster/cluster_config.h"
-#include "common/file.h"
-#include "dfs/client/dfs_client.h"
-#include "test_util.h"
-#include "tests/mapreduce/appmaster/dfs_files.h"
+#include "tests/scheduler/scheduler_cluster.h"
 
 namespace mr::sched {
 namespace {
 
 using mr::testing::BinPath;
 using mr::testing::CommandResult;
+using mr::testing::PrintedCounter;
 using mr::testing::Quote;
 using mr::testing::RunCommand;
 
-constexpr int64_t kChunk = 1 << 20;
-
-std::string MissingBinaries() {
-  for (const char* name : {"dfs_master", "dfs_datanode", "mrcluster", "mrdfs", "mrjob",
-                           "mr_resourcemanager", "mr_nodemanager", "wordcount", "faulty_job"}) {
-    if (!PathExists(BinPath(name))) return std::string(name) + " is not built";
-  }
-  return "";
-}
-
-// A cluster with the scheduler, always taken down (and its leftovers
-// killed by pid file) by the destructor.
-class SchedulerCluster {
- public:
-  SchedulerCluster() : dir_(tmp_.Join("cluster")) {}
-  ~SchedulerCluster() {
-    if (!up_) return;
-    (void)RunCommand(Quote(BinPath("mrcluster")) + " down --dir " + Quote(dir_), 60);
-    for (const std::string& node : mr::testing::ListDir(dir_)) {
-      Result<std::string> pid_text = ReadFileToString(JoinPath(JoinPath(dir_, node), "pid"));
-      if (!pid_text.ok()) continue;
-      pid_t pid = static_cast<pid_t>(std::atol(pid_text->c_str()));
-      std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-      std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-      if (pid > 0 && args.find(dir_ + "/") != std::string::npos) ::kill(pid, SIGKILL);
-    }
-  }
-  CommandResult Up() {
-    up_ = true;
-    return RunCommand(Quote(BinPath("mrcluster")) + " up --dir " + Quote(dir_) +
-                          " --racks 2 --nodes-per-rack 2 --chunk-size " + std::to_string(kChunk),
-                      90);
-  }
-  const std::string& dir() const { return dir_; }
-
- private:
-  mr::testing::ScopedTempDir tmp_;
-  std::string dir_;
-  bool up_ = false;
-};
+constexpr int64_t kChunk = mr::testing::kSchedulerTestChunk;
 
 class MrjobE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string missing = MissingBinaries();
+    std::string missing = mr::testing::MissingSchedulerBinaries();
     if (!missing.empty()) GTEST_SKIP() << "cluster binaries not available: " << missing;
     CommandResult up = cluster_.Up();
     ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
@@ -89,71 +41,26 @@ class MrjobE2ETest : public ::testing::Test {
   }
 
   CommandResult Mrjob(const std::string& args, int timeout_s = 120) {
-    return RunCommand(Quote(BinPath("mrjob")) + " --cluster " + Quote(cluster_.dir()) + " " + args,
-                      timeout_s);
+    return cluster_.Mrjob(args, timeout_s);
   }
   CommandResult Submit(const std::string& binary, const std::string& input,
                        const std::string& output, const std::string& extra = "") {
-    return Mrjob("submit --binary " + Quote(BinPath(binary)) + " --input " + input +
-                 " --output " + output + " " + extra);
+    return cluster_.Submit(binary, input, output, extra);
   }
-
   Status Write(const std::string& path, const std::string& data) {
     return mr::testing::PutDfsFile(dfs_.get(), path, data);
-  }
-  Result<std::string> Read(const std::string& path) {
-    return mr::testing::GetDfsFile(dfs_.get(), path);
   }
   std::vector<std::string> Names(const std::string& dir) {
     return mr::testing::DfsNames(dfs_.get(), dir);
   }
-
-  // About `bytes` of text over a small vocabulary, and its word counts.
   std::string Text(size_t bytes, uint64_t seed, std::map<std::string, int64_t>* counts) {
-    std::mt19937_64 rng(seed);
-    std::string text;
-    while (text.size() < bytes) {
-      int words = 1 + static_cast<int>(rng() % 12);
-      for (int w = 0; w < words; ++w) {
-        std::string word = "w" + std::to_string(rng() % 5000);
-        ++(*counts)[word];
-        text += (w > 0 ? " " : "") + word;
-      }
-      text += "\n";
-    }
-    return text;
+    return mr::testing::WordCountText(bytes, seed, counts);
   }
-
-  // Every "word\tcount" line of the job's parts.
   std::map<std::string, int64_t> ReadCounts(const std::string& output, int parts) {
-    std::map<std::string, int64_t> counts;
-    for (int p = 0; p < parts; ++p) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-r-%05d", p);
-      Result<std::string> part = Read(output + name);
-      EXPECT_TRUE(part.ok()) << output << name << ": " << part.status().ToString();
-      if (!part.ok()) continue;
-      std::istringstream lines(*part);
-      std::string line;
-      while (std::getline(lines, line)) {
-        size_t tab = line.find('\t');
-        EXPECT_NE(tab, std::string::npos) << line;
-        if (tab == std::string::npos) continue;
-        EXPECT_EQ(counts.count(line.substr(0, tab)), 0u) << "key in two parts: " << line;
-        counts[line.substr(0, tab)] = std::stoll(line.substr(tab + 1));
-      }
-    }
-    return counts;
+    return mr::testing::ReadWordCounts(dfs_.get(), output, parts);
   }
 
-  // "name=value" from the printed counters, -1 if absent.
-  static int64_t PrintedCounter(const std::string& out, const std::string& name) {
-    size_t at = out.find("    " + name + "=");
-    if (at == std::string::npos) return -1;
-    return std::stoll(out.substr(at + name.size() + 5));
-  }
-
-  SchedulerCluster cluster_;
+  mr::testing::SchedulerCluster cluster_;
   std::unique_ptr<dfs::DfsClient> dfs_;
 };
 

@@ -202,6 +202,14 @@ TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobComplet
   CommandResult kill = cluster_.Node("kill", "rm");
   ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
   ExpectExactOutput(Finish());
+  // The job finished under the standby, which now serves.
+  CommandResult status = mr::testing::RunCommand(
+      mr::testing::Quote(mr::testing::BinPath("mrcluster")) + " status --dir " +
+          mr::testing::Quote(cluster_.dir()) + " --json",
+      30);
+  size_t standby = status.out.find("\"id\":\"rm-standby\"");
+  ASSERT_NE(standby, std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("\"serving\":\"active\"", standby), std::string::npos) << status.out;
 }
 
 TEST_F(FaultToleranceE2ETest, ADatanodeKilledMidJobDoesNotFailIt) {

@@ -217,7 +217,54 @@ TEST_F(NodeManagerITest, NonZeroExitCarriesLastStderrLines) {
   EXPECT_TRUE(Contains(status.diagnostics, "err line 11\n")) << status.diagnostics;
   EXPECT_TRUE(Contains(status.diagnostics, "err line 30")) << status.diagnostics;
   EXPECT_FALSE(Contains(status.diagnostics, "err line 10\n")) << status.diagnostics;
-  EXPECT_TRUE(status.result.empty());
+  // A failed task's result comes back too (a reduce's fetch failures).
+  EXPECT_EQ(status.result, "partial\n");
+  EXPECT_EQ(status.resource.vcores, 1);
+  EXPECT_EQ(status.resource.memory_mb, 128);
+}
+
+// A running container's "progress" file shows in its status, as written;
+// missing or garbage, progress is -1.
+TEST_F(NodeManagerITest, RunningContainerReportsItsProgressFile) {
+  StartNm();
+  std::string binary = UploadScript(
+      "progressing", "while [ ! -e go1 ]; do sleep 0.01; done\n"
+                     "printf '0.250000 7\\n' > progress.tmp && mv progress.tmp progress\n"
+                     "while [ ! -e go2 ]; do sleep 0.01; done\n"
+                     "echo garbage > progress\n"
+                     "sleep 100\n");
+  auto context = Context(kApp, "c1", binary, 200);
+  ASSERT_TRUE(Start(context).ok());
+  std::string dir = ContainerDir(kApp, "c1");
+  wire::ContainerStatus status;
+  ASSERT_TRUE(Eventually([&] {
+    auto s = StatusOf("c1");
+    if (!s.ok()) return false;
+    status = *s;
+    return PathExists(JoinPath(dir, "stdout"));  // Launched.
+  }));
+  EXPECT_EQ(status.state, wire::ContainerState::RUNNING);
+  EXPECT_EQ(status.progress, -1);  // Nothing written yet.
+  EXPECT_EQ(status.resource.memory_mb, 200);
+  ASSERT_TRUE(WriteStringToFile(JoinPath(dir, "go1"), "", false).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = StatusOf("c1");
+    if (s.ok()) status = *s;
+    return s.ok() && status.progress_ticks == 7;
+  })) << status.progress;
+  EXPECT_DOUBLE_EQ(status.progress, 0.25);
+  EXPECT_EQ(status.state, wire::ContainerState::RUNNING);
+  ASSERT_TRUE(WriteStringToFile(JoinPath(dir, "go2"), "", false).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = StatusOf("c1");
+    if (s.ok()) status = *s;
+    return s.ok() && status.progress == -1;
+  }));
+  EXPECT_EQ(status.progress_ticks, 0);
+  ASSERT_TRUE(client_->Call("StopContainer", [&](auto& stub) { stub.StopContainer("c1"); }).ok());
+  status = WaitComplete("c1");
+  EXPECT_EQ(status.progress, -1);  // Only RUNNING containers report progress.
+  EXPECT_EQ(status.resource.memory_mb, 200);
 }
 
 TEST_F(NodeManagerITest, CrashBySignalIs128PlusSignal) {
@@ -371,6 +418,7 @@ TEST_F(NodeManagerITest, HeartbeatsRegisterReportAndObeyTheRm) {
   ASSERT_TRUE(Start(Context(kApp2, "s", sleeper)).ok());  // Binaries are per app.
   ASSERT_TRUE(Eventually([&] { return rm_.handler->completed().count("q") > 0; }));
   EXPECT_EQ(rm_.handler->completed().at("q").exit_code, 7);
+  EXPECT_EQ(rm_.handler->completed().at("q").resource.memory_mb, 128);  // The grant.
   ASSERT_TRUE(Eventually([&] {
     for (const auto& c : rm_.handler->last_heartbeat()) {
       if (c.container_id == "s" && c.state == wire::ContainerState::RUNNING) return true;

@@ -43,6 +43,8 @@ class ClusterStateTest : public ::testing::Test {
     options.node_expiry_ms = 1000;
     options.max_running_apps = 2;
     options.start_time_ms = 1700000000000;
+    options.am_max_attempts = 2;
+    options.am_expiry_ms = 2000;
     return options;
   }
 
@@ -59,7 +61,7 @@ class ClusterStateTest : public ::testing::Test {
     state_.Schedule(now_);
     for (const auto& launch : state_.TakeAmLaunches()) {
       EXPECT_TRUE(state_.RegisterApplicationMaster(launch.context.app_id,
-                                                   launch.context.container_id).ok());
+                                                   launch.context.container_id, now_).ok());
     }
     return id;
   }
@@ -111,8 +113,8 @@ TEST_F(ClusterStateTest, AppRunsThroughItsStates) {
   EXPECT_TRUE(state_.TakeAmLaunches().empty());
   EXPECT_EQ(state_.GetApplication(id)->state, wire::AppState::ACCEPTED);
 
-  EXPECT_FALSE(state_.RegisterApplicationMaster(id, "someone-else").ok());
-  ASSERT_TRUE(state_.RegisterApplicationMaster(id, id + "_c000001").ok());
+  EXPECT_FALSE(state_.RegisterApplicationMaster(id, "someone-else", now_).ok());
+  ASSERT_TRUE(state_.RegisterApplicationMaster(id, id + "_c000001", now_).ok());
   EXPECT_EQ(state_.GetApplication(id)->state, wire::AppState::RUNNING);
 
   ASSERT_TRUE(state_.Finish(id, wire::AppState::SUCCEEDED, "", "{\"x\":1}", now_ + 5).ok());
@@ -284,15 +286,127 @@ TEST_F(ClusterStateTest, MembershipFailureLosesANodeAtOnce) {
   EXPECT_TRUE(state_.NodeHeartbeat("b", {}, now_)->reregister);
 }
 
-TEST_F(ClusterStateTest, AmContainerExitWithoutFinishFailsTheApp) {
+TEST_F(ClusterStateTest, AmFailingEveryAttemptFailsTheApp) {
   ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
   std::string app = StartApp();
-  auto status = Completed(app + "_c000001", 139);
+  auto status = Completed(app + "_c000001", 1);
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {status}, now_).ok());
+  EXPECT_EQ(state_.GetApplication(app)->state, wire::AppState::ACCEPTED);
+  state_.Schedule(now_);
+  auto launches = state_.TakeAmLaunches();
+  ASSERT_EQ(launches.size(), 1u);
+  std::string second = launches[0].context.container_id;
+  ASSERT_TRUE(state_.RegisterApplicationMaster(app, second, now_).ok());
+  status = Completed(second, 139);
   status.diagnostics = "killed by signal 11";
   ASSERT_TRUE(state_.NodeHeartbeat("a", {status}, now_).ok());
   auto report = *state_.GetApplication(app);
   EXPECT_EQ(report.state, wire::AppState::FAILED);
+  EXPECT_NE(report.diagnostics.find("AM attempt 2 of 2 failed"), std::string::npos)
+      << report.diagnostics;
   EXPECT_NE(report.diagnostics.find("signal 11"), std::string::npos) << report.diagnostics;
+  state_.Schedule(now_);
+  EXPECT_TRUE(state_.TakeAmLaunches().empty());
+}
+
+TEST_F(ClusterStateTest, NewAmAttemptInheritsLiveContainers) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1", 3, 4096), now_).ok());
+  std::string app = StartApp();  // AM c000001: 1 of 3 vcores.
+  wire::AllocateRequest request;
+  request.app_id = app;
+  request.asks = {Ask(1), Ask(2), Ask(3), Ask(4)};
+  wire::TaskAttemptReport attempt;
+  attempt.attempt_id = "m_000000_0";
+  attempt.container_id = app + "_c000002";
+  attempt.state = "RUNNING";
+  request.attempts = {attempt};
+  auto first = *state_.Allocate(request, now_);
+  ASSERT_EQ(first.allocated.size(), 2u);  // c000002, c000003; asks 3 and 4 wait.
+  // c000003 ends; its room goes to ask 3 (c000004), not yet handed out.
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {Completed(app + "_c000003", 0)}, now_).ok());
+  state_.Schedule(now_);
+
+  // The AM dies. Its attempt's asks die with it.
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {Completed(app + "_c000001", 1)}, now_).ok());
+  auto accepted = *state_.GetApplication(app);
+  EXPECT_EQ(accepted.state, wire::AppState::ACCEPTED);
+  EXPECT_NE(accepted.diagnostics.find("exit code 1"), std::string::npos) << accepted.diagnostics;
+  wire::AllocateRequest orphan;
+  orphan.app_id = app;
+  EXPECT_TRUE(state_.Allocate(orphan, now_).status().IsNotFound());
+
+  state_.Schedule(now_);
+  auto launches = state_.TakeAmLaunches();
+  ASSERT_EQ(launches.size(), 1u);
+  EXPECT_EQ(launches[0].context.container_id, app + "_c000005");
+  EXPECT_EQ(launches[0].context.env.at("MR_AM_ATTEMPT"), "2");
+  // The dead attempt's AM may not come back.
+  EXPECT_TRUE(state_.RegisterApplicationMaster(app, app + "_c000001", now_).status().IsInvalidArgument());
+
+  auto registered = *state_.RegisterApplicationMaster(app, app + "_c000005", now_);
+  EXPECT_EQ(registered.am_attempt, 2);
+  std::vector<std::string> live;
+  for (const auto& c : registered.live_containers) live.push_back(c.container_id);
+  EXPECT_EQ(live, (std::vector<std::string>{app + "_c000002", app + "_c000004"}));
+  EXPECT_EQ(registered.live_containers[0].node.id, "a");
+  ASSERT_EQ(registered.attempts.size(), 1u);
+  EXPECT_EQ(registered.attempts[0].attempt_id, "m_000000_0");
+  EXPECT_EQ(state_.GetApplication(app)->state, wire::AppState::RUNNING);
+  // Registering again (as after an RM failover) keeps the attempt number.
+  EXPECT_EQ(state_.RegisterApplicationMaster(app, app + "_c000005", now_)->am_attempt, 2);
+
+  // Ask 4 was dropped: freeing room grants nothing until the new AM asks.
+  ASSERT_TRUE(state_.NodeHeartbeat("a", {Completed(app + "_c000002", 0)}, now_).ok());
+  auto next = Allocate(app);
+  EXPECT_TRUE(next.allocated.empty());
+  ASSERT_EQ(next.completed.size(), 1u);
+  EXPECT_EQ(next.completed[0].container_id, app + "_c000002");
+}
+
+TEST_F(ClusterStateTest, SilentAmIsStoppedAndRetried) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string app = StartApp();
+  for (int i = 0; i < 2; ++i) {
+    now_ += 900;
+    ASSERT_TRUE(state_.NodeHeartbeat("a", {}, now_).ok());
+    state_.ExpireAms(now_);
+    EXPECT_EQ(state_.GetApplication(app)->state, wire::AppState::RUNNING);
+  }
+  now_ += 300;  // 2100 ms without an Allocate.
+  state_.ExpireAms(now_);
+  auto report = *state_.GetApplication(app);
+  EXPECT_EQ(report.state, wire::AppState::ACCEPTED);
+  EXPECT_NE(report.diagnostics.find("no heartbeat from the application master"),
+            std::string::npos)
+      << report.diagnostics;
+  auto heartbeat = *state_.NodeHeartbeat("a", {}, now_);
+  EXPECT_EQ(heartbeat.stop_container_ids, std::vector<std::string>{app + "_c000001"});
+  state_.Schedule(now_);
+  ASSERT_EQ(state_.TakeAmLaunches().size(), 1u);
+}
+
+TEST_F(ClusterStateTest, LostNodesAreReportedOnceToEveryApp) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 4, 1024), now_).ok());
+  std::string one = StartApp();  // AMs on a.
+  std::string two = StartApp();
+  EXPECT_TRUE(Allocate(one).lost_node_ids.empty());
+  EXPECT_TRUE(state_.DeclareNodeLost("b", "failed (membership)", now_));
+  EXPECT_EQ(Allocate(one).lost_node_ids, std::vector<std::string>{"b"});
+  EXPECT_TRUE(Allocate(one).lost_node_ids.empty());
+  EXPECT_EQ(Allocate(two).lost_node_ids, std::vector<std::string>{"b"});
+}
+
+TEST_F(ClusterStateTest, AmOnALostNodeIsRetriedElsewhere) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1", 4, 1024), now_).ok());
+  std::string app = StartApp();  // AM on a (most free memory).
+  ASSERT_EQ(state_.GetApplication(app)->am_node_id, "a");
+  EXPECT_TRUE(state_.DeclareNodeLost("a", "failed (membership)", now_));
+  state_.Schedule(now_);
+  auto launches = state_.TakeAmLaunches();
+  ASSERT_EQ(launches.size(), 1u);
+  EXPECT_EQ(launches[0].node.id, "b");
 }
 
 TEST_F(ClusterStateTest, QueueAndKill) {
@@ -344,6 +458,86 @@ TEST_F(ClusterStateTest, AttemptReportsAreMergedById) {
   EXPECT_EQ(report.attempts[0].state, "SUCCEEDED");
   EXPECT_DOUBLE_EQ(report.map_progress, 0.5);
   EXPECT_TRUE(state_.ListApplications()[0].attempts.empty());
+}
+
+wire::ContainerStatus Running(const std::string& container_id, int vcores, int64_t memory_mb) {
+  wire::ContainerStatus status;
+  status.container_id = container_id;
+  status.state = wire::ContainerState::RUNNING;
+  status.resource = MakeResource(vcores, memory_mb);
+  return status;
+}
+
+TEST_F(ClusterStateTest, TakeOverFromACheckpointAdoptsRunningContainers) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(state_.RegisterNode(Node("b", "/r1"), now_).ok());
+  std::string running = StartApp("running");  // AM c000001 on a.
+  auto granted = Allocate(running, {Ask(1, {"b"})});
+  ASSERT_EQ(granted.allocated.size(), 1u);
+  std::string task = granted.allocated[0].container_id;
+  std::string done = StartApp("done");
+  ASSERT_TRUE(state_.Finish(done, wire::AppState::SUCCEEDED, "", "{}", now_).ok());
+  std::string killing = StartApp("killing");
+  int64_t version = state_.version();
+  ASSERT_TRUE(state_.Kill(killing, now_).ok());  // Its AM is asked to stop.
+  EXPECT_GT(state_.version(), version);
+
+  wire::RmCheckpoint checkpoint = state_.Checkpoint();
+  ClusterState standby(Options());
+  ASSERT_TRUE(standby.Restore(checkpoint, now_).ok());
+  EXPECT_FALSE(standby.Restore(checkpoint, now_).ok());
+  auto apps = standby.ListApplications();
+  ASSERT_EQ(apps.size(), 3u);
+  EXPECT_EQ(standby.GetApplication(running)->state, wire::AppState::RUNNING);
+  EXPECT_EQ(standby.GetApplication(done)->state, wire::AppState::SUCCEEDED);
+  EXPECT_EQ(standby.GetApplication(killing)->state, wire::AppState::RUNNING);
+
+  // The AM must register again before it may allocate.
+  wire::AllocateRequest request;
+  request.app_id = running;
+  EXPECT_TRUE(standby.Allocate(request, now_).status().IsNotFound());
+  // Unknown nodes re-register, then report what runs on them.
+  EXPECT_TRUE(standby.NodeHeartbeat("a", {}, now_)->reregister);
+  ASSERT_TRUE(standby.RegisterNode(Node("a", "/r1"), now_).ok());
+  ASSERT_TRUE(standby.RegisterNode(Node("b", "/r1"), now_).ok());
+  ASSERT_TRUE(standby.NodeHeartbeat("a", {Running(running + "_c000001", 1, 256)}, now_).ok());
+  wire::ContainerStatus old_task = Running(task, 0, 0);  // No grant: the fallback.
+  auto b = *standby.NodeHeartbeat("b", {old_task, Running(done + "_c000001", 1, 256)}, now_);
+  EXPECT_EQ(b.stop_container_ids, std::vector<std::string>{done + "_c000001"});
+  EXPECT_EQ(standby.GetApplication(running)->used.memory_mb, 256 + 1024);
+
+  auto registered = *standby.RegisterApplicationMaster(running, running + "_c000001", now_);
+  EXPECT_EQ(registered.am_attempt, 1);
+  ASSERT_EQ(registered.live_containers.size(), 1u);
+  EXPECT_EQ(registered.live_containers[0].container_id, task);
+  EXPECT_EQ(registered.live_containers[0].node.id, "b");
+  request.asks = {Ask(7)};
+  auto response = *standby.Allocate(request, now_);
+  ASSERT_EQ(response.allocated.size(), 1u);
+  // Numbers the old RM may have granted after its checkpoint are skipped.
+  EXPECT_GT(response.allocated[0].container_id, running + "_c010000");
+
+  // The kill request survived the takeover.
+  ASSERT_TRUE(standby.RegisterApplicationMaster(killing, killing + "_c000001", now_).ok());
+  request = wire::AllocateRequest();
+  request.app_id = killing;
+  EXPECT_TRUE(standby.Allocate(request, now_)->kill_requested);
+}
+
+TEST_F(ClusterStateTest, RestoredAppWhoseAmNeverReturnsGetsANewAttempt) {
+  ASSERT_TRUE(state_.RegisterNode(Node("a", "/r1"), now_).ok());
+  std::string app = StartApp();
+  ClusterState standby(Options());
+  ASSERT_TRUE(standby.Restore(state_.Checkpoint(), now_).ok());
+  ASSERT_TRUE(standby.RegisterNode(Node("a", "/r1"), now_).ok());
+  now_ += 2100;
+  ASSERT_TRUE(standby.NodeHeartbeat("a", {}, now_).ok());
+  standby.ExpireAms(now_);
+  EXPECT_EQ(standby.GetApplication(app)->state, wire::AppState::ACCEPTED);
+  standby.Schedule(now_);
+  auto launches = standby.TakeAmLaunches();
+  ASSERT_EQ(launches.size(), 1u);
+  EXPECT_EQ(launches[0].context.env.at("MR_AM_ATTEMPT"), "2");
 }
 
 }  // namespace
