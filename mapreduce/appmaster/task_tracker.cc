@@ -380,35 +380,42 @@ std::vector<int64_t> TaskTracker::TakeCancels() {
   return out;
 }
 
+TaskTracker::Task* TaskTracker::TaskOfAttempt(const std::string& attempt_id, int* number) {
+  std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt_id);
+  if (!parsed.has_value()) return nullptr;
+  int tasks = parsed->kind == TaskKind::kMap ? num_maps() : num_reducers();
+  if (parsed->index >= tasks) return nullptr;
+  *number = parsed->attempt;
+  return &TaskOf(parsed->kind, parsed->index);
+}
+
 bool TaskTracker::RecoverSucceeded(const std::string& attempt_id,
                                    const sched::wire::Container& container) {
-  std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt_id);
-  if (!parsed.has_value()) return false;
-  int tasks = parsed->kind == TaskKind::kMap ? num_maps() : num_reducers();
-  if (parsed->index >= tasks) return false;
-  Task& task = TaskOf(parsed->kind, parsed->index);
-  if (task.succeeded_attempt >= 0) return false;
+  int number = 0;
+  Task* found = TaskOfAttempt(attempt_id, &number);
+  if (found == nullptr || found->succeeded_attempt >= 0) return false;
+  Task& task = *found;
   Withdraw(task);
-  AddAttempt(task, parsed->attempt, container, kSucceeded);
+  AddAttempt(task, number, container, kSucceeded);
   task.succeeded_attempt = static_cast<int>(task.attempts.size()) - 1;
-  ++(parsed->kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
+  ++(task.kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
   RequestReducesOnce();
   return true;
 }
 
 bool TaskTracker::AdoptRunning(const std::string& attempt_id,
                                const sched::wire::Container& container) {
-  std::optional<ParsedAttemptId> parsed = ParseAttemptId(attempt_id);
-  if (!parsed.has_value()) return false;
-  int tasks = parsed->kind == TaskKind::kMap ? num_maps() : num_reducers();
-  if (parsed->index >= tasks) return false;
-  Task& task = TaskOf(parsed->kind, parsed->index);
-  if (task.succeeded_attempt >= 0 || RunningAttempts(task) > 0) return false;
+  int number = 0;
+  Task* found = TaskOfAttempt(attempt_id, &number);
+  if (found == nullptr || found->succeeded_attempt >= 0 || RunningAttempts(*found) > 0) {
+    return false;
+  }
+  Task& task = *found;
   // A reduce started before the barrier fell again would hold stale
   // outputs; one adopted before the maps are done is not expected.
-  if (parsed->kind == TaskKind::kReduce && !maps_done()) return false;
+  if (task.kind == TaskKind::kReduce && !maps_done()) return false;
   Withdraw(task);
-  AddAttempt(task, parsed->attempt, container, kRunning);
+  AddAttempt(task, number, container, kRunning);
   return true;
 }
 

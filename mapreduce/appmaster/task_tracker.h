@@ -247,6 +247,8 @@ class TaskTracker {
   const Task& TaskOf(TaskKind kind, int index) const {
     return kind == TaskKind::kMap ? maps_[index] : reduces_[index];
   }
+  // The task `attempt_id` names (and its attempt number), or null.
+  Task* TaskOfAttempt(const std::string& attempt_id, int* number);
   // Queues a request for a new attempt of `task`; a backup also avoids the
   // nodes its running attempts are on. False if a backup has nowhere to go.
   bool Request(Task& task, bool backup = false);

@@ -46,8 +46,11 @@ class RmClient {
     std::unique_ptr<RmClient> client(new RmClient(options));
     ASSIGN_OR_RETURN(std::vector<HostPort> endpoints,
                      ParseHostPortList("resource manager address", addresses));
-    for (HostPort& endpoint : endpoints) {
-      client->endpoints_.push_back({std::move(endpoint.host), endpoint.port});
+    for (HostPort& address : endpoints) {
+      Endpoint endpoint;
+      endpoint.host = std::move(address.host);
+      endpoint.port = address.port;
+      client->endpoints_.push_back(std::move(endpoint));
     }
     return client;
   }

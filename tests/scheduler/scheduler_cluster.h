@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -87,6 +88,21 @@ class SchedulerCluster {
     return Mrjob("submit --binary " + Quote(BinPath(binary)) + " --input " + input +
                      " --output " + output + " " + extra,
                  timeout_s);
+  }
+  // The id of the (only) application, once it is RUNNING; "" if it is not
+  // within a minute.
+  std::string WaitForRunningApp() {
+    std::string app_id;
+    Eventually([&] {
+      CommandResult list = Mrjob("list --json", 30);
+      size_t at = list.out.find("\"app_id\":\"");
+      if (at == std::string::npos || list.out.find("\"state\":\"RUNNING\"") == std::string::npos) {
+        return false;
+      }
+      app_id = list.out.substr(at + 10, list.out.find('"', at + 10) - at - 10);
+      return true;
+    }, std::chrono::seconds(60));
+    return app_id;
   }
   const std::string& dir() const { return dir_; }
 

@@ -138,17 +138,8 @@ TEST_F(MrjobE2ETest, ARunningJobCanBeKilled) {
   std::thread submit([&] {
     submitted = Submit("faulty_job", "/in", "/out/killed", "-- --test_map_sleep_ms=60000");
   });
-  std::string app_id;
-  bool running = mr::testing::Eventually([&] {
-    CommandResult list = Mrjob("list --json", 30);
-    size_t at = list.out.find("\"app_id\":\"");
-    if (at == std::string::npos || list.out.find("\"state\":\"RUNNING\"") == std::string::npos) {
-      return false;
-    }
-    app_id = list.out.substr(at + 10, list.out.find('"', at + 10) - at - 10);
-    return true;
-  }, std::chrono::seconds(60));
-  EXPECT_TRUE(running);
+  std::string app_id = cluster_.WaitForRunningApp();
+  EXPECT_FALSE(app_id.empty());
   CommandResult kill = Mrjob("kill " + app_id);
   EXPECT_EQ(kill.exit_code, 0) << kill.out << kill.err;
   EXPECT_NE(kill.out.find(app_id + " KILLED"), std::string::npos) << kill.out;

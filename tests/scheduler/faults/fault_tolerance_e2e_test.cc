@@ -73,17 +73,8 @@ class FaultToleranceE2ETest : public ::testing::Test {
 
   // The running application's id, once it is RUNNING.
   std::string WaitForRunningApp() {
-    std::string app_id;
-    bool running = Eventually([&] {
-      CommandResult list = cluster_.Mrjob("list --json", 30);
-      size_t at = list.out.find("\"app_id\":\"");
-      if (at == std::string::npos || list.out.find("\"state\":\"RUNNING\"") == std::string::npos) {
-        return false;
-      }
-      app_id = list.out.substr(at + 10, list.out.find('"', at + 10) - at - 10);
-      return true;
-    }, std::chrono::seconds(60));
-    EXPECT_TRUE(running);
+    std::string app_id = cluster_.WaitForRunningApp();
+    EXPECT_FALSE(app_id.empty()) << "the job never ran";
     return app_id;
   }
   std::vector<AttemptRow> Attempts(const std::string& app_id) {
