@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 
@@ -13,6 +14,7 @@
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TServerSocket.h>
+#include <thrift/transport/TSocket.h>
 
 #include "rpc/thrift_client.h"
 
@@ -62,6 +64,51 @@ class ReadyHandler : public apache::thrift::server::TServerEventHandler {
   std::promise<int>* ready_;
 };
 
+// Counts the accepted sockets alive (each one's connection holds a thread
+// of TThreadedServer until it ends) and closes new ones beyond a limit.
+class BoundedServerSocket : public TServerSocket {
+ public:
+  BoundedServerSocket(const std::string& host, int port, std::string name, int max_connections)
+      : TServerSocket(host, port), name_(std::move(name)), max_(max_connections) {}
+
+ protected:
+  std::shared_ptr<TTransport> acceptImpl() override {
+    while (true) {
+      std::shared_ptr<TTransport> client = TServerSocket::acceptImpl();
+      if (open_->load() <= max_) return client;
+      LOG_EVERY_N(WARNING, 100) << name_ << ": refusing a connection: " << max_
+                                << " already open (limit reached; logged every 100th)";
+      try {
+        client->close();
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  // As TServerSocket's own, plus the count.
+  std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET fd) override {
+    open_->fetch_add(1);
+    return std::make_shared<CountedSocket>(
+        fd, interruptableChildren_ ? pChildInterruptSockReader_ : nullptr, open_);
+  }
+
+ private:
+  class CountedSocket : public apache::thrift::transport::TSocket {
+   public:
+    CountedSocket(THRIFT_SOCKET fd, std::shared_ptr<THRIFT_SOCKET> interrupt_listener,
+                  std::shared_ptr<std::atomic<int>> open)
+        : TSocket(fd, std::move(interrupt_listener)), open_(std::move(open)) {}
+    ~CountedSocket() override { open_->fetch_sub(1); }
+
+   private:
+    std::shared_ptr<std::atomic<int>> open_;
+  };
+
+  const std::string name_;
+  const int max_;
+  // Shared with the sockets, which may outlive this server socket.
+  std::shared_ptr<std::atomic<int>> open_ = std::make_shared<std::atomic<int>>(0);
+};
+
 void ThriftToGlog(const char* message) { LOG(WARNING) << "thrift: " << message; }
 
 }  // namespace
@@ -71,7 +118,12 @@ Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
   apache::thrift::GlobalOutput.setOutputFunction(ThriftToGlog);
   std::unique_ptr<ThriftServer> server(new ThriftServer());
   server->name_ = options.name;
-  auto socket = std::make_shared<TServerSocket>(options.host, options.port);
+  // Without a limit, the plain socket: exactly the behaviour from before.
+  std::shared_ptr<TServerSocket> socket =
+      options.max_connections > 0
+          ? std::make_shared<BoundedServerSocket>(options.host, options.port, options.name,
+                                                  options.max_connections)
+          : std::make_shared<TServerSocket>(options.host, options.port);
   server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       std::move(processor), socket,
       std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),

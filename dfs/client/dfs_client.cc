@@ -22,6 +22,14 @@ DEFINE_int32(dfs_client_lease_renew_interval_ms, 10000,
              "How often a DFS client renews its writer lease while it has files open.");
 DEFINE_int32(dfs_client_read_piece_bytes, 1 << 20,
              "Bytes a DFS reader asks a datanode for in one request (and buffers).");
+DEFINE_int32(dfs_client_master_retry_ms, 15000,
+             "How long a DFS client retries a master call that fails in transport (the master "
+             "is down or restarting: connection refused or lost), with backoff, before it "
+             "gives up; 0 = no retry.");
+DEFINE_int32(dfs_client_chunk_allocation_attempts, 3,
+             "How many chunks a DFS writer asks for, in turn, when every datanode of a new "
+             "chunk's pipeline refuses it (each refused chunk is abandoned on the master and "
+             "its datanodes excluded); then the write fails.");
 DEFINE_bool(dfs_client_stream_reads, true,
             "A DFS reader reading sequentially streams the rest of a chunk over one "
             "connection, packet by packet, instead of one request per piece.");
@@ -55,6 +63,12 @@ DfsChunk FromWire(const wire::LocatedChunk& c) {
     out.replicas.push_back(DfsReplica{d.id, d.host, d.data_port, d.rack});
   }
   return out;
+}
+
+const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
 }
 
 std::string MakeClientName(const std::string& host) {
@@ -144,31 +158,65 @@ DfsClient::~DfsClient() {
   if (lease_thread_.joinable()) lease_thread_.join();
 }
 
+template <typename Fn>
+auto DfsClient::CallMaster(const char* method, Fn&& fn) {
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline =
+      start + std::chrono::milliseconds(std::max(0, FLAGS_dfs_client_master_retry_ms));
+  std::chrono::milliseconds backoff(50);
+  std::unique_lock<std::mutex> lock(mu_);
+  for (int attempt = 0;; ++attempt) {
+    auto result = fn(*master_, attempt > 0);
+    const Status& s = StatusOf(result);
+    const bool transport = !s.ok() && master_->last_call_failed_in_transport();
+    if (!transport || Clock::now() + backoff > deadline) {
+      if (attempt > 0) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+        LOG(WARNING) << options_.client_name << ": master " << method
+                     << (transport ? ": gave up after " : ": answered again after ")
+                     << ms.count() << " ms and " << attempt << " retries";
+      }
+      return result;
+    }
+    LOG_IF(WARNING, attempt == 0) << options_.client_name << ": master " << method << ": "
+                                  << s.ToString() << "; retrying for up to "
+                                  << FLAGS_dfs_client_master_retry_ms << " ms";
+    lock.unlock();
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+    lock.lock();
+  }
+}
+
 Result<std::unique_ptr<DfsFileWriter>> DfsClient::Create(const std::string& path,
                                                          const CreateOptions& options) {
   RETURN_NOT_OK(ValidateDfsPath(path));
   int32_t replication = options.replication > 0 ? options.replication
                                                 : options_.default_replication;
   int64_t chunk_size = options.chunk_size > 0 ? options.chunk_size : options_.default_chunk_size;
-  if (options.overwrite) {
-    Result<DfsFileStatus> existing = Stat(path);
-    if (existing.ok()) {
-      if (existing->is_dir) return Status::AlreadyExists(path + " is a directory");
-      RETURN_NOT_OK_PREPEND(Delete(path, /*recursive=*/false), "overwrite " + path);
-    } else if (!existing.status().IsNotFound()) {
-      return existing.status();
+  // Before the master sees the Create: from here on, a Create of `path`
+  // by this client name is a retry of this one (see MasterService).
+  RETURN_NOT_OK(WriterOpened(path));
+  Result<wire::FileStatus> created = [&]() -> Result<wire::FileStatus> {
+    if (options.overwrite) {
+      Result<DfsFileStatus> existing = Stat(path);
+      if (existing.ok()) {
+        if (existing->is_dir) return Status::AlreadyExists(path + " is a directory");
+        RETURN_NOT_OK_PREPEND(Delete(path, /*recursive=*/false), "overwrite " + path);
+      } else if (!existing.status().IsNotFound()) {
+        return existing.status();
+      }
     }
+    return CallMaster("Create", [&](MasterClient& master, bool /*retry*/) {
+      return master.Create(path, replication, chunk_size, options_.client_name,
+                           options_.client_host);
+    });
+  }();
+  if (!created.ok()) {
+    WriterClosed(path);
+    return created.status();
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Result<wire::FileStatus> created = master_->Create(path, replication, chunk_size,
-                                                       options_.client_name,
-                                                       options_.client_host);
-    if (!created.ok()) return created.status();
-    chunk_size = created->chunk_size;
-  }
-  WriterOpened();
-  return std::unique_ptr<DfsFileWriter>(new DfsFileWriter(this, path, chunk_size));
+  return std::unique_ptr<DfsFileWriter>(new DfsFileWriter(this, path, created->chunk_size));
 }
 
 Result<std::unique_ptr<DfsFileReader>> DfsClient::Open(const std::string& path) {
@@ -189,18 +237,15 @@ Result<std::unique_ptr<DfsFileReader>> DfsClient::Open(const std::string& path) 
 
 Result<DfsFileStatus> DfsClient::Stat(const std::string& path) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(wire::FileStatus status, master_->Stat(path));
+  ASSIGN_OR_RETURN(wire::FileStatus status,
+                   CallMaster("Stat", [&](MasterClient& m, bool) { return m.Stat(path); }));
   return FromWire(status);
 }
 
 Result<std::vector<DfsFileStatus>> DfsClient::List(const std::string& path) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  std::vector<wire::FileStatus> entries;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(entries, master_->List(path));
-  }
+  ASSIGN_OR_RETURN(std::vector<wire::FileStatus> entries,
+                   CallMaster("List", [&](MasterClient& m, bool) { return m.List(path); }));
   std::vector<DfsFileStatus> out;
   out.reserve(entries.size());
   for (const wire::FileStatus& e : entries) out.push_back(FromWire(e));
@@ -211,31 +256,41 @@ Result<std::vector<DfsFileStatus>> DfsClient::List(const std::string& path) {
 
 Status DfsClient::Mkdirs(const std::string& path) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  std::lock_guard<std::mutex> lock(mu_);
-  return master_->Mkdirs(path);
+  return CallMaster("Mkdirs", [&](MasterClient& m, bool) { return m.Mkdirs(path); });
 }
 
 Status DfsClient::Delete(const std::string& path, bool recursive) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  std::lock_guard<std::mutex> lock(mu_);
-  return master_->Delete(path, recursive);
+  return CallMaster("Delete", [&](MasterClient& m, bool retry) {
+    Status s = m.Delete(path, recursive);
+    // Gone on a retry: the attempt whose reply was lost deleted it.
+    return retry && s.IsNotFound() ? Status::OK() : s;
+  });
 }
 
 Status DfsClient::Rename(const std::string& src, const std::string& dst) {
   RETURN_NOT_OK(ValidateDfsPath(src));
   RETURN_NOT_OK(ValidateDfsPath(dst));
-  std::lock_guard<std::mutex> lock(mu_);
-  return master_->Rename(src, dst);
+  return CallMaster("Rename", [&](MasterClient& m, bool retry) {
+    Status s = m.Rename(src, dst);
+    if (s.ok() || !retry || m.last_call_failed_in_transport()) return s;
+    // src gone and dst there on a retry: the attempt whose reply was lost
+    // renamed it.
+    Result<wire::FileStatus> src_status = m.Stat(src);
+    if (!src_status.ok() && src_status.status().IsNotFound() && m.Stat(dst).ok()) {
+      return Status::OK();
+    }
+    return s;
+  });
 }
 
 Result<std::vector<DfsChunk>> DfsClient::GetChunkLocations(const std::string& path,
                                                            int64_t offset, int64_t length) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  std::vector<wire::LocatedChunk> located;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(located, master_->GetChunkLocations(path, offset, length));
-  }
+  ASSIGN_OR_RETURN(std::vector<wire::LocatedChunk> located,
+                   CallMaster("GetChunkLocations", [&](MasterClient& m, bool) {
+                     return m.GetChunkLocations(path, offset, length);
+                   }));
   std::vector<DfsChunk> chunks;
   chunks.reserve(located.size());
   for (const wire::LocatedChunk& c : located) {
@@ -246,8 +301,8 @@ Result<std::vector<DfsChunk>> DfsClient::GetChunkLocations(const std::string& pa
 }
 
 Status DfsClient::ReportBadReplica(int64_t chunk_id, const std::string& node_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return master_->ReportBadReplica(chunk_id, node_id);
+  return CallMaster("ReportBadReplica",
+                    [&](MasterClient& m, bool) { return m.ReportBadReplica(chunk_id, node_id); });
 }
 
 void DfsClient::OrderReplicas(std::vector<DfsReplica>* replicas) {
@@ -256,15 +311,18 @@ void DfsClient::OrderReplicas(std::vector<DfsReplica>* replicas) {
                           replicas, &rng_);
 }
 
-void DfsClient::WriterOpened() {
+Status DfsClient::WriterOpened(const std::string& path) {
   std::lock_guard<std::mutex> lock(lease_mu_);
-  ++open_writers_;
+  if (!open_writers_.insert(path).second) {
+    return Status::AlreadyExists(path + " is being written by this client");
+  }
   if (!lease_thread_.joinable()) lease_thread_ = std::thread([this] { RenewLeases(); });
+  return Status::OK();
 }
 
-void DfsClient::WriterClosed() {
+void DfsClient::WriterClosed(const std::string& path) {
   std::lock_guard<std::mutex> lock(lease_mu_);
-  --open_writers_;
+  open_writers_.erase(path);
 }
 
 void DfsClient::RenewLeases() {
@@ -274,7 +332,7 @@ void DfsClient::RenewLeases() {
   while (!stopping_) {
     lease_cv_.wait_for(lock,
                        std::chrono::milliseconds(FLAGS_dfs_client_lease_renew_interval_ms));
-    if (stopping_ || open_writers_ == 0) continue;
+    if (stopping_ || open_writers_.empty()) continue;
     lock.unlock();
     Status s;
     if (master == nullptr) {
@@ -329,16 +387,46 @@ void DfsFileWriter::Abort() {
     LOG(WARNING) << "dfs writer: could not delete " << path_ << " after a failed write: "
                  << s.ToString();
   }
-  client_->WriterClosed();
+  client_->WriterClosed(path_);
 }
 
 Status DfsFileWriter::StartChunk() {
-  wire::LocatedChunk located;
-  {
-    std::lock_guard<std::mutex> lock(client_->mu_);
-    ASSIGN_OR_RETURN(located, client_->master_->AddChunk(path_, client_->options_.client_name,
-                                                         excluded_));
+  const int attempts = std::max(1, FLAGS_dfs_client_chunk_allocation_attempts);
+  for (int attempt = 1;; ++attempt) {
+    RETURN_NOT_OK(AllocateChunk());
+    Status s = OpenPipeline();
+    if (s.ok()) return s;
+    // Every datanode refused: no byte of the chunk is stored anywhere. Give
+    // it back, so that the file does not list a chunk with no replica, and
+    // try other datanodes.
+    for (const dataplane::Target& t : pipeline_->targets) {
+      if (std::find(excluded_.begin(), excluded_.end(), t.datanode_id) == excluded_.end()) {
+        excluded_.push_back(t.datanode_id);
+      }
+    }
+    const int64_t chunk_id = pipeline_->chunk_id;
+    pipeline_.reset();
+    Status abandoned = client_->CallMaster("AbandonChunk", [&](MasterClient& m, bool) {
+      return m.AbandonChunk(path_, client_->options_.client_name, chunk_id);
+    });
+    if (!abandoned.ok()) return abandoned.Prepend("abandon chunk " + std::to_string(chunk_id));
+    last_chunk_id_ = previous_chunk_id_;
+    if (attempt >= attempts) return s;
+    LOG(WARNING) << "dfs writer: " << path_ << ": every datanode refused chunk " << chunk_id
+                 << " (" << s.ToString() << "); abandoned it, asking for another";
   }
+}
+
+Status DfsFileWriter::AllocateChunk() {
+  previous_chunk_id_ = last_chunk_id_;
+  ASSIGN_OR_RETURN(wire::LocatedChunk located,
+                   client_->CallMaster("AddChunk", [&](MasterClient& m, bool) {
+                     // A retry names the same previous chunk, so the master
+                     // hands out the chunk a lost reply carried.
+                     return m.AddChunk(path_, client_->options_.client_name, excluded_,
+                                       last_chunk_id_);
+                   }));
+  last_chunk_id_ = located.chunk_id;
   auto pipeline = std::make_unique<Pipeline>();
   pipeline->chunk_id = located.chunk_id;
   pipeline->generation = located.generation;
@@ -352,7 +440,7 @@ Status DfsFileWriter::StartChunk() {
   pipeline_ = std::move(pipeline);
   chunk_bytes_ = 0;
   replay_.clear();
-  return OpenPipeline();
+  return Status::OK();
 }
 
 std::string DfsFileWriter::ChunkName() const {
@@ -401,6 +489,16 @@ Status DfsFileWriter::OpenPipeline() {
 Status DfsFileWriter::RecoverPipeline(Status cause) {
   while (true) {
     RETURN_NOT_OK(DropFailedDatanode(cause));
+    // The dropped node may hold a copy (partial, or even finalized); under a
+    // new generation the master rejects it when the node reports it.
+    Result<int64_t> generation = client_->CallMaster("BumpChunkGeneration", [&](MasterClient& m,
+                                                                                bool) {
+      return m.BumpChunkGeneration(path_, client_->options_.client_name, pipeline_->chunk_id);
+    });
+    if (!generation.ok()) return generation.status().Prepend("recover " + ChunkName());
+    LOG(INFO) << "dfs writer: " << ChunkName() << ": pipeline recovered as generation "
+              << *generation;
+    pipeline_->generation = *generation;
     RETURN_NOT_OK(OpenPipeline());
     cause = pipeline_->writer->Write(replay_);
     if (cause.ok()) return Status::OK();
@@ -457,10 +555,9 @@ Status DfsFileWriter::Close() {
   std::chrono::milliseconds backoff(10);
   Status last = Status::OK();
   while (true) {
-    Result<bool> done = [&]() -> Result<bool> {
-      std::lock_guard<std::mutex> lock(client_->mu_);
-      return client_->master_->Complete(path_, client_->options_.client_name, last_chunk_length);
-    }();
+    Result<bool> done = client_->CallMaster("Complete", [&](MasterClient& m, bool) {
+      return m.Complete(path_, client_->options_.client_name, last_chunk_length);
+    });
     if (done.ok() && *done) break;
     // Complete is idempotent, so a lost connection is retried too.
     if (!done.ok() && done.status().code() != Status::Code::kUnavailable) {
@@ -475,7 +572,7 @@ Status DfsFileWriter::Close() {
     backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
   }
   closed_ = true;
-  client_->WriterClosed();
+  client_->WriterClosed(path_);
   return Status::OK();
 }
 

@@ -22,6 +22,14 @@
 // - Writers hold the master's lease for their files; a background thread
 //   renews it every --dfs_client_lease_renew_interval_ms while any writer of
 //   this client is open.
+// - A master restart does not fail calls: a master call that fails in
+//   transport (connection refused or lost, no reply) is retried with backoff
+//   on a reopened connection for up to --dfs_client_master_retry_ms. Calls
+//   that are not idempotent by nature are made safe to repeat (docs/DFS.md,
+//   "Master restarts"): Create and AddChunk are recognized by the master as
+//   retries; Delete answering NotFound, or Rename finding src gone and dst
+//   there, on a retry means the first attempt did it. Connect itself is
+//   not retried.
 //
 // Thread-safety: a DfsClient may be used by several threads; its calls to
 // the master are serialized by one mutex (for parallel metadata throughput,
@@ -129,12 +137,22 @@ class DfsClient {
   explicit DfsClient(Options options, std::unique_ptr<MasterClient> master);
 
   // Lease renewal runs on a background thread (with its own master
-  // connection) while any writer is open.
-  void WriterOpened();
-  void WriterClosed();
+  // connection) while any writer is open. `path` is the writer's file:
+  // WriterOpened is AlreadyExists if a writer of this client has it open,
+  // so that a Create the master sees twice from this client is a retry.
+  Status WriterOpened(const std::string& path);
+  void WriterClosed(const std::string& path);
   void RenewLeases();
 
-  // Master calls used by writers and readers (under mu_).
+  // Runs fn(*master_, retry) under mu_ and returns what it returns (a Status
+  // or a Result). While that fails in transport, and for at most
+  // --dfs_client_master_retry_ms in all, sleeps (mu_ released, backoff from
+  // 50 ms to 1 s) and runs it again with retry = true: the master may or may
+  // not have executed the earlier attempt, which fn must allow for.
+  template <typename Fn>
+  auto CallMaster(const char* method, Fn&& fn);
+
+  // Master calls used by writers and readers.
   Status ReportBadReplica(int64_t chunk_id, const std::string& node_id);
   void OrderReplicas(std::vector<DfsReplica>* replicas);
 
@@ -145,7 +163,7 @@ class DfsClient {
 
   std::mutex lease_mu_;
   std::condition_variable lease_cv_;
-  int open_writers_ = 0;   // Guarded by lease_mu_.
+  std::set<std::string> open_writers_;  // Their paths. Guarded by lease_mu_.
   bool stopping_ = false;  // Guarded by lease_mu_.
   std::thread lease_thread_;  // Started with the first writer; joined by ~DfsClient.
 };
@@ -154,10 +172,12 @@ class DfsClient {
 // (AddChunk) and streamed through the datanode pipeline it names; a new
 // chunk starts when the current one holds chunk_size bytes. If a datanode
 // of the pipeline refuses it (down, full) or fails during the chunk, the
-// chunk is rewritten to the remaining datanodes (its bytes so far are kept
-// in memory for that: one chunk per open writer) and the master
-// re-replicates it later; Close then waits until the master counts its
-// minimum of replicas. Datanodes dropped so are excluded from the pipelines
+// chunk is rewritten to the remaining datanodes under a new generation from
+// the master (its bytes so far are kept in memory for that: one chunk per
+// open writer) and the master re-replicates it later; Close then waits
+// until the master counts its minimum of replicas. A new chunk that every
+// datanode of its pipeline refuses is abandoned on the master and another
+// one asked for (--dfs_client_chunk_allocation_attempts). Datanodes dropped so are excluded from the pipelines
 // of this writer's later chunks (AddChunk's excluded list; the master uses
 // them anyway if no other datanode is left). Anything else fails the write
 // and deletes the file.
@@ -183,13 +203,20 @@ class DfsFileWriter {
   friend class DfsClient;
   DfsFileWriter(DfsClient* client, std::string path, int64_t chunk_size);
 
+  // Allocates the next chunk and opens its pipeline. A chunk whose every
+  // datanode refuses is abandoned on the master, its datanodes excluded,
+  // and another one asked for (a few times).
   Status StartChunk();
+  // AddChunk: the next chunk and its pipeline (not yet open) in pipeline_.
+  Status AllocateChunk();
   Status FinishChunk();
   // Opens pipeline_->writer to its targets, leaving out datanodes that
   // refuse (while at least one remains).
   Status OpenPipeline();
-  // After `cause` broke the pipeline: drops the datanode at fault, reopens
-  // to the rest and resends the chunk's bytes so far.
+  // After `cause` broke the pipeline: drops the datanode at fault, gets a
+  // new generation for the chunk from the master (so that the dropped
+  // node's copy, if it ever reports one, is stale), reopens to the rest and
+  // resends the chunk's bytes so far under that generation.
   Status RecoverPipeline(Status cause);
   Status DropFailedDatanode(const Status& cause);
   std::string ChunkName() const;
@@ -201,6 +228,8 @@ class DfsFileWriter {
   struct Pipeline;
   std::unique_ptr<Pipeline> pipeline_;  // The current chunk's, if any.
   std::vector<std::string> excluded_;   // Datanodes that failed this writer.
+  int64_t last_chunk_id_ = 0;           // The file's last chunk as AddChunk gave it (0: none).
+  int64_t previous_chunk_id_ = 0;       // The one before it.
   int64_t chunk_bytes_ = 0;             // Bytes in the current chunk.
   std::string replay_;                  // Those bytes, to resend after a failure.
   int64_t bytes_written_ = 0;

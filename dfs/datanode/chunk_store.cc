@@ -193,10 +193,15 @@ Status ChunkStore::ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offs
   return reader->Read(offset, length, out);
 }
 
-Status ChunkStore::Delete(int64_t chunk_id) {
+Status ChunkStore::Delete(int64_t chunk_id, int64_t max_generation) {
   std::unique_lock lock(mu_);
   auto it = chunks_.find(chunk_id);
   if (it == chunks_.end()) return Status::NotFound("chunk " + std::to_string(chunk_id));
+  if (it->second.generation > max_generation) {
+    return Status::NotFound("chunk " + std::to_string(chunk_id) + " generation <= " +
+                            std::to_string(max_generation) + " (holds " +
+                            std::to_string(it->second.generation) + ")");
+  }
   RemoveReplicaFiles(chunk_id, it->second.generation);
   stored_bytes_ -= it->second.length;
   chunks_.erase(it);

@@ -55,8 +55,10 @@ class ChunkStore {
   Status ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offset, uint64_t length,
                    std::string* out) const;
 
-  // Removes the replica of `chunk_id` (any generation). NotFound if none.
-  Status Delete(int64_t chunk_id);
+  // Removes the replica of `chunk_id` if its generation is at most
+  // `max_generation`. NotFound if there is none, or only a newer one (a
+  // master's DELETE of a stale copy must not hit its recovered successor).
+  Status Delete(int64_t chunk_id, int64_t max_generation = INT64_MAX);
   // Finalized replicas, by chunk id (the datanode's chunk report).
   std::vector<ChunkInfo> List() const;
   Result<ChunkInfo> Find(int64_t chunk_id) const;

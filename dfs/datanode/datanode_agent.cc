@@ -243,7 +243,8 @@ void DatanodeAgent::Execute(const wire::DatanodeCommand& command) {
   const std::string chunk = ChunkName(command.chunk_id, command.generation);
   switch (command.kind) {
     case wire::DatanodeCommandKind::DELETE: {
-      Status s = store_->Delete(command.chunk_id);
+      // Never a newer generation than the master meant (pipeline recovery).
+      Status s = store_->Delete(command.chunk_id, command.generation);
       if (s.ok() || s.IsNotFound()) {
         VLOG(1) << "datanode " << options_.self.id << ": deleted " << chunk;
       } else {

@@ -128,6 +128,17 @@ std::vector<std::string> ChunkMap::RemoveChunk(int64_t chunk_id) {
   return holders;
 }
 
+void ChunkMap::SetGeneration(int64_t chunk_id, int64_t generation) {
+  auto it = chunks_.find(chunk_id);
+  if (it == chunks_.end()) return;
+  for (const auto& [node_id, length] : it->second.replicas) {
+    auto node = nodes_.find(node_id);
+    if (node != nodes_.end()) node->second.chunks.erase(chunk_id);
+  }
+  it->second.replicas.clear();
+  it->second.generation = generation;
+}
+
 std::optional<int64_t> ChunkMap::Generation(int64_t chunk_id) const {
   auto it = chunks_.find(chunk_id);
   if (it == chunks_.end()) return std::nullopt;

@@ -100,6 +100,11 @@ class ChunkMap {
   void CompleteChunk(int64_t chunk_id, int64_t length);
   // Forgets the chunk; returns the nodes that held it (they get a DELETE).
   std::vector<std::string> RemoveChunk(int64_t chunk_id);
+  // A recovered pipeline gave the chunk a higher generation: replicas of
+  // the old one no longer count. They are forgotten, not deleted here: the
+  // nodes still in the pipeline replace them with the new generation, and
+  // any other node's copy is rejected (and deleted) when next reported.
+  void SetGeneration(int64_t chunk_id, int64_t generation);
   // The master's generation of a chunk, if known.
   std::optional<int64_t> Generation(int64_t chunk_id) const;
 

@@ -20,13 +20,27 @@ MasterClient::~MasterClient() = default;
 
 Status MasterClient::Call(const char* method,
                           const std::function<void(wire::MasterServiceClient&)>& fn) {
-  return rpc_->Call(method, fn);
+  bool answered = false;  // A reply or a DfsError came back.
+  Status s = rpc_->Call(method, [&](wire::MasterServiceClient& stub) {
+    try {
+      fn(stub);
+    } catch (const wire::DfsError&) {
+      answered = true;
+      throw;
+    }
+    answered = true;
+  });
+  last_call_failed_in_transport_ = !answered && s.IsUnavailable();
+  return s;
 }
 
 template <typename T>
 Result<T> MasterClient::CallFor(const char* method,
                                 const std::function<void(wire::MasterServiceClient&, T&)>& fn) {
-  return rpc_->CallFor<T>(method, fn);
+  T out{};
+  Status s = Call(method, [&](wire::MasterServiceClient& stub) { fn(stub, out); });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Result<wire::FileStatus> MasterClient::Stat(const std::string& path) {
@@ -60,9 +74,22 @@ Result<wire::FileStatus> MasterClient::Create(const std::string& path, int32_t r
 
 Result<wire::LocatedChunk> MasterClient::AddChunk(
     const std::string& path, const std::string& client_name,
-    const std::vector<std::string>& excluded_datanodes) {
+    const std::vector<std::string>& excluded_datanodes, int64_t previous_chunk_id) {
   return CallFor<wire::LocatedChunk>("AddChunk", [&](auto& stub, auto& out) {
-    stub.AddChunk(out, path, client_name, excluded_datanodes);
+    stub.AddChunk(out, path, client_name, excluded_datanodes, previous_chunk_id);
+  });
+}
+
+Status MasterClient::AbandonChunk(const std::string& path, const std::string& client_name,
+                                  int64_t chunk_id) {
+  return Call("AbandonChunk", [&](auto& stub) { stub.AbandonChunk(path, client_name, chunk_id); });
+}
+
+Result<int64_t> MasterClient::BumpChunkGeneration(const std::string& path,
+                                                  const std::string& client_name,
+                                                  int64_t chunk_id) {
+  return CallFor<int64_t>("BumpChunkGeneration", [&](auto& stub, auto& out) {
+    out = stub.BumpChunkGeneration(path, client_name, chunk_id);
   });
 }
 

@@ -2,8 +2,9 @@
 // MasterServer serves it), with every call returning Status or Result. A
 // DfsError becomes the Status it stands for (rpc/status_codes.h); a transport
 // failure becomes Unavailable and closes the connection, which the next call
-// reopens. Calls are never retried here: the caller knows which are safe to
-// repeat.
+// reopens; last_call_failed_in_transport() tells it apart from an
+// Unavailable the master answered. Calls are never retried here: the caller
+// knows which are safe to repeat (DfsClient retries transport failures).
 //
 // Thread-safety: none; use one client per thread (connections are cheap).
 #pragma once
@@ -52,9 +53,18 @@ class MasterClient {
   Result<wire::FileStatus> Create(const std::string& path, int32_t replication,
                                   int64_t chunk_size, const std::string& client_name,
                                   const std::string& client_host);
-  // The pipeline avoids `excluded_datanodes` (ids).
+  // The pipeline avoids `excluded_datanodes` (ids). `previous_chunk_id`:
+  // the file's last chunk as the caller knows it (0: none; -1: do not
+  // check), which makes a retry return the chunk it allocated (dfs.thrift).
   Result<wire::LocatedChunk> AddChunk(const std::string& path, const std::string& client_name,
-                                      const std::vector<std::string>& excluded_datanodes = {});
+                                      const std::vector<std::string>& excluded_datanodes = {},
+                                      int64_t previous_chunk_id = -1);
+  // Removes the file's last chunk, which no datanode stored. Idempotent.
+  Status AbandonChunk(const std::string& path, const std::string& client_name,
+                      int64_t chunk_id);
+  // A new generation for the file's last chunk (pipeline recovery).
+  Result<int64_t> BumpChunkGeneration(const std::string& path, const std::string& client_name,
+                                      int64_t chunk_id);
   // True once the file is closed; false: not enough replicas yet, retry.
   Result<bool> Complete(const std::string& path, const std::string& client_name,
                         int64_t last_chunk_length);
@@ -76,6 +86,10 @@ class MasterClient {
                      const std::vector<wire::ChunkReplicaInfo>& chunks);
   Status ChunkReceived(const std::string& datanode_id, const wire::ChunkReplicaInfo& chunk);
 
+  // Whether the last call failed without an answer from the master (could
+  // not connect, connection lost, timed out): it may or may not have run.
+  bool last_call_failed_in_transport() const { return last_call_failed_in_transport_; }
+
  private:
   using Rpc = rpc::ThriftClient<wire::MasterServiceClient, wire::DfsError>;
   explicit MasterClient(std::unique_ptr<Rpc> rpc);
@@ -85,6 +99,7 @@ class MasterClient {
                     const std::function<void(wire::MasterServiceClient&, T&)>& fn);
 
   std::unique_ptr<Rpc> rpc_;
+  bool last_call_failed_in_transport_ = false;
 };
 
 }  // namespace mr::dfs

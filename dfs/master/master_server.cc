@@ -16,6 +16,12 @@ DEFINE_int64(dfs_oplog_preallocate_kb, mr::dfs::OpLog::kDefaultPreallocateBytes 
 DEFINE_int32(dfs_rpc_max_frame_bytes, 16 << 20,
              "Largest MasterService request frame accepted; a larger one closes the connection.");
 
+DEFINE_int32(dfs_master_rpc_threads, 512,
+             "Most MasterService connections open at once; each has its own serving thread "
+             "(Thrift TThreadedServer), so this caps the master's RPC threads. A connection "
+             "beyond it is closed at once and logged; clients retry it as a master outage "
+             "(--dfs_client_master_retry_ms). 0 = no limit.");
+
 namespace mr::dfs {
 
 MasterServer::Options MasterServer::Options::FromFlags() {
@@ -23,6 +29,7 @@ MasterServer::Options MasterServer::Options::FromFlags() {
   options.checkpoint_every_ops = FLAGS_dfs_checkpoint_every_ops;
   options.oplog_preallocate_bytes = FLAGS_dfs_oplog_preallocate_kb * 1024;
   options.max_frame_bytes = FLAGS_dfs_rpc_max_frame_bytes;
+  options.max_connections = FLAGS_dfs_master_rpc_threads;
   options.service = MasterService::Options::FromFlags();
   return options;
 }
@@ -43,6 +50,7 @@ Result<std::unique_ptr<MasterServer>> MasterServer::Start(Options options) {
   rpc_options.host = options.host;
   rpc_options.port = options.port;
   rpc_options.max_frame_bytes = options.max_frame_bytes;
+  rpc_options.max_connections = options.max_connections;
   ASSIGN_OR_RETURN(server->server_,
                    rpc::ThriftServer::Start(std::make_shared<wire::MasterServiceProcessor>(server->service_),
                                             rpc_options));

@@ -5,7 +5,9 @@
 //
 // Wire: TFramedTransport + TCompactProtocol (MasterClient matches). A frame
 // larger than max_frame_bytes, or bytes that do not decode, close that one
-// connection; the server goes on.
+// connection; the server goes on. At most max_connections
+// (--dfs_master_rpc_threads) connections are served at once: one more is
+// closed as soon as it is accepted (rpc/thrift_server.h).
 //
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
@@ -30,6 +32,7 @@ class MasterServer {
     int64_t checkpoint_every_ops = 10000;
     int64_t oplog_preallocate_bytes = OpLog::kDefaultPreallocateBytes;  // MasterState::Options.
     int32_t max_frame_bytes = 16 << 20;
+    int max_connections = 0;  // Open at once (one thread each); 0 = no limit.
     MasterService::Options service;
     // Options with the values of the --dfs_* flags (dir, host, port unset).
     static Options FromFlags();

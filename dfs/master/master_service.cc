@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
@@ -19,6 +20,11 @@ DEFINE_int64(dfs_lease_timeout_ms, 60000,
              "A writer's lease expires when its client has not renewed it for this long "
              "(like HDFS's soft limit); the master then recovers or removes the files it "
              "had open. DFS clients renew every --dfs_client_lease_renew_interval_ms.");
+DEFINE_int64(dfs_master_startup_grace_ms, 10000,
+             "After a restart on an existing op log, for this long the master holds AddChunk "
+             "and GetChunkLocations calls (up to that time) until datanodes have re-registered "
+             "and reported replicas, instead of failing them or returning no replica "
+             "(as HDFS's safe mode). 0 = no grace.");
 DEFINE_int64(dfs_datanode_reserved_bytes, 0,
              "Free space a datanode keeps beyond a chunk: the master places a chunk only on "
              "datanodes whose last heartbeat reported at least this plus the chunk size free "
@@ -61,6 +67,7 @@ Result<FileInfo> StatFile(const Namespace& ns, const std::string& path) {
 MasterService::Options MasterService::Options::FromFlags() {
   Options options;
   options.min_replicas = FLAGS_dfs_min_replicas;
+  options.startup_grace_ms = FLAGS_dfs_master_startup_grace_ms;
   options.lease_timeout_ms = FLAGS_dfs_lease_timeout_ms;
   options.datanode_reserved_bytes = FLAGS_dfs_datanode_reserved_bytes;
   options.chunk_map = ChunkMap::Options::FromFlags();
@@ -74,6 +81,8 @@ MasterService::MasterService(std::unique_ptr<MasterState> state, Options options
         if (options.seed == 0) options.seed = std::random_device()();
         return options;
       }()),
+      start_ms_(options_.clock_ms()),
+      restarted_(state->last_sequence() > 0),
       state_(std::move(state)),
       chunk_map_(options_.chunk_map),
       monitor_(options_.replication, options_.seed),
@@ -124,6 +133,23 @@ void MasterService::RunImpl(const char* method, bool mutation,
   if (s.ok()) return;
   VLOG(1) << "master service: " << method << " failed: " << s.ToString();
   throw rpc::ToWireError<wire::DfsError>(s);
+}
+
+void MasterService::RunWaiting(const char* method, bool mutation,
+                               const std::function<Status(bool*)>& fn) {
+  while (true) {
+    bool wait = false;
+    RunImpl(method, mutation, [&] {
+      Status s = fn(&wait);
+      return wait ? Status::OK() : s;
+    });
+    if (!wait) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+bool MasterService::InStartupGrace(int64_t now_ms) const {
+  return restarted_ && now_ms - start_ms_ < options_.startup_grace_ms;
 }
 
 void MasterService::ExpireDeadNodes(int64_t now_ms) {
@@ -258,8 +284,29 @@ void MasterService::Create(wire::FileStatus& out, const std::string& path,
 
 void MasterService::AddChunk(wire::LocatedChunk& out, const std::string& path,
                              const std::string& client_name,
-                             const std::vector<std::string>& excluded_datanodes) {
-  RunMutation("AddChunk", [&] { return AddChunkLocked(&out, path, client_name, excluded_datanodes); });
+                             const std::vector<std::string>& excluded_datanodes,
+                             int64_t previous_chunk_id) {
+  RunWaiting("AddChunk", /*mutation=*/true, [&](bool* wait) {
+    return AddChunkLocked(&out, path, client_name, excluded_datanodes, previous_chunk_id, wait);
+  });
+}
+
+void MasterService::AbandonChunk(const std::string& path, const std::string& client_name,
+                                 int64_t chunk_id) {
+  RunMutation("AbandonChunk", [&] { return AbandonChunkLocked(path, client_name, chunk_id); });
+}
+
+int64_t MasterService::BumpChunkGeneration(const std::string& path,
+                                           const std::string& client_name, int64_t chunk_id) {
+  int64_t generation = 0;
+  RunMutation("BumpChunkGeneration", [&] {
+    ASSIGN_OR_RETURN(generation, state_->BumpGeneration(path, client_name, chunk_id));
+    chunk_map_.SetGeneration(chunk_id, generation);
+    LOG(INFO) << "master service: chunk " << chunk_id << " of " << path << " is now generation "
+              << generation << " (pipeline recovery by " << client_name << ")";
+    return Status::OK();
+  });
+  return generation;
 }
 
 bool MasterService::Complete(const std::string& path, const std::string& client_name,
@@ -272,7 +319,9 @@ bool MasterService::Complete(const std::string& path, const std::string& client_
 void MasterService::GetChunkLocations(std::vector<wire::LocatedChunk>& out,
                                       const std::string& path, int64_t offset,
                                       int64_t length) {
-  Run("GetChunkLocations", [&] { return GetChunkLocationsLocked(&out, path, offset, length); });
+  RunWaiting("GetChunkLocations", /*mutation=*/false, [&](bool* wait) {
+    return GetChunkLocationsLocked(&out, path, offset, length, wait);
+  });
 }
 
 void MasterService::RenewLease(const std::string& client_name) {
@@ -347,7 +396,17 @@ Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& pat
                                    " is not a multiple of 64 KiB in [64 KiB, 1 GiB]");
   }
   if (client.empty()) return Status::InvalidArgument("empty client name");
-  RETURN_NOT_OK(state_->Create(path, replication, chunk_size, client));
+  Result<FileInfo> existing = state_->ns().Stat(path);
+  Result<std::vector<ChunkInfo>> existing_chunks = state_->ns().GetChunks(path);
+  if (existing.ok() && !existing->is_dir && existing->under_construction &&
+      existing->lease_holder == client && existing->replication == replication &&
+      existing->chunk_size == chunk_size && existing_chunks.ok() && existing_chunks->empty()) {
+    // This client's own Create, retried after its reply was lost (the
+    // client never creates a path it is writing): the same answer again.
+    LOG(INFO) << "master service: Create of " << path << " retried by " << client;
+  } else {
+    RETURN_NOT_OK(state_->Create(path, replication, chunk_size, client));
+  }
   Lease& lease = leases_[client];
   lease.client_host = client_host;
   lease.renewed_ms = options_.clock_ms();
@@ -358,11 +417,27 @@ Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& pat
 
 Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
                                      const std::string& client,
-                                     const std::vector<std::string>& excluded) {
-  ExpireDeadNodes(options_.clock_ms());
+                                     const std::vector<std::string>& excluded,
+                                     int64_t previous_chunk_id, bool* wait) {
+  const int64_t now = options_.clock_ms();
+  ExpireDeadNodes(now);
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
   if (!file.under_construction || file.lease_holder != client) {
     return Status::Aborted(path + " is not open for writing by '" + client + "'");
+  }
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> before, state_->ns().GetChunks(path));
+  // A retry whose first reply was lost finds the chunk it allocated last.
+  bool again = false;
+  if (previous_chunk_id >= 0) {
+    const int64_t last = before.empty() ? 0 : before.back().chunk_id;
+    const int64_t second_last = before.size() < 2 ? 0 : before[before.size() - 2].chunk_id;
+    if (!before.empty() && second_last == previous_chunk_id) {
+      again = true;
+    } else if (last != previous_chunk_id) {
+      return Status::Aborted("AddChunk of " + path + " after chunk " +
+                             std::to_string(previous_chunk_id) + ", but its last chunk is " +
+                             std::to_string(last));
+    }
   }
   PlacementRequest request;
   auto lease = leases_.find(client);
@@ -378,6 +453,12 @@ Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string&
     request.excluded.clear();
     placed = ChooseTargets(live, request, &rng_);
   }
+  if (static_cast<int32_t>(placed.targets.size()) <
+          std::min(options_.min_replicas, file.replication) &&
+      InStartupGrace(now)) {
+    *wait = true;  // Datanodes are still coming back after the restart.
+    return Status::OK();
+  }
   if (placed.targets.empty()) {
     return Status::Unavailable("no live datanode with " +
                                std::to_string(request.min_free_bytes) +
@@ -387,9 +468,16 @@ Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string&
     LOG(WARNING) << "master service: degraded placement for " << path << ": "
                  << placed.targets.size() << " of " << file.replication << " replicas";
   }
-  ASSIGN_OR_RETURN(std::vector<ChunkInfo> before, state_->ns().GetChunks(path));
-  ASSIGN_OR_RETURN(ChunkInfo chunk, state_->AddChunk(path, client));
-  chunk_map_.AddChunk(chunk.chunk_id, chunk.generation, file.replication);
+  ChunkInfo chunk;
+  if (again) {
+    chunk = before.back();
+    before.pop_back();
+    LOG(INFO) << "master service: AddChunk of " << path << " retried by " << client
+              << ": chunk " << chunk.chunk_id << " again";
+  } else {
+    ASSIGN_OR_RETURN(chunk, state_->AddChunk(path, client));
+    chunk_map_.AddChunk(chunk.chunk_id, chunk.generation, file.replication);
+  }
   out->chunk_id = chunk.chunk_id;
   out->generation = chunk.generation;
   out->offset_in_file = static_cast<int64_t>(before.size()) * file.chunk_size;
@@ -444,9 +532,29 @@ Status MasterService::CompleteLocked(bool* done, const std::string& path,
   return Status::OK();
 }
 
+Status MasterService::AbandonChunkLocked(const std::string& path, const std::string& client,
+                                         int64_t chunk_id) {
+  ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  if (!file.under_construction || file.lease_holder != client) {
+    return Status::Aborted(path + " is not open for writing by '" + client + "'");
+  }
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
+  if (std::none_of(chunks.begin(), chunks.end(),
+                   [&](const ChunkInfo& c) { return c.chunk_id == chunk_id; })) {
+    return Status::OK();  // Abandoned already: a retry.
+  }
+  RETURN_NOT_OK(state_->AbandonChunk(path, client, chunk_id));
+  int64_t generation = chunk_map_.Generation(chunk_id).value_or(0);
+  for (const std::string& node : chunk_map_.RemoveChunk(chunk_id)) {
+    monitor_.QueueDelete(node, chunk_id, generation);
+  }
+  LOG(WARNING) << "master service: " << client << " abandoned chunk " << chunk_id << " of " << path;
+  return Status::OK();
+}
+
 Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out,
                                               const std::string& path, int64_t offset,
-                                              int64_t length) {
+                                              int64_t length, bool* wait) {
   if (offset < 0 || length < 0) return Status::InvalidArgument("negative offset or length");
   ExpireDeadNodes(options_.clock_ms());
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
@@ -467,6 +575,10 @@ Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* o
       located.length = c.length;
       located.replicas = Describe(chunk_map_.Replicas(c.chunk_id, c.length));
       located.__set_corrupt_replicas(chunk_map_.CorruptReplicas(c.chunk_id));
+      if (located.replicas.empty() && InStartupGrace(options_.clock_ms())) {
+        *wait = true;  // Its datanodes have not reported since the restart yet.
+        return Status::OK();
+      }
       out->push_back(std::move(located));
     }
     chunk_offset = chunk_end;

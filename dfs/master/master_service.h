@@ -8,6 +8,24 @@
 // - Create validates replication in [1, 16] and chunk_size in
 //   [64 KiB, 1 GiB], a multiple of 64 KiB; it remembers client_host for the
 //   lease holder so that AddChunk can place the first replica locally.
+//   Retries are safe (docs/DFS.md, "Master restarts"): Create of a file that
+//   `client_name` already holds under construction, with no chunk yet and
+//   the same replication and chunk size, is its own earlier Create whose
+//   reply was lost, and succeeds again (renewing the lease). The client
+//   makes sure it never creates one path twice itself.
+// - AddChunk takes the id of the last chunk the writer knows
+//   (previous_chunk_id) and, if the master already allocated one after it,
+//   hands that one out again (HDFS's addBlock does the same); AbandonChunk
+//   removes a last chunk nobody stored; BumpChunkGeneration gives the last
+//   chunk a new generation when its writer recovers the pipeline, so that
+//   replicas of the old one (on a datanode that dropped out) are rejected
+//   and deleted when reported.
+// - Startup grace: for --dfs_master_startup_grace_ms after a restart on a
+//   non-empty op log, datanodes are still re-registering and reporting.
+//   AddChunk then waits (without the lock) for min(--dfs_min_replicas,
+//   replication) placeable datanodes, and GetChunkLocations for a replica
+//   of every chunk it returns, instead of failing or returning none (as
+//   HDFS's safe mode holds clients back until block reports arrive).
 // - AddChunk places the chunk's pipeline (placement.h) among live datanodes
 //   with at least --dfs_datanode_reserved_bytes + chunk_size bytes free (as
 //   of their last heartbeat); Unavailable if there is none. (A datanode
@@ -97,6 +115,8 @@ class MasterService : public wire::MasterServiceIf {
  public:
   struct Options {
     int32_t min_replicas = 2;
+    // See "Startup grace" above; 0 = none.
+    int64_t startup_grace_ms = 0;
     int64_t lease_timeout_ms = 60000;
     int64_t datanode_reserved_bytes = 0;  // Placement needs this + chunk_size free.
     ChunkMap::Options chunk_map;
@@ -123,7 +143,12 @@ class MasterService : public wire::MasterServiceIf {
               const std::string& client_host) override;
   void AddChunk(wire::LocatedChunk& out, const std::string& path,
                 const std::string& client_name,
-                const std::vector<std::string>& excluded_datanodes) override;
+                const std::vector<std::string>& excluded_datanodes,
+                int64_t previous_chunk_id) override;
+  void AbandonChunk(const std::string& path, const std::string& client_name,
+                    int64_t chunk_id) override;
+  int64_t BumpChunkGeneration(const std::string& path, const std::string& client_name,
+                              int64_t chunk_id) override;
   bool Complete(const std::string& path, const std::string& client_name,
                 int64_t last_chunk_length) override;
   void GetChunkLocations(std::vector<wire::LocatedChunk>& out, const std::string& path,
@@ -173,12 +198,21 @@ class MasterService : public wire::MasterServiceIf {
   Status CreateLocked(wire::FileStatus* out, const std::string& path, int32_t replication,
                       int64_t chunk_size, const std::string& client,
                       const std::string& client_host);
+  // *wait: no answer yet, call again shortly (startup grace).
   Status AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
-                        const std::string& client, const std::vector<std::string>& excluded);
+                        const std::string& client, const std::vector<std::string>& excluded,
+                        int64_t previous_chunk_id, bool* wait);
+  Status AbandonChunkLocked(const std::string& path, const std::string& client,
+                            int64_t chunk_id);
+  // Runs `fn` (a mutation if `mutation`) under mu_ again every 100 ms, with
+  // mu_ released in between, while it sets its argument (wait) to true.
+  void RunWaiting(const char* method, bool mutation, const std::function<Status(bool*)>& fn);
+  // Within the startup grace (see above); call with mu_ held.
+  bool InStartupGrace(int64_t now_ms) const;
   Status CompleteLocked(bool* done, const std::string& path, const std::string& client,
                         int64_t last_chunk_length);
   Status GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out, const std::string& path,
-                                 int64_t offset, int64_t length);
+                                 int64_t offset, int64_t length, bool* wait);
   Status DeleteLocked(const std::string& path, bool recursive);
   Status ReportBadReplicaLocked(int64_t chunk_id, const std::string& datanode_id);
   Status HeartbeatLocked(std::vector<wire::DatanodeCommand>* out, const std::string& id,
@@ -190,6 +224,10 @@ class MasterService : public wire::MasterServiceIf {
   std::vector<wire::DatanodeInfo> Describe(const std::vector<std::string>& ids) const;
 
   const Options options_;
+  // When the service started, and whether it recovered any op (a restart):
+  // the startup grace applies only then.
+  const int64_t start_ms_;
+  const bool restarted_;
   std::mutex mu_;
   // All below guarded by mu_.
   std::unique_ptr<MasterState> state_;

@@ -100,6 +100,32 @@ Result<ChunkInfo> MasterState::AddChunk(const std::string& path, const std::stri
   return chunk;
 }
 
+Status MasterState::AbandonChunk(const std::string& path, const std::string& client,
+                                 int64_t chunk_id) {
+  wire::OpLogRecord r;
+  r.__set_abandon_chunk(wire::AbandonChunkOp());
+  r.abandon_chunk.path = path;
+  r.abandon_chunk.client_name = client;
+  r.abandon_chunk.chunk_id = chunk_id;
+  return Commit(&r).status();
+}
+
+Result<int64_t> MasterState::BumpGeneration(const std::string& path, const std::string& client,
+                                            int64_t chunk_id) {
+  ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, ns_.GetChunks(path));
+  if (chunks.empty() || chunks.back().chunk_id != chunk_id) {
+    return Status::Aborted("chunk " + std::to_string(chunk_id) + " is not the last of " + path);
+  }
+  wire::OpLogRecord r;
+  r.__set_bump_generation(wire::BumpGenerationOp());
+  r.bump_generation.path = path;
+  r.bump_generation.client_name = client;
+  r.bump_generation.chunk_id = chunk_id;
+  r.bump_generation.generation = chunks.back().generation + 1;
+  RETURN_NOT_OK(Commit(&r).status());
+  return r.bump_generation.generation;
+}
+
 Status MasterState::Complete(const std::string& path, const std::string& client,
                              int64_t last_chunk_length, bool lease_recovery) {
   wire::OpLogRecord r;

@@ -51,6 +51,12 @@ class MasterState {
                 const std::string& client);
   // Allocates a new chunk id (generation 1) and appends it to the file.
   Result<ChunkInfo> AddChunk(const std::string& path, const std::string& client);
+  // Removes `chunk_id`, the last chunk of `path` (Namespace::AbandonChunk).
+  Status AbandonChunk(const std::string& path, const std::string& client, int64_t chunk_id);
+  // Gives `chunk_id`, the last chunk of `path`, its generation + 1 and
+  // returns it (Namespace::SetChunkGeneration).
+  Result<int64_t> BumpGeneration(const std::string& path, const std::string& client,
+                                 int64_t chunk_id);
   // `lease_recovery`: the master closes the file for `client`, whose lease
   // expired (recorded in the op, see CompleteOp).
   Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length,

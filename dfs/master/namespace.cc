@@ -1,5 +1,7 @@
 #include "dfs/master/namespace.h"
 
+#include <algorithm>
+
 #include "dfs/master/dfs_path.h"
 
 namespace mr::dfs {
@@ -111,6 +113,42 @@ Status Namespace::AddChunk(const std::string& path, const std::string& client,
   if (!file->chunks.empty()) file->chunks.back().length = file->chunk_size;
   file->chunks.push_back({chunk.chunk_id, chunk.generation, 0});
   file->modification_time_ms = time_ms;
+  return Status::OK();
+}
+
+Status Namespace::AbandonChunk(const std::string& path, const std::string& client,
+                               int64_t chunk_id, int64_t time_ms, MutationMode mode) {
+  ASSIGN_OR_RETURN(Inode * file, FindLeasedFile(path, client));
+  auto it = std::find_if(file->chunks.begin(), file->chunks.end(),
+                         [&](const ChunkInfo& c) { return c.chunk_id == chunk_id; });
+  if (it == file->chunks.end()) {
+    return Status::NotFound("chunk " + std::to_string(chunk_id) + " of " + path);
+  }
+  if (it + 1 != file->chunks.end()) {
+    return Status::Aborted("chunk " + std::to_string(chunk_id) + " is not the last of " + path);
+  }
+  if (mode == MutationMode::kCheck) return Status::OK();
+  // The chunk before it stays full: AddChunk made it so, and the writer
+  // filled it before asking for this one.
+  file->chunks.pop_back();
+  file->modification_time_ms = time_ms;
+  return Status::OK();
+}
+
+Status Namespace::SetChunkGeneration(const std::string& path, const std::string& client,
+                                     int64_t chunk_id, int64_t generation, MutationMode mode) {
+  ASSIGN_OR_RETURN(Inode * file, FindLeasedFile(path, client));
+  if (file->chunks.empty() || file->chunks.back().chunk_id != chunk_id) {
+    return Status::Aborted("chunk " + std::to_string(chunk_id) + " is not the last of " + path);
+  }
+  ChunkInfo& chunk = file->chunks.back();
+  if (generation <= chunk.generation) {
+    return Status::InvalidArgument("generation " + std::to_string(generation) + " of chunk " +
+                                   std::to_string(chunk_id) + " is not above " +
+                                   std::to_string(chunk.generation));
+  }
+  if (mode == MutationMode::kCheck) return Status::OK();
+  chunk.generation = generation;
   return Status::OK();
 }
 

@@ -70,6 +70,16 @@ class Namespace {
   // `client` holds the file's lease.
   Status AddChunk(const std::string& path, const std::string& client, const ChunkInfo& chunk,
                   int64_t time_ms, MutationMode mode);
+  // Removes `chunk_id`, the file's last chunk (a writer abandoned it: no
+  // datanode took it). NotFound if the file does not list the chunk;
+  // Aborted if it is not the last one or `client` does not hold the lease.
+  Status AbandonChunk(const std::string& path, const std::string& client, int64_t chunk_id,
+                      int64_t time_ms, MutationMode mode);
+  // Sets the generation of `chunk_id`, the file's last chunk (pipeline
+  // recovery), to `generation`, which must be higher. Aborted if it is not
+  // the last chunk or `client` does not hold the lease.
+  Status SetChunkGeneration(const std::string& path, const std::string& client,
+                            int64_t chunk_id, int64_t generation, MutationMode mode);
   // Closes the file; its last chunk holds `last_chunk_length` bytes (0 when
   // the file has no chunk). Aborted unless `client` holds the lease.
   Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length,

@@ -76,7 +76,14 @@ std::vector<ReplicationCommand> ReplicationMonitor::TakeCommands(const std::stri
   return commands;
 }
 
-void ReplicationMonitor::ForgetNode(const std::string& node_id) { queues_.erase(node_id); }
+void ReplicationMonitor::ForgetNode(const std::string& node_id) {
+  queues_.erase(node_id);
+  // A copy to a dead node will never arrive: plan those chunks again now,
+  // not after the pending timeout.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    it = it->second.targets.contains(node_id) ? pending_.erase(it) : std::next(it);
+  }
+}
 
 void ReplicationMonitor::OnReplicaAdded(int64_t chunk_id, const std::string& node_id) {
   auto it = pending_.find(chunk_id);

@@ -43,7 +43,8 @@ class ReplicationMonitor {
   void RequestRound() { round_requested_ = true; }
   // Removes and returns the commands queued for `node_id`, oldest first.
   std::vector<ReplicationCommand> TakeCommands(const std::string& node_id);
-  // A dead node gets no more commands.
+  // A dead node gets no more commands, and chunks with a copy pending to
+  // it are planned again at the next round.
   void ForgetNode(const std::string& node_id);
   // `node_id` reported a good replica of `chunk_id`: one pending copy done.
   void OnReplicaAdded(int64_t chunk_id, const std::string& node_id);

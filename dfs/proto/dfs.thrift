@@ -108,8 +108,29 @@ service MasterService {
   // than --dfs_datanode_reserved_bytes + chunk_size free (Unavailable if
   // none is left) and avoids `excluded_datanodes` (nodes that failed this
   // writer) unless no other node qualifies.
+  //
+  // Retries (docs/DFS.md, "Master restarts"): `previous_chunk_id` is the id
+  // of the last chunk the caller knows the file has (0: none). If the file's
+  // last chunk is that one, a new chunk is allocated. If the file has one
+  // chunk more, allocated after it, that chunk is an allocation whose reply
+  // the caller never got: it is handed out again (same id and generation,
+  // a freshly placed pipeline) instead of leaking an orphan. Anything else
+  // is Aborted. -1 (old clients): always allocates.
   LocatedChunk AddChunk(1: string path, 2: string client_name,
-                        3: list<string> excluded_datanodes) throws (1: DfsError error),
+                        3: list<string> excluded_datanodes,
+                        4: i64 previous_chunk_id = -1) throws (1: DfsError error),
+  // Removes chunk_id, the file's last chunk, from a file the caller is
+  // writing: every datanode of its pipeline refused it, so it holds no
+  // byte. Idempotent: OK if the file no longer lists the chunk. Aborted if
+  // it is not the last chunk.
+  void AbandonChunk(1: string path, 2: string client_name, 3: i64 chunk_id)
+      throws (1: DfsError error),
+  // A new, higher generation for chunk_id, the last chunk of a file the
+  // caller is writing, whose pipeline it is recovering (a datanode dropped
+  // out). Durable before it returns. Replicas of older generations no
+  // longer count and are deleted when reported. Each call bumps again.
+  i64 BumpChunkGeneration(1: string path, 2: string client_name, 3: i64 chunk_id)
+      throws (1: DfsError error),
   // Closes the file; the last chunk holds last_chunk_length bytes.
   bool Complete(1: string path, 2: string client_name, 3: i64 last_chunk_length)
       throws (1: DfsError error),
@@ -179,6 +200,22 @@ struct RenameOp {
   2: string dst,
 }
 
+// The writer gave up its last chunk (MasterService.AbandonChunk).
+struct AbandonChunkOp {
+  1: string path,
+  2: string client_name,
+  3: i64 chunk_id,
+}
+
+// The last chunk of a file being written gets a new generation (pipeline
+// recovery, MasterService.BumpChunkGeneration).
+struct BumpGenerationOp {
+  1: string path,
+  2: string client_name,
+  3: i64 chunk_id,
+  4: i64 generation,
+}
+
 // One namespace mutation. Exactly one of the op fields is set.
 struct OpLogRecord {
   1: i64 sequence,            // 1, 2, 3, ... across logs and checkpoints.
@@ -190,6 +227,8 @@ struct OpLogRecord {
   13: optional CompleteOp complete,
   14: optional DeleteOp delete_op,
   15: optional RenameOp rename,
+  16: optional AbandonChunkOp abandon_chunk,
+  17: optional BumpGenerationOp bump_generation,
 }
 
 // A file or directory of a checkpoint; parents come before their children.

@@ -3,7 +3,10 @@
 //
 // Wire: TFramedTransport + TCompactProtocol, as ThriftClient speaks it. A
 // frame larger than max_frame_bytes, or bytes that do not decode, close that
-// one connection; the server goes on.
+// one connection; the server goes on. With max_connections > 0, a connection
+// accepted while that many are open is closed at once (and logged): the
+// client sees the connection drop, as if the server were down, instead of
+// costing a thread.
 //
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
@@ -31,6 +34,7 @@ class ThriftServer {
     std::string host = "127.0.0.1";
     int port = 0;  // 0 = ephemeral; see port().
     int32_t max_frame_bytes = 16 << 20;
+    int max_connections = 0;  // Open at once (= serving threads); 0 = no limit.
   };
 
   // Returns once the socket listens (or with IOError if it cannot).

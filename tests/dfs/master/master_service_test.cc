@@ -66,6 +66,8 @@ class MasterServiceTest : public ::testing::Test {
     gflags::SetCommandLineOption("dfs_heartbeat_timeout_ms", "800");
     gflags::SetCommandLineOption("dfs_replication_check_ms", "50");
     gflags::SetCommandLineOption("dfs_lease_timeout_ms", lease_timeout_ms_);
+    // Restarts here are followed by calls that must not wait for datanodes.
+    gflags::SetCommandLineOption("dfs_master_startup_grace_ms", "0");
     StartServer();
   }
 

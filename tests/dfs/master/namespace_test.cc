@@ -48,6 +48,28 @@ class NamespaceTest : public ::testing::Test {
   Namespace ns_;
 };
 
+TEST_F(NamespaceTest, AbandonAndGenerationOnlyTouchTheLastChunk) {
+  ASSERT_TRUE(ns_.Create("/f", 3, 100, "c1", 1, kApply).ok());
+  ASSERT_TRUE(ns_.AddChunk("/f", "c1", {1, 1, 0}, 2, kApply).ok());
+  ASSERT_TRUE(ns_.AddChunk("/f", "c1", {2, 1, 0}, 2, kApply).ok());
+  EXPECT_EQ(ns_.AbandonChunk("/f", "c1", 1, 3, kApply).code(), Status::Code::kAborted);
+  EXPECT_EQ(ns_.AbandonChunk("/f", "c2", 2, 3, kApply).code(), Status::Code::kAborted);
+  EXPECT_TRUE(ns_.AbandonChunk("/f", "c1", 9, 3, kApply).IsNotFound());
+  EXPECT_EQ(ns_.SetChunkGeneration("/f", "c1", 1, 2, kApply).code(), Status::Code::kAborted);
+  EXPECT_EQ(ns_.SetChunkGeneration("/f", "c1", 2, 1, kApply).code(),
+            Status::Code::kInvalidArgument);  // Generations only grow.
+  ASSERT_TRUE(ns_.SetChunkGeneration("/f", "c1", 2, 5, kCheck).ok());
+  EXPECT_EQ(ns_.GetChunks("/f")->back().generation, 1) << "kCheck changes nothing";
+  ASSERT_TRUE(ns_.SetChunkGeneration("/f", "c1", 2, 5, kApply).ok());
+  EXPECT_EQ(ns_.GetChunks("/f")->back(), (ChunkInfo{2, 5, 0}));
+  ASSERT_TRUE(ns_.AbandonChunk("/f", "c1", 2, 4, kApply).ok());
+  EXPECT_EQ(*ns_.GetChunks("/f"), (std::vector<ChunkInfo>{{1, 1, 100}}));
+  EXPECT_EQ(ns_.Stat("/f")->length, 100);
+  ASSERT_TRUE(ns_.Complete("/f", "c1", 100, 5, kApply).ok());
+  EXPECT_EQ(ns_.AbandonChunk("/f", "c1", 1, 6, kApply).code(), Status::Code::kAborted)
+      << "closed";
+}
+
 TEST_F(NamespaceTest, MkdirsIsIdempotentAndCreatesParents) {
   ASSERT_TRUE(ns_.Mkdirs("/a/b/c", 7, kApply).ok());
   ASSERT_TRUE(ns_.Mkdirs("/a/b", 8, kApply).ok());
