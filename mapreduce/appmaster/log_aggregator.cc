@@ -3,7 +3,7 @@
 #include <set>
 
 #include "dfs/client/dfs_client.h"
-#include "mapreduce/appmaster/dfs_files.h"
+#include "dfs/client/whole_file.h"
 #include "scheduler/client/aggregated_logs.h"
 
 namespace mr::am {
@@ -32,7 +32,7 @@ Status AggregateLogs(const std::string& app_id, const std::vector<AttemptInfo>& 
       sched::AppendLogRecord(record, &file);
     }
   }
-  return WriteDfsFile(dfs, sched::AggregatedLogPath(app_id), file);
+  return dfs::WriteWholeFile(dfs, sched::AggregatedLogPath(app_id), file);
 }
 
 }  // namespace mr::am

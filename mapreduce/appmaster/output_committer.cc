@@ -2,7 +2,7 @@
 
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
-#include "mapreduce/appmaster/dfs_files.h"
+#include "dfs/client/whole_file.h"
 #include "output_format.h"
 
 namespace mr::am {
@@ -41,9 +41,9 @@ Status OutputCommitter::Commit(const std::vector<std::string>& winners,
                                        JoinPath(temp_dir_, part)),
                           "promoting the output of " + winners[p]);
   }
-  RETURN_NOT_OK(WriteDfsFile(dfs_, JoinPath(temp_dir_, "_counters.json"), counters_json));
+  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, "_counters.json"), counters_json));
   // Written last: a directory with _SUCCESS is complete.
-  RETURN_NOT_OK(WriteDfsFile(dfs_, JoinPath(temp_dir_, "_SUCCESS"), ""));
+  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, "_SUCCESS"), ""));
   RETURN_NOT_OK(dfs_->Delete(JoinPath(temp_dir_, kAttemptsDir), /*recursive=*/true));
   Status renamed = dfs_->Rename(temp_dir_, output_);
   if (renamed.IsAlreadyExists()) {

@@ -4,7 +4,7 @@
 
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
-#include "mapreduce/appmaster/dfs_files.h"
+#include "dfs/client/whole_file.h"
 #include "mapreduce/appmaster/task_names.h"
 #include "recovery_types.h"
 #include "rpc/thrift_codec.h"
@@ -37,12 +37,12 @@ Status RecoveryLog::WritePlan(const RecoveredPlan& plan) {
   }
   record.split_points = plan.split_points;
   record.num_splits = plan.num_splits;
-  return WriteDfsFile(dfs_, JoinPath(dir_, kPlanName), EncodeThrift(record));
+  return dfs::WriteWholeFile(dfs_, JoinPath(dir_, kPlanName), EncodeThrift(record));
 }
 
 Result<std::optional<RecoveredPlan>> RecoveryLog::ReadPlan() {
   std::string path = JoinPath(dir_, kPlanName);
-  Result<std::string> bytes = ReadDfsFile(dfs_, path);
+  Result<std::string> bytes = dfs::ReadWholeFile(dfs_, path);
   if (bytes.status().IsNotFound()) return std::optional<RecoveredPlan>();
   RETURN_NOT_OK(bytes.status());
   wire::JobPlan record;
@@ -77,7 +77,7 @@ Status RecoveryLog::RecordSucceeded(const std::string& attempt_id,
   std::string path = JoinPath(dir_, TaskName(parsed->kind, parsed->index));
   Status removed = dfs_->Delete(path, /*recursive=*/false);
   if (!removed.ok() && !removed.IsNotFound()) return removed;
-  return WriteDfsFile(dfs_, path, EncodeThrift(record));
+  return dfs::WriteWholeFile(dfs_, path, EncodeThrift(record));
 }
 
 Result<std::vector<RecoveredTask>> RecoveryLog::ReadSucceeded() {
@@ -87,7 +87,7 @@ Result<std::vector<RecoveredTask>> RecoveryLog::ReadSucceeded() {
   RETURN_NOT_OK(entries.status());
   for (const dfs::DfsFileStatus& entry : *entries) {
     if (entry.is_dir || BaseName(entry.path) == kPlanName) continue;
-    Result<std::string> bytes = ReadDfsFile(dfs_, entry.path);
+    Result<std::string> bytes = dfs::ReadWholeFile(dfs_, entry.path);
     wire::TaskRecord record;
     RecoveredTask task;
     Status s = bytes.status();

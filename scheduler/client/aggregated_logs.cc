@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "dfs/client/dfs_client.h"
+#include "dfs/client/whole_file.h"
 
 namespace mr::sched {
 
@@ -45,13 +46,7 @@ Result<std::vector<LogRecord>> ParseLogRecords(std::string_view file) {
 }
 
 Result<std::vector<LogRecord>> ReadAggregatedLogs(dfs::DfsClient* dfs, const std::string& app_id) {
-  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsFileReader> reader,
-                   dfs->Open(AggregatedLogPath(app_id)));
-  std::string file, piece;
-  do {
-    RETURN_NOT_OK(reader->Read(1 << 20, &piece));
-    file += piece;
-  } while (!piece.empty());
+  ASSIGN_OR_RETURN(std::string file, dfs::ReadWholeFile(dfs, AggregatedLogPath(app_id)));
   return ParseLogRecords(file);
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/host_port.h"
 #include "dfs/client/dfs_client.h"
+#include "dfs/client/whole_file.h"
 #include "rpc/thrift_codec.h"
 
 namespace mr::sched {
@@ -43,9 +44,7 @@ class DfsStateStore final : public RmStateStore {
     std::string fresh = path_ + ".new";
     dfs::DfsClient::CreateOptions create;
     create.overwrite = true;
-    ASSIGN_OR_RETURN(auto out, dfs->Create(fresh, create));
-    RETURN_NOT_OK(out->Write(EncodeThrift(checkpoint)));
-    RETURN_NOT_OK(out->Close());
+    RETURN_NOT_OK(dfs::WriteWholeFile(dfs, fresh, EncodeThrift(checkpoint), create));
     Status deleted = dfs->Delete(path_, /*recursive=*/false);
     if (!deleted.ok() && !deleted.IsNotFound()) return deleted;
     return dfs->Rename(fresh, path_);
@@ -53,23 +52,13 @@ class DfsStateStore final : public RmStateStore {
 
   Result<wire::RmCheckpoint> TryLoad() {
     ASSIGN_OR_RETURN(dfs::DfsClient * dfs, Dfs());
-    Result<std::string> bytes = ReadAll(dfs, path_);
-    if (bytes.status().IsNotFound()) bytes = ReadAll(dfs, path_ + ".new");
+    Result<std::string> bytes = dfs::ReadWholeFile(dfs, path_);
+    if (bytes.status().IsNotFound()) bytes = dfs::ReadWholeFile(dfs, path_ + ".new");
     if (bytes.status().IsNotFound()) return Status::NotFound("no RM checkpoint at " + Describe());
     RETURN_NOT_OK(bytes.status());
     wire::RmCheckpoint checkpoint;
     RETURN_NOT_OK(DecodeThrift(*bytes, Describe(), &checkpoint));
     return checkpoint;
-  }
-
-  static Result<std::string> ReadAll(dfs::DfsClient* dfs, const std::string& path) {
-    ASSIGN_OR_RETURN(auto in, dfs->Open(path));
-    std::string all, piece;
-    do {
-      RETURN_NOT_OK(in->Read(1 << 20, &piece));
-      all += piece;
-    } while (!piece.empty());
-    return all;
   }
 
   const std::string master_address_;

@@ -121,9 +121,11 @@ inline std::string WordCountText(size_t bytes, uint64_t seed,
   while (text.size() < bytes) {
     int words = 1 + static_cast<int>(rng() % 12);
     for (int w = 0; w < words; ++w) {
-      std::string word = "w" + std::to_string(rng() % 5000);
+      std::string word = std::to_string(rng() % 5000);
+      word.insert(0, 1, 'w');
       ++(*counts)[word];
-      text += (w > 0 ? " " : "") + word;
+      if (w > 0) text += ' ';
+      text += word;
     }
     text += "\n";
   }

@@ -8,23 +8,16 @@
 
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
+#include "dfs/client/whole_file.h"
 
 namespace mr::testing {
 
 inline Status PutDfsFile(dfs::DfsClient* dfs, const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(auto writer, dfs->Create(path, {}));
-  RETURN_NOT_OK(writer->Write(data));
-  return writer->Close();
+  return dfs::WriteWholeFile(dfs, path, data);
 }
 
 inline Result<std::string> GetDfsFile(dfs::DfsClient* dfs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto reader, dfs->Open(path));
-  std::string all, piece;
-  do {
-    RETURN_NOT_OK(reader->Read(1 << 20, &piece));
-    all += piece;
-  } while (!piece.empty());
-  return all;
+  return dfs::ReadWholeFile(dfs, path);
 }
 
 // Base names of the entries of `dir`, sorted; none if it does not exist.
