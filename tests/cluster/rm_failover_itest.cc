@@ -39,6 +39,42 @@ class RmFailoverClusterTest : public ::testing::Test {
     return out.substr(serving, out.find('"', serving) - serving);
   }
 
+  // `mrdfs put LOCAL DFS` into this cluster.
+  CommandResult Put(const std::string& local, const std::string& dfs_path) {
+    return RunCommand(Quote(BinPath("mrdfs")) + " --cluster " + Quote(dir()) + " put " + local +
+                          " " + dfs_path,
+                      60);
+  }
+  // A client of every RM in cluster.conf.
+  Result<std::unique_ptr<sched::RmClient>> ConnectRm() {
+    ASSIGN_OR_RETURN(cluster::ClusterConfig config, cluster::LoadConfig(dir()));
+    return sched::ConnectResourceManager(config);
+  }
+  // NewApplication, then SubmitApplication of `binary` (a DFS path) as the
+  // AM with `am_args`; the application's id.
+  static Result<std::string> Submit(sched::RmClient* rm, const std::string& name,
+                                    const std::string& binary,
+                                    const std::vector<std::string>& am_args = {}) {
+    ASSIGN_OR_RETURN(std::string app_id,
+                     rm->CallFor<std::string>("NewApplication", [](auto& stub, auto& out) {
+                       stub.NewApplication(out);
+                     }));
+    sched::wire::ApplicationSubmission submission;
+    submission.app_id = app_id;
+    submission.name = name;
+    submission.binary_dfs_path = binary.empty() ? "/.staging/" + app_id + "/job" : binary;
+    submission.am_args = am_args;
+    submission.am_resource = sched::MakeResource(1, 256);
+    RETURN_NOT_OK(rm->Call("SubmitApplication",
+                           [&](auto& stub) { stub.SubmitApplication(submission); }));
+    return app_id;
+  }
+  static Result<sched::wire::ApplicationReport> Get(sched::RmClient* rm,
+                                                    const std::string& app_id) {
+    return rm->CallFor<sched::wire::ApplicationReport>(
+        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, app_id); });
+  }
+
   ScopedTempDir tmp_;
 };
 
@@ -63,20 +99,11 @@ TEST_F(RmFailoverClusterTest, StandbyTakesOverNodesAndApplications) {
   Result<cluster::ClusterConfig> config = cluster::LoadConfig(dir());
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   ASSERT_EQ(config->ResourceManagers().size(), 2u);
-  auto rm = sched::ConnectResourceManager(*config);
+  auto rm = ConnectRm();
   ASSERT_TRUE(rm.ok()) << rm.status().ToString();
   ASSERT_EQ(LiveNodes(rm->get()), 2);
-  auto app_id = (*rm)->CallFor<std::string>(
-      "NewApplication", [](auto& stub, auto& out) { stub.NewApplication(out); });
+  auto app_id = Submit(rm->get(), "waits", "");
   ASSERT_TRUE(app_id.ok()) << app_id.status().ToString();
-  sched::wire::ApplicationSubmission submission;
-  submission.app_id = *app_id;
-  submission.name = "waits";
-  submission.binary_dfs_path = "/.staging/" + *app_id + "/job";
-  submission.am_resource = sched::MakeResource(1, 256);
-  ASSERT_TRUE((*rm)->Call("SubmitApplication", [&](auto& stub) {
-    stub.SubmitApplication(submission);
-  }).ok());
 
   ASSERT_EQ(Mrcluster("kill rm").exit_code, 0);
   auto killed = std::chrono::steady_clock::now();
@@ -84,8 +111,7 @@ TEST_F(RmFailoverClusterTest, StandbyTakesOverNodesAndApplications) {
   // the node managers register with it again.
   ASSERT_TRUE(Eventually([&] { return LiveNodes(rm->get()) == 2; }, std::chrono::seconds(15)));
   EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(10));
-  auto report = (*rm)->CallFor<sched::wire::ApplicationReport>(
-      "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, *app_id); });
+  auto report = Get(rm->get(), *app_id);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->state, AppState::SUBMITTED);
   EXPECT_EQ(report->name, "waits");
@@ -114,25 +140,12 @@ TEST_F(RmFailoverClusterTest, StandbyAdoptsARunningAmContainer) {
   CommandResult up = Mrcluster("up --racks 1 --nodes_per_rack 2 --rm_standby "
                                "--rm_flags=--rm_am_expiry_ms=60000,--rm_failover_ms=1500");
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  CommandResult put = RunCommand(Quote(BinPath("mrdfs")) + " --cluster " + Quote(dir()) +
-                                 " put /bin/sleep /jobs/sleep", 60);
+  CommandResult put = Put("/bin/sleep", "/jobs/sleep");
   ASSERT_EQ(put.exit_code, 0) << put.err;
-  Result<cluster::ClusterConfig> config = cluster::LoadConfig(dir());
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  auto rm = sched::ConnectResourceManager(*config);
+  auto rm = ConnectRm();
   ASSERT_TRUE(rm.ok()) << rm.status().ToString();
-  auto app_id = (*rm)->CallFor<std::string>(
-      "NewApplication", [](auto& stub, auto& out) { stub.NewApplication(out); });
+  auto app_id = Submit(rm->get(), "sleeps", "/jobs/sleep", {"60"});
   ASSERT_TRUE(app_id.ok()) << app_id.status().ToString();
-  sched::wire::ApplicationSubmission submission;
-  submission.app_id = *app_id;
-  submission.name = "sleeps";
-  submission.binary_dfs_path = "/jobs/sleep";
-  submission.am_args = {"60"};
-  submission.am_resource = sched::MakeResource(1, 256);
-  ASSERT_TRUE((*rm)->Call("SubmitApplication", [&](auto& stub) {
-    stub.SubmitApplication(submission);
-  }).ok());
   auto running_containers = [&] {
     auto nodes = (*rm)->CallFor<std::vector<sched::wire::NodeReport>>(
         "ListNodes", [](auto& stub, auto& out) { stub.ListNodes(out); });
@@ -142,10 +155,7 @@ TEST_F(RmFailoverClusterTest, StandbyAdoptsARunningAmContainer) {
     }
     return running;
   };
-  auto get = [&] {
-    return (*rm)->CallFor<sched::wire::ApplicationReport>(
-        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, *app_id); });
-  };
+  auto get = [&] { return Get(rm->get(), *app_id); };
   ASSERT_EQ(get()->state, AppState::ACCEPTED);
   std::string am = *app_id + "_c000001";
   ASSERT_EQ(get()->am_container_id, am);
@@ -174,28 +184,15 @@ TEST_F(RmFailoverClusterTest, StandbyAdoptsARunningAmContainer) {
 TEST_F(RmFailoverClusterTest, AFailingAmIsRetriedThenFailsTheApp) {
   CommandResult up = Mrcluster("up --racks 1 --nodes_per_rack 2");
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
-  CommandResult put = RunCommand(Quote(BinPath("mrdfs")) + " --cluster " + Quote(dir()) +
-                                 " put /bin/false /jobs/false", 60);
+  CommandResult put = Put("/bin/false", "/jobs/false");
   ASSERT_EQ(put.exit_code, 0) << put.err;
-  Result<cluster::ClusterConfig> config = cluster::LoadConfig(dir());
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  auto rm = sched::ConnectResourceManager(*config);
+  auto rm = ConnectRm();
   ASSERT_TRUE(rm.ok()) << rm.status().ToString();
-  auto app_id = (*rm)->CallFor<std::string>(
-      "NewApplication", [](auto& stub, auto& out) { stub.NewApplication(out); });
+  auto app_id = Submit(rm->get(), "false", "/jobs/false");
   ASSERT_TRUE(app_id.ok()) << app_id.status().ToString();
-  sched::wire::ApplicationSubmission submission;
-  submission.app_id = *app_id;
-  submission.name = "false";
-  submission.binary_dfs_path = "/jobs/false";
-  submission.am_resource = sched::MakeResource(1, 256);
-  ASSERT_TRUE((*rm)->Call("SubmitApplication", [&](auto& stub) {
-    stub.SubmitApplication(submission);
-  }).ok());
   sched::wire::ApplicationReport report;
   ASSERT_TRUE(Eventually([&] {
-    auto r = (*rm)->CallFor<sched::wire::ApplicationReport>(
-        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, *app_id); });
+    auto r = Get(rm->get(), *app_id);
     if (r.ok()) report = *r;
     return r.ok() && report.state == AppState::FAILED;
   }, std::chrono::seconds(30))) << report.diagnostics;

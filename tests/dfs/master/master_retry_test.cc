@@ -19,18 +19,10 @@
 namespace mr::dfs {
 namespace {
 
+using mr::testing::Eventually;
+
 using Kind = wire::DatanodeCommandKind::type;
 constexpr int64_t kChunkSize = 1 << 20;
-
-bool WaitFor(const std::function<bool()>& condition,
-             std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 wire::ChunkReplicaInfo Replica(int64_t chunk_id, int64_t generation, int64_t length) {
   wire::ChunkReplicaInfo r;
@@ -271,7 +263,7 @@ TEST_F(MasterRetryTest, ConnectionsBeyondTheCapAreClosed) {
   EXPECT_TRUE(third->last_call_failed_in_transport());
   EXPECT_TRUE(client_->Stat("/").ok()) << "the others are served on";
   second.reset();  // A slot frees up: the third gets in on a new connection.
-  EXPECT_TRUE(WaitFor([&] { return third->Stat("/").ok(); }));
+  EXPECT_TRUE(Eventually([&] { return third->Stat("/").ok(); }));
   EXPECT_FALSE(third->last_call_failed_in_transport());
 }
 

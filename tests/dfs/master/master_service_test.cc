@@ -29,19 +29,10 @@
 namespace mr::dfs {
 namespace {
 
+using mr::testing::Eventually;
+
 using Kind = wire::DatanodeCommandKind::type;
 constexpr int64_t kChunkSize = 1 << 20;
-
-// Polls `condition` every 20 ms for at most `timeout`.
-bool WaitFor(const std::function<bool()>& condition,
-             std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 wire::DatanodeInfo Node(const std::string& id, const std::string& rack, int port) {
   wire::DatanodeInfo info;
@@ -251,7 +242,7 @@ TEST_F(MasterServiceTest, DeadDatanodeIsReplacedByReplication) {
   // is dropped and a holder is told to copy the chunk to the spare node.
   const wire::DatanodeCommand* replicate = nullptr;
   std::string source;
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(Eventually([&] {
     HeartbeatAll();
     for (const std::string& id : live_) {
       if ((replicate = FindCommand(id, wire::DatanodeCommandKind::REPLICATE, chunk.chunk_id))) {
@@ -380,7 +371,7 @@ TEST_F(MasterServiceTest, ListDatanodesReportsLiveAndDeadNodes) {
 
   // c1 never heartbeats and b2 stops: both are declared dead but still listed.
   live_.erase("b2");
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(Eventually([&] {
     HeartbeatAll();
     int dead = 0;
     for (const wire::DatanodeStatus& n : Datanodes()) dead += n.alive ? 0 : 1;
@@ -453,7 +444,7 @@ class LeaseTest : public MasterServiceTest {
   // `condition` holds, for at most 10 s.
   bool HeartbeatUntil(const std::function<bool()>& condition,
                       const std::vector<std::string>& renewing = {}) {
-    return WaitFor([&] {
+    return Eventually([&] {
       for (const std::string& client : renewing) EXPECT_TRUE(client_->RenewLease(client).ok());
       HeartbeatAll();
       return condition();
@@ -633,7 +624,7 @@ class MasterProcess {
       ::execl(bin.c_str(), bin.c_str(), dir_flag.c_str(), "--port=0", nullptr);
       ::_exit(127);
     }
-    return WaitFor([&] {
+    return Eventually([&] {
       auto text = ReadFileToString(JoinPath(dir_, "port"));
       if (text.ok() && !text->empty()) port_ = std::stoi(*text);
       return port_ > 0;
@@ -646,7 +637,7 @@ class MasterProcess {
     if (pid_ <= 0) return -1;
     ::kill(pid_, signal);
     int status = 0;
-    bool reaped = WaitFor([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
+    bool reaped = Eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
     if (!reaped) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);

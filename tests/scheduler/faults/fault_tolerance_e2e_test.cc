@@ -110,7 +110,21 @@ class FaultToleranceE2ETest : public ::testing::Test {
     return found;
   }
 
+  // Starts the cluster, submits a job whose maps sleep 1.5 s, and returns
+  // one of its map attempts once it runs: the moment to break something.
+  AttemptRow StartJobUntilAMapRuns(const std::string& up_args = "") {
+    Start(up_args);
+    SubmitInBackground(1500);
+    app_id_ = WaitForRunningApp();
+    return WaitForAttempt(app_id_, "m_", "RUNNING");
+  }
+  void KillNode(const std::string& node) {
+    CommandResult kill = cluster_.Node("kill", node);
+    ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  }
+
   mr::testing::SchedulerCluster cluster_;
+  std::string app_id_;
   std::unique_ptr<dfs::DfsClient> dfs_;
   std::map<std::string, int64_t> want_;
   std::thread submit_;
@@ -118,13 +132,9 @@ class FaultToleranceE2ETest : public ::testing::Test {
 };
 
 TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
-  Start();
-  SubmitInBackground(1500);
-  std::string app_id = WaitForRunningApp();
-  AttemptRow map = WaitForAttempt(app_id, "m_", "RUNNING");
+  AttemptRow map = StartJobUntilAMapRuns();
   ASSERT_FALSE(map.node_id.empty());
-  CommandResult kill = cluster_.Node("kill", map.node_id);
-  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  KillNode(map.node_id);
   CommandResult r = Finish();
   ExpectExactOutput(r);
   EXPECT_GE(PrintedCounter(r.out, "Failed map tasks") + PrintedCounter(r.out, "Killed map tasks"),
@@ -186,12 +196,8 @@ TEST_F(FaultToleranceE2ETest, AKilledApplicationMasterIsRestartedAndRecoversFini
 }
 
 TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobCompletes) {
-  Start("--rm-standby");
-  SubmitInBackground(1500);
-  std::string app_id = WaitForRunningApp();
-  WaitForAttempt(app_id, "m_", "RUNNING");
-  CommandResult kill = cluster_.Node("kill", "rm");
-  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  StartJobUntilAMapRuns("--rm-standby");
+  KillNode("rm");
   ExpectExactOutput(Finish());
   // The job finished under the standby, which now serves.
   CommandResult status = mr::testing::RunCommand(
@@ -204,22 +210,14 @@ TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobComplet
 }
 
 TEST_F(FaultToleranceE2ETest, ADatanodeKilledMidJobDoesNotFailIt) {
-  Start();
-  SubmitInBackground(1500);
-  std::string app_id = WaitForRunningApp();
-  WaitForAttempt(app_id, "m_", "RUNNING");
-  CommandResult kill = cluster_.Node("kill", "dn-1-2");
-  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  StartJobUntilAMapRuns();
+  KillNode("dn-1-2");
   ExpectExactOutput(Finish());
 }
 
 TEST_F(FaultToleranceE2ETest, ARestartedDfsMasterDoesNotFailARunningJob) {
-  Start();
-  SubmitInBackground(1500);
-  std::string app_id = WaitForRunningApp();
-  WaitForAttempt(app_id, "m_", "RUNNING");
-  CommandResult kill = cluster_.Node("kill", "master");
-  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  StartJobUntilAMapRuns();
+  KillNode("master");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CommandResult start = cluster_.Node("start", "master");
   ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
