@@ -138,7 +138,7 @@ int RunApplicationMaster(const Job& job) {
   if (!dfs.ok()) {
     std::string why = "cannot reach the DFS: " + dfs.status().ToString();
     LOG(ERROR) << app_id << ": " << why;
-    Status finished = (*rm)->Finish(app_id, sched::wire::AppState::FAILED, why, "");
+    Status finished = (*rm)->Finish(app_id, config->container_id, sched::wire::AppState::FAILED, why, "");
     return finished.ok() ? 0 : 1;
   }
   std::signal(SIGTERM, OnTerminate);

@@ -69,7 +69,16 @@ Status JobDriver::Run() {
     outcome.diagnostics = prepared.ToString();
   } else {
     outcome = Loop();
+    // Only the application's current AM may commit: make sure the RM has
+    // not replaced this attempt (its node declared lost while it ran on).
+    if (outcome.state == AppState::SUCCEEDED) outcome = ConfirmCurrentAttempt();
     if (outcome.state == AppState::SUCCEEDED) outcome = Commit();
+  }
+  if (superseded_) {
+    // The new attempt owns the job now: its containers, its temporary
+    // output and its staging directory are not this AM's to touch.
+    LOG(WARNING) << config_.app_id << ": this AM attempt was replaced; leaving the job to the new one";
+    return Status::Aborted("the application master attempt was replaced");
   }
   if (outcome.state != AppState::SUCCEEDED) {
     StopRunning(outcome.state == AppState::KILLED ? "killed" : "job failed");
@@ -92,7 +101,21 @@ Status JobDriver::Run() {
   }
   LOG(INFO) << config_.app_id << ": finishing " << sched::wire::to_string(outcome.state)
             << (outcome.diagnostics.empty() ? "" : ": " + outcome.diagnostics);
-  return rm_->Finish(config_.app_id, outcome.state, outcome.diagnostics, CountersJson());
+  return rm_->Finish(config_.app_id, config_.container_id, outcome.state, outcome.diagnostics,
+                     CountersJson());
+}
+
+JobDriver::Outcome JobDriver::ConfirmCurrentAttempt() {
+  int64_t deadline = NowMs() + options_.rm_unreachable_ms;
+  while (true) {
+    Status s = Heartbeat();
+    if (s.ok()) return {AppState::SUCCEEDED, ""};
+    if (superseded_ || NowMs() > deadline) {
+      return {AppState::FAILED, "could not confirm with the resource manager before committing: " +
+                                    s.ToString()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.heartbeat_ms));
+  }
 }
 
 Status JobDriver::Prepare() {
@@ -244,6 +267,7 @@ JobDriver::Outcome JobDriver::Loop() {
     if (now >= next_heartbeat || tracker_->has_asks() || !releases_.empty()) {
       Status s = Heartbeat();
       next_heartbeat = now + options_.heartbeat_ms;
+      if (superseded_) return {AppState::FAILED, "replaced"};
       if (!rm_error_.ok()) return {AppState::FAILED, rm_error_.ToString()};
       if (!s.ok() && now - rm_failing_since_ms_ > options_.rm_unreachable_ms) {
         return {AppState::FAILED, "lost the resource manager: " + s.ToString()};
@@ -272,6 +296,7 @@ Status JobDriver::Heartbeat() {
   request.map_progress = tracker_->map_progress();
   request.reduce_progress = tracker_->reduce_progress();
   request.attempts = reports_;
+  request.am_container_id = config_.container_id;
   Result<sched::wire::AllocateResponse> response = rm_->Allocate(request);
   if (response.status().IsNotFound()) {
     // The RM restarted or failed over and lost this AM: register again and
@@ -280,6 +305,7 @@ Status JobDriver::Heartbeat() {
                  << response.status().ToString() << "); registering again";
     Result<sched::wire::RegisterResponse> registered =
         rm_->Register(config_.app_id, config_.container_id);
+    if (registered.status().IsAborted()) response = registered.status();
     if (registered.ok()) {
       asks_ = tracker_->OutstandingAsks();
       cancels_.clear();
@@ -288,6 +314,7 @@ Status JobDriver::Heartbeat() {
       response = rm_->Allocate(request);
     }
   }
+  if (response.status().IsAborted()) superseded_ = true;
   if (!response.ok()) {
     if (response.status().code() == Status::Code::kInvalidArgument) {
       rm_error_ = response.status().Prepend("the resource manager refused the job's requests");

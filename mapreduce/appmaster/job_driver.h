@@ -99,6 +99,9 @@ class JobDriver {
   void StopAbandoned();
   void Stop(const AttemptInfo& attempt);
   void StopRunning(const std::string& why);
+  // Heartbeats until the RM confirms this is still the application's AM
+  // (SUCCEEDED) or says it is not, or stays unreachable (FAILED).
+  Outcome ConfirmCurrentAttempt();
   Outcome Commit();
   std::string CountersJson();
 
@@ -127,6 +130,8 @@ class JobDriver {
   std::vector<int64_t> cancels_;
   std::vector<sched::wire::TaskAttemptReport> reports_;
   bool kill_requested_ = false;
+  // The RM replaced this AM attempt (Aborted): stop without touching the job.
+  bool superseded_ = false;
   Status rm_error_;  // A refusal (e.g. a request larger than any node): fails the job.
   int64_t rm_failing_since_ms_ = 0;  // 0 while Allocate works.
   int64_t start_ms_ = 0;

@@ -79,10 +79,11 @@ class ThriftResourceManagerLink final : public ResourceManagerLink {
     return rm_->CallFor<std::vector<sched::wire::NodeReport>>(
         "ListNodes", [&](auto& stub, auto& out) { stub.ListNodes(out); });
   }
-  Status Finish(const std::string& app_id, sched::wire::AppState::type state,
-                const std::string& diagnostics, const std::string& counters_json) override {
+  Status Finish(const std::string& app_id, const std::string& am_container_id,
+                sched::wire::AppState::type state, const std::string& diagnostics,
+                const std::string& counters_json) override {
     return rm_->Call("FinishApplication", [&](auto& stub) {
-      stub.FinishApplication(app_id, state, diagnostics, counters_json);
+      stub.FinishApplication(app_id, state, diagnostics, counters_json, am_container_id);
     });
   }
 

@@ -41,8 +41,11 @@ class ResourceManagerLink {
   virtual Result<sched::wire::AllocateResponse> Allocate(
       const sched::wire::AllocateRequest& request) = 0;
   virtual Result<std::vector<sched::wire::NodeReport>> ListNodes() = 0;
-  virtual Status Finish(const std::string& app_id, sched::wire::AppState::type state,
-                        const std::string& diagnostics, const std::string& counters_json) = 0;
+  // Aborted if `am_container_id` is no longer the application's AM (its
+  // attempt was replaced).
+  virtual Status Finish(const std::string& app_id, const std::string& am_container_id,
+                        sched::wire::AppState::type state, const std::string& diagnostics,
+                        const std::string& counters_json) = 0;
 };
 
 // `addresses`: "host:port[,host:port...]" (MR_RM_ADDRESS), every RM, the

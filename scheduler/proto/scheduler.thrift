@@ -191,6 +191,11 @@ struct AllocateRequest {
   5: double map_progress,
   6: double reduce_progress,
   7: list<TaskAttemptReport> attempts,  // New or changed attempts since the last call.
+  // The caller's own container. An AM whose attempt was replaced (its node
+  // was declared lost while it kept running, or it stopped answering) gets
+  // Aborted and must stop without touching the job: the new attempt owns
+  // it. Empty: not checked.
+  8: string am_container_id,
 }
 
 struct AllocateResponse {
@@ -242,7 +247,8 @@ service ResourceManagerService {
 
   // Application Masters (the AM learns its app id from MR_APP_ID).
   // Registering again (after an RM failover) is allowed and returns the
-  // same attempt number.
+  // same attempt number. Aborted for a container that is not the
+  // application's current AM (an attempt that was replaced).
   RegisterResponse RegisterApplicationMaster(1: string app_id, 2: string am_container_id)
       throws (1: SchedulerError error),
   // The AM's heartbeat. InvalidArgument for a request that fits no node.
@@ -251,6 +257,8 @@ service ResourceManagerService {
   // outstanding request.
   AllocateResponse Allocate(1: AllocateRequest request) throws (1: SchedulerError error),
   // Ends the application (state SUCCEEDED, FAILED or KILLED).
+  // Aborted if `am_container_id` (when set) is not the current AM's.
   void FinishApplication(1: string app_id, 2: AppState state, 3: string diagnostics,
-                         4: string counters_json) throws (1: SchedulerError error),
+                         4: string counters_json, 5: string am_container_id)
+      throws (1: SchedulerError error),
 }

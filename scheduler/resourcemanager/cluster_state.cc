@@ -279,9 +279,7 @@ Result<wire::RegisterResponse> ClusterState::RegisterApplicationMaster(
   App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
   if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
-  if (app->report.am_container_id != container_id) {
-    return Status::InvalidArgument("container " + container_id + " is not the AM of " + app_id);
-  }
+  RETURN_NOT_OK(CheckCurrentAm(*app, container_id));
   if (app->needs_am) {
     return Status::Aborted("AM attempt " + std::to_string(app->am_attempts) + " of " + app_id +
                            " has failed");
@@ -311,6 +309,7 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   App* app = FindApp(request.app_id);
   if (app == nullptr) return Status::NotFound("no application " + request.app_id);
   if (app->Finished()) return Status::Aborted("application " + request.app_id + " has ended");
+  if (!request.am_container_id.empty()) RETURN_NOT_OK(CheckCurrentAm(*app, request.am_container_id));
   if (!app->am_registered) {
     return Status::NotFound("the application master of " + request.app_id +
                             " is not registered with this resource manager");
@@ -361,11 +360,19 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   return response;
 }
 
+Status ClusterState::CheckCurrentAm(const App& app, const std::string& container_id) const {
+  if (app.report.am_container_id == container_id) return Status::OK();
+  return Status::Aborted("container " + container_id + " is not the current AM of " +
+                         app.report.app_id + " (" + app.report.am_container_id +
+                         " is): its attempt was replaced");
+}
+
 Status ClusterState::Finish(const std::string& app_id, wire::AppState::type state,
                             const std::string& diagnostics, const std::string& counters_json,
-                            int64_t now_ms) {
+                            int64_t now_ms, const std::string& am_container_id) {
   App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
+  if (!am_container_id.empty()) RETURN_NOT_OK(CheckCurrentAm(*app, am_container_id));
   if (state != wire::AppState::SUCCEEDED && state != wire::AppState::FAILED &&
       state != wire::AppState::KILLED) {
     return Status::InvalidArgument("an application can only finish SUCCEEDED, FAILED or KILLED");

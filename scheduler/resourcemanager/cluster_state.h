@@ -101,9 +101,10 @@ class ClusterState {
   // NotFound when the application's current AM has not registered with
   // this RM (it took over): the AM registers again and resends its asks.
   Result<wire::AllocateResponse> Allocate(const wire::AllocateRequest& request, int64_t now_ms);
+  // Aborted if `am_container_id` (when given) is not the current AM's.
   Status Finish(const std::string& app_id, wire::AppState::type state,
                 const std::string& diagnostics, const std::string& counters_json,
-                int64_t now_ms);
+                int64_t now_ms, const std::string& am_container_id = "");
 
   // Grants what it can. AM containers granted are queued for TakeAmLaunches.
   void Schedule(int64_t now_ms);
@@ -185,6 +186,9 @@ class ClusterState {
   void EndApp(App& app, wire::AppState::type state, const std::string& diagnostics,
               int64_t now_ms);
   Status CheckFitsSomeNode(const wire::Resource& resource, const std::string& what) const;
+  // Aborted unless `container_id` is the app's current AM container: an AM
+  // whose attempt was replaced must not act for the application any more.
+  Status CheckCurrentAm(const App& app, const std::string& container_id) const;
   App* FindApp(const std::string& app_id);
   const App* FindApp(const std::string& app_id) const;
 

@@ -231,11 +231,12 @@ void RmService::Allocate(wire::AllocateResponse& _return, const wire::AllocateRe
 
 void RmService::FinishApplication(const std::string& app_id, wire::AppState::type state,
                                   const std::string& diagnostics,
-                                  const std::string& counters_json) {
+                                  const std::string& counters_json,
+                                  const std::string& am_container_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
   int64_t now = NowMs();
-  ThrowIfError(state_.Finish(app_id, state, diagnostics, counters_json, now));
+  ThrowIfError(state_.Finish(app_id, state, diagnostics, counters_json, now, am_container_id));
   ScheduleAndLaunch(now);
 }
 

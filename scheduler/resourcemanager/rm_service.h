@@ -63,7 +63,8 @@ class RmService : public wire::ResourceManagerServiceIf {
                                  const std::string& am_container_id) override;
   void Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) override;
   void FinishApplication(const std::string& app_id, wire::AppState::type state,
-                         const std::string& diagnostics, const std::string& counters_json) override;
+                         const std::string& diagnostics, const std::string& counters_json,
+                         const std::string& am_container_id) override;
 
   // Not an RPC: the membership layer found Node Manager `node_id` failed.
   void NodeFailed(const std::string& node_id, const std::string& why);

@@ -52,6 +52,7 @@ class [[nodiscard]] Status {
   bool IsNoSpace() const { return code_ == Code::kNoSpace; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsUnavailable() const { return code_ == Code::kUnavailable; }
+  bool IsAborted() const { return code_ == Code::kAborted; }
 
   // "IO error: open /x: No such file or directory".
   std::string ToString() const;

@@ -73,9 +73,13 @@ class FakeRm : public ResourceManagerLink {
       response.allocated.push_back(c);
     }
     response.kill_requested = kill_after_allocates > 0 && allocates >= kill_after_allocates;
+    if (replaced_after_allocates > 0 && allocates >= replaced_after_allocates) {
+      return Status::Aborted("container " + request.am_container_id + " is not the current AM");
+    }
     return response;
   }
-  Status Finish(const std::string&, AppState::type state, const std::string& diagnostics,
+  Status Finish(const std::string&, const std::string&, AppState::type state,
+                const std::string& diagnostics,
                 const std::string& counters_json) override {
     finished = true;
     final_state = state;
@@ -85,6 +89,7 @@ class FakeRm : public ResourceManagerLink {
   }
 
   int kill_after_allocates = 0;
+  int replaced_after_allocates = 0;
   int allocates = 0;
   std::vector<sched::wire::ContainerRequest> asks;
   std::set<std::string> released;
@@ -630,6 +635,25 @@ TEST_F(JobDriverITest, ARestartedAmRecoversFinishedTasksAndAdoptsRunningOnes) {
   EXPECT_EQ(counters->Value("Test", "maps"), 2);
   EXPECT_EQ(counters->Value("Test", "reduces"), 2);
   EXPECT_EQ(counters->Value("Job Counters", "Launched map tasks"), 0);
+}
+
+// The RM replaced this AM (say its node was declared lost while it ran on):
+// it stops at once and touches nothing, for the new attempt owns the job.
+TEST_F(JobDriverITest, AReplacedAmStopsWithoutTouchingTheJob) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  rm.replaced_after_allocates = 2;
+  FakeNms nms(dfs_.get());
+  nms.hang = true;
+  JobDriver driver(job, Config(1), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
+  Status s = driver.Run();
+  EXPECT_TRUE(s.IsAborted()) << s.ToString();
+  EXPECT_FALSE(rm.finished);
+  EXPECT_TRUE(nms.stopped.empty());
+  EXPECT_FALSE(nms.specs.empty());
+  // Its temporary output, recovery log and staging directory stay.
+  EXPECT_TRUE(dfs_->Stat(OutputCommitter::TempDirFor("/out/wc", "app_1_0001")).ok());
+  EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001/recovery/plan").ok());
 }
 
 }  // namespace

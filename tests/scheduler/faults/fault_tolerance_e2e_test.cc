@@ -142,6 +142,25 @@ TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
       << r.out;
 }
 
+// The AM's own node manager dies; the AM process lives on, orphaned. The RM
+// starts a second AM attempt, and the first must stand aside (the RM
+// refuses it as no longer current) instead of finishing or failing the job.
+TEST_F(FaultToleranceE2ETest, TheNodeManagerOfTheApplicationMasterKilledMidJob) {
+  StartJobUntilAMapRuns();
+  CommandResult status = cluster_.Mrjob("status " + app_id_ + " --json", 30);
+  size_t at = status.out.find("\"am_node_id\":\"");
+  ASSERT_NE(at, std::string::npos) << status.out;
+  std::string am_node = status.out.substr(at + 14, status.out.find('"', at + 14) - at - 14);
+  KillNode(am_node);
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  CommandResult after = cluster_.Mrjob("status " + app_id_ + " --json", 30);
+  EXPECT_NE(after.out.find("\"state\":\"SUCCEEDED\""), std::string::npos) << after.out;
+  EXPECT_NE(after.out.find("\"am_container_id\":\"" + app_id_ + "_c"), std::string::npos);
+  EXPECT_EQ(after.out.find("\"am_container_id\":\"" + app_id_ + "_c000001\""), std::string::npos)
+      << "the first AM attempt finished the job: " << after.out;
+}
+
 TEST_F(FaultToleranceE2ETest, ACrashingAttemptIsRetriedOnAnotherNode) {
   Start();
   SubmitInBackground(0, "--mr_fault_task=m_000001 --mr_fault=crash");

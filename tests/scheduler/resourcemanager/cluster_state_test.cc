@@ -341,7 +341,15 @@ TEST_F(ClusterStateTest, NewAmAttemptInheritsLiveContainers) {
   EXPECT_EQ(launches[0].context.container_id, app + "_c000005");
   EXPECT_EQ(launches[0].context.env.at("MR_AM_ATTEMPT"), "2");
   // The dead attempt's AM may not come back.
-  EXPECT_TRUE(state_.RegisterApplicationMaster(app, app + "_c000001", now_).status().IsInvalidArgument());
+  EXPECT_EQ(state_.RegisterApplicationMaster(app, app + "_c000001", now_).status().code(),
+            Status::Code::kAborted);
+  // Nor act for the application.
+  wire::AllocateRequest stale;
+  stale.app_id = app;
+  stale.am_container_id = app + "_c000001";
+  EXPECT_EQ(state_.Allocate(stale, now_).status().code(), Status::Code::kAborted);
+  EXPECT_EQ(state_.Finish(app, wire::AppState::FAILED, "old AM", "", now_, app + "_c000001").code(),
+            Status::Code::kAborted);
 
   auto registered = *state_.RegisterApplicationMaster(app, app + "_c000005", now_);
   EXPECT_EQ(registered.am_attempt, 2);
