@@ -2,7 +2,7 @@
 # Chaos runs (issue 6): word count, over and over, on a local cluster of
 # processes on 127.0.0.1 (a DFS master, an active and a standby RM, 2 racks x
 # 2 nodes of datanode + node manager), while a daemon is killed with kill -9
-# at a random moment of each run: a node manager, a datanode, the job's
+# at a random moment while each job runs: a node manager, a datanode, the job's
 # application master or the active resource manager (one kind per run, or
 # mixed). Every output is checked exactly against an independent count
 # (tr | sort | uniq -c), the input is checked intact, and the killed daemon
@@ -22,7 +22,7 @@ runs=20
 kind=mixed
 seed=$RANDOM
 time_limit=900
-input_mb=16
+input_mb=64
 usage() { sed -n '14,15p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -83,23 +83,28 @@ running_app() {
     head -1 | sed 's/"app_id":"\([^"]*\)".*/\1/' || true
 }
 
-# Kills one daemon of `$1` kind; prints the node to restart ("" for an AM,
-# which the RM restarts itself).
+# Kills one daemon of `$1` kind. Sets $node to the node to restart ("" for
+# an AM, which the RM restarts itself) and $victim to what was killed.
 kill_one() {
-  local what="$1" node=""
+  local what="$1"
+  node="" victim="nothing"
   case "$what" in
     nm|dn)
       node="$what-$((1 + RANDOM % 2))-$((1 + RANDOM % 2))"
-      "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 || true ;;
+      "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 && victim="$node" ;;
     rm)
       node="$(active_rm)"
-      [[ -n "$node" ]] && "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 || true ;;
+      if [[ -n "$node" ]]; then
+        "$bin/mrcluster" kill --dir "$cluster" "$node" >/dev/null 2>&1 && victim="$node (active)"
+      fi ;;
     am)
-      local app
+      local app pid
       app="$(running_app)"
-      [[ -n "$app" ]] && pkill -9 -f -- "$app.*--mr_role=am" >/dev/null 2>&1 || true ;;
+      pid="$(pgrep -f -- "$app.*--mr_role=am" | head -1 || true)"
+      if [[ -n "$app" && -n "$pid" ]] && kill -9 "$pid" 2>/dev/null; then
+        victim="the AM of $app (pid $pid)"
+      fi ;;
   esac
-  echo "$node"
 }
 
 # The resource manager that is active now ("rm" or "rm-standby").
@@ -112,7 +117,7 @@ job_output() { dfs cat "$1/part-r-00000" && dfs cat "$1/part-r-00001"; }
 
 kinds=(nm dn am rm)
 outputs=()
-failed=0 wrong=0 lost=0 done_runs=0
+failed=0 wrong=0 lost=0 done_runs=0 mid=0
 started=$(date +%s)
 for ((run = 1; run <= runs; run++)); do
   if (($(date +%s) - started > time_limit)); then
@@ -126,9 +131,15 @@ for ((run = 1; run <= runs; run++)); do
   "$bin/mrjob" --cluster "$cluster" submit --binary "$bin/wordcount" --input /chaos/in \
     --output "$out" --reducers 2 >"$log" 2>&1 &
   job=$!
-  # A random moment of the job (it takes a few seconds).
-  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.5 + (r % 250) / 100 }')"
-  node="$(kill_one "$what")"
+  # A random moment once the job runs (it takes a few seconds).
+  for ((i = 0; i < 300; i++)); do
+    [[ -n "$(running_app)" ]] && break
+    sleep 0.1
+  done
+  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", (r % 150) / 100 }')"
+  when="after the job"
+  if kill -0 $job 2>/dev/null; then when="mid-job"; mid=$((mid + 1)); fi
+  kill_one "$what"
   status=0
   timeout 300 tail --pid=$job -f /dev/null || true
   wait $job || status=$?
@@ -147,9 +158,18 @@ for ((run = 1; run <= runs; run++)); do
     verdict="$verdict, INPUT LOST"
     lost=$((lost + 1))
   fi
-  [[ -n "$node" ]] && "$bin/mrcluster" start --dir "$cluster" "$node" >/dev/null 2>&1 || true
+  if [[ "$what" == rm ]]; then
+    # Let the other RM take over before the killed one returns (as a
+    # standby), so that the next RM kill hits the other one.
+    for ((i = 0; i < 100; i++)); do
+      active="$(active_rm)"
+      [[ -n "$active" && "$active" != "$node" ]] && break
+      sleep 0.1
+    done
+  fi
+  if [[ -n "$node" ]]; then "$bin/mrcluster" start --dir "$cluster" "$node" >/dev/null 2>&1 || true; fi
   done_runs=$((done_runs + 1))
-  echo "run $run: killed $what${node:+ ($node)}: $verdict"
+  echo "run $run: kill -9 of $what: $victim, $when: $verdict"
 done
 
 # Every output of a good run is still there and still exact.
@@ -159,5 +179,5 @@ for out in "${outputs[@]}"; do
     lost=$((lost + 1))
   fi
 done
-echo "== runs $done_runs, failed jobs $failed, wrong outputs $wrong, lost files $lost"
+echo "== runs $done_runs (kills mid-job: $mid), failed jobs $failed, wrong outputs $wrong, lost files $lost"
 ((failed == 0 && wrong == 0 && lost == 0))
