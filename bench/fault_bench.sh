@@ -59,12 +59,13 @@ for f in "${files[@]}"; do dfs put "$f" "/bench/corpus/$(basename "$f")"; done
 
 output() { for p in part-r-00000 part-r-00001; do dfs cat "$1/$p"; done | LC_ALL=C sort; }
 
-# The node manager hosting the running job's AM.
+# The node manager hosting the running job's AM. (awk, not head: head would
+# close the pipe early and fail it under pipefail.)
 am_node() {
   local app
   app=$("$bin/mrjob" --cluster "$cluster" list --json |
     grep -o '"app_id":"[^"]*","name":"[^"]*","user":"[^"]*","state":"RUNNING"' |
-    head -1 | sed 's/"app_id":"\([^"]*\)".*/\1/')
+    awk 'NR == 1' | sed 's/"app_id":"\([^"]*\)".*/\1/')
   "$bin/mrjob" --cluster "$cluster" status "$app" --json |
     grep -o '"am_node_id":"[^"]*"' | sed 's/.*:"\(.*\)"/\1/'
 }
@@ -90,7 +91,7 @@ run() {
       nm-worker)
         local am
         am=$(am_node)
-        victim=$(for n in nm-1-1 nm-1-2 nm-2-1 nm-2-2; do [[ "$n" != "$am" ]] && echo "$n"; done | head -1) ;;
+        victim=$(for n in nm-1-1 nm-1-2 nm-2-1 nm-2-2; do [[ "$n" != "$am" ]] && echo "$n"; done | awk 'NR == 1') ;;
     esac
     echo "   kill -9 $victim at ${kill_at}s" >&2
     "$bin/mrcluster" kill --dir "$cluster" "$victim" >&2
