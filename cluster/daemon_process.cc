@@ -12,6 +12,9 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "common/file.h"
@@ -127,17 +130,28 @@ Result<int> PickFreePort(const std::string& host) {
   bool ok = false;
   sockaddr_in addr = Address(host, 0, &ok);
   if (!ok) return Status::InvalidArgument("not an IPv4 address: " + host);
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::FromErrno(errno, "socket");
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    int err = errno;
+  // Below the kernel's ephemeral range (32768-60999 by default): a port
+  // from that range, free now, may be taken as the source port of some
+  // outgoing connection before its daemon binds it. Never the same port
+  // twice from one process (one cluster's daemons).
+  static std::mutex mu;
+  static std::set<int> handed_out;
+  static std::mt19937 rng(static_cast<uint32_t>(::getpid()) ^
+                          static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port = 20000 + static_cast<int>(rng() % 12000);
+    if (handed_out.count(port) > 0) continue;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Status::FromErrno(errno, "socket");
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
     ::close(fd);
-    return Status::FromErrno(err, "bind " + host);
+    if (!free) continue;
+    handed_out.insert(port);
+    return port;
   }
-  ::close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
+  return Status::Unavailable("no free TCP port on " + host + " in [20000, 32000)");
 }
 
 std::string ExecutableDir() {

@@ -28,7 +28,8 @@ Status StopDaemon(pid_t pid, int signal, int grace_ms);
 // True once host:port accepts TCP connections, polling until `timeout_ms`.
 bool WaitForPort(const std::string& host, int port, int timeout_ms);
 
-// A TCP port that is free on `host` right now.
+// A TCP port that is free on `host` right now, outside the kernel's range
+// of ephemeral ports, and not handed out before by this process.
 Result<int> PickFreePort(const std::string& host);
 
 // The directory of the running executable (where the daemons are built).

@@ -93,13 +93,17 @@ void FaultInjector::OnProgress(ProgressReporter* reporter, double fraction) {
       std::this_thread::sleep_for(pause);
       return;
     }
-    case FaultPlan::Kind::kHang:
-      if (fraction < kHangAtFraction) return;
+    case FaultPlan::Kind::kHang: {
+      // Once: a process continued with SIGCONT goes on with its work.
+      std::lock_guard lock(mu_);
+      if (fraction < kHangAtFraction || hung_) return;
+      hung_ = true;
       reporter->Flush();
       LOG(WARNING) << "fault injection: stopping this task (SIGSTOP) at progress " << fraction;
       google::FlushLogFiles(google::GLOG_INFO);
       std::raise(SIGSTOP);
       return;  // Continued (SIGCONT): go on.
+    }
     case FaultPlan::Kind::kCrash: {
       if (fraction < kCrashAtFraction) return;
       reporter->Flush();

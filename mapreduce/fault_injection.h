@@ -14,7 +14,8 @@
 // times the work done since the previous one, so the task runs, and
 // progresses, about factor times slower; `hang` stops the whole process with
 // SIGSTOP once a tenth is done (its container stays RUNNING, its progress
-// stops ticking); `crash` aborts once half is done.
+// stops ticking; continued with SIGCONT, it goes on); `crash` aborts once
+// half is done.
 //
 // Thread-safety: FaultInjector::OnProgress may be called from any thread.
 #pragma once
@@ -64,6 +65,7 @@ class FaultInjector {
   const FaultPlan plan_;
   std::mutex mu_;
   Clock::time_point work_since_;  // GUARDED_BY(mu_): end of the last sleep.
+  bool hung_ = false;             // GUARDED_BY(mu_): a hang stops the task once.
 };
 
 }  // namespace mr

@@ -38,18 +38,34 @@ inline std::string MissingSchedulerBinaries() {
   return "";
 }
 
-// Kills with SIGKILL every process whose command line holds all of `needles`;
-// returns how many.
-inline int KillProcessesMatching(const std::vector<std::string>& needles) {
-  int killed = 0;
+// The pids of the processes whose command line holds all of `needles` (and,
+// if `state` is set, whose state in /proc/<pid>/stat is it, e.g. 'T' for
+// stopped).
+inline std::vector<pid_t> ProcessesMatching(const std::vector<std::string>& needles,
+                                            char state = 0) {
+  std::vector<pid_t> pids;
   for (const std::string& entry : ListDir("/proc")) {
     if (entry.empty() || entry.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream cmdline("/proc/" + entry + "/cmdline");
     std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
     bool all = !args.empty();
     for (const std::string& needle : needles) all = all && args.find(needle) != std::string::npos;
-    if (all && ::kill(static_cast<pid_t>(std::atol(entry.c_str())), SIGKILL) == 0) ++killed;
+    if (all && state != 0) {
+      std::ifstream stat("/proc/" + entry + "/stat");
+      std::string line((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      size_t paren = line.rfind(')');
+      all = paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == state;
+    }
+    if (all) pids.push_back(static_cast<pid_t>(std::atol(entry.c_str())));
   }
+  return pids;
+}
+
+// Kills with SIGKILL every process whose command line holds all of `needles`;
+// returns how many.
+inline int KillProcessesMatching(const std::vector<std::string>& needles) {
+  int killed = 0;
+  for (pid_t pid : ProcessesMatching(needles)) killed += ::kill(pid, SIGKILL) == 0;
   return killed;
 }
 

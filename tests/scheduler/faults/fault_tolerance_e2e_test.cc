@@ -114,6 +114,7 @@ class FaultToleranceE2ETest : public ::testing::Test {
   // one of its map attempts once it runs: the moment to break something.
   AttemptRow StartJobUntilAMapRuns(const std::string& up_args = "") {
     Start(up_args);
+    if (HasFatalFailure()) return {};
     SubmitInBackground(1500);
     app_id_ = WaitForRunningApp();
     return WaitForAttempt(app_id_, "m_", "RUNNING");
@@ -132,7 +133,8 @@ class FaultToleranceE2ETest : public ::testing::Test {
 };
 
 TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
-  AttemptRow map = StartJobUntilAMapRuns();
+  AttemptRow map;
+  ASSERT_NO_FATAL_FAILURE(map = StartJobUntilAMapRuns());
   ASSERT_FALSE(map.node_id.empty());
   KillNode(map.node_id);
   CommandResult r = Finish();
@@ -146,7 +148,7 @@ TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
 // starts a second AM attempt, and the first must stand aside (the RM
 // refuses it as no longer current) instead of finishing or failing the job.
 TEST_F(FaultToleranceE2ETest, TheNodeManagerOfTheApplicationMasterKilledMidJob) {
-  StartJobUntilAMapRuns();
+  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns());
   CommandResult status = cluster_.Mrjob("status " + app_id_ + " --json", 30);
   size_t at = status.out.find("\"am_node_id\":\"");
   ASSERT_NE(at, std::string::npos) << status.out;
@@ -162,7 +164,7 @@ TEST_F(FaultToleranceE2ETest, TheNodeManagerOfTheApplicationMasterKilledMidJob) 
 }
 
 TEST_F(FaultToleranceE2ETest, ACrashingAttemptIsRetriedOnAnotherNode) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   SubmitInBackground(0, "--mr_fault_task=m_000001 --mr_fault=crash");
   CommandResult r = Finish();
   ExpectExactOutput(r);
@@ -170,7 +172,7 @@ TEST_F(FaultToleranceE2ETest, ACrashingAttemptIsRetriedOnAnotherNode) {
 }
 
 TEST_F(FaultToleranceE2ETest, AHungMapGetsASpeculativeBackupThatWins) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   // The hung attempt stops itself (SIGSTOP) and never finishes; the task
   // timeout is far away, so only a backup can finish the job.
   SubmitInBackground(0, "--mr_fault_task=m_000002 --mr_fault=hang "
@@ -182,7 +184,7 @@ TEST_F(FaultToleranceE2ETest, AHungMapGetsASpeculativeBackupThatWins) {
 }
 
 TEST_F(FaultToleranceE2ETest, AHungMapWithoutSpeculationTimesOutAndIsRetried) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   SubmitInBackground(0, "--mr_fault_task=m_000002 --mr_fault=hang --am_speculation=false "
                         "--am_task_timeout_ms=3000");
   CommandResult r = Finish();
@@ -192,13 +194,46 @@ TEST_F(FaultToleranceE2ETest, AHungMapWithoutSpeculationTimesOutAndIsRetried) {
 }
 
 TEST_F(FaultToleranceE2ETest, DroppedShuffleFetchesAreRetried) {
-  Start("--nm_flags=--shuffle_fault_drop_fraction=0.3");
+  ASSERT_NO_FATAL_FAILURE(Start("--nm_flags=--shuffle_fault_drop_fraction=0.3"));
   SubmitInBackground(0, "--mr_shuffle_fetch_attempts=8");
   ExpectExactOutput(Finish());
 }
 
+// Map outputs vanish from the NMs' disks while a reduce is in its copy
+// phase: it reports the maps it could not fetch, they run again, and the
+// reduce runs again (a fetch failure is not a failure of the reduce).
+TEST_F(FaultToleranceE2ETest, MapOutputsLostFromDiskAreFetchFailuresAndTheMapsRunAgain) {
+  ASSERT_NO_FATAL_FAILURE(Start("", 6));
+  // The reduce, fetching one map output at a time, stops itself a tenth of
+  // the way into its copy phase: 1 of 6 outputs fetched.
+  SubmitInBackground(0, "--mr_fault_task=r_000000 --mr_fault=hang --am_speculation=false "
+                        "--mr_shuffle_parallel_fetches=1");
+  std::string app_id = WaitForRunningApp();
+  std::vector<pid_t> stopped;
+  ASSERT_TRUE(Eventually([&] {
+    stopped = mr::testing::ProcessesMatching({app_id, "--mr_role=task"}, 'T');
+    return !stopped.empty();
+  }, std::chrono::seconds(60)));
+  int removed = 0;
+  for (const std::string& node : mr::testing::ListDir(cluster_.dir())) {
+    std::string outputs = cluster_.dir() + "/" + node + "/data/apps/" + app_id + "/output";
+    for (const std::string& name : mr::testing::ListDir(outputs)) {
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".out") == 0) {
+        removed += RemoveAll(outputs + "/" + name).ok();
+      }
+    }
+  }
+  EXPECT_GE(removed, 6);
+  for (pid_t pid : stopped) ::kill(pid, SIGCONT);
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_GE(PrintedCounter(r.out, "Killed reduce tasks"), 1) << r.out;
+  EXPECT_EQ(PrintedCounter(r.out, "Failed reduce tasks"), 0) << r.out;
+  EXPECT_GT(PrintedCounter(r.out, "Launched map tasks"), 6) << r.out;
+}
+
 TEST_F(FaultToleranceE2ETest, AKilledApplicationMasterIsRestartedAndRecoversFinishedMaps) {
-  Start("", 6);
+  ASSERT_NO_FATAL_FAILURE(Start("", 6));
   SubmitInBackground(1500);
   std::string app_id = WaitForRunningApp();
   // Once a map has finished, kill the AM (the job binary in --mr_role=am).
@@ -215,7 +250,7 @@ TEST_F(FaultToleranceE2ETest, AKilledApplicationMasterIsRestartedAndRecoversFini
 }
 
 TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobCompletes) {
-  StartJobUntilAMapRuns("--rm-standby");
+  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns("--rm-standby"));
   KillNode("rm");
   ExpectExactOutput(Finish());
   // The job finished under the standby, which now serves.
@@ -229,13 +264,13 @@ TEST_F(FaultToleranceE2ETest, TheStandbyResourceManagerTakesOverAndTheJobComplet
 }
 
 TEST_F(FaultToleranceE2ETest, ADatanodeKilledMidJobDoesNotFailIt) {
-  StartJobUntilAMapRuns();
+  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns());
   KillNode("dn-1-2");
   ExpectExactOutput(Finish());
 }
 
 TEST_F(FaultToleranceE2ETest, ARestartedDfsMasterDoesNotFailARunningJob) {
-  StartJobUntilAMapRuns();
+  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns());
   KillNode("master");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CommandResult start = cluster_.Node("start", "master");
