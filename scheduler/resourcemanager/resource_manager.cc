@@ -21,7 +21,11 @@ DEFINE_int32(rm_am_max_attempts, 2,
              "AM attempts per application (YARN's am.max-attempts): an AM that exits before "
              "its application finished, is lost with its node, or stops heartbeating is "
              "restarted until this many have failed; then the application fails.");
-DEFINE_int64(rm_am_expiry_ms, 10000,
+// Generous: an AM does not heartbeat while it plans the job (listing the
+// input, sampling split points), which takes seconds on large inputs; a dead
+// AM's container exit or its node's loss is noticed at once anyway. Hadoop
+// waits 10 minutes.
+DEFINE_int64(rm_am_expiry_ms, 60000,
              "An AM that has not called Allocate (or registered, once launched) for this long "
              "has failed: its container is stopped and a new attempt starts.");
 DEFINE_string(rm_state_dfs_path, "",
