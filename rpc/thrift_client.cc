@@ -6,6 +6,8 @@
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
 
+#include "thrift_output.h"
+
 namespace mr::rpc {
 
 using apache::thrift::TConfiguration;
@@ -22,6 +24,7 @@ std::shared_ptr<TConfiguration> FramedRpcConfig(int32_t max_frame_bytes) {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& peer,
                                                      const std::string& host, int port,
                                                      const ClientOptions& options) {
+  RouteThriftOutputForClient();
   auto config = FramedRpcConfig(options.max_frame_bytes);
   auto socket = std::make_shared<TSocket>(host, port, config);
   socket->setConnTimeout(options.connect_timeout_ms);

@@ -9,7 +9,6 @@
 #include <future>
 
 #include <glog/logging.h>
-#include <thrift/TOutput.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -17,6 +16,7 @@
 #include <thrift/transport/TSocket.h>
 
 #include "rpc/thrift_client.h"
+#include "thrift_output.h"
 
 namespace mr::rpc {
 
@@ -109,13 +109,11 @@ class BoundedServerSocket : public TServerSocket {
   std::shared_ptr<std::atomic<int>> open_ = std::make_shared<std::atomic<int>>(0);
 };
 
-void ThriftToGlog(const char* message) { LOG(WARNING) << "thrift: " << message; }
-
 }  // namespace
 
 Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
     std::shared_ptr<apache::thrift::TProcessor> processor, Options options) {
-  apache::thrift::GlobalOutput.setOutputFunction(ThriftToGlog);
+  RouteThriftOutputForServer();
   std::unique_ptr<ThriftServer> server(new ThriftServer());
   server->name_ = options.name;
   // Without a limit, the plain socket: exactly the behaviour from before.

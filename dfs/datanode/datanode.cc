@@ -1,17 +1,10 @@
 #include "dfs/datanode/datanode.h"
 
 #include <glog/logging.h>
-#include <thrift/TOutput.h>
 
 #include "dfs/datanode/datanode_id.h"
 
 namespace mr::dfs {
-
-namespace {
-// Thrift prints every failed connect; the agent already logs when the master
-// becomes unreachable and reachable again, so these are detail only.
-void ThriftToGlog(const char* message) { VLOG(1) << "datanode: thrift: " << message; }
-}  // namespace
 
 Result<std::unique_ptr<Datanode>> Datanode::Start(const Options& options) {
   if (options.dir.empty()) return Status::InvalidArgument("datanode needs a data directory");
@@ -21,7 +14,6 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const Options& options) {
   ASSIGN_OR_RETURN(node->id_, LoadOrCreateDatanodeId(options.dir, options.id, options.rack));
   ASSIGN_OR_RETURN(node->store_, ChunkStore::Open(options.dir));
   link.datanode_id = node->id_;
-  apache::thrift::GlobalOutput.setOutputFunction(ThriftToGlog);
   node->link_ = std::make_unique<ThriftMasterLink>(link);
 
   DataServer::Options server = DataServer::Options::FromFlags();

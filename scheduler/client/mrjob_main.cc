@@ -4,7 +4,6 @@
 #include <vector>
 
 #include <gflags/gflags.h>
-#include <thrift/TOutput.h>
 
 #include "common/exit_codes.h"
 #include "common/flags.h"
@@ -20,10 +19,6 @@ DEFINE_bool(json, false, "status, list: machine-readable output.");
 
 namespace {
 
-// Thrift prints every failed connect on stderr; while RmClient fails over
-// to a standby those are expected, and a call that fails says why anyway.
-void QuietThrift(const char*) {}
-
 bool Given(const char* flag) {
   gflags::CommandLineFlagInfo info;
   return gflags::GetCommandLineFlagInfo(flag, &info) && !info.is_default;
@@ -35,7 +30,6 @@ int main(int argc, char** argv) {
   mr::sched::MrjobArgs args;
   args.job_args = mr::sched::ExtractJobArgs(&argc, argv, &args.saw_double_dash);
   mr::ParseFlagsOrExit(&argc, &argv, mr::sched::kMrjobUsage);
-  apache::thrift::GlobalOutput.setOutputFunction(QuietThrift);
   args.words.assign(argv + 1, argv + argc);
   args.cluster = FLAGS_cluster;
   args.binary = FLAGS_binary;
