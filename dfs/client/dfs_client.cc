@@ -13,6 +13,7 @@
 #include "cluster/cluster_config.h"
 #include "dfs/dataplane/client.h"
 #include "dfs/client/dfs_path_limits.h"
+#include "dfs/client/short_circuit.h"
 #include "dfs/master/master_client.h"
 
 DEFINE_int32(dfs_client_complete_timeout_ms, 60000,
@@ -33,6 +34,10 @@ DEFINE_int32(dfs_client_chunk_allocation_attempts, 3,
 DEFINE_bool(dfs_client_stream_reads, true,
             "A DFS reader reading sequentially streams the rest of a chunk over one "
             "connection, packet by packet, instead of one request per piece.");
+DEFINE_bool(dfs_client_short_circuit_reads, true,
+            "A DFS reader whose chosen replica is on its own host (the client host) reads "
+            "the replica's files directly and verifies their checksums itself, instead of "
+            "through the datanode's data plane (falling back to it on any error).");
 
 namespace mr::dfs {
 
@@ -584,6 +589,65 @@ DfsFileReader::DfsFileReader(DfsClient* client, std::string path, int64_t length
 
 DfsFileReader::~DfsFileReader() = default;
 
+void DfsFileReader::ReportCorrupt(size_t index, const std::string& node_id) {
+  failed_nodes_.insert(node_id);
+  Status reported = client_->ReportBadReplica(chunks_[index].chunk_id, node_id);
+  if (!reported.ok()) LOG(WARNING) << "dfs reader: reporting bad replica: " << reported.ToString();
+}
+
+bool DfsFileReader::OpenLocal(size_t index) {
+  if (local_ != nullptr && local_chunk_ == index) return true;
+  local_.reset();
+  if (!FLAGS_dfs_client_short_circuit_reads || remote_chunks_.count(index) != 0) return false;
+  // The replica a remote read would choose: the nearest that has not failed.
+  const DfsChunk& chunk = chunks_[index];
+  auto usable = [&](const DfsReplica& r) { return failed_nodes_.count(r.node_id) == 0; };
+  auto chosen = std::find_if(chunk.replicas.begin(), chunk.replicas.end(), usable);
+  if (chosen == chunk.replicas.end() || chosen->host != client_->options().client_host ||
+      refusing_nodes_.count(chosen->node_id) != 0) {
+    return false;
+  }
+  Result<std::unique_ptr<ChunkReader>> opened = OpenLocalReplica(*chosen, chunk);
+  if (!opened.ok()) {
+    const Status& s = opened.status();
+    if (s.IsCorruption()) {
+      // The files disagree on the length: as a mismatch found by reading.
+      ReportCorrupt(index, chosen->node_id);
+    } else if (s.IsAborted()) {
+      refusing_nodes_.insert(chosen->node_id);  // Turned off there.
+    }
+    remote_chunks_.insert(index);
+    // A datanode that refuses was told to: not worth a warning per chunk.
+    LOG_IF(WARNING, !s.IsAborted())
+        << "dfs reader: " << path_ << " chunk " << chunk.chunk_id << ": no short-circuit read on "
+        << chosen->node_id << " (" << s.ToString() << "); reading over the data plane";
+    return false;
+  }
+  local_ = std::move(*opened);
+  local_chunk_ = index;
+  local_node_ = chosen->node_id;
+  return true;
+}
+
+bool DfsFileReader::ReadLocally(size_t index, int64_t offset, int64_t n, std::string* out) {
+  if (!OpenLocal(index)) return false;
+  Status s = local_->Read(static_cast<uint64_t>(offset), static_cast<uint64_t>(n), out);
+  if (s.ok()) {
+    short_circuit_bytes_ += n;
+    return true;
+  }
+  const int64_t chunk_id = chunks_[index].chunk_id;
+  if (s.IsCorruption()) {
+    // As the remote path: reported, and its datanode tried last from now on.
+    ReportCorrupt(index, local_node_);
+  }
+  LOG(WARNING) << "dfs reader: " << path_ << " chunk " << chunk_id << ": short-circuit read on "
+               << local_node_ << " failed: " << s.ToString() << "; reading over the data plane";
+  remote_chunks_.insert(index);
+  local_.reset();
+  return false;
+}
+
 Status DfsFileReader::Seek(int64_t offset) {
   if (offset < 0 || offset > length_) {
     return Status::InvalidArgument("seek to " + std::to_string(offset) + " outside " + path_ +
@@ -652,6 +716,13 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
   }
   buffer_offset_ = offset;
   filled_end_ = -1;
+  int64_t piece = std::min<int64_t>(std::max(FLAGS_dfs_client_read_piece_bytes, 4096),
+                                    chunk.length - in_chunk);
+  if (ReadLocally(index, in_chunk, piece, &buffer_)) {
+    stream_.reset();
+    filled_end_ = offset + piece;
+    return Status::OK();
+  }
   if (stream_ != nullptr) {
     Status s = stream_->Next(&buffer_);
     if (s.ok() && !buffer_.empty()) {
@@ -660,8 +731,6 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
     }
     stream_.reset();
   }
-  int64_t piece = std::min<int64_t>(std::max(FLAGS_dfs_client_read_piece_bytes, 4096),
-                                    chunk.length - in_chunk);
   buffer_.clear();
   Status s = ReadFromReplicas(index, in_chunk, piece, &buffer_);
   if (!s.ok()) {
@@ -708,12 +777,7 @@ Status DfsFileReader::ReadFromReplicas(size_t index, int64_t offset, int64_t n,
                             std::to_string(n) + " bytes");
       }
       failed_nodes_.insert(replica.node_id);
-      if (s.IsCorruption()) {
-        Status reported = client_->ReportBadReplica(chunks_[index].chunk_id, replica.node_id);
-        if (!reported.ok()) {
-          LOG(WARNING) << "dfs reader: reporting bad replica: " << reported.ToString();
-        }
-      }
+      if (s.IsCorruption()) ReportCorrupt(index, replica.node_id);
       LOG(WARNING) << "dfs reader: " << where << " from " << replica.node_id << " ("
                    << replica.host << ":" << replica.port << "): " << s.ToString()
                    << (r + 1 < replicas.size() ? "; trying the next replica" : "");

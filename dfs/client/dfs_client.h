@@ -15,7 +15,10 @@
 //   so a failed write leaves no file behind.
 // - Reads go to the nearest replica (replica_order.h), verify checksums on
 //   the datanode, and fail over to the next replica on any error; a replica
-//   whose checksum fails is reported to the master.
+//   whose checksum fails is reported to the master. A replica on the
+//   client's own host is read straight from its files, its checksums
+//   verified by the client (short_circuit.h, --dfs_client_short_circuit_reads),
+//   with the same failover and reports.
 // - Paths are absolute and normalized (dfs_path.h), at most 4096 bytes with
 //   components of at most 255 (dfs_path_limits.h); anything else is
 //   InvalidArgument before any RPC.
@@ -59,6 +62,7 @@ struct ClusterConfig;
 namespace mr::dfs {
 
 class MasterClient;
+class ChunkReader;
 namespace dataplane {
 class ChunkReadStream;
 }
@@ -240,7 +244,12 @@ class DfsFileWriter {
 
 // Reads one closed file. The chunk list is fetched at Open; bytes come from
 // datanodes in pieces of at most --dfs_client_read_piece_bytes, kept in a
-// buffer so that small sequential reads cost no extra round trips.
+// buffer so that small sequential reads cost no extra round trips. When the
+// chosen replica of a chunk is on the client's host (Options::client_host)
+// and --dfs_client_short_circuit_reads is on, the pieces are read from the
+// replica's files instead (short_circuit.h); any failure there falls back to
+// the data plane for that chunk, and a checksum mismatch is reported and the
+// replica avoided as on the remote path.
 // Thread-safety: one thread at a time.
 class DfsFileReader {
  public:
@@ -260,6 +269,9 @@ class DfsFileReader {
   int64_t position() const { return position_; }
   const std::string& path() const { return path_; }
   const std::vector<DfsChunk>& chunks() const { return chunks_; }
+  // Bytes this reader got by short-circuit reads (the rest came over the
+  // data plane), as HDFS's ReadStatistics.
+  int64_t short_circuit_bytes() const { return short_circuit_bytes_; }
 
  private:
   friend class DfsClient;
@@ -270,6 +282,14 @@ class DfsFileReader {
   Status FillBuffer(int64_t offset);
   // Reads [offset, offset + n) of chunk `index` from its replicas in order.
   Status ReadFromReplicas(size_t index, int64_t offset, int64_t n, std::string* out);
+  // A short-circuit read of [offset, offset + n) of chunk `index` into *out,
+  // if its chosen replica is local and that works; false: read it remotely.
+  bool ReadLocally(size_t index, int64_t offset, int64_t n, std::string* out);
+  // Opens local_ on chunk `index`'s chosen replica if it is on this host.
+  bool OpenLocal(size_t index);
+  // A replica of chunk `index` failed its checksums: tell the master, and
+  // try that datanode last from now on.
+  void ReportCorrupt(size_t index, const std::string& node_id);
 
   DfsClient* const client_;
   const std::string path_;
@@ -284,6 +304,13 @@ class DfsFileReader {
   // the previous piece (FillBuffer); null when none is open.
   std::unique_ptr<dataplane::ChunkReadStream> stream_;
   size_t stream_chunk_ = 0;       // Index in chunks_ of stream_'s chunk.
+  // The open local replica of chunk local_chunk_ (short-circuit reads).
+  std::unique_ptr<ChunkReader> local_;
+  size_t local_chunk_ = 0;
+  std::string local_node_;        // Its datanode.
+  std::set<size_t> remote_chunks_;  // Chunks whose short-circuit read failed.
+  std::set<std::string> refusing_nodes_;  // Datanodes that refused one.
+  int64_t short_circuit_bytes_ = 0;
 };
 
 }  // namespace mr::dfs

@@ -187,6 +187,25 @@ Result<std::unique_ptr<ChunkReader>> ChunkStore::OpenChunk(int64_t chunk_id,
                            PathOf(ChunkMetaName(chunk_id, generation)));
 }
 
+Result<ReplicaFiles> ChunkStore::LocateChunk(int64_t chunk_id, int64_t generation) const {
+  ReplicaFiles files;
+  {
+    std::shared_lock lock(mu_);
+    auto it = chunks_.find(chunk_id);
+    if (it == chunks_.end() || it->second.generation != generation) {
+      return Status::NotFound(ChunkName(chunk_id, generation) + ": no replica of that generation");
+    }
+    files.info = it->second;
+  }
+  // Absolute: the client does not share the datanode's working directory.
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(dir_, ec);
+  if (ec) return Status::IOError("absolute path of " + dir_ + ": " + ec.message());
+  files.data_path = (dir / ChunkDataName(chunk_id, generation)).string();
+  files.meta_path = (dir / ChunkMetaName(chunk_id, generation)).string();
+  return files;
+}
+
 Status ChunkStore::ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offset,
                              uint64_t length, std::string* out) const {
   ASSIGN_OR_RETURN(std::unique_ptr<ChunkReader> reader, OpenChunk(chunk_id, generation));

@@ -31,6 +31,13 @@
 
 namespace mr::dfs {
 
+// Where a finalized replica's files are (absolute paths).
+struct ReplicaFiles {
+  ChunkInfo info;
+  std::string data_path;
+  std::string meta_path;
+};
+
 class ChunkStore {
  public:
   // Space limits default to the --dfs_datanode_* flags (disk_space.h).
@@ -51,6 +58,11 @@ class ChunkStore {
   // Opens the finalized replica; NotFound if there is none of exactly this
   // generation.
   Result<std::unique_ptr<ChunkReader>> OpenChunk(int64_t chunk_id, int64_t generation) const;
+  // The files of the finalized replica of exactly this generation, for a
+  // short-circuit read by a client on this host; NotFound as OpenChunk.
+  // The answer may be stale as soon as it is given (the replica deleted or
+  // replaced): the client opens the files and falls back if they are gone.
+  Result<ReplicaFiles> LocateChunk(int64_t chunk_id, int64_t generation) const;
   // OpenChunk + ChunkReader::Read: verified bytes [offset, offset + length).
   Status ReadChunk(int64_t chunk_id, int64_t generation, uint64_t offset, uint64_t length,
                    std::string* out) const;

@@ -6,6 +6,7 @@
 #include <glog/logging.h>
 
 #include "dfs/dataplane/messages.h"
+#include "dfs/datanode/local_replica_handler.h"
 #include "dfs/datanode/read_handler.h"
 #include "dfs/datanode/write_handler.h"
 
@@ -129,6 +130,10 @@ void DataServer::Serve(dp::tcp::socket* socket) {
       s = ServeWrite(store_, options_.datanode_id, socket, request, options_.io_timeout, &written);
     }
     if (s.ok() && options_.on_chunk_written) options_.on_chunk_written(written);
+  } else if (s.ok() && frame.type == dp::FrameType::kLocalReplicaRequest) {
+    dp::LocalReplicaRequest request;
+    s = dp::DecodeMessage(frame.payload, &request);
+    if (s.ok()) s = ServeLocalReplica(*store_, socket, request, options_.io_timeout);
   } else if (s.ok()) {
     s = Status::Corruption("unexpected first frame type " +
                            std::to_string(static_cast<int>(frame.type)));

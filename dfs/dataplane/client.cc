@@ -87,6 +87,20 @@ Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_
   return Status::OK();
 }
 
+Status LocateLocalReplica(const std::string& host, int port, int64_t chunk_id, int64_t generation,
+                          LocalReplicaResponse* out, Timeout timeout) {
+  *out = LocalReplicaResponse();
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  RETURN_NOT_OK(Connect(&socket, host, port, timeout));
+  LocalReplicaRequest request;
+  request.chunk_id = chunk_id;
+  request.generation = generation;
+  RETURN_NOT_OK(SendMessage(&socket, request, timeout));
+  RETURN_NOT_OK(ReceiveMessage(&socket, out, timeout));
+  return StatusFromWire(out->code, out->message);
+}
+
 Status OpenWriteStream(tcp::socket* socket, const Target& first, const WriteRequest& request,
                        Timeout timeout, std::string* failed_datanode_id) {
   *failed_datanode_id = first.datanode_id;

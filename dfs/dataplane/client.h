@@ -26,6 +26,14 @@ Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_
                      uint64_t offset, uint64_t length, std::string* out,
                      uint64_t* chunk_length = nullptr, Timeout timeout = DefaultIoTimeout());
 
+// Asks the datanode at host:port for the absolute paths of its replica of
+// (chunk_id, generation), for a short-circuit read by a client on its host
+// (dataplane.thrift). A refusal or a missing replica comes back as the
+// Status (Aborted, NotFound); a datanode without short-circuit support
+// closes the connection (IOError).
+Status LocateLocalReplica(const std::string& host, int port, int64_t chunk_id, int64_t generation,
+                          LocalReplicaResponse* out, Timeout timeout = DefaultIoTimeout());
+
 // A read of one replica's byte range as a stream of packets: Open sends the
 // request, each Next() returns the next packet's bytes as they arrive. A
 // sequential reader keeps one stream per chunk, so the datanode reads and

@@ -13,6 +13,12 @@
 //        in order; a node acks only after its own write and the downstream
 //        ack. The ack of the `last` packet means every replica is finalized.
 //        An Ack with code != 0 names the datanode at fault and ends the stream.
+// Short-circuit read (a client on the datanode's own host):
+//        client -> LocalReplicaRequest; datanode -> LocalReplicaResponse with
+//        the absolute paths of that replica's .data and .meta files (never a
+//        path the client chose), or an error (NotFound: no replica of exactly
+//        that generation; Aborted: refused). The client then reads and
+//        verifies the files itself (docs/DFS.md, "Short-circuit reads").
 namespace cpp mr.dfs.dataplane
 
 struct ReadRequest {
@@ -57,4 +63,17 @@ struct Ack {
   2: i32 code          // mr::Status::Code; 0 is OK.
   3: string message
   4: string failed_datanode_id
+}
+
+struct LocalReplicaRequest {
+  1: i64 chunk_id
+  2: i64 generation
+}
+
+struct LocalReplicaResponse {
+  1: i32 code          // mr::Status::Code; 0 is OK.
+  2: string message
+  3: string data_path  // Absolute; the replica's bytes.
+  4: string meta_path  // Absolute; its checksums (chunk_format.h).
+  5: i64 chunk_length
 }

@@ -41,7 +41,7 @@ constexpr int kMaxIov = 8;
 
 bool KnownType(uint8_t t) {
   return t >= static_cast<uint8_t>(FrameType::kReadRequest) &&
-         t <= static_cast<uint8_t>(FrameType::kAck);
+         t <= static_cast<uint8_t>(FrameType::kLocalReplicaResponse);
 }
 
 }  // namespace

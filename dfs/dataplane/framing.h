@@ -37,6 +37,8 @@ enum class FrameType : uint8_t {
   kWriteRequest = 3,
   kPacket = 4,
   kAck = 5,
+  kLocalReplicaRequest = 6,
+  kLocalReplicaResponse = 7,
 };
 
 struct Frame {

@@ -39,6 +39,8 @@ MR_DATAPLANE_MESSAGE(ReadResponse)
 MR_DATAPLANE_MESSAGE(WriteRequest)
 MR_DATAPLANE_MESSAGE(Packet)
 MR_DATAPLANE_MESSAGE(Ack)
+MR_DATAPLANE_MESSAGE(LocalReplicaRequest)
+MR_DATAPLANE_MESSAGE(LocalReplicaResponse)
 #undef MR_DATAPLANE_MESSAGE
 
 int32_t StatusToWire(const Status& status) { return static_cast<int32_t>(status.code()); }

@@ -22,8 +22,14 @@ template <> constexpr FrameType FrameTypeOf<ReadResponse>() { return FrameType::
 template <> constexpr FrameType FrameTypeOf<WriteRequest>() { return FrameType::kWriteRequest; }
 template <> constexpr FrameType FrameTypeOf<Packet>() { return FrameType::kPacket; }
 template <> constexpr FrameType FrameTypeOf<Ack>() { return FrameType::kAck; }
+template <> constexpr FrameType FrameTypeOf<LocalReplicaRequest>() {
+  return FrameType::kLocalReplicaRequest;
+}
+template <> constexpr FrameType FrameTypeOf<LocalReplicaResponse>() {
+  return FrameType::kLocalReplicaResponse;
+}
 
-// Defined for the five message types of dataplane.thrift.
+// Defined for the message types of dataplane.thrift.
 template <typename T> std::string EncodeMessage(const T& message);
 template <typename T> Status DecodeMessage(std::string_view bytes, T* message);
 

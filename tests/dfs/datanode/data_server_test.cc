@@ -17,6 +17,7 @@
 #include "tests/common/test_util.h"
 
 DECLARE_int64(fault_inject_enospc_after_bytes);  // common/file.cc
+DECLARE_bool(dfs_datanode_short_circuit_reads);    // local_replica_handler.cc
 
 namespace mr::dfs {
 namespace {
@@ -216,6 +217,35 @@ TEST_F(DataServerTest, DiskFullMidWriteNamesTheNodeAndLeavesNoReplica) {
   EXPECT_EQ(failed, "dn1");
   EXPECT_EQ(s.message().rfind("datanode dn1 is full: ", 0), 0u) << s.message();
   EXPECT_TRUE(Eventually([&] { return nodes_[0]->Empty(); }));
+}
+
+// Short-circuit reads: the datanode names its own replica's files, by
+// (chunk id, generation) only, and refuses when told to.
+TEST_F(DataServerTest, LocalReplicaRequestNamesTheReplicaFiles) {
+  std::string data = RandomBytes(200000, 5);
+  ASSERT_TRUE(WriteThrough({nodes_[0]->target}, 11, data).ok());
+  const int port = nodes_[0]->target.port;
+  dp::LocalReplicaResponse response;
+  ASSERT_TRUE(dp::LocateLocalReplica("127.0.0.1", port, 11, 1, &response, kTimeout).ok());
+  EXPECT_EQ(response.chunk_length, 200000);
+  EXPECT_EQ(response.data_path[0], '/');
+  Result<std::string> bytes = ReadFileToString(response.data_path);
+  ASSERT_TRUE(bytes.ok()) << response.data_path;
+  EXPECT_TRUE(*bytes == data);
+  EXPECT_TRUE(PathExists(response.meta_path));
+  EXPECT_EQ(response.meta_path, JoinPath(nodes_[0]->store->chunk_dir(), ChunkMetaName(11, 1)));
+
+  // Another generation, another chunk: no files named.
+  Status s = dp::LocateLocalReplica("127.0.0.1", port, 11, 2, &response, kTimeout);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  s = dp::LocateLocalReplica("127.0.0.1", port, 12, 1, &response, kTimeout);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+
+  FLAGS_dfs_datanode_short_circuit_reads = false;
+  s = dp::LocateLocalReplica("127.0.0.1", port, 11, 1, &response, kTimeout);
+  FLAGS_dfs_datanode_short_circuit_reads = true;
+  EXPECT_TRUE(s.IsAborted()) << s.ToString();
+  EXPECT_TRUE(response.data_path.empty());
 }
 
 }  // namespace
