@@ -265,13 +265,8 @@ TEST_F(DfsClientITest, ReadFailsOverFromACorruptReplica) {
 
   // Reported to the master, which deletes that replica (and re-replicates,
   // possibly onto the same node again — then with the right bytes).
-  bool gone = false;
-  for (int i = 0; i < 300 && !gone; ++i) {
-    Result<std::string> now = ReadFileToString(bad_file);
-    gone = !now.ok() || *now != corrupted;
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(gone) << "the corrupt replica on " << bad_node << " is still there after 30 s";
+  EXPECT_TRUE(mr::testing::EventuallyNotHolding(bad_file, corrupted))
+      << "the corrupt replica on " << bad_node << " is still there after 30 s";
 }
 
 // A datanode dies: reads fail over to the other replicas, and writes route

@@ -40,6 +40,17 @@ inline std::string MissingDfsDaemons() {
   return "";
 }
 
+// True once the local file `path` is gone or no longer holds `bytes` (a
+// corrupt replica the master had deleted, maybe re-replicated with the
+// right bytes), polling for at most `timeout`.
+inline bool EventuallyNotHolding(const std::string& path, const std::string& bytes,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  return Eventually([&] {
+    Result<std::string> now = ReadFileToString(path);
+    return !now.ok() || *now != bytes;
+  }, timeout);
+}
+
 // A local cluster of processes, always taken down by the destructor.
 class LocalDfs {
  public:

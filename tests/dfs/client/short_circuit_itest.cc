@@ -148,13 +148,8 @@ TEST_F(ShortCircuitITest, CorruptReplicaIsDetectedReportedAndAvoided) {
 
   // Reported: the master has the replica deleted (and may copy a good one
   // back to the same node).
-  bool gone = false;
-  for (int i = 0; i < 300 && !gone; ++i) {
-    Result<std::string> now = ReadFileToString(bad_file);
-    gone = !now.ok() || *now != *corrupted;
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(gone) << "the corrupt replica on " << bad_node << " is still there after 30 s";
+  EXPECT_TRUE(mr::testing::EventuallyNotHolding(bad_file, *corrupted))
+      << "the corrupt replica on " << bad_node << " is still there after 30 s";
 }
 
 // The replica's files disappear after the datanode named them (deleted or
