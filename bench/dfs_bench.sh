@@ -19,6 +19,8 @@
 # recycled memory (--no-prime: skip that).
 # Usage: bench/dfs_bench.sh [--mb N] [--runs R] [--chunk-size BYTES] [--threads T]
 #                           [--seconds S] [--no-build] [--no-prime]
+#                           [--datanode-flags F]   (mrcluster's --datanode_flags, e.g.
+#                                                   --dfs_datanode_sync_on_close=false)
 #   defaults: 1024 MiB, 3 rounds, 64 MiB chunks, 4 metadata clients, 5 s per
 #   phase. Binaries come from $MR_BUILD_DIR/bin (default build/bin);
 #   --no-build uses them as they are (to compare two builds).
@@ -35,6 +37,7 @@ threads=4
 seconds=5
 build=1
 prime=1
+datanode_flags=""
 while (($# > 0)); do
   case "$1" in
     --mb) mb="$2"; shift 2 ;;
@@ -44,8 +47,9 @@ while (($# > 0)); do
     --seconds) seconds="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --no-prime) prime=0; shift ;;
+    --datanode-flags) datanode_flags="$2"; shift 2 ;;
     *) echo "usage: $0 [--mb N] [--runs R] [--chunk-size BYTES] [--threads T] [--seconds S]" \
-         "[--no-build] [--no-prime]" >&2
+         "[--no-build] [--no-prime] [--datanode-flags F]" >&2
        exit 2 ;;
   esac
 done
@@ -77,6 +81,7 @@ fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 
 echo "== cluster: 2 racks x 3 datanodes, chunk size $chunk_size" >&2
 "$bin/mrcluster" up --noscheduler --dir "$cluster" --racks 2 --nodes_per_rack 3 --chunk_size "$chunk_size" \
+  ${datanode_flags:+--datanode_flags="$datanode_flags"} \
   >"$data/dfs-cluster-up.log" 2>&1 || { cat "$data/dfs-cluster-up.log" >&2; exit 1; }
 
 echo "== $mb MiB random file" >&2
