@@ -24,7 +24,7 @@
 #include "cluster/cluster_config.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
-#include "tests/dfs/client/local_dfs.h"
+#include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -35,21 +35,15 @@ using testing::RandomBytes;
 using mr::testing::BinPath;
 using mr::testing::CommandResult;
 using mr::testing::Quote;
-using mr::testing::LocalDfs;
 using mr::testing::RunCommand;
 
 constexpr int64_t kChunk = mr::testing::kLocalDfsChunk;
 
-class DfsClientITest : public ::testing::Test {
+class DfsClientITest : public mr::testing::DfsClusterTest {
  protected:
   void SetUp() override {
-    std::string missing = mr::testing::MissingDfsDaemons();
-    if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
-    CommandResult up = cluster_.Up();
-    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
-    Result<std::unique_ptr<DfsClient>> client = DfsClient::ConnectToCluster(cluster_.dir());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(client).value();
+    StartCluster();
+    if (HasFatalFailure() || IsSkipped()) return;
     ASSERT_EQ(client_->options().default_chunk_size, kChunk);
   }
 
@@ -80,8 +74,6 @@ class DfsClientITest : public ::testing::Test {
     return all;
   }
 
-  LocalDfs cluster_;
-  std::unique_ptr<DfsClient> client_;
 };
 
 const std::vector<int64_t> kSizes = {0, 1, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 12345};

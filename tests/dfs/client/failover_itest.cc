@@ -23,7 +23,7 @@
 #include "cluster/cluster_config.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
-#include "tests/dfs/client/local_dfs.h"
+#include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -33,7 +33,6 @@ using mr::testing::BinPath;
 using mr::testing::CommandResult;
 using mr::testing::Eventually;
 using mr::testing::ListDir;
-using mr::testing::LocalDfs;
 using mr::testing::Quote;
 using mr::testing::RandomBytes;
 using mr::testing::RunCommand;
@@ -41,25 +40,12 @@ using mr::testing::RunCommand;
 constexpr int64_t kChunk = mr::testing::kLocalDfsChunk;
 constexpr auto kMasterDown = std::chrono::milliseconds(1500);
 
-class FailoverITest : public ::testing::Test {
+class FailoverITest : public mr::testing::DfsClusterTest {
  protected:
-  void SetUp() override {
-    std::string missing = mr::testing::MissingDfsDaemons();
-    if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
-    CommandResult up = cluster_.Up();
-    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
-    client_ = NewClient();
-    ASSERT_NE(client_, nullptr);
-  }
+  void SetUp() override { StartCluster(); }
 
   void TearDown() override {
     if (restarter_.joinable()) restarter_.join();
-  }
-
-  std::unique_ptr<DfsClient> NewClient() {
-    Result<std::unique_ptr<DfsClient>> client = DfsClient::ConnectToCluster(cluster_.dir());
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    return client.ok() ? std::move(client).value() : nullptr;
   }
 
   // SIGKILL of the master; a background thread starts it again (mrcluster
@@ -119,8 +105,6 @@ class FailoverITest : public ::testing::Test {
   }
 
   gflags::FlagSaver flag_saver_;
-  LocalDfs cluster_;
-  std::unique_ptr<DfsClient> client_;
   std::thread restarter_;
   CommandResult restarted_;
 };

@@ -14,7 +14,7 @@
 #include "cluster/cluster_config.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
-#include "tests/dfs/client/local_dfs.h"
+#include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -23,25 +23,14 @@ namespace {
 using mr::testing::BinPath;
 using mr::testing::CommandResult;
 using mr::testing::Eventually;
-using mr::testing::LocalDfs;
 using mr::testing::Quote;
 using mr::testing::RandomBytes;
 using mr::testing::RunCommand;
 
 constexpr int64_t kChunk = mr::testing::kLocalDfsChunk;
 
-class FullDatanodeITest : public ::testing::Test {
+class FullDatanodeITest : public mr::testing::DfsClusterTest {
  protected:
-  void StartCluster(int racks, int nodes_per_rack) {
-    std::string missing = mr::testing::MissingDfsDaemons();
-    if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
-    CommandResult up = cluster_.Up(racks, nodes_per_rack);
-    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
-    Result<std::unique_ptr<DfsClient>> client = DfsClient::ConnectToCluster(cluster_.dir());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(client).value();
-  }
-
   // Restarts `node_id` on a disk of `capacity` bytes and waits until the
   // master has its heartbeat saying so (it then places by that figure).
   void ShrinkDisk(const std::string& node_id, int64_t capacity) {
@@ -107,8 +96,6 @@ class FullDatanodeITest : public ::testing::Test {
     return log.ok() ? *log : "";
   }
 
-  LocalDfs cluster_;
-  std::unique_ptr<DfsClient> client_;
 };
 
 TEST_F(FullDatanodeITest, NoReplicaLandsOnAFullDatanode) {

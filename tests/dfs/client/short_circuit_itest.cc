@@ -17,7 +17,7 @@
 #include "dfs/client/dfs_client.h"
 #include "dfs/client/short_circuit.h"
 #include "dfs/dataplane/client.h"
-#include "tests/dfs/client/local_dfs.h"
+#include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
 DECLARE_bool(dfs_client_short_circuit_reads);  // dfs_client.cc
@@ -25,23 +25,13 @@ DECLARE_bool(dfs_client_short_circuit_reads);  // dfs_client.cc
 namespace mr::dfs {
 namespace {
 
-using mr::testing::CommandResult;
-using mr::testing::LocalDfs;
 using testing::RandomBytes;
 
 constexpr int64_t kChunk = mr::testing::kLocalDfsChunk;
 
-class ShortCircuitITest : public ::testing::Test {
+class ShortCircuitITest : public mr::testing::DfsClusterTest {
  protected:
-  void SetUp() override {
-    std::string missing = mr::testing::MissingDfsDaemons();
-    if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
-    CommandResult up = cluster_.Up();
-    ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
-    Result<std::unique_ptr<DfsClient>> client = DfsClient::ConnectToCluster(cluster_.dir());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(client).value();
-  }
+  void SetUp() override { StartCluster(); }
   void TearDown() override { FLAGS_dfs_client_short_circuit_reads = true; }
 
   Status WriteFile(const std::string& path, const std::string& data) {
@@ -74,8 +64,6 @@ class ShortCircuitITest : public ::testing::Test {
     ASSERT_TRUE(f.good()) << file;
   }
 
-  LocalDfs cluster_;
-  std::unique_ptr<DfsClient> client_;
 };
 
 TEST_F(ShortCircuitITest, ReturnsExactlyTheFileBytesWithSeeks) {
