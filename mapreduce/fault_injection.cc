@@ -17,6 +17,9 @@ DEFINE_string(mr_fault_task, "",
 DEFINE_int32(mr_fault_attempts, 1,
              "Testing only: --mr_fault hits the attempts of --mr_fault_task numbered below "
              "this (so retries and speculative backups run clean).");
+DEFINE_string(mr_fault_node, "",
+              "Testing only: --mr_fault hits only attempts on this node manager (e.g. nm-1-1); "
+              "without --mr_fault_task, every task's attempts there.");
 DEFINE_string(mr_fault, "",
               "Testing only: slow (runs --mr_fault_slow_factor times slower), hang (stops "
               "itself with SIGSTOP after a little progress) or crash (aborts halfway).");
@@ -31,14 +34,20 @@ constexpr double kCrashAtFraction = 0.5;
 
 }  // namespace
 
-bool FaultPlan::Matches(bool task_is_map, int task_index, int attempt) const {
-  return kind != Kind::kNone && task_is_map == is_map && task_index == index && attempt < attempts;
+bool FaultPlan::Matches(bool task_is_map, int task_index, int attempt,
+                        std::string_view node_id) const {
+  if (kind == Kind::kNone || attempt >= attempts) return false;
+  if (!node.empty() && node != node_id) return false;
+  return any_task || (task_is_map == is_map && task_index == index);
 }
 
 Result<FaultPlan> ParseFaultPlan(std::string_view task, int attempts, std::string_view fault,
-                                 double slow_factor) {
+                                 double slow_factor, std::string_view node) {
   FaultPlan plan;
-  if (fault.empty() && task.empty()) return plan;
+  if (fault.empty() && task.empty()) {
+    if (!node.empty()) return Status::InvalidArgument("--mr_fault_node needs --mr_fault");
+    return plan;
+  }
   if (fault == "slow") {
     plan.kind = FaultPlan::Kind::kSlow;
   } else if (fault == "hang") {
@@ -49,7 +58,10 @@ Result<FaultPlan> ParseFaultPlan(std::string_view task, int attempts, std::strin
     return Status::InvalidArgument("--mr_fault must be slow, hang or crash, got '" +
                                    std::string(fault) + "'");
   }
-  bool well_formed = task.size() == 8 && (task[0] == 'm' || task[0] == 'r') && task[1] == '_';
+  plan.node = std::string(node);
+  plan.any_task = task.empty() && !node.empty();
+  bool well_formed =
+      plan.any_task || (task.size() == 8 && (task[0] == 'm' || task[0] == 'r') && task[1] == '_');
   for (size_t i = 2; well_formed && i < task.size(); ++i) {
     well_formed = task[i] >= '0' && task[i] <= '9';
   }
@@ -57,8 +69,10 @@ Result<FaultPlan> ParseFaultPlan(std::string_view task, int attempts, std::strin
     return Status::InvalidArgument("--mr_fault_task must be m_ or r_ and 6 digits (m_000003), "
                                    "got '" + std::string(task) + "'");
   }
-  plan.is_map = task[0] == 'm';
-  plan.index = std::stoi(std::string(task.substr(2)));
+  if (!plan.any_task) {
+    plan.is_map = task[0] == 'm';
+    plan.index = std::stoi(std::string(task.substr(2)));
+  }
   plan.attempts = attempts;
   if (!(slow_factor >= 1 && slow_factor <= 1000)) {
     return Status::InvalidArgument("--mr_fault_slow_factor must be in [1, 1000]");
@@ -69,7 +83,7 @@ Result<FaultPlan> ParseFaultPlan(std::string_view task, int attempts, std::strin
 
 Result<FaultPlan> FaultPlanFromFlags() {
   return ParseFaultPlan(FLAGS_mr_fault_task, FLAGS_mr_fault_attempts, FLAGS_mr_fault,
-                        FLAGS_mr_fault_slow_factor);
+                        FLAGS_mr_fault_slow_factor, FLAGS_mr_fault_node);
 }
 
 FaultInjector::FaultInjector(FaultPlan plan) : plan_(plan), work_since_(Clock::now()) {}

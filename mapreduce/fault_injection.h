@@ -4,6 +4,8 @@
 // by default.
 //
 //   --mr_fault_task=m_000003   the task to hit (m_ or r_ and 6 digits)
+//   --mr_fault_node=nm-1-1     only attempts on this node (MR_NODE_ID); with
+//                              no --mr_fault_task, every task's there
 //   --mr_fault_attempts=1      only its attempts numbered below this (a
 //                              retry or a speculative backup runs clean)
 //   --mr_fault=slow|hang|crash
@@ -36,17 +38,22 @@ struct FaultPlan {
   Kind kind = Kind::kNone;
   bool is_map = true;
   int index = 0;
+  bool any_task = false;  // Every task (on `node`).
+  std::string node;       // Only attempts on this node; empty: any.
   int attempts = 1;  // Attempts numbered below this are hit.
   double slow_factor = 5;
 
-  // Whether the attempt `attempt` of the task (is_map, index) is hit.
-  bool Matches(bool task_is_map, int task_index, int attempt) const;
+  // Whether the attempt `attempt` of the task (is_map, index), running on
+  // node `node_id`, is hit.
+  bool Matches(bool task_is_map, int task_index, int attempt,
+               std::string_view node_id = "") const;
 };
 
 // Parses the fault settings; InvalidArgument naming the flag for a bad one.
-// `task` and `fault` both empty: no fault; one without the other is an error.
+// `task` and `fault` both empty: no fault; one without the other is an error,
+// unless `node` stands for the task (every task on that node).
 Result<FaultPlan> ParseFaultPlan(std::string_view task, int attempts, std::string_view fault,
-                                 double slow_factor);
+                                 double slow_factor, std::string_view node = "");
 // ParseFaultPlan of the --mr_fault* flags.
 Result<FaultPlan> FaultPlanFromFlags();
 

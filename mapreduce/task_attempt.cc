@@ -244,7 +244,7 @@ int RunTaskAttemptMain(const Job& job, const std::string& spec_path,
     options.interval = std::chrono::milliseconds(std::max(1, FLAGS_mr_progress_interval_ms));
     std::unique_ptr<FaultInjector> injector;
     ProgressReporter* reporter = nullptr;
-    if (fault->Matches(spec.is_map, spec.index, spec.attempt)) {
+    if (fault->Matches(spec.is_map, spec.index, spec.attempt, Env("MR_NODE_ID"))) {
       LOG(WARNING) << "fault injection (--mr_fault) into " << what;
       injector = std::make_unique<FaultInjector>(*fault);
       options.on_report = [&injector, &reporter](double fraction) {

@@ -51,6 +51,11 @@ int TaskTracker::RunningAttempts(const Task& task) const {
                                         [](const Attempt& a) { return a.state == kRunning; }));
 }
 
+bool TaskTracker::Avoided(const std::string& node_id) const {
+  bool all = cluster_nodes_ > 0 && static_cast<int>(blacklisted_.size()) >= cluster_nodes_;
+  return !all && blacklisted_.count(node_id) > 0;
+}
+
 bool TaskTracker::Request(Task& task, bool backup) {
   sched::wire::ContainerRequest ask;
   bool is_map = task.kind == TaskKind::kMap;
@@ -146,6 +151,11 @@ std::optional<Launch> TaskTracker::OnAllocated(const sched::wire::Container& con
   requests_.erase(it);
   task.request_id = 0;
   if (task.succeeded_attempt >= 0) return std::nullopt;  // A backup's grant, too late.
+  if (Avoided(container.node.id)) {
+    // Asked for before the job gave up on that node: ask again, away from it.
+    Request(task, /*backup=*/RunningAttempts(task) > 0);
+    return std::nullopt;
+  }
   bool backup = RunningAttempts(task) > 0;
   int number = task.next_number;
   const Attempt& attempt = AddAttempt(task, number, container, kRunning);

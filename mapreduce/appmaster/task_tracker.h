@@ -126,7 +126,8 @@ class TaskTracker {
   bool has_asks() const { return !asks_.empty(); }
 
   // A grant: the attempt to start in it, or nullopt if no request wants it
-  // (the driver releases it).
+  // (the driver releases it). A grant on a node the job now avoids is
+  // refused too, and its task asked for again elsewhere.
   std::optional<Launch> OnAllocated(const sched::wire::Container& container);
   // An attempt's container completed: exit 0 (succeeded) or not. When it
   // wins, its task's other running attempts are killed (TakeToStop).
@@ -247,6 +248,9 @@ class TaskTracker {
   const Task& TaskOf(TaskKind kind, int index) const {
     return kind == TaskKind::kMap ? maps_[index] : reduces_[index];
   }
+  // Whether the job avoids `node_id` (max_failures_per_node), unless it
+  // would avoid every node.
+  bool Avoided(const std::string& node_id) const;
   // The task `attempt_id` names (and its attempt number), or null.
   Task* TaskOfAttempt(const std::string& attempt_id, int* number);
   // Queues a request for a new attempt of `task`; a backup also avoids the

@@ -48,6 +48,18 @@ TEST(FaultPlanTest, ParsesAndMatches) {
   EXPECT_EQ(plan->kind, FaultPlan::Kind::kHang);
   EXPECT_TRUE(plan->Matches(false, 12, 0));
   EXPECT_EQ(ParseFaultPlan("m_999999", 1, "crash", 5)->kind, FaultPlan::Kind::kCrash);
+
+  // On one node: every task there, or one task only there.
+  plan = ParseFaultPlan("", 100, "crash", 5, "nm-1-1");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->Matches(true, 7, 3, "nm-1-1"));
+  EXPECT_TRUE(plan->Matches(false, 0, 0, "nm-1-1"));
+  EXPECT_FALSE(plan->Matches(true, 7, 3, "nm-2-1"));
+  plan = ParseFaultPlan("m_000001", 1, "crash", 5, "nm-1-1");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->Matches(true, 1, 0, "nm-1-1"));
+  EXPECT_FALSE(plan->Matches(true, 2, 0, "nm-1-1"));
+  EXPECT_FALSE(ParseFaultPlan("", 1, "", 5, "nm-1-1").ok());  // A node but no fault.
 }
 
 TEST(FaultPlanTest, RefusesBadSettings) {

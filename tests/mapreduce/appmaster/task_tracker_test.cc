@@ -428,9 +428,15 @@ TEST(TaskTrackerTest, ANodeWhereTheJobKeepsFailingIsAvoidedByEveryTask) {
   tracker.OnCompleted("c1", false, "x");
   EXPECT_EQ(tracker.excluded_nodes(), (std::set<std::string>{"nm-1"}));
   (void)tracker.TakeAsks();
+  // Map 2's request was made before nm-1 was avoided: a grant there is
+  // refused, and map 2 asked for again, away from it.
+  EXPECT_FALSE(tracker.OnAllocated(Grant(asks[2], "c2", "nm-1")).has_value());
+  auto again = tracker.TakeAsks();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].excluded_nodes, (std::vector<std::string>{"nm-1"}));
   // Map 2 never failed anywhere, but its retry avoids nm-1 too.
-  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[2], "c2", "nm-2")));
-  tracker.OnCompleted("c2", false, "x");
+  ASSERT_TRUE(tracker.OnAllocated(Grant(again[0], "c3", "nm-2")));
+  tracker.OnCompleted("c3", false, "x");
   auto retry = tracker.TakeAsks();
   ASSERT_EQ(retry.size(), 1u);
   EXPECT_EQ(retry[0].excluded_nodes, (std::vector<std::string>{"nm-1", "nm-2"}));
