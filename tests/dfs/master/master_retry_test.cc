@@ -14,6 +14,7 @@
 
 #include "dfs/master/master_client.h"
 #include "dfs/master/master_server.h"
+#include "tests/dfs/master/master_server_test.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -32,34 +33,11 @@ wire::ChunkReplicaInfo Replica(int64_t chunk_id, int64_t generation, int64_t len
   return r;
 }
 
-class MasterRetryTest : public ::testing::Test {
+class MasterRetryTest : public MasterServerTest {
  protected:
   void SetUp() override {
     gflags::SetCommandLineOption("dfs_heartbeat_timeout_ms", "5000");
     gflags::SetCommandLineOption("dfs_master_startup_grace_ms", "0");
-    StartServer();
-  }
-
-  void StartServer() {
-    MasterServer::Options options = MasterServer::Options::FromFlags();
-    options.dir = dir_.Join("meta");
-    auto server = MasterServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    client_ = Connect();
-    ASSERT_NE(client_, nullptr);
-  }
-
-  std::unique_ptr<MasterClient> Connect() {
-    auto client = MasterClient::Connect("127.0.0.1", server_->port());
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    return client.ok() ? *std::move(client) : nullptr;
-  }
-
-  // The namespace comes back from the op log; the chunk map starts empty.
-  void RestartServer() {
-    client_.reset();
-    server_.reset();
     StartServer();
   }
 
@@ -93,9 +71,6 @@ class MasterRetryTest : public ::testing::Test {
   }
 
   gflags::FlagSaver flag_saver_;
-  testing::ScopedTempDir dir_;
-  std::unique_ptr<MasterServer> server_;
-  std::unique_ptr<MasterClient> client_;
 };
 
 TEST_F(MasterRetryTest, RetriedCreateAndAddChunkGetTheSameAnswer) {

@@ -24,6 +24,7 @@
 #include "common/file.h"
 #include "dfs/master/master_client.h"
 #include "dfs/master/master_server.h"
+#include "tests/dfs/master/master_server_test.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -51,7 +52,7 @@ wire::ChunkReplicaInfo Replica(const wire::LocatedChunk& chunk, int64_t length) 
   return r;
 }
 
-class MasterServiceTest : public ::testing::Test {
+class MasterServiceTest : public MasterServerTest {
  protected:
   void SetUp() override {
     gflags::SetCommandLineOption("dfs_heartbeat_timeout_ms", "800");
@@ -59,26 +60,6 @@ class MasterServiceTest : public ::testing::Test {
     gflags::SetCommandLineOption("dfs_lease_timeout_ms", lease_timeout_ms_);
     // Restarts here are followed by calls that must not wait for datanodes.
     gflags::SetCommandLineOption("dfs_master_startup_grace_ms", "0");
-    StartServer();
-  }
-
-  void StartServer() {
-    MasterServer::Options options = MasterServer::Options::FromFlags();
-    options.dir = dir_.Join("meta");
-    auto server = MasterServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    auto client = MasterClient::Connect("127.0.0.1", server_->port());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *std::move(client);
-  }
-
-  // Stops the master and starts it again on the same directory: the
-  // namespace comes back from the op log, the chunk map is empty.
-  void RestartServer() {
-    client_.reset();
-    server_->Stop();
-    server_.reset();
     StartServer();
   }
 
@@ -142,9 +123,6 @@ class MasterServiceTest : public ::testing::Test {
 
   gflags::FlagSaver flag_saver_;  // Tests may change --dfs_* flags.
   const char* lease_timeout_ms_ = "60000";
-  testing::ScopedTempDir dir_;
-  std::unique_ptr<MasterServer> server_;
-  std::unique_ptr<MasterClient> client_;
   std::set<std::string> live_;
   std::map<std::string, std::vector<wire::DatanodeCommand>> commands_;
 };
