@@ -1,6 +1,9 @@
 #include "cluster/local_cluster.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -215,6 +218,29 @@ Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
   return WaitForNodeManagers(config, ready_timeout_ms);
 }
 
+// Held from picking a cluster's ports until its daemons listen on them, so
+// that two `mrcluster up`s on one host (tests run side by side) never pick
+// the same free port: a port is only free until a daemon binds it. A host
+// wide flock on a file in /tmp; without one (no /tmp), `up` goes on
+// unguarded.
+class PortPickingLock {
+ public:
+  PortPickingLock() : fd_(::open("/tmp/mrcluster-ports.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~PortPickingLock() {
+    if (fd_ >= 0) ::close(fd_);  // Releases the lock.
+  }
+  PortPickingLock(const PortPickingLock&) = delete;
+  PortPickingLock& operator=(const PortPickingLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 Status Up(const UpOptions& options) {
@@ -223,6 +249,7 @@ Status Up(const UpOptions& options) {
                                  " (mrcluster start/down manage it)");
   }
   RETURN_NOT_OK(CreateDirs(options.dir));
+  PortPickingLock lock;  // Until every daemon listens (StartAll returns).
   ClusterConfig config;
   config.settings["chunk_size"] = std::to_string(options.chunk_size);
   for (const auto& [role, flags] : options.daemon_flags) {

@@ -55,7 +55,8 @@ Status SyncStreams::Listen(const asio::ip::address& host, int port) {
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    acceptor_.close(ec);
+    boost::system::error_code ignored;  // Not `ec`: the message must say why.
+    acceptor_.close(ignored);
     return Status::IOError("membership sync listen " + host.to_string() + ":" +
                            std::to_string(port) + ": " + ec.message());
   }
