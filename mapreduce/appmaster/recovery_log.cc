@@ -72,12 +72,16 @@ Status RecoveryLog::RecordSucceeded(const std::string& attempt_id,
   record.attempt_id = attempt_id;
   record.container = EncodeThrift(container);
   record.task_result = task_result;
-  // A record left by an attempt of an earlier AM that this AM re-ran is
-  // replaced: the newest success is the one reduces were given.
   std::string path = JoinPath(dir_, TaskName(parsed->kind, parsed->index));
+  std::string bytes = EncodeThrift(record);
+  Status written = dfs::WriteWholeFile(dfs_, path, bytes);
+  if (!written.IsAlreadyExists()) return written;
+  // A record left by an attempt that ran again (its output was lost, or an
+  // earlier AM's) is replaced: the newest success is the one reduces were
+  // given. Rare, so the common case costs no extra call to the master.
   Status removed = dfs_->Delete(path, /*recursive=*/false);
   if (!removed.ok() && !removed.IsNotFound()) return removed;
-  return dfs::WriteWholeFile(dfs_, path, EncodeThrift(record));
+  return dfs::WriteWholeFile(dfs_, path, bytes);
 }
 
 Result<std::vector<RecoveredTask>> RecoveryLog::ReadSucceeded() {

@@ -276,9 +276,7 @@ Status ClusterState::Kill(const std::string& app_id, int64_t now_ms) {
 
 Result<wire::RegisterResponse> ClusterState::RegisterApplicationMaster(
     const std::string& app_id, const std::string& container_id, int64_t now_ms) {
-  App* app = FindApp(app_id);
-  if (app == nullptr) return Status::NotFound("no application " + app_id);
-  if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
+  ASSIGN_OR_RETURN(App * app, UnfinishedApp(app_id));
   RETURN_NOT_OK(CheckCurrentAm(*app, container_id));
   if (app->needs_am) {
     return Status::Aborted("AM attempt " + std::to_string(app->am_attempts) + " of " + app_id +
@@ -306,9 +304,7 @@ Result<wire::RegisterResponse> ClusterState::RegisterApplicationMaster(
 
 Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateRequest& request,
                                                       int64_t now_ms) {
-  App* app = FindApp(request.app_id);
-  if (app == nullptr) return Status::NotFound("no application " + request.app_id);
-  if (app->Finished()) return Status::Aborted("application " + request.app_id + " has ended");
+  ASSIGN_OR_RETURN(App * app, UnfinishedApp(request.app_id));
   if (!request.am_container_id.empty()) RETURN_NOT_OK(CheckCurrentAm(*app, request.am_container_id));
   if (!app->am_registered) {
     return Status::NotFound("the application master of " + request.app_id +
@@ -358,6 +354,13 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   response.lost_node_ids = std::move(app->lost_nodes);
   app->lost_nodes.clear();
   return response;
+}
+
+Result<ClusterState::App*> ClusterState::UnfinishedApp(const std::string& app_id) {
+  App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  if (app->Finished()) return Status::Aborted("application " + app_id + " has ended");
+  return app;
 }
 
 Status ClusterState::CheckCurrentAm(const App& app, const std::string& container_id) const {

@@ -189,6 +189,8 @@ class ClusterState {
   // Aborted unless `container_id` is the app's current AM container: an AM
   // whose attempt was replaced must not act for the application any more.
   Status CheckCurrentAm(const App& app, const std::string& container_id) const;
+  // The app an AM acts for: NotFound if unknown, Aborted if it has ended.
+  Result<App*> UnfinishedApp(const std::string& app_id);
   App* FindApp(const std::string& app_id);
   const App* FindApp(const std::string& app_id) const;
 

@@ -37,6 +37,18 @@ Container Grant(const ContainerRequest& ask, const std::string& container_id,
   return c;
 }
 
+// Runs every map asked for to success, map i in container "c<i>" on node
+// "nm-<i+1>"; returns the reduce requests the barrier then lets out.
+std::vector<ContainerRequest> SucceedEveryMap(TaskTracker& tracker) {
+  std::vector<ContainerRequest> maps = tracker.TakeAsks();
+  for (size_t i = 0; i < maps.size(); ++i) {
+    std::string id = "c" + std::to_string(i);
+    EXPECT_TRUE(tracker.OnAllocated(Grant(maps[i], id, "nm-" + std::to_string(i + 1))));
+    tracker.OnCompleted(id, true, "");
+  }
+  return tracker.TakeAsks();
+}
+
 TEST(TaskTrackerTest, AsksForEveryMapWithItsPlacementAndNoReduceBeforeTheBarrier) {
   TaskTracker tracker({{{"nm-1"}, {"/r1"}}, {{}, {}}}, 2, Options());
   std::vector<ContainerRequest> asks = tracker.TakeAsks();
@@ -264,12 +276,7 @@ namespace {
 
 TEST(TaskTrackerTest, ALostNodeRerunsTheMapsWhoseOutputItHeldAndRestartsReduces) {
   TaskTracker tracker({{}, {}}, 2, Options(/*max_attempts=*/1));
-  auto asks = tracker.TakeAsks();
-  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
-  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
-  tracker.OnCompleted("c0", true, "");
-  tracker.OnCompleted("c1", true, "");
-  auto reduces = tracker.TakeAsks();
+  auto reduces = SucceedEveryMap(tracker);
   ASSERT_EQ(reduces.size(), 2u);
   ASSERT_TRUE(tracker.OnAllocated(Grant(reduces[0], "c2", "nm-2")));  // r0 runs; r1 waits.
   (void)tracker.TakeAttemptReports();
@@ -445,12 +452,7 @@ TEST(TaskTrackerTest, ANodeWhereTheJobKeepsFailingIsAvoidedByEveryTask) {
 
 TEST(TaskTrackerTest, AFetchFailureRerunsOnlyTheCurrentOutputOfTheNamedMap) {
   TaskTracker tracker({{}, {}}, 2, Options(/*max_attempts=*/1));
-  auto asks = tracker.TakeAsks();
-  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
-  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
-  tracker.OnCompleted("c0", true, "");
-  tracker.OnCompleted("c1", true, "");
-  auto reduces = tracker.TakeAsks();
+  auto reduces = SucceedEveryMap(tracker);
   ASSERT_TRUE(tracker.OnAllocated(Grant(reduces[0], "c2", "nm-3")));
   ASSERT_TRUE(tracker.OnAllocated(Grant(reduces[1], "c3", "nm-3")));
 
