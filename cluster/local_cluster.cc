@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -243,6 +244,10 @@ class PortPickingLock {
 
 }  // namespace
 
+int SharedNodeManagerVcores(int nodes, unsigned host_cores) {
+  return std::max(1, static_cast<int>(host_cores) / std::max(1, nodes));
+}
+
 Status Up(const UpOptions& options) {
   if (PathExists(ConfigPath(options.dir))) {
     return Status::AlreadyExists("a cluster already exists in " + options.dir +
@@ -277,6 +282,10 @@ Status Up(const UpOptions& options) {
       config.nodes.back().attributes["standby"] = "1";
     }
   }
+  const int vcores = options.nm_vcores > 0
+                         ? options.nm_vcores
+                         : SharedNodeManagerVcores(options.racks * options.nodes_per_rack,
+                                                   std::thread::hardware_concurrency());
   for (int r = 1; r <= options.racks; ++r) {
     for (int n = 1; n <= options.nodes_per_rack; ++n) {
       std::string suffix = std::to_string(r) + "-" + std::to_string(n);
@@ -289,7 +298,7 @@ Status Up(const UpOptions& options) {
       auto& attributes = config.nodes.back().attributes;
       attributes["shuffle_port"] = std::to_string(shuffle_port);
       attributes["datanode_id"] = "dn-" + suffix;
-      attributes["vcores"] = std::to_string(options.nm_vcores);
+      attributes["vcores"] = std::to_string(vcores);
       attributes["memory_mb"] = std::to_string(options.nm_memory_mb);
     }
   }

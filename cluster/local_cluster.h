@@ -29,7 +29,11 @@ struct UpOptions {
   bool rm_standby = false;
   // Every daemon also runs a membership member (the DFS master is the seed).
   bool membership = true;
-  int nm_vcores = 2;
+  // Cores each node manager offers; 0: this host's cores shared out among
+  // the node managers started on it (at least 1 each), so that the cluster
+  // does not offer more cores than the machine has, as YARN's hardware
+  // detection would on hosts of their own.
+  int nm_vcores = 0;
   int64_t nm_memory_mb = 4096;
   std::string host = "127.0.0.1";
   int ready_timeout_ms = 20000;
@@ -38,6 +42,10 @@ struct UpOptions {
   // `mrcluster start` uses them too.
   std::map<std::string, std::string> daemon_flags;
 };
+
+// The vcores each of `nodes` node managers on one host offers when
+// UpOptions::nm_vcores is 0: the host's cores shared out, at least 1 each.
+int SharedNodeManagerVcores(int nodes, unsigned host_cores);
 
 // "--a=1,--b=2" -> {"--a=1", "--b=2"}.
 std::vector<std::string> SplitFlagList(const std::string& list);

@@ -18,7 +18,9 @@ DEFINE_bool(rm_standby, false,
             "up: also start a standby resource manager (rm-standby), which takes over from the "
             "checkpoint if the active one dies.");
 DEFINE_bool(membership, true, "up: every daemon also runs a membership (SWIM) member.");
-DEFINE_int32(nm_vcores, 2, "up: CPU cores each node manager offers to containers.");
+DEFINE_int32(nm_vcores, 0,
+             "up: CPU cores each node manager offers to containers; 0: the host's cores shared "
+             "out among the node managers (at least 1 each).");
 DEFINE_int64(nm_memory_mb, 4096, "up: memory (MB) each node manager offers to containers.");
 DEFINE_string(master_flags, "", "up: extra flags for the DFS master, comma-separated.");
 DEFINE_string(datanode_flags, "", "up: extra flags for every datanode, comma-separated.");
@@ -60,8 +62,8 @@ int Run(const std::string& verb, int argc, char** argv) {
     options.racks = FLAGS_racks;
     options.nodes_per_rack = FLAGS_nodes_per_rack;
     options.chunk_size = FLAGS_chunk_size;
-    if (FLAGS_nm_vcores < 1 || FLAGS_nm_vcores > 1024 || FLAGS_nm_memory_mb < 64) {
-      mr::ExitWithError(mr::kExitUsage, "--nm_vcores must be 1..1024 and --nm_memory_mb >= 64");
+    if (FLAGS_nm_vcores < 0 || FLAGS_nm_vcores > 1024 || FLAGS_nm_memory_mb < 64) {
+      mr::ExitWithError(mr::kExitUsage, "--nm_vcores must be 0..1024 and --nm_memory_mb >= 64");
     }
     options.scheduler = FLAGS_scheduler;
     options.rm_standby = FLAGS_rm_standby;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,11 @@
 DEFINE_int32(aggregation_combine_threshold, 8,
              "Map-side aggregation runs the combiner on a key whose next value does not fit in "
              "its table entry once it holds this many values.");
+
+DEFINE_int32(aggregation_table_mb, 16,
+             "Map-side aggregation spills its table once the table holds this many MiB, or the "
+             "task's sort buffer if that is smaller: past the CPU's cache, looking up a key seen "
+             "rarely is a memory miss, and misses cost more than spilling and merging.");
 
 namespace mr {
 
@@ -44,7 +50,9 @@ class AggregatingCollector final : public SpillingCollector {
   AggregatingCollector(const Job& job, const Partitioner& partitioner, const TaskInfo& info,
                        MapOutputOptions options, Counters* counters)
       : SpillingCollector(job, partitioner, info, std::move(options), counters),
-        hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr) {}
+        hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr),
+        table_budget_bytes_(std::min<size_t>(
+            options_.buffer_bytes, size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20)) {}
 
   void Collect(std::string_view key, std::string_view value) override {
     uint64_t hash = Hash64(key);
@@ -68,7 +76,7 @@ class AggregatingCollector final : public SpillingCollector {
     // a single entry is never spilled alone (a tiny budget would otherwise
     // spill every record).
     if (table_.size() > 1 &&
-        table_.memory_bytes() + table_.next_growth_bytes() > options_.buffer_bytes) {
+        table_.memory_bytes() + table_.next_growth_bytes() > table_budget_bytes_) {
       SpillBuffered();
     }
   }
@@ -81,14 +89,13 @@ class AggregatingCollector final : public SpillingCollector {
     auto sink = [&](std::string_view k, std::string_view v) { return writer->Append(k, v); };
     int partition = -1;
     std::vector<uint32_t> order = table_.SortedOrder();
-    std::vector<AggregationTable::Entry>& entries = table_.entries();
     for (size_t n = 0; n < order.size(); ++n) {
       // Sorted order visits the entries at random: fetch ahead.
       constexpr size_t kPrefetchDistance = 8;
       if (n + kPrefetchDistance < order.size()) {
-        __builtin_prefetch(&entries[order[n + kPrefetchDistance]]);
+        __builtin_prefetch(&table_.entry(order[n + kPrefetchDistance]));
       }
-      AggregationTable::Entry& e = entries[order[n]];
+      AggregationTable::Entry& e = table_.entry(order[n]);
       if (e.value_count == 0) continue;
       if (static_cast<int>(e.partition) != partition) {
         partition = e.partition;
@@ -125,6 +132,7 @@ class AggregatingCollector final : public SpillingCollector {
 
   AggregationTable table_;
   bool hash_partitioner_;
+  const size_t table_budget_bytes_;
   std::string combined_;
 };
 

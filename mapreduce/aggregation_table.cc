@@ -55,6 +55,16 @@ void AggregationTable::Grow() {
   slots_.swap(bigger);
 }
 
+AggregationTable::Entry& AggregationTable::Append() {
+  if (size_ == capacity_) {
+    size_t entries = BlockEntries(blocks_.size());
+    // Default-initialized: no entry is written until it is handed out.
+    blocks_.emplace_back(new Entry[entries]);
+    capacity_ += entries;
+  }
+  return EntryAt(size_++);
+}
+
 AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, uint64_t hash,
                                                         bool* inserted) {
   size_t mask = slots_.size() - 1;
@@ -62,7 +72,7 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
   uint32_t low = static_cast<uint32_t>(hash);
   while (uint32_t index = slots_[slot].index) {
     if (slots_[slot].hash == low) {
-      Entry& e = entries_[index - 1];
+      Entry& e = EntryAt(index - 1);
       if (KeysEqual(e.key(), key)) {
         *inserted = false;
         return &e;
@@ -71,7 +81,7 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
     slot = (slot + 1) & mask;
   }
   *inserted = true;
-  Entry& e = entries_.emplace_back();
+  Entry& e = Append();
   e.partition = 0;
   e.value_count = 0;
   e.overflow = nullptr;
@@ -85,10 +95,10 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
     e.key_ptr = CopyToArena(key);
     e.used = e.values_start = 0;
   }
-  slots_[slot] = Slot{static_cast<uint32_t>(entries_.size()), low};
+  slots_[slot] = Slot{static_cast<uint32_t>(size_), low};
   // Keep the load factor at most 1/2.
-  if (entries_.size() * 2 > slots_.size()) Grow();
-  return &entries_.back();
+  if (size_ * 2 > slots_.size()) Grow();
+  return &e;
 }
 
 std::string* AggregationTable::OverflowOf(Entry* entry) {
@@ -173,9 +183,10 @@ void RadixSort(std::vector<SortEntry>* entries) {
 }  // namespace
 
 std::vector<uint32_t> AggregationTable::SortedOrder() const {
-  std::vector<SortEntry> sorted(entries_.size());
+  std::vector<SortEntry> sorted(size_);
   for (uint32_t i = 0; i < sorted.size(); ++i) {
-    sorted[i] = SortEntry{KeyPrefix(entries_[i].key()), entries_[i].partition, i};
+    const Entry& e = EntryAt(i);
+    sorted[i] = SortEntry{KeyPrefix(e.key()), e.partition, i};
   }
   RadixSort(&sorted);
   // Keys that share their 8-byte prefix are ordered by their full bytes.
@@ -187,7 +198,7 @@ std::vector<uint32_t> AggregationTable::SortedOrder() const {
     }
     if (end - begin > 1) {
       std::sort(sorted.begin() + begin, sorted.begin() + end, [this](const SortEntry& a, const SortEntry& b) {
-        return entries_[a.index].key() < entries_[b.index].key();
+        return EntryAt(a.index).key() < EntryAt(b.index).key();
       });
     }
     begin = end;
@@ -198,10 +209,12 @@ std::vector<uint32_t> AggregationTable::SortedOrder() const {
 }
 
 void AggregationTable::Clear() {
-  // Frees the entries: `entries_ = {}` would keep their capacity, which
-  // memory_bytes() counts, so a table whose entries alone had outgrown the
-  // budget would spill after every record from then on.
-  std::vector<Entry>().swap(entries_);
+  // Frees the entries: memory_bytes() counts their capacity, so a table
+  // that kept blocks which alone had outgrown the budget would spill after
+  // every record from then on.
+  blocks_.clear();
+  size_ = 0;
+  capacity_ = 0;
   slots_.assign(kInitialSlots, Slot{0, 0});
   arena_blocks_.clear();
   arena_pos_ = nullptr;

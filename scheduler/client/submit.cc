@@ -22,7 +22,9 @@
 #include "scheduler/client/report_format.h"
 #include "scheduler/client/staging.h"
 
-DEFINE_int32(mrjob_poll_ms, 100, "Interval at which a submitting client polls its job's state.");
+DEFINE_int32(mrjob_poll_ms, 25,
+             "Interval at which a submitting client polls its job's state (one cheap RPC; a "
+             "short job's end is seen this much sooner).");
 DEFINE_int32(mrjob_rm_timeout_ms, 30000,
              "A submitting client gives up when the resource manager has not answered for "
              "this long.");

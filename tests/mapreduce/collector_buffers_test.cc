@@ -90,6 +90,25 @@ TEST(AggregationTableTest, ClearReleasesMemory) {
   EXPECT_LT(table.memory_bytes(), 64u << 10);
 }
 
+// Entries live in blocks of doubling size; each keeps its insertion index
+// across block boundaries, and growing never moves one.
+TEST(AggregationTableTest, EntriesKeepTheirIndexAndAddressAcrossBlocks) {
+  AggregationTable table;
+  std::vector<const AggregationTable::Entry*> addresses;
+  for (int i = 0; i < 5000; ++i) {
+    std::string key = "k" + std::to_string(i);
+    bool inserted = false;
+    addresses.push_back(table.FindOrInsert(key, Hash64(key), &inserted));
+    ASSERT_TRUE(inserted);
+  }
+  ASSERT_EQ(table.size(), 5000u);
+  for (size_t i : {size_t{0}, size_t{255}, size_t{256}, size_t{511}, size_t{512}, size_t{1023},
+                   size_t{1024}, size_t{4095}, size_t{4096}, size_t{4999}}) {
+    EXPECT_EQ(table.entry(i).key(), "k" + std::to_string(i)) << i;
+    EXPECT_EQ(&table.entry(i), addresses[i]) << i;
+  }
+}
+
 TEST(AggregationTableTest, FewKeysUseLittleMemory) {
   // A budget of a few hundred KiB (--sort_buffer_mb=1 shared by several map
   // tasks) must hold more than one key.
@@ -123,7 +142,7 @@ TEST(AggregationTableTest, FindsEveryKeyAgainAndSortsThem) {
   ASSERT_EQ(table.size(), counts.size());
   std::vector<std::pair<uint32_t, std::string>> order;
   for (uint32_t i : table.SortedOrder()) {
-    const AggregationTable::Entry& e = table.entries()[i];
+    const AggregationTable::Entry& e = table.entry(i);
     EXPECT_EQ(e.value_count, counts[std::string(e.key())]);
     order.emplace_back(e.partition, std::string(e.key()));
   }

@@ -18,6 +18,7 @@
 #include "test_util.h"
 
 DECLARE_int32(aggregation_combine_threshold);
+DECLARE_int32(aggregation_table_mb);  // aggregating_collector.cc
 
 namespace mr {
 namespace {
@@ -164,6 +165,36 @@ TEST(CombinerCountersTest, CombineInputEqualsMapOutputWhenCombinedOnce) {
     EXPECT_EQ(Framework(k, counter::kCombineInputRecords) - Framework(k, counter::kCombineOutputRecords),
               Framework(k, counter::kMapOutputRecords) - Framework(k, counter::kReduceInputRecords));
     EXPECT_LT(Framework(k, counter::kCombineOutputRecords), Framework(k, counter::kCombineInputRecords));
+  }
+}
+
+// The aggregation table spills at --aggregation_table_mb even when the sort
+// buffer has room for more, and the counts stay exact either way.
+TEST(CombinerCountersTest, AggregationTableSpillsAtItsOwnBudget) {
+  testing::ScopedTempDir dir;
+  WordCorpus corpus = MakeWordCorpus(40000, 100000, 8);  // Tens of thousands of distinct words.
+  ASSERT_TRUE(WriteStringToFile(dir.Join("input"), corpus.text, false).ok());
+  for (int table_mb : {1, 64}) {
+    SCOPED_TRACE("--aggregation_table_mb=" + std::to_string(table_mb));
+    gflags::FlagSaver saver;
+    FLAGS_aggregation_table_mb = table_mb;
+    LocalJobOptions options;
+    options.input = dir.Join("input");
+    options.output = dir.Join("out" + std::to_string(table_mb));
+    options.reducers = 2;
+    options.parallelism = 1;
+    options.split_bytes = 64 << 20;         // One map task.
+    options.sort_buffer_bytes = 64 << 20;  // Room for the whole table.
+    Counters k;
+    Status s = RunLocalJob(WordCountJob(), options, &k);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(CountsFromParts(testing::ReadTextParts(options.output, 2)) == corpus.counts);
+    ASSERT_EQ(Framework(k, counter::kMapTasks), 1);
+    if (table_mb == 1) {
+      EXPECT_GT(Framework(k, counter::kMapSpills), 1);
+    } else {
+      EXPECT_EQ(Framework(k, counter::kMapSpills), 1);
+    }
   }
 }
 

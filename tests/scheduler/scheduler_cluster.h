@@ -85,7 +85,7 @@ class SchedulerCluster {
     up_ = true;
     return RunCommand(Quote(BinPath("mrcluster")) + " up --dir " + Quote(dir_) +
                           " --racks 2 --nodes-per-rack 2 --chunk-size " +
-                          std::to_string(kSchedulerTestChunk) + " " + extra_args,
+                          std::to_string(kSchedulerTestChunk) + " --nm-vcores 2 " + extra_args,
                       90);
   }
   // `mrcluster <verb> --dir DIR <node>`: kill (-9) or start.
