@@ -142,6 +142,8 @@ for ((run = 1; run <= runs; run++)); do
   kill_one "$what"
   status=0
   timeout 300 tail --pid=$job -f /dev/null || true
+  # A job still running after 5 minutes is hung: stopped, and counted failed.
+  if kill -0 $job 2>/dev/null; then kill $job 2>/dev/null || true; fi
   wait $job || status=$?
   verdict="ok"
   if ((status != 0)); then

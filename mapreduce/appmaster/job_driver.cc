@@ -389,9 +389,15 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   Status started = nms_->StartContainer(container.node, context);
   if (!started.ok()) {
     LOG(WARNING) << config_.app_id << ": " << launch->attempt_id << ": " << started.ToString();
-    tracker_->OnCompleted(container.container_id, false,
-                          "could not start the container on " + container.node.id + ": " +
-                              started.ToString());
+    std::string why =
+        "could not start the container on " + container.node.id + ": " + started.ToString();
+    // Unavailable: the NM is unreachable or has no room yet, which says
+    // nothing of the task (nor, for blacklisting, of the node).
+    if (started.IsUnavailable()) {
+      tracker_->OnLaunchRefused(container.container_id, why);
+    } else {
+      tracker_->OnCompleted(container.container_id, false, why);
+    }
     releases_.push_back(container.container_id);
   }
 }

@@ -229,10 +229,30 @@ Completion TaskTracker::FailAttempt(const AttemptRef& ref, const std::string& di
                (diagnostics.empty() ? "(no diagnostics)" : diagnostics);
     return Completion::kJobFailed;
   }
+  RequestIfIdle(task);
+  return Completion::kRetrying;
+}
+
+void TaskTracker::RequestIfIdle(Task& task) {
   // A sibling still running (or asked for) carries the task on; a reduce
   // waits while the barrier is closed (RequestReducesOnce asks for it).
-  bool barrier_closed = ref.kind == TaskKind::kReduce && !reduces_requested_;
-  if (RunningAttempts(task) == 0 && task.request_id == 0 && !barrier_closed) Request(task);
+  bool barrier_closed = task.kind == TaskKind::kReduce && !reduces_requested_;
+  if (task.succeeded_attempt < 0 && RunningAttempts(task) == 0 && task.request_id == 0 &&
+      !barrier_closed) {
+    Request(task);
+  }
+}
+
+Completion TaskTracker::OnLaunchRefused(const std::string& container_id,
+                                        const std::string& diagnostics) {
+  auto it = by_container_.find(container_id);
+  if (it == by_container_.end()) return Completion::kIgnored;
+  AttemptRef ref = it->second;
+  Task& task = TaskOf(ref.kind, ref.index);
+  if (task.attempts[ref.attempt].state != kRunning) return Completion::kIgnored;
+  Kill(ref, diagnostics, /*stop=*/false);
+  if (done() || failed()) return Completion::kIgnored;
+  RequestIfIdle(task);
   return Completion::kRetrying;
 }
 
@@ -271,9 +291,7 @@ Completion TaskTracker::OnFetchFailure(const std::string& container_id,
     LoseMapOutput(map, "its output could not be fetched by " + attempt.id,
                   output.container.node.id);
   }
-  if (RunningAttempts(reduce) == 0 && reduce.request_id == 0 && reduces_requested_) {
-    Request(reduce);
-  }
+  RequestIfIdle(reduce);
   return Completion::kRetrying;
 }
 

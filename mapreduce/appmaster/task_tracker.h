@@ -139,6 +139,10 @@ class TaskTracker {
   // and the reduce runs again once every map output exists.
   Completion OnFetchFailure(const std::string& container_id, const std::vector<int>& map_indexes,
                             const std::string& diagnostics);
+  // The NM refused to start the attempt's container (Unavailable: no room
+  // yet, or unreachable): the attempt is KILLED, not a failure of its task
+  // or of the node, and its task is asked for again.
+  Completion OnLaunchRefused(const std::string& container_id, const std::string& diagnostics);
   // A running attempt's own progress report (ContainerStatus.progress and
   // progress_ticks); a change of either is progress.
   void OnProgress(const std::string& container_id, double progress, int64_t ticks);
@@ -263,6 +267,9 @@ class TaskTracker {
   int RunningAttempts(const Task& task) const;
   // Ends a running attempt: FAILED (counted, may fail the job) or KILLED.
   Completion FailAttempt(const AttemptRef& ref, const std::string& diagnostics);
+  // Asks for `task` again unless it succeeded, an attempt of it runs or is
+  // asked for, or it is a reduce behind the closed barrier.
+  void RequestIfIdle(Task& task);
   void Kill(const AttemptRef& ref, const std::string& why, bool stop);
   // The map's succeeded output is gone: it runs again, the barrier closes.
   void LoseMapOutput(Task& map, const std::string& why, const std::string& bad_node);

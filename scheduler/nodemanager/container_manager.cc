@@ -33,6 +33,9 @@ namespace {
 constexpr uint64_t kMaxResultBytes = 1 << 20;
 constexpr int64_t kMaxLogBytes = 8 << 20;
 constexpr int kMonitorTickMs = 50;
+// A container waiting for the room of stopped ones gives up this long after
+// their stop grace (they are SIGKILLed by then).
+constexpr int kRoomWaitSlackMs = 1000;
 
 }  // namespace
 
@@ -52,6 +55,9 @@ struct ContainerManager::Container {
   std::string kill_reason;
   bool kill_pending = false;  // SIGTERM sent; SIGKILL due at kill_deadline.
   std::chrono::steady_clock::time_point kill_deadline;
+  // Its resource is counted in used_. False while it waits for the room of
+  // containers being stopped (Start), and once complete.
+  bool holds_room = false;
 };
 
 ContainerManager::Options ContainerManager::Options::FromFlags() {
@@ -86,6 +92,7 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
   c->app_id = context.app_id;
   c->resource = context.resource;
   c->dir = JoinPath(JoinPath(JoinPath(apps_dir_, c->app_id), "containers"), c->id);
+  bool waits = false;
   {
     std::lock_guard lock(mu_);
     if (shutting_down_) return Status::Unavailable("node manager is shutting down");
@@ -93,12 +100,30 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
       return Status::AlreadyExists("container " + c->id + " already started on this node");
     }
     wire::Resource free = Minus(options_.capability, used_);
-    if (!Fits(c->resource, free)) {
-      return Status::Unavailable("node " + options_.node.node_id + " has " + ToString(free) +
-                                 " free; container " + c->id + " asks " +
-                                 ToString(c->resource));
+    if (Fits(c->resource, free)) {
+      AddTo(&used_, c->resource);
+      c->holds_room = true;
+    } else {
+      // The RM counts a container's room free once its AM releases it, while
+      // here it is held until the process is gone (at most the stop grace):
+      // a container that fits in the room of those being stopped waits for
+      // it (WaitForRoom) instead of being refused.
+      // Room of containers being stopped, less what others already wait for.
+      wire::Resource freeing = MakeResource(0, 0);
+      wire::Resource awaited = MakeResource(0, 0);
+      for (const auto& [id, other] : containers_) {
+        if (other->holds_room && !other->kill_reason.empty()) AddTo(&freeing, other->resource);
+        if (!other->holds_room && !other->complete) AddTo(&awaited, other->resource);
+      }
+      wire::Resource soon = free;
+      AddTo(&soon, freeing);
+      if (!Fits(awaited, soon) || !Fits(c->resource, Minus(soon, awaited))) {
+        return Status::Unavailable("node " + options_.node.node_id + " has " + ToString(free) +
+                                   " free; container " + c->id + " asks " +
+                                   ToString(c->resource));
+      }
     }
-    AddTo(&used_, c->resource);
+    waits = !c->holds_room;
     containers_[c->id] = c;
     auto worker = std::make_unique<Worker>();
     Worker* w = worker.get();
@@ -109,7 +134,8 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
     });
     workers_.push_back(std::move(worker));
   }
-  LOG(INFO) << "container " << c->id << ": accepted (" << ToString(c->resource) << ")";
+  LOG(INFO) << "container " << c->id << ": accepted (" << ToString(c->resource) << ")"
+            << (waits ? ", waiting for the room of containers being stopped" : "");
   return Status::OK();
 }
 
@@ -138,8 +164,29 @@ Status ContainerManager::Prepare(const Container& c, const wire::LaunchContext& 
   return Status::OK();
 }
 
+bool ContainerManager::WaitForRoom(Container* c) {
+  std::unique_lock lock(mu_);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.stop_grace_ms) +
+                        std::chrono::milliseconds(kRoomWaitSlackMs);
+  while (!c->holds_room) {
+    if (shutting_down_ || !c->kill_reason.empty()) return false;
+    if (Fits(c->resource, Minus(options_.capability, used_))) {
+      AddTo(&used_, c->resource);
+      c->holds_room = true;
+    } else if (room_cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
+               !Fits(c->resource, Minus(options_.capability, used_))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void ContainerManager::Launch(const std::shared_ptr<Container>& c,
                               const wire::LaunchContext& context) {
+  if (!WaitForRoom(c.get())) {
+    Finish(c.get(), -1, "no room on node " + options_.node.node_id + " for " + ToString(c->resource));
+    return;
+  }
   LaunchSpec spec;
   Status s = Prepare(*c, context, &spec);
   if (!s.ok()) {
@@ -211,7 +258,9 @@ void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
   c->exit_code = exit_code;
   if (!reason.empty()) c->diagnostics = tail.empty() ? reason : reason + "\n" + tail;
   c->result = std::move(result);
-  SubtractFrom(&used_, c->resource);
+  if (c->holds_room) SubtractFrom(&used_, c->resource);
+  c->holds_room = false;
+  room_cv_.notify_all();
   LOG(INFO) << "container " << c->id << ": complete, exit code " << exit_code
             << (reason.empty() ? "" : " (" + reason + ")");
 }
@@ -223,6 +272,7 @@ void ContainerManager::Stop(const std::string& container_id, const std::string& 
   Container* c = it->second.get();
   if (c->complete || !c->kill_reason.empty()) return;
   c->kill_reason = reason;
+  room_cv_.notify_all();  // It may be waiting for room (WaitForRoom).
   if (c->pid > 0) {
     SignalGroup(c->pid, SIGTERM);
     c->kill_pending = true;
@@ -352,6 +402,7 @@ void ContainerManager::Shutdown() {
       if (c->pid > 0) SignalGroup(c->pid, SIGKILL);
     }
     cv_.notify_all();
+    room_cv_.notify_all();
   }
   if (monitor_.joinable()) monitor_.join();
   std::list<std::unique_ptr<Worker>> workers;

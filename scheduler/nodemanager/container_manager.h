@@ -62,7 +62,9 @@ class ContainerManager {
   // Validates and accepts a container; it launches in the background.
   // InvalidArgument for bad ids, names or resources (or a container larger
   // than the node), AlreadyExists for a known id, Unavailable if the node
-  // has not that much free now.
+  // has not that much free now, counting the room of containers being
+  // stopped: a container that needs that room launches once they are gone
+  // (or fails, "no room", if they outlive their stop grace by a second).
   Status Start(const wire::LaunchContext& context);
   // SIGTERM to the group, SIGKILL after the grace period; a container not
   // yet launched never starts. Unknown or finished ids: nothing happens.
@@ -97,6 +99,9 @@ class ContainerManager {
 
   // The container's thread: Prepare, spawn, wait, Finish.
   void Launch(const std::shared_ptr<Container>& c, const wire::LaunchContext& context);
+  // Until `c` holds its room in used_: false if it was stopped, the NM is
+  // shutting down, or the room did not free up in time.
+  bool WaitForRoom(Container* c);
   // Localizes the binary, lays out the working directory and fills *spec.
   Status Prepare(const Container& c, const wire::LaunchContext& context, LaunchSpec* spec);
   void Finish(Container* c, int exit_code, std::string reason);
@@ -110,6 +115,7 @@ class ContainerManager {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;  // Wakes the monitor (stop requested, shutdown).
+  std::condition_variable room_cv_;  // Wakes WaitForRoom (room freed, stop, shutdown).
   NodeEnv node_;                                              // GUARDED_BY(mu_)
   std::map<std::string, std::shared_ptr<Container>> containers_;  // GUARDED_BY(mu_)
   wire::Resource used_;                                       // GUARDED_BY(mu_)

@@ -450,6 +450,36 @@ TEST(TaskTrackerTest, ANodeWhereTheJobKeepsFailingIsAvoidedByEveryTask) {
   EXPECT_TRUE(retry[0].nodes.empty());
 }
 
+// An NM that refuses a container (no room yet: the containers it is still
+// stopping hold it) says nothing of the task or the node: the attempt is
+// KILLED and the task asked for again, however often it happens, and the
+// node is never avoided for it.
+TEST(TaskTrackerTest, RefusedLaunchesAreNeitherTaskNorNodeFailures) {
+  TrackerOptions options = Options(/*max_attempts=*/2);
+  options.max_failures_per_node = 2;
+  TaskTracker tracker({{{"nm-1"}, {}}}, 1, options);
+  tracker.set_cluster_nodes(3);
+  auto asks = tracker.TakeAsks();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(asks.size(), 1u) << i;
+    EXPECT_TRUE(asks[0].excluded_nodes.empty()) << i;
+    std::string id = "r" + std::to_string(i);
+    ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], id, "nm-1")).has_value()) << i;
+    EXPECT_EQ(tracker.OnLaunchRefused(id, "no room"), Completion::kRetrying) << i;
+    EXPECT_EQ(tracker.OnLaunchRefused(id, "no room"), Completion::kIgnored) << i;  // Once.
+    asks = tracker.TakeAsks();
+  }
+  EXPECT_FALSE(tracker.failed());
+  EXPECT_TRUE(tracker.excluded_nodes().empty());
+  ASSERT_EQ(asks.size(), 1u);
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c9", "nm-1")).has_value());
+  EXPECT_EQ(tracker.OnCompleted("c9", true, ""), Completion::kSucceeded);
+  Counters counters;
+  tracker.AddJobCounters(&counters);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kKilledMaps), 5);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kFailedMaps), 0);
+}
+
 TEST(TaskTrackerTest, AFetchFailureRerunsOnlyTheCurrentOutputOfTheNamedMap) {
   TaskTracker tracker({{}, {}}, 2, Options(/*max_attempts=*/1));
   auto reduces = SucceedEveryMap(tracker);

@@ -1,6 +1,6 @@
 // A word count for the scheduler's end-to-end tests that can misbehave on
 // request: crash in its map tasks (as a segfaulting or throwing job would),
-// or map slowly (to be killed while it runs).
+// or map or reduce slowly (to be killed while it runs).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 
 DEFINE_bool(test_crash_in_map, false, "Abort in every map task after a line of stderr.");
 DEFINE_int32(test_map_sleep_ms, 0, "Sleep this long in each map task's Setup.");
+DEFINE_int32(test_reduce_sleep_ms, 0, "Sleep this long in each reduce task's Setup.");
 
 namespace {
 
@@ -37,10 +38,17 @@ class WordMapper : public mr::Mapper {
   }
 };
 
+class SleepySumReducer : public mr::LongSumReducer {
+ public:
+  void Setup(mr::Context&) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(FLAGS_test_reduce_sleep_ms));
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   mr::Job job("faulty_job");
-  job.SetMapper<WordMapper>().SetCombiner<mr::LongSumReducer>().SetReducer<mr::LongSumReducer>();
+  job.SetMapper<WordMapper>().SetCombiner<mr::LongSumReducer>().SetReducer<SleepySumReducer>();
   return mr::JobMain(argc, argv, job);
 }

@@ -145,6 +145,37 @@ TEST_F(FaultToleranceE2ETest, ANodeManagerKilledMidJobIsRoutedAround) {
       << r.out;
 }
 
+// One vcore per node (mrcluster's default on a 2-core host): the AM holds
+// one node, the reduces two of the other three. A node whose map outputs
+// are lost dies while the reduces run: the AM kills them and asks for the
+// maps again, and the RM grants the reduces' room at once, while their NMs
+// still hold it (stop grace). The NMs start the maps once the reduces are
+// gone; the job neither counts those launches as failures nor avoids the
+// nodes for them (it once deadlocked so).
+TEST_F(FaultToleranceE2ETest, MapsRerunInTheRoomOfKilledReducesOnOneVcoreNodes) {
+  ASSERT_NO_FATAL_FAILURE(Start("--nm-vcores 1"));
+  SubmitInBackground(0, "--test_reduce_sleep_ms=8000");
+  app_id_ = WaitForRunningApp();
+  AttemptRow reduce = WaitForAttempt(app_id_, "r_", "RUNNING");
+  ASSERT_FALSE(reduce.node_id.empty());
+  CommandResult status = cluster_.Mrjob("status " + app_id_ + " --json", 30);
+  size_t at = status.out.find("\"am_node_id\":\"");
+  ASSERT_NE(at, std::string::npos) << status.out;
+  std::string am_node = status.out.substr(at + 14, status.out.find('"', at + 14) - at - 14);
+  // A node that served map outputs, other than the AM's.
+  std::string victim;
+  for (const AttemptRow& row : Attempts(app_id_)) {
+    if (row.attempt_id[0] == 'm' && row.state == "SUCCEEDED" && row.node_id != am_node) {
+      victim = row.node_id;
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  KillNode(victim);
+  CommandResult r = Finish();
+  ExpectExactOutput(r);
+  EXPECT_EQ(PrintedCounter(r.out, "Failed map tasks"), 0) << r.out;
+}
+
 // The AM's own node manager dies; the AM process lives on, orphaned. The RM
 // starts a second AM attempt, and the first must stand aside (the RM
 // refuses it as no longer current) instead of finishing or failing the job.

@@ -399,6 +399,31 @@ TEST_F(NodeManagerITest, RefusesBadRequests) {
   EXPECT_TRUE(Start(Context(kApp, "m3", binary, 512)).ok());
 }
 
+// The RM counts a released container's room free at once; the NM holds it
+// until the process is gone. A container that needs the room of one being
+// stopped is accepted and launches once that one has ended.
+TEST_F(NodeManagerITest, AContainerWaitsForTheRoomOfOneBeingStopped) {
+  StartNm();
+  std::string binary = UploadScript("sleeper", "sleep 100\n");
+  ASSERT_TRUE(Start(Context(kApp, "m1", binary, 512)).ok());
+  ASSERT_TRUE(Start(Context(kApp, "m2", binary, 512)).ok());
+  ASSERT_TRUE(client_->Call("StopContainer", [&](auto& stub) { stub.StopContainer("m1"); }).ok());
+  Status s = Start(Context(kApp, "m3", binary, 512));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  // Still no room beyond what is being stopped.
+  EXPECT_EQ(Start(Context(kApp, "m4", binary, 512)).code(), Status::Code::kUnavailable);
+  WaitComplete("m1", milliseconds(5000));
+  ASSERT_TRUE(Eventually([&] {
+    // Launched: its working directory (with its stdout) exists.
+    auto status = StatusOf("m3");
+    return status.ok() && status->state == wire::ContainerState::RUNNING &&
+           PathExists(ContainerDir(kApp, "m3") + "/stdout");
+  }));
+  auto m3 = StatusOf("m3");
+  ASSERT_TRUE(m3.ok());
+  EXPECT_EQ(m3->state, wire::ContainerState::RUNNING) << m3->diagnostics;
+}
+
 TEST_F(NodeManagerITest, HeartbeatsRegisterReportAndObeyTheRm) {
   StartNm();
   ASSERT_TRUE(Eventually([&] { return !rm_.handler->registrations().empty(); }));
