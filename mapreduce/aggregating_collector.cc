@@ -52,7 +52,8 @@ class AggregatingCollector final : public SpillingCollector {
       : SpillingCollector(job, partitioner, info, std::move(options), counters),
         hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr),
         table_budget_bytes_(std::min<size_t>(
-            options_.buffer_bytes, size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20)) {}
+            options_.buffer_bytes,
+            size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20)) {}
 
   void Collect(std::string_view key, std::string_view value) override {
     uint64_t hash = Hash64(key);

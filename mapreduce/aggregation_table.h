@@ -8,8 +8,7 @@
 // values (while they fit), so a lookup usually touches one slot and one
 // line; long keys go to an arena and long value lists to a heap string.
 // Entries live in blocks that double in size and never move: a vector's
-// reallocations copied every entry into fresh pages, a third of a map
-// task process's page faults.
+// reallocations copied every entry into fresh pages as it grew.
 //
 // Not thread-safe; owned by one map task.
 #pragma once

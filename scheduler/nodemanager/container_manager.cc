@@ -106,9 +106,9 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
     } else {
       // The RM counts a container's room free once its AM releases it, while
       // here it is held until the process is gone (at most the stop grace):
-      // a container that fits in the room of those being stopped waits for
-      // it (WaitForRoom) instead of being refused.
-      // Room of containers being stopped, less what others already wait for.
+      // a container that fits in the room of those being stopped, less what
+      // others already wait for, waits for it (WaitForRoom) instead of being
+      // refused.
       wire::Resource freeing = MakeResource(0, 0);
       wire::Resource awaited = MakeResource(0, 0);
       for (const auto& [id, other] : containers_) {
@@ -184,7 +184,8 @@ bool ContainerManager::WaitForRoom(Container* c) {
 void ContainerManager::Launch(const std::shared_ptr<Container>& c,
                               const wire::LaunchContext& context) {
   if (!WaitForRoom(c.get())) {
-    Finish(c.get(), -1, "no room on node " + options_.node.node_id + " for " + ToString(c->resource));
+    Finish(c.get(), -1,
+           "no room on node " + options_.node.node_id + " for " + ToString(c->resource));
     return;
   }
   LaunchSpec spec;
@@ -380,6 +381,7 @@ void ContainerManager::CleanupApp(const std::string& app_id) {
       }
       it = containers_.erase(it);  // Its thread keeps the record until it ends.
     }
+    room_cv_.notify_all();  // Containers waiting for room see their kill_reason.
   }
   localizer_->Forget(app_id);
   Status s = RemoveAll(JoinPath(apps_dir_, app_id));
