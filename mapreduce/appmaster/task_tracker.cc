@@ -46,6 +46,19 @@ int64_t TaskTracker::Now() const {
       .count();
 }
 
+namespace {
+int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void TaskTracker::MarkEnded(Attempt& attempt) const {
+  attempt.end_ms = Now();
+  attempt.finish_time_ms = WallNowMs();
+}
+
 int TaskTracker::RunningAttempts(const Task& task) const {
   return static_cast<int>(std::count_if(task.attempts.begin(), task.attempts.end(),
                                         [](const Attempt& a) { return a.state == kRunning; }));
@@ -129,6 +142,7 @@ TaskTracker::Attempt& TaskTracker::AddAttempt(Task& task, int number,
   attempt.container = container;
   attempt.state = state;
   attempt.start_ms = Now();
+  attempt.start_time_ms = WallNowMs();
   attempt.progress_ms = attempt.start_ms;
   if (task.kind == TaskKind::kReduce) {
     for (const wire::MapOutputLocation& output : MapOutputs()) {
@@ -172,7 +186,7 @@ void TaskTracker::Kill(const AttemptRef& ref, const std::string& why, bool stop)
   Attempt& attempt = TaskOf(ref.kind, ref.index).attempts[ref.attempt];
   attempt.state = kKilled;
   attempt.diagnostics = why;
-  attempt.end_ms = Now();
+  MarkEnded(attempt);
   ++killed_[Slot(ref.kind)];
   MarkChanged(ref);
   if (stop) to_stop_.push_back({attempt.id, attempt.state, attempt.container, why});
@@ -189,7 +203,7 @@ Completion TaskTracker::OnCompleted(const std::string& container_id, bool succee
   if (!succeeded) return FailAttempt(ref, diagnostics);
   MarkChanged(ref);
   attempt.state = kSucceeded;
-  attempt.end_ms = Now();
+  MarkEnded(attempt);
   if (task.succeeded_attempt < 0) {
     task.succeeded_attempt = ref.attempt;
     ++(ref.kind == TaskKind::kMap ? maps_succeeded_ : reduces_succeeded_);
@@ -212,7 +226,7 @@ Completion TaskTracker::FailAttempt(const AttemptRef& ref, const std::string& di
   MarkChanged(ref);
   attempt.state = kFailed;
   attempt.diagnostics = diagnostics;
-  attempt.end_ms = Now();
+  MarkEnded(attempt);
   ++failed_[Slot(ref.kind)];
   ++task.failures;
   const std::string& node = attempt.container.node.id;
@@ -498,6 +512,8 @@ std::vector<sched::wire::TaskAttemptReport> TaskTracker::TakeAttemptReports() {
     report.node_id = attempt.container.node.id;
     report.state = attempt.state;
     report.diagnostics = attempt.diagnostics;
+    report.start_time_ms = attempt.start_time_ms;
+    report.finish_time_ms = attempt.finish_time_ms;
     out.push_back(std::move(report));
   }
   changed_.clear();

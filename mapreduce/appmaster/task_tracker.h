@@ -216,6 +216,9 @@ class TaskTracker {
     std::string diagnostics;
     int64_t start_ms = 0;
     int64_t end_ms = 0;        // When it completed (succeeded attempts' durations).
+    // The same two moments on the wall clock, for reports (ms since the epoch).
+    int64_t start_time_ms = 0;
+    int64_t finish_time_ms = 0;
     double progress = -1;      // Its last report; -1: none yet.
     int64_t ticks = 0;
     int64_t progress_ms = 0;   // When progress last moved (or it started).
@@ -264,6 +267,8 @@ class TaskTracker {
   void RequestReducesOnce();
   void MarkChanged(const AttemptRef& ref) { changed_.push_back(ref); }
   int64_t Now() const;
+  // Records that `attempt` ended now.
+  void MarkEnded(Attempt& attempt) const;
   int RunningAttempts(const Task& task) const;
   // Ends a running attempt: FAILED (counted, may fail the job) or KILLED.
   Completion FailAttempt(const AttemptRef& ref, const std::string& diagnostics);

@@ -1,5 +1,7 @@
 #include "scheduler/client/report_format.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -38,6 +40,20 @@ void WriteReportFields(const wire::ApplicationReport& r, JsonWriter* json) {
   json->EndObject();
 }
 
+// An attempt's run time, to now while it runs ("-" before it started).
+std::string AttemptSeconds(const wire::TaskAttemptReport& a) {
+  if (a.start_time_ms <= 0) return "-";
+  int64_t end = a.finish_time_ms;
+  if (end <= 0) {
+    end = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count();
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1fs", std::max<int64_t>(0, end - a.start_time_ms) / 1000.0);
+  return buf;
+}
+
 std::string Line(const char* label, const std::string& value) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%-14s", label);
@@ -70,6 +86,8 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
       w.Key("node_id").String(a.node_id);
       w.Key("state").String(a.state);
       w.Key("diagnostics").String(a.diagnostics);
+      w.Key("start_time_ms").Int(a.start_time_ms);
+      w.Key("finish_time_ms").Int(a.finish_time_ms);
       w.EndObject();
     }
     w.EndArray();
@@ -96,8 +114,9 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
     out += "attempts\n";
     for (const wire::TaskAttemptReport& a : r.attempts) {
       char buf[256];
-      std::snprintf(buf, sizeof(buf), "  %-12s %-10s %-12s %s\n", a.attempt_id.c_str(),
-                    a.state.c_str(), a.node_id.c_str(), a.container_id.c_str());
+      std::snprintf(buf, sizeof(buf), "  %-12s %-10s %-12s %-32s %8s\n", a.attempt_id.c_str(),
+                    a.state.c_str(), a.node_id.c_str(), a.container_id.c_str(),
+                    AttemptSeconds(a).c_str());
       out += buf;
     }
   }

@@ -136,6 +136,8 @@ struct TaskAttemptReport {
   3: string node_id,
   4: string state,                 // "RUNNING", "SUCCEEDED", "FAILED", "KILLED".
   5: string diagnostics,
+  6: i64 start_time_ms,            // Wall clock (ms since the epoch) at launch.
+  7: i64 finish_time_ms,           // Wall clock when it ended; 0 while it runs.
 }
 
 struct ApplicationReport {

@@ -2,6 +2,8 @@
 // away from failed nodes, the failure message, progress and job counters.
 #include "mapreduce/appmaster/task_tracker.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "counters.h"
@@ -448,6 +450,26 @@ TEST(TaskTrackerTest, ANodeWhereTheJobKeepsFailingIsAvoidedByEveryTask) {
   ASSERT_EQ(retry.size(), 1u);
   EXPECT_EQ(retry[0].excluded_nodes, (std::vector<std::string>{"nm-1", "nm-2"}));
   EXPECT_TRUE(retry[0].nodes.empty());
+}
+
+// Reports carry each attempt's launch and end on the wall clock, for
+// `mrjob status`; 0 while it runs.
+TEST(TaskTrackerTest, AttemptReportsCarryStartAndFinishTimes) {
+  TaskTracker tracker({{}, {}}, 1, Options());
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
+  tracker.OnCompleted("c0", true, "");
+  std::map<std::string, sched::wire::TaskAttemptReport> latest;
+  for (auto& report : tracker.TakeAttemptReports()) latest[report.attempt_id] = report;
+  ASSERT_EQ(latest.count("m_000000_0"), 1u);
+  ASSERT_EQ(latest.count("m_000001_0"), 1u);
+  const auto& done = latest["m_000000_0"];
+  EXPECT_GT(done.start_time_ms, 1700000000000);  // Epoch milliseconds, after 2023.
+  EXPECT_GE(done.finish_time_ms, done.start_time_ms);
+  const auto& running = latest["m_000001_0"];
+  EXPECT_GT(running.start_time_ms, 1700000000000);
+  EXPECT_EQ(running.finish_time_ms, 0);
 }
 
 // An NM that refuses a container (no room yet: the containers it is still
