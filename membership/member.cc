@@ -14,6 +14,7 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "membership/sync_streams.h"
 
 DEFINE_string(membership_protocol, "swim", "Membership protocol: swim or gossip.");
@@ -140,8 +141,7 @@ class Member::Impl {
     CoreOptions core_options = options_.core;
     // A restarted member must outrank what the others remember of it.
     if (core_options.initial_incarnation == 0) {
-      core_options.initial_incarnation = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count();
+      core_options.initial_incarnation = WallClockMs();
     }
     uint64_t seed = options_.seed != 0
                         ? options_.seed

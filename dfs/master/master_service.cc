@@ -9,6 +9,7 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "dfs/master/placement.h"
 #include "rpc/status_codes.h"
 
@@ -37,12 +38,6 @@ namespace {
 constexpr int32_t kMaxReplication = 16;
 constexpr int64_t kChunkSizeUnit = 64 << 10;
 constexpr int64_t kMaxChunkSize = int64_t{1} << 30;
-
-int64_t SteadyClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 wire::FileStatus ToWire(const FileInfo& info) {
   wire::FileStatus s;

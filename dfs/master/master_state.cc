@@ -5,18 +5,11 @@
 
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "dfs_types.h"
 #include "dfs/master/op_apply.h"
 
 namespace mr::dfs {
-
-namespace {
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 Result<std::unique_ptr<MasterState>> MasterState::Open(Options options) {
   if (!options.clock_ms) options.clock_ms = WallClockMs;

@@ -7,6 +7,7 @@
 
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
 #include "mapreduce/appmaster/dfs_input.h"
@@ -21,12 +22,6 @@ namespace mr::am {
 namespace {
 
 using sched::wire::AppState;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // The combined split target when none is given: the largest chunk size of
 // the input (a task then reads about what one chunk-sized split would).
@@ -61,7 +56,7 @@ JobDriver::JobDriver(const Job& job, AmConfig config, DriverOptions options,
 JobDriver::~JobDriver() = default;
 
 Status JobDriver::Run() {
-  start_ms_ = NowMs();
+  start_ms_ = SteadyClockMs();
   committer_ = std::make_unique<OutputCommitter>(dfs_, config_.output, config_.app_id);
   Outcome outcome{AppState::FAILED, ""};
   Status prepared = Prepare();
@@ -106,11 +101,11 @@ Status JobDriver::Run() {
 }
 
 JobDriver::Outcome JobDriver::ConfirmCurrentAttempt() {
-  int64_t deadline = NowMs() + options_.rm_unreachable_ms;
+  int64_t deadline = SteadyClockMs() + options_.rm_unreachable_ms;
   while (true) {
     Status s = Heartbeat();
     if (s.ok()) return {AppState::SUCCEEDED, ""};
-    if (superseded_ || NowMs() > deadline) {
+    if (superseded_ || SteadyClockMs() > deadline) {
       return {AppState::FAILED, "could not confirm with the resource manager before committing: " +
                                     s.ToString()};
     }
@@ -240,14 +235,14 @@ void JobDriver::Recover(const std::vector<sched::wire::NodeReport>& nodes) {
 
 JobDriver::Outcome JobDriver::Loop() {
   int64_t next_heartbeat = 0;  // At once.
-  int64_t next_poll = NowMs() + options_.poll_ms;
-  int64_t next_node_check = NowMs() + options_.node_check_ms;
-  int64_t next_speculation = NowMs() + options_.speculation_interval_ms;
+  int64_t next_poll = SteadyClockMs() + options_.poll_ms;
+  int64_t next_node_check = SteadyClockMs() + options_.node_check_ms;
+  int64_t next_speculation = SteadyClockMs() + options_.speculation_interval_ms;
   while (true) {
     if (terminate_ != nullptr && terminate_->load()) {
       return {AppState::KILLED, "the application master was terminated"};
     }
-    int64_t now = NowMs();
+    int64_t now = SteadyClockMs();
     if (now >= next_poll) {
       PollNodeManagers();
       next_poll = now + options_.poll_ms;
@@ -275,11 +270,11 @@ JobDriver::Outcome JobDriver::Loop() {
     }
     if (kill_requested_) return {AppState::KILLED, "killed by request"};
     if (tracker_->failed()) return {AppState::FAILED, tracker_->failure()};
-    if (maps_done_ms_ == 0 && tracker_->maps_done()) maps_done_ms_ = NowMs();
+    if (maps_done_ms_ == 0 && tracker_->maps_done()) maps_done_ms_ = SteadyClockMs();
     if (tracker_->done()) return {AppState::SUCCEEDED, ""};
     int64_t wake = std::min(next_poll, next_heartbeat);
     if (tracker_->has_asks()) continue;
-    int64_t wait = wake - NowMs();
+    int64_t wait = wake - SteadyClockMs();
     if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }
@@ -319,7 +314,7 @@ Status JobDriver::Heartbeat() {
     if (response.status().code() == Status::Code::kInvalidArgument) {
       rm_error_ = response.status().Prepend("the resource manager refused the job's requests");
     } else if (rm_failing_since_ms_ == 0) {
-      rm_failing_since_ms_ = NowMs();
+      rm_failing_since_ms_ = SteadyClockMs();
     }
     LOG(WARNING) << config_.app_id << ": Allocate: " << response.status().ToString();
     return response.status();
@@ -527,7 +522,7 @@ std::string JobDriver::CountersJson() {
   Counters all;
   for (const auto& [task, counters] : task_counters_) all.MergeFrom(counters);
   if (tracker_ != nullptr) tracker_->AddJobCounters(&all);
-  int64_t now = NowMs();
+  int64_t now = SteadyClockMs();
   if (maps_done_ms_ > 0) {
     all.Add(kTimeGroup, "Map", maps_done_ms_ - start_ms_);
     all.Add(kTimeGroup, "Reduce", now - maps_done_ms_);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/clock.h"
 #include "counters.h"
 
 namespace mr::am {
@@ -40,23 +41,12 @@ TaskTracker::TaskTracker(std::vector<MapPlacement> maps, int num_reducers, Track
 }
 
 int64_t TaskTracker::Now() const {
-  if (options_.clock) return options_.clock();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return options_.clock ? options_.clock() : SteadyClockMs();
 }
-
-namespace {
-int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 void TaskTracker::MarkEnded(Attempt& attempt) const {
   attempt.end_ms = Now();
-  attempt.finish_time_ms = WallNowMs();
+  attempt.finish_time_ms = WallClockMs();
 }
 
 int TaskTracker::RunningAttempts(const Task& task) const {
@@ -142,7 +132,7 @@ TaskTracker::Attempt& TaskTracker::AddAttempt(Task& task, int number,
   attempt.container = container;
   attempt.state = state;
   attempt.start_ms = Now();
-  attempt.start_time_ms = WallNowMs();
+  attempt.start_time_ms = WallClockMs();
   attempt.progress_ms = attempt.start_ms;
   if (task.kind == TaskKind::kReduce) {
     for (const wire::MapOutputLocation& output : MapOutputs()) {

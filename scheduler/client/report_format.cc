@@ -1,10 +1,10 @@
 #include "scheduler/client/report_format.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 
+#include "common/clock.h"
 #include "common/json_writer.h"
 #include "counters.h"
 #include "scheduler/client/progress_display.h"
@@ -43,12 +43,7 @@ void WriteReportFields(const wire::ApplicationReport& r, JsonWriter* json) {
 // An attempt's run time, to now while it runs ("-" before it started).
 std::string AttemptSeconds(const wire::TaskAttemptReport& a) {
   if (a.start_time_ms <= 0) return "-";
-  int64_t end = a.finish_time_ms;
-  if (end <= 0) {
-    end = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count();
-  }
+  int64_t end = a.finish_time_ms > 0 ? a.finish_time_ms : WallClockMs();
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1fs", std::max<int64_t>(0, end - a.start_time_ms) / 1000.0);
   return buf;

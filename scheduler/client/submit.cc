@@ -11,6 +11,7 @@
 
 #include <gflags/gflags.h>
 
+#include "common/clock.h"
 #include "common/exit_codes.h"
 #include "common/file.h"
 #include "common/flags.h"
@@ -106,12 +107,6 @@ Result<std::string> Submit(const SubmitOptions& options, dfs::DfsClient* dfs, Rm
   return app_id;
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 Status ValidateSubmitOptions(const SubmitOptions& options) {
@@ -177,8 +172,8 @@ int WaitForApplication(const std::string& cluster_dir, const std::string& app_id
       out.flush();
       if (IsFinal(report.state)) break;
     } else {
-      if (got.status().IsNotFound() || failing_since == 0) failing_since = NowMs();
-      if (got.status().IsNotFound() || NowMs() - failing_since > FLAGS_mrjob_rm_timeout_ms) {
+      if (got.status().IsNotFound() || failing_since == 0) failing_since = SteadyClockMs();
+      if (got.status().IsNotFound() || SteadyClockMs() - failing_since > FLAGS_mrjob_rm_timeout_ms) {
         out << display.Finish();
         PrintError(err, "following " + app_id + ": " + got.status().ToString());
         return kExitFailure;

@@ -9,18 +9,14 @@
 
 #include <glog/logging.h>
 
+#include "common/clock.h"
+
 namespace mr::sched {
 
 namespace {
 
 constexpr int64_t kRetryAfterFailureMs = 1000;
 constexpr int kShutdownGraceMs = 2000;
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -43,7 +39,7 @@ struct CheckpointWriter::Shared {
       } else {
         LOG_EVERY_N(ERROR, 10) << "rm: cannot checkpoint to " << store->Describe() << ": "
                                << s.ToString();
-        last_failure_ms = SteadyMs();
+        last_failure_ms = SteadyClockMs();
       }
       cv.notify_all();
     }
@@ -80,7 +76,7 @@ CheckpointWriter::~CheckpointWriter() {
 bool CheckpointWriter::Offer(wire::RmCheckpoint checkpoint) {
   std::lock_guard lock(shared_->mu);
   if (shared_->last_failure_ms != 0 &&
-      SteadyMs() - shared_->last_failure_ms < kRetryAfterFailureMs) {
+      SteadyClockMs() - shared_->last_failure_ms < kRetryAfterFailureMs) {
     return false;
   }
   shared_->pending = std::move(checkpoint);
@@ -97,7 +93,7 @@ bool CheckpointWriter::WaitDurable(int64_t version, int timeout_ms) {
 bool CheckpointWriter::NeedsRetry() {
   std::lock_guard lock(shared_->mu);
   return shared_->last_failure_ms != 0 && !shared_->pending &&
-         SteadyMs() - shared_->last_failure_ms >= kRetryAfterFailureMs;
+         SteadyClockMs() - shared_->last_failure_ms >= kRetryAfterFailureMs;
 }
 
 }  // namespace mr::sched

@@ -5,6 +5,7 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "common/host_port.h"
 
 #include "scheduler/resourcemanager/dfs_state_store.h"
@@ -71,7 +72,7 @@ ResourceManager::Options ResourceManager::Options::FromFlags() {
 }
 
 Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options) {
-  if (options.service.state.start_time_ms == 0) options.service.state.start_time_ms = NowMs();
+  if (options.service.state.start_time_ms == 0) options.service.state.start_time_ms = WallClockMs();
   if (options.standby && options.failover.peers.empty()) {
     return Status::InvalidArgument("a standby resource manager needs --rm_peers");
   }

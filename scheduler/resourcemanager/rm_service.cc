@@ -4,6 +4,7 @@
 
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "NodeManagerService.h"
 #include "rpc/status_codes.h"
 #include "rpc/thrift_client.h"
@@ -36,12 +37,6 @@ Status StartAmContainer(const ClusterState::AmLaunch& launch, int timeout_ms) {
 
 }  // namespace
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 RmService::RmService(Options options)
     : options_(options), state_(options.state), active_(!options.standby) {
   if (options_.store != nullptr) writer_ = std::make_unique<CheckpointWriter>(options_.store);
@@ -71,7 +66,7 @@ void RmService::ScheduleAndLaunch(int64_t now_ms) {
 
 void RmService::MaybeCheckpoint() {
   if (writer_ == nullptr || !active_) return;
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   bool apps_changed = state_.version() != offered_version_;
   bool reports_due = state_.reports_version() != offered_reports_version_ &&
                      now - last_offer_ms_ >= options_.checkpoint_reports_ms;
@@ -91,7 +86,7 @@ void RmService::ThrowIfStandby() const {
 Status RmService::Activate() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (active_) return Status::OK();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   if (options_.store != nullptr) {
     Result<wire::RmCheckpoint> checkpoint = options_.store->Load();
     if (checkpoint.ok()) {
@@ -128,7 +123,7 @@ void RmService::LauncherLoop() {
     lock.lock();
     if (!s.ok()) {
       LOG(WARNING) << "rm: " << launch.context.app_id << ": " << s.ToString();
-      state_.AmLaunchFailed(launch.context.app_id, s.ToString(), NowMs());
+      state_.AmLaunchFailed(launch.context.app_id, s.ToString(), WallClockMs());
     }
   }
 }
@@ -139,7 +134,7 @@ void RmService::TickerLoop() {
     wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
     if (stopping_) return;
     if (!active_) continue;
-    int64_t now = NowMs();
+    int64_t now = WallClockMs();
     state_.ExpireNodes(now);
     state_.ExpireAms(now);
     ScheduleAndLaunch(now);
@@ -157,7 +152,7 @@ void RmService::SubmitApplication(const wire::ApplicationSubmission& submission)
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ThrowIfStandby();
-    int64_t now = NowMs();
+    int64_t now = WallClockMs();
     ThrowIfError(state_.Submit(submission, now));
     ScheduleAndLaunch(now);
     version = state_.version();
@@ -184,7 +179,7 @@ void RmService::ListApplications(std::vector<wire::ApplicationReport>& _return) 
 void RmService::KillApplication(const std::string& app_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   ThrowIfError(state_.Kill(app_id, now));
   ScheduleAndLaunch(now);
 }
@@ -192,13 +187,13 @@ void RmService::KillApplication(const std::string& app_id) {
 void RmService::ListNodes(std::vector<wire::NodeReport>& _return) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  _return = state_.ListNodes(NowMs());
+  _return = state_.ListNodes(WallClockMs());
 }
 
 void RmService::RegisterNode(const wire::NodeInfo& node) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   ThrowIfError(state_.RegisterNode(node, now));
   ScheduleAndLaunch(now);
 }
@@ -207,7 +202,7 @@ void RmService::NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::s
                               const std::vector<wire::ContainerStatus>& containers) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   _return = ValueOrThrow(state_.NodeHeartbeat(node_id, containers, now));
   ScheduleAndLaunch(now);
 }
@@ -217,14 +212,14 @@ void RmService::RegisterApplicationMaster(wire::RegisterResponse& _return,
                                           const std::string& am_container_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  _return = ValueOrThrow(state_.RegisterApplicationMaster(app_id, am_container_id, NowMs()));
+  _return = ValueOrThrow(state_.RegisterApplicationMaster(app_id, am_container_id, WallClockMs()));
   MaybeCheckpoint();
 }
 
 void RmService::Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   _return = ValueOrThrow(state_.Allocate(request, now));
   ScheduleAndLaunch(now);
 }
@@ -235,7 +230,7 @@ void RmService::FinishApplication(const std::string& app_id, wire::AppState::typ
                                   const std::string& am_container_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   ThrowIfError(state_.Finish(app_id, state, diagnostics, counters_json, now, am_container_id));
   ScheduleAndLaunch(now);
 }
@@ -243,7 +238,7 @@ void RmService::FinishApplication(const std::string& app_id, wire::AppState::typ
 void RmService::NodeFailed(const std::string& node_id, const std::string& why) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!active_) return;
-  int64_t now = NowMs();
+  int64_t now = WallClockMs();
   if (state_.DeclareNodeLost(node_id, why, now)) ScheduleAndLaunch(now);
 }
 

@@ -103,7 +103,4 @@ class RmService : public wire::ResourceManagerServiceIf {
   std::thread ticker_;
 };
 
-// Unix time in milliseconds.
-int64_t NowMs();
-
 }  // namespace mr::sched
