@@ -111,12 +111,13 @@ class FaultToleranceE2ETest : public ::testing::Test {
     return found;
   }
 
-  // Starts the cluster, submits a job whose maps sleep 1.5 s, and returns
-  // one of its map attempts once it runs: the moment to break something.
-  AttemptRow StartJobUntilAMapRuns(const std::string& up_args = "") {
+  // Starts the cluster, submits a job whose maps sleep `map_sleep_ms`, and
+  // returns one of its map attempts once it runs: the moment to break
+  // something.
+  AttemptRow StartJobUntilAMapRuns(const std::string& up_args = "", int map_sleep_ms = 1500) {
     Start(up_args);
     if (HasFatalFailure()) return {};
-    SubmitInBackground(1500);
+    SubmitInBackground(map_sleep_ms);
     app_id_ = WaitForRunningApp();
     return WaitForAttempt(app_id_, "m_", "RUNNING");
   }
@@ -180,7 +181,9 @@ TEST_F(FaultToleranceE2ETest, MapsRerunInTheRoomOfKilledReducesOnOneVcoreNodes) 
 // starts a second AM attempt, and the first must stand aside (the RM
 // refuses it as no longer current) instead of finishing or failing the job.
 TEST_F(FaultToleranceE2ETest, TheNodeManagerOfTheApplicationMasterKilledMidJob) {
-  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns());
+  // Maps long enough that the orphaned first AM cannot finish the job
+  // before the RM has noticed the loss (1-2 s) and replaced it.
+  ASSERT_NO_FATAL_FAILURE(StartJobUntilAMapRuns("", 5000));
   CommandResult status = cluster_.Mrjob("status " + app_id_ + " --json", 30);
   size_t at = status.out.find("\"am_node_id\":\"");
   ASSERT_NE(at, std::string::npos) << status.out;
