@@ -184,12 +184,11 @@ void TaskTracker::Kill(const AttemptRef& ref, const std::string& why, bool stop)
 
 Completion TaskTracker::OnCompleted(const std::string& container_id, bool succeeded,
                                     const std::string& diagnostics) {
-  auto it = by_container_.find(container_id);
-  if (it == by_container_.end()) return Completion::kIgnored;
-  AttemptRef ref = it->second;
+  std::optional<AttemptRef> running = RunningRef(container_id);
+  if (!running) return Completion::kIgnored;
+  const AttemptRef ref = *running;
   Task& task = TaskOf(ref.kind, ref.index);
   Attempt& attempt = task.attempts[ref.attempt];
-  if (attempt.state != kRunning) return Completion::kIgnored;
   if (!succeeded) return FailAttempt(ref, diagnostics);
   MarkChanged(ref);
   attempt.state = kSucceeded;
@@ -249,12 +248,10 @@ void TaskTracker::RequestIfIdle(Task& task) {
 
 Completion TaskTracker::OnLaunchRefused(const std::string& container_id,
                                         const std::string& diagnostics) {
-  auto it = by_container_.find(container_id);
-  if (it == by_container_.end()) return Completion::kIgnored;
-  AttemptRef ref = it->second;
-  Task& task = TaskOf(ref.kind, ref.index);
-  if (task.attempts[ref.attempt].state != kRunning) return Completion::kIgnored;
-  Kill(ref, diagnostics, /*stop=*/false);
+  std::optional<AttemptRef> ref = RunningRef(container_id);
+  if (!ref) return Completion::kIgnored;
+  Task& task = TaskOf(ref->kind, ref->index);
+  Kill(*ref, diagnostics, /*stop=*/false);
   if (done() || failed()) return Completion::kIgnored;
   RequestIfIdle(task);
   return Completion::kRetrying;
@@ -276,12 +273,11 @@ void TaskTracker::LoseMapOutput(Task& map, const std::string& why, const std::st
 Completion TaskTracker::OnFetchFailure(const std::string& container_id,
                                        const std::vector<int>& map_indexes,
                                        const std::string& diagnostics) {
-  auto it = by_container_.find(container_id);
-  if (it == by_container_.end()) return Completion::kIgnored;
-  AttemptRef ref = it->second;
+  std::optional<AttemptRef> running = RunningRef(container_id);
+  if (!running || running->kind != TaskKind::kReduce) return Completion::kIgnored;
+  const AttemptRef ref = *running;
   Task& reduce = TaskOf(ref.kind, ref.index);
   Attempt& attempt = reduce.attempts[ref.attempt];
-  if (ref.kind != TaskKind::kReduce || attempt.state != kRunning) return Completion::kIgnored;
   Kill(ref, diagnostics, /*stop=*/false);
   if (done() || failed()) return Completion::kIgnored;
   for (int m : map_indexes) {
@@ -300,10 +296,9 @@ Completion TaskTracker::OnFetchFailure(const std::string& container_id,
 }
 
 void TaskTracker::OnProgress(const std::string& container_id, double progress, int64_t ticks) {
-  auto it = by_container_.find(container_id);
-  if (it == by_container_.end()) return;
-  Attempt& attempt = TaskOf(it->second.kind, it->second.index).attempts[it->second.attempt];
-  if (attempt.state != kRunning) return;
+  std::optional<AttemptRef> ref = RunningRef(container_id);
+  if (!ref) return;
+  Attempt& attempt = TaskOf(ref->kind, ref->index).attempts[ref->attempt];
   if (progress != attempt.progress || ticks != attempt.ticks) {
     attempt.progress = progress;
     attempt.ticks = ticks;
@@ -462,11 +457,19 @@ std::vector<AttemptInfo> TaskTracker::Running() const {
   return out;
 }
 
-std::optional<AttemptInfo> TaskTracker::RunningAttempt(const std::string& container_id) const {
+std::optional<TaskTracker::AttemptRef> TaskTracker::RunningRef(
+    const std::string& container_id) const {
   auto it = by_container_.find(container_id);
   if (it == by_container_.end()) return std::nullopt;
-  const Attempt& a = TaskOf(it->second.kind, it->second.index).attempts[it->second.attempt];
-  if (a.state != kRunning) return std::nullopt;
+  const AttemptRef& ref = it->second;
+  if (TaskOf(ref.kind, ref.index).attempts[ref.attempt].state != kRunning) return std::nullopt;
+  return ref;
+}
+
+std::optional<AttemptInfo> TaskTracker::RunningAttempt(const std::string& container_id) const {
+  std::optional<AttemptRef> ref = RunningRef(container_id);
+  if (!ref) return std::nullopt;
+  const Attempt& a = TaskOf(ref->kind, ref->index).attempts[ref->attempt];
   return AttemptInfo{a.id, a.state, a.container, a.diagnostics};
 }
 

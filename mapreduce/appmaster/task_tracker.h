@@ -260,6 +260,8 @@ class TaskTracker {
   bool Avoided(const std::string& node_id) const;
   // The task `attempt_id` names (and its attempt number), or null.
   Task* TaskOfAttempt(const std::string& attempt_id, int* number);
+  // The attempt running in `container_id`; nullopt if it is unknown or ended.
+  std::optional<AttemptRef> RunningRef(const std::string& container_id) const;
   // Queues a request for a new attempt of `task`; a backup also avoids the
   // nodes its running attempts are on. False if a backup has nowhere to go.
   bool Request(Task& task, bool backup = false);
