@@ -22,6 +22,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/bench/data"
+source "$root/bench/bench_lib.sh"
 corpus_mb=300
 tera_records=10000000
 tiny_runs=10
@@ -43,8 +44,6 @@ bin="$build_dir/bin"
 bash "$root/scripts/build.sh" Release wordcount teragen terasort teravalidate mrcluster mrdfs \
   mrjob dfs_master dfs_datanode mr_resourcemanager mr_nodemanager
 
-failures=()
-fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 cluster="$data/cluster-bench"
 tera="$data/cluster-tera"
 stop() { "$bin/mrcluster" down --dir "$cluster" >/dev/null 2>&1 || true; rm -rf "$cluster" "$tera"; }
@@ -53,13 +52,8 @@ stop
 mkdir -p "$data" "$root/bench/out" "$tera"
 dfs() { "$bin/mrdfs" --cluster "$cluster" "$@"; }
 submit() { "$bin/mrjob" --cluster "$cluster" submit "$@"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
-corpus="$data/corpus-$corpus_mb"
-echo "== corpus: $corpus (>= $corpus_mb MiB)" >&2
-bash "$root/scripts/make_corpus.sh" "$corpus" "$corpus_mb"
-mapfile -t files < <(find "$corpus" -maxdepth 1 -type f ! -name '_*' | sort)
+use_corpus "$corpus_mb"
 
 echo "== cluster: 2 racks x 2 nodes" >&2
 "$bin/mrcluster" up --dir "$cluster" --racks 2 --nodes_per_rack 2 >&2
@@ -88,7 +82,6 @@ for ((round = 0; round < wc_rounds; round++)); do
     fail "cluster word counts (round $round) differ from the local run's"
   fi
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 wc_local=$(median "${wc_locals[@]}")
 wc_cluster=$(median "${wc_clusters[@]}")
 rm -rf "$data/wc-local"
@@ -143,7 +136,4 @@ verdict() { awk -v x="$1" -v limit="$2" 'BEGIN {print (x <= limit) ? "met" : "NO
   echo "tiny job runs (s): ${tiny[*]}"
 } | tee "$root/bench/out/cluster_latest.md"
 
-if ((${#failures[@]} > 0)); then
-  printf 'FAILED: %s\n' "${failures[@]}" >&2
-  exit 1
-fi
+exit_if_failed

@@ -30,6 +30,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/bench/data"
+source "$root/bench/bench_lib.sh"
 mb=1024
 runs=3
 chunk_size=$((64 << 20))
@@ -76,8 +77,6 @@ trap cleanup EXIT
 cleanup
 mkdir -p "$data" "$root/bench/out"
 
-failures=()
-fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 
 echo "== cluster: 2 racks x 3 datanodes, chunk size $chunk_size" >&2
 "$bin/mrcluster" up --noscheduler --dir "$cluster" --racks 2 --nodes_per_rack 3 --chunk_size "$chunk_size" \
@@ -208,8 +207,4 @@ report() {
 report >"$root/bench/out/dfs_latest.md"
 cat "$root/bench/out/dfs_latest.md"
 
-if ((${#failures[@]} > 0)); then
-  echo >&2
-  printf 'FAIL: %s\n' "${failures[@]}" >&2
-  exit 1
-fi
+exit_if_failed

@@ -23,6 +23,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/bench/data"
+source "$root/bench/bench_lib.sh"
 corpus_mb=300
 while (($# > 0)); do
   case "$1" in
@@ -36,21 +37,14 @@ bin="${MR_BUILD_DIR:-$root/build}/bin"
 bash "$root/scripts/build.sh" Release wordcount mrcluster mrdfs mrjob dfs_master dfs_datanode \
   mr_resourcemanager mr_nodemanager
 
-failures=()
-fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 cluster="$data/fault-bench"
 stop() { "$bin/mrcluster" down --dir "$cluster" >/dev/null 2>&1 || true; rm -rf "$cluster"; }
 trap stop EXIT
 stop
 mkdir -p "$data" "$root/bench/out"
 dfs() { "$bin/mrdfs" --cluster "$cluster" "$@"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
-corpus="$data/corpus-$corpus_mb"
-echo "== corpus: $corpus (>= $corpus_mb MiB)" >&2
-bash "$root/scripts/make_corpus.sh" "$corpus" "$corpus_mb"
-mapfile -t files < <(find "$corpus" -maxdepth 1 -type f ! -name '_*' | sort)
+use_corpus "$corpus_mb"
 
 echo "== cluster: 2 racks x 2 nodes, standby RM" >&2
 # 2 vcores per NM (not mrcluster's host-sized default) as when the recorded
@@ -146,7 +140,4 @@ verdict() { awk -v x="$1" -v c="$clean" 'BEGIN {print (x <= 1.5 * c) ? "met" : "
 } | tee "$root/bench/out/fault_latest.md"
 grep -h "Speculative map attempts\|Killed map tasks\|Failed map tasks" "$data"/fault-hung-on.log >&2 || true
 
-if ((${#failures[@]} > 0)); then
-  printf 'FAIL: %s\n' "${failures[@]}" >&2
-  exit 1
-fi
+exit_if_failed

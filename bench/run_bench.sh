@@ -15,6 +15,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/bench/data"
+source "$root/bench/bench_lib.sh"
 corpus_mb=300
 tera_records=10000000
 quick=0
@@ -26,9 +27,6 @@ while (($# > 0)); do
     *) echo "usage: $0 [--corpus-mb N] [--tera-records N] [--quick]" >&2; exit 2 ;;
   esac
 done
-
-failures=()
-fail() { echo "FAIL: $*" >&2; failures+=("$*"); }
 
 bash "$root/scripts/install_deps.sh"
 build_dir="${MR_BUILD_DIR:-$root/build}"
@@ -75,10 +73,7 @@ export -f stage
 sum_col() { awk -v c="$1" '{s += $c} END {printf "%.0f\n", s}'; }
 
 mkdir -p "$data" "$root/bench/out"
-corpus="$data/corpus-$corpus_mb"
-echo "== corpus: $corpus (>= $corpus_mb MiB)" >&2
-bash "$root/scripts/make_corpus.sh" "$corpus" "$corpus_mb"
-mapfile -t files < <(find "$corpus" -maxdepth 1 -type f ! -name '_*' | sort)
+use_corpus "$corpus_mb"
 corpus_bytes=$(cat "$corpus/_complete")
 cat "${files[@]}" >/dev/null  # Warm the page cache.
 
@@ -195,8 +190,4 @@ report() {
 report >"$root/bench/out/latest.md"
 cat "$root/bench/out/latest.md"
 
-if ((${#failures[@]} > 0)); then
-  echo >&2
-  printf 'FAIL: %s\n' "${failures[@]}" >&2
-  exit 1
-fi
+exit_if_failed
