@@ -57,7 +57,7 @@ void PrintError(std::ostream& err, const std::string& message) {
 
 Result<wire::ApplicationReport> GetApplication(RmClient* rm, const std::string& app_id) {
   return rm->CallFor<wire::ApplicationReport>(
-      "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, app_id); });
+      "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, app_id, /*brief=*/false); });
 }
 
 Status Status_(RmClient* rm, const MrjobCommand& c, std::ostream& out) {

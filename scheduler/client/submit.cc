@@ -162,8 +162,10 @@ int WaitForApplication(const std::string& cluster_dir, const std::string& app_id
   int64_t failing_since = 0;
   wire::ApplicationReport report;
   while (true) {
+    // Brief: the attempts, which grow with the job, are not needed here.
     Result<wire::ApplicationReport> got = (*rm)->CallFor<wire::ApplicationReport>(
-        "GetApplication", [&](auto& stub, auto& r) { stub.GetApplication(r, app_id); });
+        "GetApplication",
+        [&](auto& stub, auto& r) { stub.GetApplication(r, app_id, /*brief=*/true); });
     if (got.ok()) {
       failing_since = 0;
       report = *std::move(got);

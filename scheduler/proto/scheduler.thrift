@@ -153,7 +153,7 @@ struct ApplicationReport {
   10: i64 finish_time_ms,          // 0 while running.
   11: string am_container_id,
   12: string am_node_id,
-  13: list<TaskAttemptReport> attempts,  // GetApplication only; empty in ListApplications.
+  13: list<TaskAttemptReport> attempts,  // Not in ListApplications or a brief GetApplication.
   14: Resource used,               // Resources of its running containers.
 }
 
@@ -235,7 +235,9 @@ service ResourceManagerService {
   string NewApplication() throws (1: SchedulerError error),
   // InvalidArgument if am_resource fits no node (with the reason).
   void SubmitApplication(1: ApplicationSubmission submission) throws (1: SchedulerError error),
-  ApplicationReport GetApplication(1: string app_id) throws (1: SchedulerError error),
+  // brief: without the attempts (what a client following a job polls for).
+  ApplicationReport GetApplication(1: string app_id, 2: bool brief)
+      throws (1: SchedulerError error),
   list<ApplicationReport> ListApplications() throws (1: SchedulerError error),
   void KillApplication(1: string app_id) throws (1: SchedulerError error),
   list<NodeReport> ListNodes() throws (1: SchedulerError error),

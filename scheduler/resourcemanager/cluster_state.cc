@@ -248,18 +248,27 @@ Status ClusterState::Submit(const wire::ApplicationSubmission& submission, int64
   return Status::OK();
 }
 
-Result<wire::ApplicationReport> ClusterState::GetApplication(const std::string& app_id) const {
+namespace {
+
+// An application's report without its attempts, which grow with the job.
+wire::ApplicationReport BriefReport(const wire::ApplicationReport& full) {
+  wire::ApplicationReport brief = full;
+  brief.attempts.clear();
+  return brief;
+}
+
+}  // namespace
+
+Result<wire::ApplicationReport> ClusterState::GetApplication(const std::string& app_id,
+                                                             bool brief) const {
   const App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
-  return app->report;
+  return brief ? BriefReport(app->report) : app->report;
 }
 
 std::vector<wire::ApplicationReport> ClusterState::ListApplications() const {
   std::vector<wire::ApplicationReport> out;
-  for (const auto& [id, app] : apps_) {
-    out.push_back(app.report);
-    out.back().attempts.clear();
-  }
+  for (const auto& [id, app] : apps_) out.push_back(BriefReport(app.report));
   return out;
 }
 

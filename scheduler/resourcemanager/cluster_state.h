@@ -88,7 +88,9 @@ class ClusterState {
   // ---- Clients.
   std::string NewApplicationId();
   Status Submit(const wire::ApplicationSubmission& submission, int64_t now_ms);
-  Result<wire::ApplicationReport> GetApplication(const std::string& app_id) const;
+  // brief: without the attempts.
+  Result<wire::ApplicationReport> GetApplication(const std::string& app_id,
+                                                 bool brief = false) const;
   std::vector<wire::ApplicationReport> ListApplications() const;
   Status Kill(const std::string& app_id, int64_t now_ms);
 

@@ -164,10 +164,11 @@ void RmService::SubmitApplication(const wire::ApplicationSubmission& submission)
   }
 }
 
-void RmService::GetApplication(wire::ApplicationReport& _return, const std::string& app_id) {
+void RmService::GetApplication(wire::ApplicationReport& _return, const std::string& app_id,
+                               bool brief) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
-  _return = ValueOrThrow(state_.GetApplication(app_id));
+  _return = ValueOrThrow(state_.GetApplication(app_id, brief));
 }
 
 void RmService::ListApplications(std::vector<wire::ApplicationReport>& _return) {

@@ -52,7 +52,8 @@ class RmService : public wire::ResourceManagerServiceIf {
 
   void NewApplication(std::string& _return) override;
   void SubmitApplication(const wire::ApplicationSubmission& submission) override;
-  void GetApplication(wire::ApplicationReport& _return, const std::string& app_id) override;
+  void GetApplication(wire::ApplicationReport& _return, const std::string& app_id,
+                      bool brief) override;
   void ListApplications(std::vector<wire::ApplicationReport>& _return) override;
   void KillApplication(const std::string& app_id) override;
   void ListNodes(std::vector<wire::NodeReport>& _return) override;

@@ -72,7 +72,7 @@ class RmFailoverClusterTest : public ::testing::Test {
   static Result<sched::wire::ApplicationReport> Get(sched::RmClient* rm,
                                                     const std::string& app_id) {
     return rm->CallFor<sched::wire::ApplicationReport>(
-        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, app_id); });
+        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, app_id, false); });
   }
 
   ScopedTempDir tmp_;

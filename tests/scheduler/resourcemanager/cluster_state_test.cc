@@ -466,6 +466,10 @@ TEST_F(ClusterStateTest, AttemptReportsAreMergedById) {
   EXPECT_EQ(report.attempts[0].state, "SUCCEEDED");
   EXPECT_DOUBLE_EQ(report.map_progress, 0.5);
   EXPECT_TRUE(state_.ListApplications()[0].attempts.empty());
+  // A brief report (a following client's poll) leaves the attempts out too.
+  auto brief = *state_.GetApplication(app, /*brief=*/true);
+  EXPECT_TRUE(brief.attempts.empty());
+  EXPECT_DOUBLE_EQ(brief.map_progress, 0.5);
 }
 
 wire::ContainerStatus Running(const std::string& container_id, int vcores, int64_t memory_mb) {

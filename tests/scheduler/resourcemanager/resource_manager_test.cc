@@ -75,7 +75,7 @@ TEST_F(ResourceManagerTest, AmThatCannotStartFailsTheApp) {
   wire::ApplicationReport report;
   ASSERT_TRUE(Eventually([&] {
     auto r = rm_->CallFor<wire::ApplicationReport>(
-        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, submission.app_id); });
+        "GetApplication", [&](auto& stub, auto& out) { stub.GetApplication(out, submission.app_id, false); });
     if (r.ok()) report = *r;
     return r.ok() && report.state == wire::AppState::FAILED;
   }));
@@ -95,7 +95,7 @@ TEST_F(ResourceManagerTest, SurvivesGarbageAndOversizedFrames) {
   mr::testing::SendRawTcp(port_, std::string("\x00\x00\x00\x05\x82\x21\x01\x02\x03", 9));  // Truncated.
   EXPECT_FALSE(NewApp().empty());
   auto missing = rm_->CallFor<wire::ApplicationReport>(
-      "GetApplication", [](auto& stub, auto& out) { stub.GetApplication(out, "app_1_0001"); });
+      "GetApplication", [](auto& stub, auto& out) { stub.GetApplication(out, "app_1_0001", false); });
   EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
 }
 
