@@ -2,9 +2,10 @@
 // 2 racks x 2 datanodes, a resource manager and a node manager beside each
 // datanode): jobs submitted with mrjob (and with a job binary's --cluster)
 // run their maps beside their data, and their output matches an independent
-// count; a crashing task is retried and then fails the job with its stderr
-// shown; a running job can be killed; two jobs run at once. Nothing is left
-// at a failed or killed job's output path.
+// count; terasort's output is globally sorted and holds every input record
+// (teravalidate); a crashing task is retried and then fails the job with its
+// stderr shown; a running job can be killed; two jobs run at once. Nothing
+// is left at a failed or killed job's output path.
 //
 // Skips only if the daemons are not built.
 #include <map>
@@ -15,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file.h"
+#include "dfs/client/whole_file.h"
 #include "tests/scheduler/scheduler_cluster.h"
 
 namespace mr::sched {
@@ -88,6 +91,42 @@ TEST_F(MrjobE2ETest, WordCountMatchesAnIndependentCountWithDataLocalMaps) {
   EXPECT_EQ(PrintedCounter(r.out, "Launched reduce tasks"), 3) << r.out;
   // The staged binary is gone.
   EXPECT_TRUE(Names("/.staging").empty());
+}
+
+// teragen's records, put into the DFS, sorted by terasort on the cluster
+// (range partitioner, 3 reduces), read back and checked by teravalidate:
+// each part sorted, the parts in order, and the records those of the input.
+TEST_F(MrjobE2ETest, TerasortOnTheClusterSortsEveryRecord) {
+  mr::testing::ScopedTempDir tmp;
+  CommandResult gen = RunCommand(Quote(BinPath("teragen")) + " --records=50000 --output=" +
+                                     Quote(tmp.Join("in")),
+                                 60);
+  ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
+  int parts_in = 0;
+  for (const std::string& name : mr::testing::ListDir(tmp.Join("in"))) {
+    if (name.rfind("part-", 0) != 0) continue;
+    Result<std::string> bytes = ReadFileToString(tmp.Join("in/" + name));
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    ASSERT_TRUE(Write("/tera/in/" + name, *bytes).ok());
+    ++parts_in;
+  }
+  ASSERT_GT(parts_in, 0);
+  CommandResult r = Submit("terasort", "/tera/in", "/tera/out", "--reducers 3");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Names("/tera/out"), (std::vector<std::string>{"_SUCCESS", "_counters.json",
+                                                          "part-r-00000", "part-r-00001",
+                                                          "part-r-00002"}));
+  ASSERT_TRUE(CreateDirs(tmp.Join("out")).ok());
+  for (const std::string& part : {"part-r-00000", "part-r-00001", "part-r-00002"}) {
+    Result<std::string> bytes = dfs::ReadWholeFile(dfs_.get(), std::string("/tera/out/") + part);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    ASSERT_TRUE(WriteStringToFile(tmp.Join(std::string("out/") + part), *bytes, false).ok());
+  }
+  CommandResult valid = RunCommand(Quote(BinPath("teravalidate")) + " --input=" +
+                                       Quote(tmp.Join("out")) + " --original=" +
+                                       Quote(tmp.Join("in")),
+                                   60);
+  EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
 }
 
 TEST_F(MrjobE2ETest, AJobBinaryWithClusterSubmitsItself) {
