@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -40,6 +42,22 @@ bool ProcessRuns(pid_t pid, const std::string& binary_name) {
   // `binary_name` matches any live process.
   if (binary_name.empty()) return !cmdline->empty();
   return BaseName(argv0) == binary_name;
+}
+
+// The start time of `pid` (field 22 of /proc/<pid>/stat, in clock ticks
+// since boot), or 0 if it is gone. A pid and its start time name one process:
+// a pid reused by another process has a later start time.
+uint64_t StartTimeOf(pid_t pid) {
+  Result<std::string> stat = ReadFileToString("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok()) return 0;
+  // The command name (field 2) may hold spaces and parentheses: count from
+  // its closing parenthesis, which is field 3's left neighbour.
+  size_t pos = stat->rfind(')');
+  if (pos == std::string::npos) return 0;
+  for (int field = 2; field < 22 && pos != std::string::npos; ++field) {
+    pos = stat->find(' ', pos + 1);
+  }
+  return pos == std::string::npos ? 0 : std::strtoull(stat->c_str() + pos + 1, nullptr, 10);
 }
 
 }  // namespace
@@ -97,15 +115,22 @@ pid_t LiveDaemonPid(const std::string& pid_path, const std::string& binary_name)
 }
 
 Status StopDaemon(pid_t pid, int signal, int grace_ms) {
+  const uint64_t started = StartTimeOf(pid);
+  if (started == 0) return Status::OK();
   if (::kill(pid, signal) != 0) return errno == ESRCH ? Status::OK() : Status::FromErrno(errno, "kill");
+  // Gone, a zombie whose parent (not us: daemons outlive mrcluster) has not
+  // reaped it yet, or reaped and its pid already reused by another process,
+  // which must not get the SIGKILL.
+  auto gone = [&] {
+    ::waitpid(pid, nullptr, WNOHANG);
+    return ::kill(pid, 0) != 0 || !ProcessRuns(pid, "") || StartTimeOf(pid) != started;
+  };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    ::waitpid(pid, nullptr, WNOHANG);
-    // Gone, or a zombie whose parent (not us: daemons outlive mrcluster)
-    // has not reaped it yet.
-    if (::kill(pid, 0) != 0 || !ProcessRuns(pid, "")) return Status::OK();
+    if (gone()) return Status::OK();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (gone()) return Status::OK();
   if (::kill(pid, SIGKILL) != 0 && errno != ESRCH) return Status::FromErrno(errno, "kill -9");
   ::waitpid(pid, nullptr, 0);
   return Status::OK();

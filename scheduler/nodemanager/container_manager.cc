@@ -45,7 +45,7 @@ struct ContainerManager::Container {
   std::string app_id;
   wire::Resource resource;
   std::string dir;  // Working directory.
-  pid_t pid = 0;    // Set once spawned; the process group id too.
+  pid_t pid = 0;    // From spawn until reaped (then 0 again); the process group id too.
   bool complete = false;
   bool reported = false;  // Completed and acknowledged by a heartbeat.
   int exit_code = -1;
@@ -225,9 +225,17 @@ void ContainerManager::Launch(const std::shared_ptr<Container>& c,
   siginfo_t info;
   while (::waitid(P_PID, *pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
   }
-  SignalGroup(*pid, SIGKILL);  // Whatever it left running in its group.
   int wait_status = 0;
-  while (::waitpid(*pid, &wait_status, 0) < 0 && errno == EINTR) {
+  {
+    // Reaped under the lock, and the pid forgotten at once: once reaped, the
+    // pid may belong to any new process, which no later Stop, cleanup or
+    // memory kill may signal.
+    std::lock_guard lock(mu_);
+    SignalGroup(*pid, SIGKILL);  // Whatever it left running in its group.
+    while (::waitpid(*pid, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    c->pid = 0;
+    c->kill_pending = false;
   }
   std::string reason;
   int code = ExitCodeOf(wait_status, &reason);
