@@ -250,8 +250,19 @@ int SharedNodeManagerVcores(int nodes, unsigned host_cores) {
 
 Status Up(const UpOptions& options) {
   if (PathExists(ConfigPath(options.dir))) {
-    return Status::AlreadyExists("a cluster already exists in " + options.dir +
-                                 " (mrcluster start/down manage it)");
+    // A cluster taken down before: up again as cluster.conf lays it out,
+    // with its data (the DFS, the RM's checkpoint, logs) where it was.
+    ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(options.dir));
+    for (const NodeConfig& node : config.nodes) {
+      if (LiveDaemonPid(PidPath(node), BinaryOf(node.role)) != 0) {
+        return Status::AlreadyExists("a cluster is running in " + options.dir + " (" + node.id +
+                                     " is up; mrcluster start/down manage it)");
+      }
+    }
+    PortPickingLock lock;
+    Status s = StartAll(config, options.ready_timeout_ms);
+    if (!s.ok()) (void)Down(options.dir);
+    return s.Prepend("restarting the cluster in " + options.dir);
   }
   RETURN_NOT_OK(CreateDirs(options.dir));
   PortPickingLock lock;  // Until every daemon listens (StartAll returns).

@@ -37,6 +37,7 @@ const char kUsage[] =
     "               [--noscheduler] [--rm_standby] [--nomembership] [--nm_vcores N] [--nm_memory_mb MB]\n"
     "               [--master_flags F] [--datanode_flags F] [--rm_flags F] [--nm_flags F]\n"
     "               (F: extra daemon flags, comma-separated, e.g. --dfs_heartbeat_timeout_ms=9000)\n"
+    "               (on a cluster taken down: brings it up again as its cluster.conf says)\n"
     "  mrcluster status --dir DIR [--json]   (SERVING: a resource manager's active/standby)\n"
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
