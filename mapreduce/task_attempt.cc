@@ -210,10 +210,7 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec,
   return s.ok() ? removed : s;
 }
 
-Result<std::unique_ptr<dfs::DfsClient>> ConnectDfs() {
-  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
-  return dfs::DfsClient::Connect(options);
-}
+Result<std::unique_ptr<dfs::DfsClient>> ConnectDfs() { return ConnectDfsFromEnv(); }
 
 }  // namespace
 

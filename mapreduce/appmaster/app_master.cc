@@ -24,9 +24,14 @@ DEFINE_int32(am_poll_ms, 25,
              "its running containers.");
 DEFINE_int32(am_max_task_attempts, 4,
              "Application Master: attempts of one task before the job fails.");
-DEFINE_int32(am_locality_delay_ms, 200,
-             "Application Master: how long a map request waits for a node holding its data "
-             "before taking its rack (and twice that before taking any node).");
+// Long enough for a node's own map queue to reach it on a small cluster
+// (every task slot frees about once per map time): on replication-1 input
+// of 51 chunks on a 2x2 cluster, 200 ms left 2-8 of 51 maps off-rack, 1 s
+// none or one, at the same job time (docs/SCHEDULER.md, "Scheduling").
+DEFINE_int32(am_locality_delay_ms, 1000,
+             "Application Master: delay scheduling: how long a free node may stay turned down "
+             "by this job for lack of a map whose data it holds before the job takes it for a "
+             "map whose data is in its rack (and twice that before it takes it for any map).");
 DEFINE_int32(am_map_memory_mb, 0,
              "Application Master: memory of a map container (0: --sort_buffer_mb + 512).");
 DEFINE_int32(am_reduce_memory_mb, 0,
@@ -148,10 +153,7 @@ int RunApplicationMaster(const Job& job) {
   }
   LOG(INFO) << app_id << ": registered; input " << config->input << ", output "
             << config->output;
-  Result<dfs::DfsClient::Options> dfs_options = DfsClientOptionsFromEnv();
-  Result<std::unique_ptr<dfs::DfsClient>> dfs =
-      dfs_options.ok() ? dfs::DfsClient::Connect(*dfs_options)
-                       : Result<std::unique_ptr<dfs::DfsClient>>(dfs_options.status());
+  Result<std::unique_ptr<dfs::DfsClient>> dfs = ConnectDfsFromEnv();
   if (!dfs.ok()) {
     std::string why = "cannot reach the DFS: " + dfs.status().ToString();
     LOG(ERROR) << app_id << ": " << why;

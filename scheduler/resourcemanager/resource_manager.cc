@@ -1,6 +1,8 @@
 #include "scheduler/resourcemanager/resource_manager.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
@@ -69,6 +71,11 @@ DEFINE_int64(rm_log_retention_check_ms, 3600 * 1000,
 
 namespace mr::sched {
 
+namespace {
+// How long an RM starting active waits for a checkpoint it cannot read yet.
+constexpr int64_t kCheckpointLoadWaitMs = 15000;
+}  // namespace
+
 Result<ResourceManager::Options> ResourceManager::Options::FromFlags() {
   Options options;
   Result<std::vector<QueueConfig>> queues = ParseQueues(FLAGS_rm_queues);
@@ -119,7 +126,18 @@ Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options)
   options.service.standby = true;  // Activate() below loads the checkpoint.
   std::unique_ptr<ResourceManager> rm(new ResourceManager());
   rm->service_ = std::make_shared<RmService>(options.service);
-  if (!standby) RETURN_NOT_OK_PREPEND(rm->service_->Activate(), "resource manager checkpoint");
+  if (!standby) {
+    // The DFS holding the checkpoint may be coming up too (a cluster
+    // brought up again): an unreachable replica is waited for a while.
+    int64_t deadline = SteadyClockMs() + kCheckpointLoadWaitMs;
+    Status activated = rm->service_->Activate();
+    while (activated.IsUnavailable() && SteadyClockMs() < deadline) {
+      LOG_EVERY_N(WARNING, 10) << "rm: checkpoint not readable yet: " << activated.ToString();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      activated = rm->service_->Activate();
+    }
+    RETURN_NOT_OK_PREPEND(activated, "resource manager checkpoint");
+  }
   rpc::ThriftServer::Options rpc_options;
   rpc_options.name = "resource manager";
   rpc_options.host = options.host;
