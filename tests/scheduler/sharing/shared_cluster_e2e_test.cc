@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "dfs/client/whole_file.h"
 #include "scheduler/client/cluster_endpoints.h"
+#include "tests/scheduler/idle_connection.h"
 #include "tests/scheduler/scheduler_cluster.h"
 
 namespace mr::sched {
@@ -430,6 +431,51 @@ TEST_F(SharedClusterE2ETest, MapsOfReplicationOneInputStayLocal) {
                   PrintedCounter(r.out, "Rack-local map tasks");
   EXPECT_GE(maps, 51) << r.out;
   EXPECT_GE(local * 10, maps * 9) << r.out;
+}
+
+// Every node's shuffle service has all its connections taken by idle
+// clients (70 against a limit of 64) for longer than the reduces' bound
+// (--mr_shuffle_unreachable_ms=2000): the reduces back off, report fetch
+// failures, the maps run again; once the holders let go, the job finishes,
+// exactly and with bounded attempts, instead of hanging.
+TEST_F(SharedClusterE2ETest, AShuffleOutageOfEveryNodeEndsAndTheJobFinishes) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  std::map<std::string, int64_t> want;
+  ASSERT_NO_FATAL_FAILURE(Put("/in/a.txt", 4, 13, &want));
+  auto config = cluster::LoadConfig(cluster_.dir());
+  ASSERT_TRUE(config.ok());
+  std::vector<int> shuffle_ports;
+  for (const cluster::NodeConfig& node : config->nodes) {
+    auto port = node.attributes.find("shuffle_port");
+    if (port != node.attributes.end()) shuffle_ports.push_back(std::stoi(port->second));
+  }
+  ASSERT_EQ(shuffle_ports.size(), 4u);
+  // The reduces start while the services are full.
+  SubmitInBackground("faulty_job", "/in", "/out/wc",
+                     "--reducers 2 -- --test_reduce_sleep_ms=0 --mr_shuffle_unreachable_ms=2000");
+  std::string app = WaitForRunning("faulty_job", 1);
+  ASSERT_FALSE(app.empty());
+  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> idle;
+  for (int port : shuffle_ports) {
+    for (int i = 0; i < 70; ++i) {
+      idle.push_back(std::make_unique<mr::testing::IdleTcpConnection>(port));
+    }
+  }
+  // Held until reduces have given up on the services at least once.
+  EXPECT_TRUE(Eventually([&] {
+    for (const auto& a : Report(app).attempts) {
+      if (a.attempt_id[0] == 'r' && a.diagnostics.find("fetch") != std::string::npos) return true;
+    }
+    return false;
+  }, std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  idle.clear();
+  std::vector<CommandResult> results = Wait();
+  ExpectExactOutput(results[0], "/out/wc", want, 2);
+  int worst = 0;
+  for (const auto& [task, n] : AttemptsPerTask(Report(app))) worst = std::max(worst, n);
+  EXPECT_LE(worst, 10);
+  EXPECT_EQ(PrintedCounter(results[0].out, "Failed reduce tasks"), 0) << results[0].out;
 }
 
 // A job's map progress moves while its only map runs (the fraction of its

@@ -6,11 +6,6 @@
 // (its connections all taken) costs time only.
 #include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -24,29 +19,13 @@
 #include "mapreduce/segment.h"
 #include "mapreduce/shuffle_fetcher.h"
 #include "scheduler/shuffle/shuffle_server.h"
+#include "tests/scheduler/idle_connection.h"
 #include "test_util.h"
 
 namespace mr::shuffle {
 namespace {
 
 constexpr char kApp[] = "app_1764237600000_0003";
-
-// A TCP connection to 127.0.0.1:port that sends nothing, closed when
-// destroyed: what holds a server's connection slot idle.
-class IdleConnection {
- public:
-  explicit IdleConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  }
-  ~IdleConnection() { ::close(fd_); }
-
- private:
-  int fd_;
-};
 constexpr int kMaps = 8;
 constexpr int kRecords = 100;  // Per map, all in partition 0.
 
@@ -160,8 +139,8 @@ TEST_F(ShuffleFaultTest, AServiceAtItsConnectionLimitForAWhileCostsTimeNotOutput
   auto started = ShuffleServer::Start(options);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   std::unique_ptr<ShuffleServer> server = std::move(started).value();
-  std::vector<std::unique_ptr<IdleConnection>> holders;
-  for (int i = 0; i < 2; ++i) holders.push_back(std::make_unique<IdleConnection>(server->port()));
+  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> holders;
+  for (int i = 0; i < 2; ++i) holders.push_back(std::make_unique<mr::testing::IdleTcpConnection>(server->port()));
   // Let the server accept both before the fetches start.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::thread release([&] {
