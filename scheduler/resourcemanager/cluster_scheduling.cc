@@ -16,6 +16,8 @@ namespace mr::sched {
 namespace {
 
 constexpr double kShareSlack = 1e-9;
+// How fast the service an application got fades (AccrueService).
+constexpr double kServiceHalfLifeMs = 10000;
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -43,6 +45,7 @@ bool HasPreferences(const wire::ContainerRequest& request) {
 
 void ClusterState::Schedule(int64_t now_ms) {
   const wire::Resource total = LiveCapacity();
+  AccrueService(now_ms);
   AdmitAms(now_ms, total);
   GrantTasks(now_ms, total);
   ComputeFairShares(total);
@@ -65,6 +68,21 @@ double ClusterState::QueueKey(const std::string& queue, const wire::Resource& to
   }
   const QueueConfig* config = FindQueue(queue);
   return DominantShare(used, total) / (config != nullptr ? config->weight : 1.0);
+}
+
+void ClusterState::AccrueService(App& app, int64_t now_ms) {
+  if (app.service_at_ms > 0 && now_ms > app.service_at_ms) {
+    double dt = static_cast<double>(now_ms - app.service_at_ms);
+    app.service = app.service * std::exp2(-dt / kServiceHalfLifeMs) +
+                  DominantShare(app.report.used, LiveCapacity()) * dt;
+  }
+  app.service_at_ms = std::max(app.service_at_ms, now_ms);
+}
+
+void ClusterState::AccrueService(int64_t now_ms) {
+  for (auto& [id, app] : apps_) {
+    if (!app.Finished()) AccrueService(app, now_ms);
+  }
 }
 
 // ---- AMs ---------------------------------------------------------------------
@@ -202,6 +220,7 @@ std::vector<ClusterState::App*> ClusterState::AppsInFairOrder() {
     if (ka != kb) return ka < kb;
     double sa = DominantShare(a->report.used, total), sb = DominantShare(b->report.used, total);
     if (sa != sb) return sa < sb;
+    if (a->service != b->service) return a->service < b->service;
     if (a->last_grant_ms != b->last_grant_ms) return a->last_grant_ms < b->last_grant_ms;
     return a->submit_order < b->submit_order;
   });

@@ -686,6 +686,7 @@ void ClusterState::ContainerDone(const std::string& container_id,
   }
   App* app = FindApp(c.app_id);
   if (app == nullptr) return;
+  AccrueService(*app, now_ms);
   SubtractFrom(&app->report.used, c.resource);
   if (app->Finished() || !c.tell_app) return;
   wire::ContainerStatus status = reported;
@@ -717,6 +718,7 @@ wire::Container ClusterState::Grant(App& app, Node& node, const wire::Resource& 
   container.resource = resource;
   AddTo(&node.used, resource);
   if (is_am) AddTo(&node.am_used, resource);
+  AccrueService(app, now_ms);
   AddTo(&app.report.used, resource);
   Container& c = containers_[container.container_id];
   c.app_id = app.report.app_id;

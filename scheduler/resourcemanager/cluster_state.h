@@ -13,8 +13,9 @@
 //    may always run). Waiting AMs go in queue-fair order, then FIFO.
 //  - Task containers by dominant resource fairness: each grant goes to the
 //    queue with the least dominant share per unit of weight, and within it
-//    to the application with the least dominant share (then the one whose
-//    last grant is oldest, then the oldest application).
+//    to the application with the least dominant share (then the one served
+//    least lately, then the one whose last grant is oldest, then the oldest
+//    application).
 //    Fair shares (fair_share.h) are computed by water-filling over the
 //    queues' and then the applications' demands.
 //  - Within an application: lowest priority value first, then oldest
@@ -221,10 +222,15 @@ class ClusterState {
     // ---- Scheduling, recomputed by Schedule().
     std::string queue;
     double fair_share = 0;
-    // When it last got a task container (0: never): among applications with
-    // equal shares, the one that waited longest goes first, so that a slot
-    // freed by one of them is not always won back by the oldest.
-    int64_t last_grant_ms = 0;
+    // The service it got lately: its dominant share integrated over time
+    // (share x ms), halving every kServiceHalfLifeMs, as of service_at_ms.
+    // Among applications with equal shares, the one served least lately
+    // goes first: a freed slot is not always won back by the oldest, and an
+    // application whose tasks are long does not get as many of them as one
+    // whose tasks are short, so their shares over time stay even too.
+    double service = 0;
+    int64_t service_at_ms = 0;
+    int64_t last_grant_ms = 0;  // Then the one whose last grant is oldest.
     int64_t starved_since_ms = 0;  // Below its fair share with no room; 0: not.
     // Free nodes it declined for locality, and since when (delay scheduling).
     std::map<std::string, int64_t> declined_since_ms;
@@ -272,6 +278,10 @@ class ClusterState {
   // ---- Scheduling (cluster_scheduling.cc).
   // The live nodes' capabilities summed.
   wire::Resource LiveCapacity() const;
+  // Brings an application's (every application's) lately-served measure up
+  // to now; called before its usage changes.
+  void AccrueService(App& app, int64_t now_ms);
+  void AccrueService(int64_t now_ms);
   void AdmitAms(int64_t now_ms, const wire::Resource& total);
   void ComputeFairShares(const wire::Resource& total);
   void GrantTasks(int64_t now_ms, const wire::Resource& total);

@@ -935,3 +935,47 @@ TEST_F(FairSchedulerTest, EqualSharesTakeTurnsForAFreedSlot) {
 
 }  // namespace
 }  // namespace mr::sched
+
+namespace mr::sched {
+namespace {
+
+// Shares over time stay even too: after an application held the one slot
+// for a long task, the next grants go to the one whose tasks are short
+// until it has been served as much.
+TEST_F(FairSchedulerTest, AnApplicationWithLongTasksGetsFewerOfThem) {
+  Init({{"default", 1}});
+  ASSERT_TRUE(state_->RegisterNode(Node("a", "/r1", 1, 65536), now_).ok());
+  std::string slow = Submit("");
+  std::string quick = Submit("");
+  std::vector<wire::Container> held = Allocate(slow, 10).allocated;
+  Allocate(quick, 10);
+  ASSERT_EQ(held.size(), 1u);
+  auto finish = [&](int64_t after_ms) {
+    now_ += after_ms;
+    wire::ContainerStatus done;
+    done.container_id = held[0].container_id;
+    done.state = wire::ContainerState::COMPLETE;
+    EXPECT_TRUE(state_->NodeHeartbeat("a", {done}, now_).ok());
+    state_->Schedule(now_);
+    std::string winner;
+    held.clear();
+    for (const std::string& app : {slow, quick}) {
+      for (auto& c : Allocate(app).allocated) {
+        held.push_back(c);
+        winner = app;
+      }
+    }
+    return winner;
+  };
+  // The slow job's task took 5 s: the quick one's 0.5 s tasks run next.
+  std::vector<std::string> winners = {finish(5000)};
+  for (int i = 0; i < 6; ++i) winners.push_back(finish(500));
+  EXPECT_EQ(std::count(winners.begin(), winners.begin() + 6, quick), 6)
+      << "the slow job won again before the quick one had its share";
+  // Once the quick one has been served as much, the slow one's turn comes.
+  for (int i = 0; i < 10; ++i) winners.push_back(finish(500));
+  EXPECT_GE(std::count(winners.begin(), winners.end(), slow), 1);
+}
+
+}  // namespace
+}  // namespace mr::sched

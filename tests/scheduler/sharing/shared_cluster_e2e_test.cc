@@ -176,14 +176,19 @@ TEST_F(SharedClusterE2ETest, AnAlwaysFailingTaskFailsItsJobWithinSecondsOfItsLas
   }
 }
 
+// Four jobs whose AMs hold a vcore each (--mrjob_am_vcores=1: the four
+// vcores of the cluster, which once deadlocked), then eight with the
+// default AMs (no vcore): the AM share keeps two of the four ACCEPTED
+// until there is room, and every job finishes with exact output.
 TEST_F(SharedClusterE2ETest, FourThenEightConcurrentWordCountsFinishWithExactOutput) {
   ASSERT_NO_FATAL_FAILURE(Start());
   std::map<std::string, int64_t> want;
   ASSERT_NO_FATAL_FAILURE(Put("/in/a.txt", 2, 2, &want));
   for (int jobs : {4, 8}) {
     for (int j = 0; j < jobs; ++j) {
-      SubmitInBackground("wordcount", "/in", "/out/" + std::to_string(jobs) + "-" +
-                                                 std::to_string(j));
+      SubmitInBackground("wordcount", "/in",
+                         "/out/" + std::to_string(jobs) + "-" + std::to_string(j),
+                         jobs == 4 ? "--mrjob_am_vcores=1" : "");
     }
     std::vector<CommandResult> results = Wait();
     for (int j = 0; j < jobs; ++j) {
