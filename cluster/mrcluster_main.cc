@@ -1,5 +1,6 @@
 // mrcluster: starts, inspects and stops a cluster of daemon processes.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gflags/gflags.h>
@@ -101,5 +102,10 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv, kUsage);
   if (argc < 2) mr::ExitWithError(mr::kExitUsage, "missing verb (try --help)");
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
+  // Daemons and their containers run in other directories: a relative
+  // --dir would name the wrong place for them (a container's binary).
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(FLAGS_dir, ec);
+  if (!ec) FLAGS_dir = dir.lexically_normal().string();
   return Run(argv[1], argc, argv);
 }

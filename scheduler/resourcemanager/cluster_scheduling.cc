@@ -16,7 +16,8 @@ namespace mr::sched {
 namespace {
 
 constexpr double kShareSlack = 1e-9;
-// How fast the service an application got fades (AccrueService).
+// How fast the service an application got over its fair share fades
+// (AccrueService).
 constexpr double kServiceHalfLifeMs = 10000;
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
@@ -73,8 +74,8 @@ double ClusterState::QueueKey(const std::string& queue, const wire::Resource& to
 void ClusterState::AccrueService(App& app, int64_t now_ms) {
   if (app.service_at_ms > 0 && now_ms > app.service_at_ms) {
     double dt = static_cast<double>(now_ms - app.service_at_ms);
-    app.service = app.service * std::exp2(-dt / kServiceHalfLifeMs) +
-                  DominantShare(app.report.used, LiveCapacity()) * dt;
+    double over = DominantShare(app.report.used, LiveCapacity()) - app.fair_share;
+    app.service = app.service * std::exp2(-dt / kServiceHalfLifeMs) + over * dt;
   }
   app.service_at_ms = std::max(app.service_at_ms, now_ms);
 }

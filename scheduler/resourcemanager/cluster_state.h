@@ -222,12 +222,14 @@ class ClusterState {
     // ---- Scheduling, recomputed by Schedule().
     std::string queue;
     double fair_share = 0;
-    // The service it got lately: its dominant share integrated over time
-    // (share x ms), halving every kServiceHalfLifeMs, as of service_at_ms.
-    // Among applications with equal shares, the one served least lately
-    // goes first: a freed slot is not always won back by the oldest, and an
-    // application whose tasks are long does not get as many of them as one
-    // whose tasks are short, so their shares over time stay even too.
+    // How much more than its fair share it got lately: its dominant share
+    // less its fair share, integrated over time (share x ms), halving every
+    // kServiceHalfLifeMs, as of service_at_ms. Among applications with
+    // equal shares, the one served least lately goes first: a freed slot is
+    // not always won back by the oldest, an application whose tasks are long
+    // does not get as many of them as one whose tasks are short, so their
+    // shares over time stay even too; and what it held while it was alone
+    // (its fair share then) is not held against it.
     double service = 0;
     int64_t service_at_ms = 0;
     int64_t last_grant_ms = 0;  // Then the one whose last grant is oldest.
@@ -278,8 +280,8 @@ class ClusterState {
   // ---- Scheduling (cluster_scheduling.cc).
   // The live nodes' capabilities summed.
   wire::Resource LiveCapacity() const;
-  // Brings an application's (every application's) lately-served measure up
-  // to now; called before its usage changes.
+  // Brings an application's (every application's) service over its fair
+  // share up to now; called before its usage changes.
   void AccrueService(App& app, int64_t now_ms);
   void AccrueService(int64_t now_ms);
   void AdmitAms(int64_t now_ms, const wire::Resource& total);
