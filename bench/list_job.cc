@@ -5,23 +5,19 @@
 #include <string>
 #include <string_view>
 
+#include "mapreduce/library.h"
 #include "mapreduce/mapreduce.h"
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 class BucketMapper : public mr::Mapper {
  public:
   void Map(std::string_view, std::string_view line, mr::Context& context) override {
-    size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && IsSpace(line[i])) ++i;
-      size_t start = i;
+    mr::ForEachWord(line, [&](std::string_view word) {
       uint32_t hash = 2166136261u;  // FNV-1a
-      while (i < line.size() && !IsSpace(line[i])) hash = (hash ^ static_cast<uint8_t>(line[i++])) * 16777619u;
-      if (i > start) context.Emit(std::to_string(hash % 1000), line.substr(start, i - start));
-    }
+      for (char c : word) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+      context.Emit(std::to_string(hash % 1000), word);
+    });
   }
 };
 

@@ -7,7 +7,7 @@
 // first byte in that file (Context::input_file() and input_offset()). Places
 // are sorted by file (bytes) then offset, and each is listed once, however
 // often the word occurs in the line. Words are split as wordcount splits
-// them. A path holding ',' makes its line ambiguous to read back; FILE is
+// them (mr::ForEachWord). A path holding ',' makes its line ambiguous to read back; FILE is
 // everything before the last ':' of a place.
 //
 // Map output values are lists of places, each "FILE:OFFSET", joined by NUL
@@ -20,24 +20,16 @@
 #include <string_view>
 #include <vector>
 
+#include "mapreduce/library.h"
 #include "mapreduce/mapreduce.h"
 
 namespace {
-
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 class PlacesMapper : public mr::Mapper {
  public:
   void Map(std::string_view, std::string_view line, mr::Context& context) override {
     words_.clear();
-    const char* p = line.data();
-    const char* end = p + line.size();
-    while (p < end) {
-      while (p < end && IsSpace(*p)) ++p;
-      const char* word = p;
-      while (p < end && !IsSpace(*p)) ++p;
-      if (p > word) words_.emplace_back(word, p - word);
-    }
+    mr::ForEachWord(line, [&](std::string_view word) { words_.push_back(word); });
     if (words_.empty()) return;
     std::sort(words_.begin(), words_.end());
     words_.erase(std::unique(words_.begin(), words_.end()), words_.end());

@@ -36,10 +36,20 @@ class StreamCommand {
                                                       const std::string& working_dir,
                                                       bool own_group);
 
-  // Queues bytes for the command's stdin; MaybeWrite() writes once enough
-  // are queued.
-  void Append(std::string_view bytes) {
-    if (!input_closed_) input_.append(bytes);  // Else it stopped reading: dropped.
+  // Queue a line, or a "key\tvalue" line, for the command's stdin;
+  // MaybeWrite() writes once enough are queued. Once the command has closed
+  // its stdin, they are dropped.
+  void AppendLine(std::string_view line) {
+    if (input_closed_) return;
+    input_.append(line);
+    input_ += '\n';
+  }
+  void AppendRecord(std::string_view key, std::string_view value) {
+    if (input_closed_) return;
+    input_.append(key);
+    input_ += '\t';
+    input_.append(value);
+    input_ += '\n';
   }
   Status MaybeWrite();
   // Calls on_line(line) for every complete output line read so far (without

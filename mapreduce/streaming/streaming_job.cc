@@ -119,10 +119,7 @@ class CombineBuffer {
     };
     input_lines_->Increment(records_.size());
     for (const Record& r : records_) {
-      combiner->Append(key_of(r));
-      combiner->Append("\t");
-      combiner->Append(std::string_view(bytes_).substr(r.offset + r.key_len, r.value_len));
-      combiner->Append("\n");
+      combiner->AppendRecord(key_of(r), std::string_view(bytes_).substr(r.offset + r.key_len, r.value_len));
       ThrowIfError(combiner->MaybeWrite());
       combiner->TakeLines(emit);
     }
@@ -153,8 +150,7 @@ class StreamMapper final : public Mapper {
     if (!FLAGS_combiner.empty()) combine_ = std::make_unique<CombineBuffer>(context);
   }
   void Map(std::string_view, std::string_view line, Context& context) override {
-    command_->Append(line);
-    command_->Append("\n");
+    command_->AppendLine(line);
     ThrowIfError(command_->MaybeWrite());
     Take(context);
   }
@@ -190,10 +186,7 @@ class StreamReducer final : public Reducer {
   void Reduce(std::string_view key, ValueIterator& values, Context& context) override {
     std::string_view value;
     while (values.Next(&value)) {
-      command_->Append(key);
-      command_->Append("\t");
-      command_->Append(value);
-      command_->Append("\n");
+      command_->AppendRecord(key, value);
       ThrowIfError(command_->MaybeWrite());
       Take(context);
     }

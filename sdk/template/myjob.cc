@@ -15,23 +15,16 @@ DEFINE_bool(lowercase, false, "Count words folded to lower case (ASCII).");
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 class WordMapper : public mr::Mapper {
  public:
   void Map(std::string_view, std::string_view line, mr::Context& context) override {
-    size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && IsSpace(line[i])) ++i;
-      size_t start = i;
-      while (i < line.size() && !IsSpace(line[i])) ++i;
-      if (i == start) continue;
-      word_.assign(line.substr(start, i - start));
+    mr::ForEachWord(line, [&](std::string_view word) {
+      word_.assign(word);
       if (FLAGS_lowercase) {
         for (char& c : word_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       }
       context.Emit(word_, "1");
-    }
+    });
   }
 
  private:
