@@ -40,9 +40,10 @@ cat >"$work/scripts/map.awk" <<'EOF'
 BEGIN { FS = "[ \t\v\f\r]+" }
 { for (i = 1; i <= NF; i++) if ($i != "") print $i "\t1" }
 EOF
+# Keys compared as strings ("+0" and "+0." are equal numbers).
 cat >"$work/scripts/sum.awk" <<'EOF'
 BEGIN { FS = "\t" }
-$1 != key { if (n) print key "\t" sum; key = $1; sum = 0; n = 1 }
+($1 "") != key { if (n) print key "\t" sum; key = $1 ""; sum = 0; n = 1 }
 { sum += $2 }
 END { if (n) print key "\t" sum }
 EOF
