@@ -73,7 +73,7 @@ class AggregatingCollector final : public SpillingCollector {
     // there are enough values to make the call worth it, so that small
     // values never leave their entry. Large ones overflow, and are combined
     // by bytes (OverflowWantsCombine).
-    if (!entry->overflowed() && !table_.FitsInline(*entry, value) &&
+    if (!table_.FitsInline(*entry, value) && !entry->overflowed() &&
         entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
       CombineInPlace(entry);
     }
