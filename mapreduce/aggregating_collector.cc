@@ -15,17 +15,24 @@ DEFINE_int32(aggregation_combine_threshold, 8,
              "its table entry once it holds this many values.");
 
 DEFINE_int32(aggregation_table_mb, 16,
-             "Map-side aggregation spills its table once the table holds this many MiB, or the "
-             "task's sort buffer if that is smaller: past the CPU's cache, looking up a key seen "
-             "rarely is a memory miss, and misses cost more than spilling and merging.");
+             "Map-side aggregation spills its table once its entries, slots and long keys take "
+             "this many MiB (past the CPU's cache, looking up a key seen rarely is a memory "
+             "miss, and misses cost more than spilling and merging), or once the table with its "
+             "overflowed values takes the task's sort buffer.");
 
 namespace mr {
 
 namespace {
 
-// Map-side aggregation combines a key's values at this size even when there
-// are fewer than --aggregation_combine_threshold of them.
+// Values that overflowed their entry are combined once they reach this size,
+// and again each time they have doubled since the last combine (so a
+// combiner that keeps every value, building a list, costs amortized linear
+// time: each byte is combined about twice).
 constexpr size_t kCombineAtValueBytes = 4096;
+// A combine that leaves more than this fraction (in tenths) of the bytes is
+// not worth repeating: the key's values then wait for the spill, which
+// combines them once, as the sort-based path would.
+constexpr size_t kWorthwhileTenths = 9;
 
 // The values stored in an AggregationTable entry.
 class EntryValues final : public ValueIterator {
@@ -51,9 +58,8 @@ class AggregatingCollector final : public SpillingCollector {
                        MapOutputOptions options, Counters* counters)
       : SpillingCollector(job, partitioner, info, std::move(options), counters),
         hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr),
-        table_budget_bytes_(std::min<size_t>(
-            options_.buffer_bytes,
-            size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20)) {}
+        table_budget_bytes_(
+            size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20) {}
 
   void Collect(std::string_view key, std::string_view value) override {
     uint64_t hash = Hash64(key);
@@ -63,22 +69,27 @@ class AggregatingCollector final : public SpillingCollector {
       // The hash partitioner would hash the key again; reuse ours.
       entry->partition = hash_partitioner_ ? PartitionOfHash(hash, num_partitions_) : PartitionOf(key);
     }
-    // Combine when the value would not fit in the entry and there are
-    // enough values to make the call worth it: small values then never
-    // leave their entry. Large ones overflow, and are combined by bytes.
-    if (!table_.FitsInline(*entry, value) &&
+    // Inline values: combine when the value would not fit in the entry and
+    // there are enough values to make the call worth it, so that small
+    // values never leave their entry. Large ones overflow, and are combined
+    // by bytes (OverflowWantsCombine).
+    if (!table_.FitsInline(*entry, value) && !entry->overflowed() &&
         entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
       CombineInPlace(entry);
     }
-    if (!table_.AddValue(entry, value) && entry->values().size() >= kCombineAtValueBytes) {
-      CombineInPlace(entry);
-    }
-    // Spill before the next insertion could take the table past its budget;
-    // a single entry is never spilled alone (a tiny budget would otherwise
-    // spill every record).
-    if (table_.size() > 1 &&
-        table_.memory_bytes() + table_.next_growth_bytes() > table_budget_bytes_) {
-      SpillBuffered();
+    const bool stayed_inline = table_.AddValue(entry, value);
+    if (!stayed_inline && OverflowWantsCombine(*entry)) CombineInPlace(entry);
+    // The table grows only by a new key or an overflowed value. Spill before
+    // the next insertion could take it past its budgets: its lookup
+    // structures past --aggregation_table_mb, or all of it (values
+    // included) past the sort buffer. A single entry is never spilled alone
+    // (a tiny budget would otherwise spill every record).
+    if ((inserted || !stayed_inline) && table_.size() > 1) {
+      const size_t growth = table_.next_growth_bytes();
+      if (table_.lookup_bytes() + growth > table_budget_bytes_ ||
+          table_.memory_bytes() + growth > options_.buffer_bytes) {
+        SpillBuffered();
+      }
     }
   }
 
@@ -117,7 +128,24 @@ class AggregatingCollector final : public SpillingCollector {
   }
 
  private:
+  static bool OverflowWantsCombine(const AggregationTable::Entry& entry) {
+    const AggregationTable::Overflow* overflow = entry.overflow_state();
+    if (overflow == nullptr || overflow->combining_stopped) return false;
+    return overflow->values.size() >= std::max(kCombineAtValueBytes, 2 * overflow->combined_bytes);
+  }
+
   void CombineInPlace(AggregationTable::Entry* entry) {
+    const size_t bytes_before = entry->values().size();
+    Combine(entry);
+    // Still overflowed: remember the size for the doubling rule, and stop
+    // combining a key whose values the combiner does not shrink.
+    if (AggregationTable::Overflow* overflow = entry->overflow_state()) {
+      overflow->combined_bytes = overflow->values.size();
+      overflow->combining_stopped = overflow->values.size() * 10 > bytes_before * kWorthwhileTenths;
+    }
+  }
+
+  void Combine(AggregationTable::Entry* entry) {
     combined_.clear();
     uint32_t count = 0;
     auto sink = [&](std::string_view, std::string_view v) {

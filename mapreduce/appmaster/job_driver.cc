@@ -41,6 +41,20 @@ std::string FailureText(const sched::wire::ContainerStatus& status) {
   return "exit code " + std::to_string(status.exit_code);
 }
 
+// The files staged with the job (--files), by name; none if it has none.
+Result<std::map<std::string, std::string>> ReadJobFiles(dfs::DfsClient* dfs,
+                                                        const std::string& dir) {
+  std::map<std::string, std::string> files;
+  Result<std::vector<dfs::DfsFileStatus>> listing = dfs->List(dir);
+  if (!listing.ok() && listing.status().IsNotFound()) return files;
+  RETURN_NOT_OK_PREPEND(listing.status(), "listing the job's files");
+  for (const dfs::DfsFileStatus& file : *listing) {
+    if (file.is_dir) continue;
+    ASSIGN_OR_RETURN(files[BaseName(file.path)], dfs::ReadWholeFile(dfs, file.path));
+  }
+  return files;
+}
+
 }  // namespace
 
 JobDriver::JobDriver(const Job& job, AmConfig config, DriverOptions options,
@@ -132,6 +146,7 @@ JobDriver::Outcome JobDriver::ConfirmCurrentAttempt() {
 Status JobDriver::Prepare() {
   bool restarted = am_attempt_ > 1;
   RETURN_NOT_OK(committer_->Setup(/*keep_earlier_attempts=*/restarted));
+  ASSIGN_OR_RETURN(job_files_, ReadJobFiles(dfs_, sched::StagedFilesDir(config_.app_id)));
   // Which NM sits beside which datanode, for locality.
   ASSIGN_OR_RETURN(std::vector<sched::wire::NodeReport> nodes, rm_->ListNodes());
   DatanodeToNodeManager beside;
@@ -408,6 +423,7 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   context.arguments = {"--mr_role=task", "--mr_task_spec=" + std::string(kTaskSpecFileName)};
   context.arguments.insert(context.arguments.end(), config_.job_args.begin(),
                            config_.job_args.end());
+  context.files = job_files_;
   context.files[std::string(kTaskSpecFileName)] = EncodeTaskSpec(spec);
   context.resource = container.resource;
   LOG(INFO) << config_.app_id << ": starting " << launch->attempt_id << " in "
