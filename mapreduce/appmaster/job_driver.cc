@@ -504,8 +504,12 @@ void JobDriver::StopAbandoned() {
 void JobDriver::HandleStatus(const sched::wire::ContainerStatus& status, bool from_rm) {
   if (status.state != sched::wire::ContainerState::COMPLETE) return;
   bool succeeded = status.exit_code == 0;
-  // The RM's copy may lack the result; the NM's poll brings it.
-  if (succeeded && from_rm && status.result.empty()) return;
+  // The RM's copy lacks the result (a task's counters, a reduce's fetch
+  // failures), and since NMs heartbeat at once on a completion it often
+  // comes first: it decides only what the NM cannot say any more, a
+  // container that never ran or was lost with its node (exit -1), or a
+  // preemption. The NM's poll brings the rest, result included.
+  if (from_rm && status.exit_code != kNeverStarted && !status.preempted) return;
   std::optional<AttemptInfo> attempt = tracker_->RunningAttempt(status.container_id);
   if (!attempt.has_value()) return;
   std::string diagnostics = succeeded ? "" : FailureText(status);
