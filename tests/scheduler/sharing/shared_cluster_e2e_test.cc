@@ -150,7 +150,7 @@ TEST_F(SharedClusterE2ETest, AnAlwaysFailingTaskFailsItsJobWithinSecondsOfItsLas
   std::map<std::string, int64_t> unused;
   ASSERT_NO_FATAL_FAILURE(Put("/in/a.txt", 4, 1, &unused));
   int n = 0;
-  for (const std::string& am : {"", "--mrjob_am_vcores=1"}) {
+  for (std::string am : {"", "--mrjob_am_vcores=1"}) {
     std::string output = "/out/bad" + std::to_string(n++);
     CommandResult r = cluster_.Submit(
         "wordcount", "/in", output,
@@ -369,7 +369,9 @@ TEST_F(SharedClusterE2ETest, RequestsNoLiveNodeCanHoldFailTheJobAfterTheTimeout)
   ASSERT_FALSE(app.empty());
   std::string am_node = Report(app).am_node_id;
   for (const char* node : {"nm-1-1", "nm-1-2", "nm-2-1", "nm-2-2"}) {
-    if (node != am_node) ASSERT_EQ(cluster_.Node("kill", node).exit_code, 0) << node;
+    if (node != am_node) {
+      ASSERT_EQ(cluster_.Node("kill", node).exit_code, 0) << node;
+    }
   }
   EXPECT_TRUE(Eventually([&] {
     return Report(app).wait_reason.find("unschedulable") != std::string::npos;

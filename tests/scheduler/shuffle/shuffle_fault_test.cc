@@ -41,7 +41,9 @@ class ShuffleFaultTest : public ::testing::Test {
       ASSERT_TRUE(writer.ok());
       ASSERT_TRUE((*writer)->StartPartition(0).ok());
       for (int i = 0; i < kRecords; ++i) {
-        ASSERT_TRUE((*writer)->Append("k" + std::to_string(i), std::to_string(m)).ok());
+        std::string key = "k";
+        key += std::to_string(i);
+        ASSERT_TRUE((*writer)->Append(key, std::to_string(m)).ok());
       }
       auto file = (*writer)->Finish();
       ASSERT_TRUE(file.ok());
