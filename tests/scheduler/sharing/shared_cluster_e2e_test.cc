@@ -26,7 +26,7 @@
 #include "common/clock.h"
 #include "dfs/client/whole_file.h"
 #include "scheduler/client/cluster_endpoints.h"
-#include "tests/scheduler/idle_connection.h"
+#include "tests/common/idle_connection.h"
 #include "tests/scheduler/scheduler_cluster.h"
 
 namespace mr::sched {
@@ -489,6 +489,54 @@ TEST_F(SharedClusterE2ETest, AShuffleOutageOfEveryNodeEndsAndTheJobFinishes) {
   for (const auto& [task, n] : AttemptsPerTask(Report(app))) worst = std::max(worst, n);
   EXPECT_LE(worst, 10);
   EXPECT_EQ(PrintedCounter(results[0].out, "Failed reduce tasks"), 0) << results[0].out;
+}
+
+// 600 connections held open to each control service (the DFS master, the
+// RM, every NM), half of them idle and half with a request begun and never
+// finished, cannot keep others out: a new client's call answers within a
+// second, and a job (its AM and tasks calling all three) finishes exactly
+// while they are held.
+TEST_F(SharedClusterE2ETest, SixHundredHeldConnectionsToEachServiceLeaveItServing) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  std::map<std::string, int64_t> want;
+  ASSERT_NO_FATAL_FAILURE(Put("/in/a.txt", 2, 17, &want));
+  auto config = cluster::LoadConfig(cluster_.dir());
+  ASSERT_TRUE(config.ok());
+  std::vector<int> ports;
+  for (const cluster::NodeConfig& node : config->nodes) {
+    if (node.role != cluster::Role::kDatanode) ports.push_back(node.port);
+  }
+  ASSERT_EQ(ports.size(), 6u);  // Master, RM, 4 NMs.
+  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> held;
+  for (int port : ports) {
+    for (int i = 0; i < 600; ++i) {
+      held.push_back(std::make_unique<mr::testing::IdleTcpConnection>(port));
+      if (i % 2 == 1) held.back()->Send(std::string("\0\0", 2));  // Half a frame header.
+    }
+  }
+  // The kernel hands idle connections to the services after about a second
+  // (Thrift listens with TCP_DEFER_ACCEPT): by then all of them are in.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  for (int round = 0; round < 3; ++round) {
+    auto start = std::chrono::steady_clock::now();
+    auto dfs = dfs::DfsClient::ConnectToCluster(cluster_.dir());
+    ASSERT_TRUE(dfs.ok()) << dfs.status().ToString();
+    auto listed = (*dfs)->List("/in");
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    EXPECT_EQ(listed->size(), 1u);
+    auto rm = ConnectResourceManager(*config);
+    ASSERT_TRUE(rm.ok()) << rm.status().ToString();
+    auto apps = (*rm)->CallFor<std::vector<wire::ApplicationReport>>(
+        "ListApplications", [](auto& stub, auto& out) { stub.ListApplications(out); });
+    ASSERT_TRUE(apps.ok()) << apps.status().ToString();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << round;
+  }
+  SubmitInBackground("wordcount", "/in", "/out/wc", "--reducers 2");
+  std::vector<CommandResult> results = Wait();
+  ExpectExactOutput(results[0], "/out/wc", want, 2);
+  int closed = 0;
+  for (auto& c : held) closed += c->ClosedByServer();
+  EXPECT_GE(closed, 6 * (600 - 256)) << "each service keeps at most 256 from one address";
 }
 
 // A job's map progress moves while its only map runs (the fraction of its

@@ -19,7 +19,7 @@
 #include "mapreduce/segment.h"
 #include "mapreduce/shuffle_fetcher.h"
 #include "scheduler/shuffle/shuffle_server.h"
-#include "tests/scheduler/idle_connection.h"
+#include "tests/common/idle_connection.h"
 #include "test_util.h"
 
 namespace mr::shuffle {
