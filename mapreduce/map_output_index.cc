@@ -1,14 +1,10 @@
 #include "map_output_index.h"
 
-#include <memory>
-
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-
 #include "common/coding.h"
 #include "common/file.h"
 #include "common/hash.h"
 #include "map_output_index_types.h"
+#include "rpc/thrift_codec.h"
 
 namespace mr {
 
@@ -31,10 +27,7 @@ Status WriteMapOutputIndex(const SegmentFile& output, int map_task) {
     e.records = s.records;
     index.partitions.push_back(e);
   }
-  auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
-  apache::thrift::protocol::TCompactProtocol protocol(buffer);
-  index.write(&protocol);
-  std::string bytes = buffer->getBufferAsString();
+  std::string bytes = EncodeThrift(index);
   PutFixed64(&bytes, Hash64(bytes));
   return WriteStringToFile(MapOutputIndexPath(output.path), bytes, /*sync=*/false);
 }
@@ -48,14 +41,7 @@ Status ReadMapOutputIndex(const std::string& output_path, SegmentFile* output) {
     return Status::Corruption(path + ": checksum mismatch");
   }
   wire::MapOutputIndex index;
-  try {
-    auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())), body.size());
-    apache::thrift::protocol::TCompactProtocol protocol(buffer);
-    index.read(&protocol);
-  } catch (const std::exception& e) {
-    return Status::Corruption(path + ": " + e.what());
-  }
+  RETURN_NOT_OK(DecodeThrift(body, path, &index));
   if (index.version != kIndexVersion) return Status::Corruption(path + ": unknown index version");
   output->path = output_path;
   output->partitions.clear();

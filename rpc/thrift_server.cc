@@ -30,6 +30,10 @@ DEFINE_int32(rpc_max_connections, 512,
 DEFINE_int32(rpc_max_connections_per_peer, 256,
              "Most connections a Thrift service keeps open from one address; over it, that "
              "address's own longest-waiting connection is closed. 0 = no limit.");
+DEFINE_int32(rpc_max_container_elements, 1 << 20,
+             "Most elements a list, set or map in a Thrift request may claim; a request over it "
+             "closes its connection. (The generated code sizes a vector from the claim before "
+             "reading it: without a bound, one small frame could claim gigabytes.)");
 DEFINE_int32(rpc_idle_timeout_ms, 60000,
              "A Thrift service closes a connection that sends nothing for this long, between "
              "calls or in the middle of a request (and one that reads no reply for this long). "
@@ -246,6 +250,12 @@ class ReadyHandler : public apache::thrift::server::TServerEventHandler {
 
 }  // namespace
 
+std::shared_ptr<apache::thrift::protocol::TProtocolFactory> ThriftServer::RequestProtocolFactory() {
+  auto factory = std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>();
+  factory->setContainerSizeLimit(FLAGS_rpc_max_container_elements);
+  return factory;
+}
+
 Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
     std::shared_ptr<apache::thrift::TProcessor> processor, Options options) {
   RouteThriftOutputForServer();
@@ -268,7 +278,7 @@ Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
   server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       std::move(processor), socket,
       std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),
-      std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>());
+      RequestProtocolFactory());
   std::promise<int> ready;
   std::future<int> port = ready.get_future();
   server->server_->setServerEventHandler(std::make_shared<ReadyHandler>(socket, &ready));

@@ -26,6 +26,9 @@
 
 namespace apache::thrift {
 class TProcessor;
+namespace protocol {
+class TProtocolFactory;
+}
 namespace server {
 class TThreadedServer;
 }
@@ -53,6 +56,10 @@ class ThriftServer {
   ~ThriftServer();  // Stops.
   ThriftServer(const ThriftServer&) = delete;
   ThriftServer& operator=(const ThriftServer&) = delete;
+
+  // The protocol requests are decoded with: compact, with lists, sets and
+  // maps bounded by --rpc_max_container_elements. (Public for the fuzzer.)
+  static std::shared_ptr<apache::thrift::protocol::TProtocolFactory> RequestProtocolFactory();
 
   int port() const { return port_; }  // The port actually bound.
   // Stops accepting, closes the connections and joins the serving thread.

@@ -1,0 +1,46 @@
+// FuzzInput: takes typed pieces off the front of a fuzzer's bytes, so one
+// input can choose a message type and carry the message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+namespace mr::fuzz {
+
+class FuzzInput {
+ public:
+  FuzzInput(const uint8_t* data, size_t size)
+      : rest_(reinterpret_cast<const char*>(data), size) {}
+
+  // The first byte (0 when none is left), consumed.
+  uint8_t TakeByte() {
+    if (rest_.empty()) return 0;
+    uint8_t b = static_cast<uint8_t>(rest_[0]);
+    rest_.remove_prefix(1);
+    return b;
+  }
+  std::string_view rest() const { return rest_; }
+
+ private:
+  std::string_view rest_;
+};
+
+// A scratch file for decoders that read files: one per process (libFuzzer
+// runs inputs one after another in a process).
+inline const std::string& ScratchPath() {
+  static const std::string path = "/tmp/mr_fuzz_" + std::to_string(::getpid());
+  return path;
+}
+
+inline void WriteScratch(std::string_view bytes, const std::string& suffix = "") {
+  FILE* f = std::fopen((ScratchPath() + suffix).c_str(), "wb");
+  if (f == nullptr) return;
+  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+}
+
+}  // namespace mr::fuzz

@@ -1,0 +1,180 @@
+// Writes each fuzzer's seed corpus, valid inputs made by the encoders the
+// daemons use, into DIR/<fuzzer>/ (DIR is fuzz/corpus in the repo):
+//   build-fuzz/fuzz/fuzz_seeds fuzz/corpus
+// Rerun it when a format changes.
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "MasterService.h"
+#include "NodeManagerService.h"
+#include "ResourceManagerService.h"
+#include "common/block_stream.h"
+#include "common/file.h"
+#include "dfs/dataplane/messages.h"
+#include "mapreduce/counters.h"
+#include "mapreduce/map_output_index.h"
+#include "mapreduce/record.h"
+#include "mapreduce/segment.h"
+#include "mapreduce/task_spec_io.h"
+#include "rpc/thrift_client.h"
+#include "scheduler/shuffle/shuffle_protocol.h"
+#include "task_spec_types.h"
+
+namespace {
+
+namespace dp = mr::dfs::dataplane;
+using apache::thrift::protocol::TCompactProtocol;
+using apache::thrift::transport::TFramedTransport;
+using apache::thrift::transport::TMemoryBuffer;
+
+std::string dir;
+
+void Seed(const std::string& fuzzer, const std::string& name, uint8_t selector,
+          const std::string& bytes) {
+  std::string path = dir + "/" + fuzzer;
+  if (!mr::CreateDirs(path).ok()) std::abort();
+  std::string content(1, static_cast<char>(selector));
+  content += bytes;
+  if (!mr::WriteStringToFile(path + "/" + name, content, /*sync=*/false).ok()) std::abort();
+}
+
+void DataplaneSeeds() {
+  dp::ReadRequest read;
+  read.chunk_id = 7;
+  read.generation = 1;
+  read.offset = 0;
+  read.length = 4096;
+  Seed("dataplane_message", "read_request", 0, dp::EncodeMessage(read));
+  Seed("dataplane_message", "read_response", 1, dp::EncodeMessage(dp::ReadResponse()));
+  dp::WriteRequest write;
+  write.chunk_id = 7;
+  write.generation = 1;
+  dp::Target target;
+  target.datanode_id = "dn-1-2";
+  target.host = "127.0.0.1";
+  target.port = 4000;
+  write.targets.push_back(target);
+  Seed("dataplane_message", "write_request", 2, dp::EncodeMessage(write));
+  dp::Packet packet;
+  packet.seq = 1;
+  packet.data = "hello";
+  Seed("dataplane_message", "packet", 3, dp::EncodeMessage(packet));
+  Seed("dataplane_message", "ack", 4, dp::EncodeMessage(dp::Ack()));
+  Seed("dataplane_message", "local_request", 5, dp::EncodeMessage(dp::LocalReplicaRequest()));
+  Seed("dataplane_message", "local_response", 6, dp::EncodeMessage(dp::LocalReplicaResponse()));
+}
+
+void ShuffleSeeds() {
+  mr::shuffle::ShuffleRequest request;
+  request.app_id = "app_1_0001";
+  request.output_name = "m_000001_0";
+  request.partition = 1;
+  Seed("shuffle_protocol", "request", 0, mr::shuffle::EncodeRequest(request));
+  mr::shuffle::ShuffleResponse response;
+  response.length = 100;
+  response.raw_bytes = 200;
+  response.records = 3;
+  Seed("shuffle_protocol", "response", 1, mr::shuffle::EncodeResponse(response));
+  response.status = mr::Status::NotFound("no such output");
+  Seed("shuffle_protocol", "response_error", 1, mr::shuffle::EncodeResponse(response));
+}
+
+void TaskSpecSeeds() {
+  mr::wire::TaskSpec spec;
+  spec.app_id = "app_1_0001";
+  spec.is_map = true;
+  spec.num_reducers = 2;
+  spec.input_path = "/in/a.txt";
+  spec.length = 1 << 20;
+  spec.split_points = {"m", "t"};
+  spec.output_name = "m_000000_0";
+  Seed("task_spec", "map", 0, mr::EncodeTaskSpec(spec));
+  mr::Counters counters;
+  counters.Add("Framework", "Map input records", 10);
+  counters.Add("Job", "words", 3);
+  Seed("task_spec", "result", 1, mr::EncodeTaskResult(counters));
+}
+
+void SegmentSeeds(const std::string& scratch) {
+  std::string records;
+  mr::AppendRecord(&records, "apple", "1");
+  mr::AppendRecord(&records, "banana", "22");
+  mr::AppendRecord(&records, "", "");
+  Seed("segment", "records", 0, records);
+  (void)mr::RemoveAll(scratch);
+  auto writer = mr::SegmentFileWriter::Create(scratch, 1);
+  if (!writer.ok()) std::abort();
+  if (!(*writer)->Append("apple", "1").ok() || !(*writer)->Append("banana", "22").ok()) std::abort();
+  auto file = (*writer)->Finish();
+  if (!file.ok()) std::abort();
+  auto stored = mr::ReadFileToString(scratch);
+  if (!stored.ok()) std::abort();
+  Seed("segment", "stored", 1, *stored);
+
+  if (!mr::WriteMapOutputIndex(*file, 3).ok()) std::abort();
+  auto index = mr::ReadFileToString(scratch + ".index");
+  if (!index.ok()) std::abort();
+  Seed("map_output_index", "body", 0, index->substr(0, index->size() - 8));
+  Seed("map_output_index", "file", 1, *index);
+}
+
+// A framed call as a client sends it.
+template <typename Client>
+std::string Call(const std::function<void(Client&)>& send) {
+  auto config = mr::rpc::FramedRpcConfig(16 << 20);
+  auto buffer = std::make_shared<TMemoryBuffer>(config);
+  auto framed = std::make_shared<TFramedTransport>(buffer, config);
+  Client client(std::make_shared<TCompactProtocol>(framed));
+  send(client);
+  return buffer->getBufferAsString();
+}
+
+void ThriftSeeds() {
+  using Master = mr::dfs::wire::MasterServiceClient;
+  using Rm = mr::sched::wire::ResourceManagerServiceClient;
+  using Nm = mr::sched::wire::NodeManagerServiceClient;
+  Seed("thrift_service", "master_stat", 0, Call<Master>([](Master& c) { c.send_Stat("/in/a"); }));
+  Seed("thrift_service", "master_calls", 0, Call<Master>([](Master& c) {
+         c.send_Mkdirs("/a/b");
+         c.send_Rename("/a/b", "/a/c");
+         c.send_List("/a");
+       }));
+  Seed("thrift_service", "rm_new_app", 1, Call<Rm>([](Rm& c) { c.send_NewApplication(); }));
+  Seed("thrift_service", "rm_get_app", 1,
+       Call<Rm>([](Rm& c) { c.send_GetApplication("app_1_0001", true); }));
+  Seed("thrift_service", "rm_submit", 1, Call<Rm>([](Rm& c) {
+         mr::sched::wire::ApplicationSubmission submission;
+         submission.app_id = "app_1_0001";
+         c.send_SubmitApplication(submission);
+       }));
+  Seed("thrift_service", "nm_stop", 2, Call<Nm>([](Nm& c) { c.send_StopContainer("c_1"); }));
+  Seed("thrift_service", "nm_start", 2, Call<Nm>([](Nm& c) {
+         mr::sched::wire::LaunchContext context;
+         context.container_id = "c_1";
+         context.binary_dfs_path = "/.staging/app_1_0001/job";
+         context.arguments = {"--mr_role=task"};
+         c.send_StartContainer(context);
+       }));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_seeds DIR\n");
+    return 2;
+  }
+  dir = argv[1];
+  DataplaneSeeds();
+  ShuffleSeeds();
+  TaskSpecSeeds();
+  SegmentSeeds("/tmp/mr_fuzz_seeds_" + std::to_string(::getpid()));
+  ThriftSeeds();
+  return 0;
+}
