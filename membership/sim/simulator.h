@@ -65,7 +65,19 @@ struct SimReport {
   uint64_t messages_sent = 0;
   uint64_t messages_lost = 0;
   uint64_t refutations = 0;
-  int members_fully_joined = 0;  // With join: members knowing all live others at the end.
+  int members_fully_joined = 0;  // Members knowing all live others at the end.
+  // Up members some up member held failed at once, at most (a false failure
+  // lasts until the member is back in that view).
+  int max_falsely_failed_at_once = 0;
+  // When the group last came to one full view (every up member holding every
+  // other), in periods; -1 if it never did or is split at the end.
+  double converged_at_periods = -1;
+  // With a partition: from its end to one full view again (-1: never).
+  double merge_periods = -1;
+  uint64_t full_state_exchanges = 0;  // JOIN or PUSH_PULL answered with a SYNC.
+  uint64_t full_state_bytes = 0;      // Both ways.
+  uint64_t push_pulls = 0;            // Anti-entropy exchanges opened ...
+  uint64_t reconnects = 0;            // ... of which toward failed members or seeds.
 };
 
 SimReport RunSimulation(const SimOptions& options);
