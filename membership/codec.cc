@@ -126,9 +126,12 @@ Status DecodeMessage(std::string_view bytes, wire::Message* message, const Authe
     // A fresh buffer per decode: a reused one would carry Thrift's
     // consumed-message-size accounting (and a failed read's protocol state)
     // from one message to the next.
+    // One configuration (limits only, never written) for every buffer:
+    // without it each buffer allocates its own.
+    static const auto kConfiguration = std::make_shared<apache::thrift::TConfiguration>();
     auto buffer = std::make_shared<TMemoryBuffer>(
         reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())),
-        static_cast<uint32_t>(body.size()));
+        static_cast<uint32_t>(body.size()), TMemoryBuffer::OBSERVE, kConfiguration);
     TCompactProtocol protocol(buffer);
     *message = wire::Message();
     message->read(&protocol);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <unordered_set>
 
 namespace mr::membership {
 namespace {
@@ -158,18 +159,43 @@ Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes,
 Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t now_ms) {
   ASSIGN_OR_RETURN(wire::Message message,
                    AcceptSync(request, {wire::MessageType::JOIN, wire::MessageType::PUSH_PULL}));
+  wire::Message answer;
   if (message.type == wire::MessageType::JOIN) {
     ApplyUpdates(message, now_ms);
+    answer = FullState(wire::MessageType::SYNC, message.seq);
   } else {
     MergeFullState(message, now_ms);
+    answer = FullState(wire::MessageType::SYNC, message.seq);
+    LeaveOutWhatTheyHave(message, &answer);
   }
-  std::string sync = Encode(FullState(wire::MessageType::SYNC, message.seq));
+  std::string sync = Encode(answer);
   if (sync.size() > options_.max_sync_bytes) {
     return Status::Unavailable("membership: full state of " + std::to_string(sync.size()) +
                                " bytes exceeds the sync limit");
   }
   counters_.syncs_served++;
   return sync;
+}
+
+void CoreBase::LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* ours) {
+  // (id, state, incarnation) of every entry they sent.
+  struct Key {
+    std::string_view id;
+    int state;
+    int64_t incarnation;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::string_view>()(k.id) ^ (std::hash<int64_t>()(k.incarnation) * 31 + k.state);
+    }
+  };
+  std::unordered_set<Key, KeyHash> have;
+  have.reserve(theirs.updates.size());
+  for (const wire::Update& u : theirs.updates) have.insert(Key{u.id, u.state, u.incarnation});
+  std::erase_if(ours->updates, [&](const wire::Update& u) {
+    return u.id != self_->id && have.contains(Key{u.id, u.state, u.incarnation});
+  });
 }
 
 Status CoreBase::ApplyFullState(std::string_view bytes, int64_t now_ms) {

@@ -143,6 +143,10 @@ class CoreBase : public ProtocolCore {
                                    std::initializer_list<wire::MessageType::type> types);
   // The seeds whose address is no live member's.
   std::vector<std::string> LostSeeds() const;
+  // Drops from `ours` (our full state, the answer to a PUSH_PULL) every
+  // entry `theirs` (the request, now merged) already holds the same: a
+  // push-pull between agreeing views sends the state one way only.
+  void LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* ours);
   int64_t start_ms_ = 0;
   int64_t next_join_ms_ = 0;
   int64_t next_push_pull_ms_ = INT64_MAX;

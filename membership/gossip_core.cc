@@ -72,14 +72,12 @@ void GossipCore::CheckTimeouts(int64_t now_ms) {
 }
 
 void GossipCore::AbsorbStall(int64_t ms, int64_t now_ms) {
-  const int64_t stalled_since = now_ms - ms;
   for (auto& [id, r] : members_) {
     if (r.state != MemberState::kAlive) continue;
-    // Heard since the stall ended (a datagram read on waking): current.
-    if (r.changed_ms >= stalled_since) continue;
-    r.changed_ms += ms;
+    r.changed_ms = std::min(now_ms, r.changed_ms + ms);
     r.stale = true;
   }
+  stale_until_ms_ = now_ms + options_.protocol_period_ms;
 }
 
 void GossipCore::Tick(int64_t now_ms) {
@@ -144,7 +142,7 @@ void GossipCore::Merge(const wire::Message& message, int64_t now_ms) {
     } else if (state == MemberState::kAlive && update.incarnation > r.heartbeat) {
       r.heartbeat = update.incarnation;
       r.changed_ms = now_ms;
-      r.stale = false;
+      if (now_ms >= stale_until_ms_) r.stale = false;
       if (update.__isset.identity && update.identity.id == update.id &&
           !SameIdentity(*r.identity, update.identity)) {
         r.identity = FromWire(update.identity);  // Restarted on a new address.
@@ -156,6 +154,8 @@ void GossipCore::Merge(const wire::Message& message, int64_t now_ms) {
 void GossipCore::OnDatagram(std::string_view /*from*/, std::string_view bytes, int64_t now_ms) {
   std::optional<wire::Message> message = Accept(bytes);
   if (!message || !started_ || leaving_) return;
+  // Read before the first tick after a stall: it is the stall's backlog.
+  if (int64_t stall = StallMs(now_ms); stall > 0) AbsorbStall(stall, now_ms);
   Merge(*message, now_ms);  // JOIN, PUSH_PULL and SYNC come on streams (OnSyncRequest).
 }
 

@@ -8,7 +8,8 @@
 //
 // A member that finds itself stalled (paused, starved: core_base.h) does
 // not count the stall against anyone, and stops passing on every heartbeat
-// it has not heard grow since: a stale entry on its list could otherwise
+// until it hears it grow in fresh news (a period after the stall, when the
+// backlog in its socket is read): a stale entry on its list could otherwise
 // resurrect a member the others have failed and deleted meanwhile.
 // Heartbeats are bounded like SWIM's incarnations, and a member that hears
 // its own heartbeat ahead of itself jumps past it.
@@ -45,6 +46,7 @@ class GossipCore : public CoreBase {
     int64_t heartbeat = 0;
     int64_t changed_ms = 0;  // Last heartbeat increase, or when it failed/left.
     bool stale = false;      // Not heard to grow since this member stalled: not passed on.
+
   };
   struct Reconnect {
     std::string address;
@@ -73,6 +75,10 @@ class GossipCore : public CoreBase {
 
   int64_t heartbeat_;
   int64_t next_gossip_ms_ = 0;
+  // After a stall: heartbeat growth read before this time may be news that
+  // waited in the socket during the stall, and does not make a stale record
+  // current again (a dead member's last heartbeats would).
+  int64_t stale_until_ms_ = 0;
   std::unordered_map<std::string, Record> members_;  // Everyone but self.
   std::vector<std::string> ids_;  // Keys of members_, for random picks; rebuilt on deletion.
   // Failed members (deleted or not) to retry until reconnect_timeout_ms.

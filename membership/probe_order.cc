@@ -16,18 +16,4 @@ void ProbeOrder::Insert(Index id, std::mt19937_64& rng) {
   if (pos < next_) next_++;  // Keep the walk where it was.
 }
 
-std::optional<ProbeOrder::Index> ProbeOrder::Next(
-    const std::function<bool(Index)>& live, const std::function<std::vector<Index>()>& rebuild,
-    std::mt19937_64& rng) {
-  for (size_t tries = 0; tries <= ids_.size() + 1; ++tries) {
-    if (next_ >= ids_.size()) {
-      Reset(rebuild(), rng);
-      if (ids_.empty()) return std::nullopt;
-    }
-    Index id = ids_[next_++];
-    if (live(id)) return id;
-  }
-  return std::nullopt;
-}
-
 }  // namespace mr::membership

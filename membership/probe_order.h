@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <random>
 #include <vector>
@@ -22,11 +21,21 @@ class ProbeOrder {
   // depends on the seed only) shuffled; starts a new pass.
   void Reset(std::vector<Index> ids, std::mt19937_64& rng);
   void Insert(Index id, std::mt19937_64& rng);
-  // The next id for which `live` holds. At the end of a pass, Reset()s to
-  // `rebuild()` first. nullopt if no id is live.
-  std::optional<Index> Next(const std::function<bool(Index)>& live,
-                            const std::function<std::vector<Index>()>& rebuild,
-                            std::mt19937_64& rng);
+  // The next id for which `live(id)` holds. At the end of a pass, Reset()s
+  // to `rebuild()` first. nullopt if no id is live. (A template: it runs
+  // once per probe per member, millions of times in the simulator.)
+  template <typename Live, typename Rebuild>
+  std::optional<Index> Next(const Live& live, const Rebuild& rebuild, std::mt19937_64& rng) {
+    for (size_t tries = 0; tries <= ids_.size() + 1; ++tries) {
+      if (next_ >= ids_.size()) {
+        Reset(rebuild(), rng);
+        if (ids_.empty()) return std::nullopt;
+      }
+      Index id = ids_[next_++];
+      if (live(id)) return id;
+    }
+    return std::nullopt;
+  }
   // Every id, live or not (until the next rebuild).
   const std::vector<Index>& ids() const { return ids_; }
 

@@ -381,6 +381,8 @@ void SwimCore::Tick(int64_t now_ms) {
 void SwimCore::OnDatagram(std::string_view from, std::string_view bytes, int64_t now_ms) {
   std::optional<wire::Message> message = Accept(bytes);
   if (!message || !started_ || leaving_) return;
+  // Read before the first tick after a stall: the stall's backlog.
+  if (int64_t stall = StallMs(now_ms); stall > 0) AbsorbStall(stall);
   HandleMessage(from, *message, now_ms);
 }
 
@@ -388,6 +390,7 @@ void SwimCore::HandleMessage(std::string_view from, const wire::Message& message
                              int64_t now_ms) {
   ApplyUpdates(message, now_ms);
   std::string sender_address(from);
+  const Index sender = Find(message.sender_id);
   switch (message.type) {
     case wire::MessageType::PING: {
       if (message.__isset.target_id && message.target_id != self_->id) {
@@ -395,8 +398,7 @@ void SwimCore::HandleMessage(std::string_view from, const wire::Message& message
         return;
       }
       SendWithPiggyback(sender_address,
-                        NewMessage(wire::MessageType::ACK, message.seq, incarnation_),
-                        Find(message.sender_id));
+                        NewMessage(wire::MessageType::ACK, message.seq, incarnation_), sender);
       break;
     }
     case wire::MessageType::ACK: {
@@ -446,7 +448,6 @@ void SwimCore::HandleMessage(std::string_view from, const wire::Message& message
   }
   // A PING or PING_REQ from a member we do not hold live: it holds us, and
   // one of us is behind (a restart, a healed partition); merge full states.
-  Index sender = Find(message.sender_id);
   if (sender == MemberDirectory::kNone || !Live(records_[sender])) NoteContact(from, now_ms);
 }
 

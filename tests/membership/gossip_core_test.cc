@@ -95,12 +95,23 @@ TEST_F(GossipCoreTest, AResumedMemberNeitherAccusesNorResurrects) {
   ASSERT_TRUE(DecodeMessage(core_.outbox()[0].bytes, &list).ok());
   ASSERT_EQ(list.updates.size(), 1u);
   EXPECT_EQ(list.updates[0].id, "a");
-  // b's gossip (without c) arrives: b is current again and passed on.
+  // Gossip read right after the pause may be its backlog: b's heartbeat
+  // grows, but b is not passed on until fresh news a period later.
   core_.OnDatagram("b:1", MessageBytes("b", wire::MessageType::GOSSIP, 0,
-                                       {MakeUpdate("b", wire::State::ALIVE, 1000, true)}),
+                                       {MakeUpdate("b", wire::State::ALIVE, 1000, true),
+                                        MakeUpdate("c", wire::State::ALIVE, 50, true)}),
                    resumed + 1);
   core_.outbox().clear();
   t = resumed + period;
+  core_.Tick(t);
+  ASSERT_FALSE(core_.outbox().empty());
+  ASSERT_TRUE(DecodeMessage(core_.outbox()[0].bytes, &list).ok());
+  EXPECT_EQ(list.updates.size(), 1u);
+  // b's gossip (without c), a period after the pause: b is current again.
+  core_.OnDatagram("b:1", MessageBytes("b", wire::MessageType::GOSSIP, 0,
+                                       {MakeUpdate("b", wire::State::ALIVE, 1001, true)}), t);
+  core_.outbox().clear();
+  t += period;
   core_.Tick(t);
   ASSERT_FALSE(core_.outbox().empty());
   ASSERT_TRUE(DecodeMessage(core_.outbox()[0].bytes, &list).ok());

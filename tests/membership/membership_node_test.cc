@@ -3,7 +3,9 @@
 //    it failed within a bound; a graceful leave (SIGTERM) is seen as "left";
 //  - issue 15: a restarted seed with no seed list is re-admitted;
 //  - issue 15: datagrams claiming a member suspect, failed or alive at
-//    incarnation INT64_MAX evict nobody.
+//    incarnation INT64_MAX evict nobody;
+//  - issue 15: a gossip member paused past the others' T_cleanup neither
+//    accuses live members nor brings a removed one back when it resumes.
 // (A healed network partition: partition_test.cc.)
 #include <climits>
 
@@ -153,6 +155,48 @@ TEST_F(MembershipNodeTest, Int64MaxIncarnationsEvictNobody) {
     EXPECT_TRUE(Saw(node, "counters ")) << node.id << ":\n" << Output(node);
   }
   EXPECT_TRUE(Saw(nodes_[1], "refutations=0 ")) << Output(nodes_[1]);
+}
+
+// Issue 15: "Gossip heartbeating: a member paused past another's T_cleanup
+// resurrects the removed dead member (2 of 4 runs: "joined" logged
+// everywhere, alive for about 4 s); the same paused member, on resume,
+// falsely declares two live members failed for about 8 s." Here n1 is
+// stopped (SIGSTOP), n3 killed a second later (so the gossip waiting in
+// n1's socket carries newer heartbeats of n3 than n1 holds), and n1 is
+// continued once n0 and n2 have failed and deleted both (T_fail + T_cleanup
+// = 2 + 2 s). n1 must declare neither n0 nor n2 failed, and must not bring
+// n3 back: n0 and n2 never see it join again (watched for 5 s, more than
+// T_fail + T_cleanup); n1 fails n3 itself.
+TEST_F(MembershipNodeTest, APausedGossipMemberNeitherAccusesNorResurrects) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(
+      4, {"--membership_protocol=gossip", "--membership_gossip_fail_ms=2000",
+          "--membership_gossip_cleanup_ms=2000", "--snapshot_interval_ms=200"}));
+  ASSERT_EQ(::kill(nodes_[1].pid, SIGSTOP), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  Kill(nodes_[3]);
+  for (size_t i : {0, 2}) {
+    ASSERT_TRUE(Eventually([&] {
+      return Saw(nodes_[i], "event failed n3 ") && Saw(nodes_[i], "event failed n1 ");
+    }, std::chrono::seconds(10))) << AllOutput();
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // Past T_cleanup: both deleted.
+  ASSERT_EQ(::kill(nodes_[1].pid, SIGCONT), 0);
+  // n1 is back in the others' views ...
+  for (size_t i : {0, 2}) {
+    EXPECT_TRUE(Eventually([&] { return Count(nodes_[i], "event joined n1 ") >= 2; },
+                           std::chrono::seconds(10))) << AllOutput();
+  }
+  // ... and fails n3 itself, a T_fail after it resumed.
+  EXPECT_TRUE(Eventually([&] { return Saw(nodes_[1], "event failed n3 "); },
+                         std::chrono::seconds(10))) << AllOutput();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_FALSE(Saw(nodes_[1], "event failed n0 ")) << Output(nodes_[1]);
+  EXPECT_FALSE(Saw(nodes_[1], "event failed n2 ")) << Output(nodes_[1]);
+  for (size_t i : {0, 2}) {
+    EXPECT_EQ(Count(nodes_[i], "event joined n3 "), 1u) << nodes_[i].id << ":\n" << Output(nodes_[i]);
+  }
+  Kill(nodes_[1], SIGTERM);
+  EXPECT_FALSE(Saw(nodes_[1], "stalls=0 ")) << Output(nodes_[1]);
 }
 
 }  // namespace
