@@ -164,7 +164,7 @@ Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t no
     ApplyUpdates(message, now_ms);
     answer = FullState(wire::MessageType::SYNC, message.seq);
   } else {
-    MergeFullState(message, now_ms);
+    Merge(message, now_ms);
     answer = FullState(wire::MessageType::SYNC, message.seq);
     LeaveOutWhatTheyHave(message, &answer);
   }
@@ -200,10 +200,20 @@ void CoreBase::LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* 
 
 Status CoreBase::ApplyFullState(std::string_view bytes, int64_t now_ms) {
   ASSIGN_OR_RETURN(wire::Message sync, AcceptSync(bytes, {wire::MessageType::SYNC}));
-  MergeFullState(sync, now_ms);
+  Merge(sync, now_ms);
   joined_ = true;
   counters_.syncs_applied++;
   return Status::OK();
+}
+
+void CoreBase::Merge(const wire::Message& message, int64_t now_ms) {
+  merging_ = true;
+  merge_news_ = false;
+  MergeFullState(message, now_ms);
+  merging_ = false;
+  if (merge_news_ && options_.push_pull_interval_ms > 0) {
+    next_follow_up_ms_ = std::min(next_follow_up_ms_, now_ms + options_.protocol_period_ms);
+  }
 }
 
 void CoreBase::RequestSync(const wire::Message& join, int64_t now_ms) {
@@ -236,6 +246,10 @@ std::vector<std::string> CoreBase::LostSeeds() const {
 }
 
 void CoreBase::AntiEntropyTick(int64_t now_ms) {
+  if (now_ms >= next_follow_up_ms_) {
+    next_follow_up_ms_ = INT64_MAX;
+    if (std::optional<std::string> peer = RandomLiveAddress()) RequestPushPull(*peer, now_ms);
+  }
   if (now_ms >= next_push_pull_ms_) {
     next_push_pull_ms_ = now_ms + PushPullIntervalMs(LiveCount() + 1);
     if (std::optional<std::string> peer = RandomLiveAddress()) RequestPushPull(*peer, now_ms);
@@ -258,7 +272,7 @@ void CoreBase::AntiEntropyTick(int64_t now_ms) {
 }
 
 int64_t CoreBase::AntiEntropyDeadline() const {
-  return std::min(next_push_pull_ms_, next_reconnect_ms_);
+  return std::min({next_push_pull_ms_, next_reconnect_ms_, next_follow_up_ms_});
 }
 
 void CoreBase::NoteContact(std::string_view from, int64_t now_ms) {

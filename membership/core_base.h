@@ -75,6 +75,15 @@ class CoreBase : public ProtocolCore {
   // Runs the periodic push-pull and the reconnect attempts that are due.
   void AntiEntropyTick(int64_t now_ms);
   int64_t AntiEntropyDeadline() const;
+  // Called by a core while it merges a full state, when the merge added or
+  // revived a member, or made this member refute a failure: the views had
+  // split (a healed partition, a restart). Another push-pull follows within
+  // a protocol period, with a random live member, and so on while merges
+  // bring such news: the merged view spreads by push-pull, doubling each
+  // round, rather than one gossip datagram at a time.
+  void NoteMergeNews() {
+    if (merging_) merge_news_ = true;
+  }
   // A datagram from `from` whose sender we do not hold live: at most once
   // per reconnect interval per address, push-pull with it, so that a member
   // that restarted (or forgot us) and a member we had failed are merged.
@@ -149,8 +158,14 @@ class CoreBase : public ProtocolCore {
   void LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* ours);
   int64_t start_ms_ = 0;
   int64_t next_join_ms_ = 0;
+  // MergeFullState() on behalf of a sync: notes news (NoteMergeNews).
+  void Merge(const wire::Message& message, int64_t now_ms);
+
   int64_t next_push_pull_ms_ = INT64_MAX;
   int64_t next_reconnect_ms_ = INT64_MAX;
+  bool merging_ = false;
+  bool merge_news_ = false;
+  int64_t next_follow_up_ms_ = INT64_MAX;  // A push-pull after a merge with news.
   std::map<std::string, int64_t, std::less<>> contacts_;  // Address -> last contact push-pull.
 };
 

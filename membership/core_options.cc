@@ -26,7 +26,8 @@ DEFINE_int32(membership_awareness_max_multiplier, 8,
 DEFINE_bool(membership_buddy, true,
             "SWIM (Lifeguard's buddy system): a PING to a suspect carries the suspicion.");
 DEFINE_double(membership_retransmit_mult, 4,
-              "SWIM: each update is piggybacked this * ceil(log10(N+1)) times.");
+              "SWIM: each update is piggybacked this * ceil(log10(N+1)) times; 0 disseminates "
+              "nothing (each member learns only by its own probes: a simulator experiment).");
 DEFINE_bool(membership_rack_aware, false,
             "SWIM: probe a member of another rack with probability 1/n (n: live members of "
             "this rack), else one of this rack; cuts cross-rack probes to about one per rack "

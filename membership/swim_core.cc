@@ -48,6 +48,7 @@ int SwimCore::ExpectedConfirmations() const {
 }
 
 int SwimCore::RetransmitLimit() const {
+  if (options_.retransmit_mult <= 0) return 0;  // No dissemination (a simulator experiment).
   double n = static_cast<double>(live_count_ + 1);
   return std::max(1, static_cast<int>(options_.retransmit_mult * std::ceil(std::log10(n + 1))));
 }
@@ -177,6 +178,7 @@ void SwimCore::RefuteIfAboutSelf(const wire::Update& update, int64_t now_ms) {
     if (!broadcasts_.Contains(self_index_)) DisseminateSelf();
     return;
   }
+  if (FromWire(update.state) == MemberState::kFailed) NoteMergeNews();  // Held failed somewhere.
   incarnation_ = update.incarnation + 1;
   counters_.refutations++;
   health_.Apply(1);  // Lifeguard: being suspected hints that we are the slow one.
@@ -207,6 +209,7 @@ void SwimCore::ApplyAlive(const wire::Update& update, Index index, int64_t now_m
   if (record->state == MemberState::kAlive) {
     record->incarnation = update.incarnation;
   } else {
+    if (!Live(*record)) NoteMergeNews();  // Back from failed or left.
     SetState(index, record, MemberState::kAlive, update.incarnation, now_ms);
   }
   Disseminate(index, MemberState::kAlive, update.incarnation);

@@ -109,7 +109,7 @@ std::vector<SwimCore::Index> SwimCore::RandomMembers(size_t n, Index exclude) {
 
 void SwimCore::SendWithPiggyback(const std::string& to, wire::Message message,
                                  Index recipient) {
-  if (broadcasts_.size() > 0) {
+  if (broadcasts_.size() > 0 && RetransmitLimit() > 0) {
     size_t base = BaseSize(message);
     if (base < options_.max_datagram_bytes) {
       broadcasts_.Take(options_.max_datagram_bytes - base, RetransmitLimit(), recipient,
