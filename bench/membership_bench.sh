@@ -62,12 +62,13 @@ run() {
   shift
   "$sim" "$@" >"$runs/$name.json"
 }
-# timed NAME ARGS...: as run, and the wall time (s) and peak RSS (KB) as
-# $runs/NAME.time ("seconds kilobytes").
+# timed NAME ARGS...: as run, and the wall time, user and system CPU time
+# (s) and peak RSS (KB) as $runs/NAME.time ("wall user sys kilobytes"). On
+# a shared machine the wall time depends on the load; the CPU time much less.
 timed() {
   local name="$1"
   shift
-  /usr/bin/time -f "%e %M" -o "$runs/$name.time" "$sim" "$@" >"$runs/$name.json"
+  /usr/bin/time -f "%e %U %S %M" -o "$runs/$name.time" "$sim" "$@" >"$runs/$name.json"
 }
 
 seeds=20
@@ -128,6 +129,8 @@ for n in 100 "$part_big"; do
   done
 done
 for len in 5 15 30 100; do
+  run "part-nobuddy-100-$len" --nodes=100 --crash=0 --partition=0.5 --partition_start=10 \
+    --partition_end=$((10 + len)) --periods=$((10 + len + 250)) --seed=1 --buddy=false
   run "part-gossip-100-$len" --protocol=gossip --nodes=100 --crash=0 --partition=0.5 \
     --partition_start=10 --partition_end=$((10 + len)) --periods=$((10 + len + 250)) --seed=1
 done
@@ -155,8 +158,8 @@ def load(name):
         return json.load(f)
 def timing(name):
     with open(f"{runs}/{name}.time") as f:
-        secs, kb = f.read().split()[-2:]
-    return float(secs), int(kb) / 1024
+        wall, user, system, kb = f.read().split()[-4:]
+    return float(wall), float(user) + float(system), int(kb) / 1024
 def pooled(prefix):
     rs = [load(f"{prefix}-{s}") for s in range(1, seeds + 1)]
     n = sum(r["first_detection_periods"]["count"] for r in rs)
@@ -278,6 +281,7 @@ def merge(name):
     return "never" if r["merge_periods"] < 0 else f"{r['merge_periods']:.1f}"
 for n in (100, part_big):
     print(f"| SWIM | {n} | " + " | ".join(merge(f"part-swim-{n}-{l}") for l in (5, 15, 30, 100)) + f" | {load(f'part-swim-{n}-100')['max_falsely_failed_at_once']} |")
+print("| SWIM, --buddy=false | 100 | " + " | ".join(merge(f"part-nobuddy-100-{l}") for l in (5, 15, 30, 100)) + f" | {load('part-nobuddy-100-100')['max_falsely_failed_at_once']} |")
 print("| gossip | 100 | " + " | ".join(merge(f"part-gossip-100-{l}") for l in (5, 15, 30, 100)) + f" | {load('part-gossip-100-100')['max_falsely_failed_at_once']} |")
 print()
 print("### 10. Every join reaches everyone")
@@ -294,13 +298,13 @@ for n in (5, 6, 10):
 print()
 print(f"### 11. 30% datagram loss, N={loss_n}")
 print()
-print("| run | periods | max falsely failed at once | members ever falsely failed | false failure declarations | refutations | msgs / member / period | mean first detection | mean all failed | max all failed | undetected | wall s | peak MiB |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-secs, mib = timing("loss30")
-for label, name, t in (("30% loss, no crash", "loss30", f"{secs:.1f} | {mib:.0f}"),
-                       ("30% loss, no crash, --buddy=false", "loss30-nobuddy", "- | -"),
-                       ("30% loss, 10 crashes", "loss30-crash", "- | -"),
-                       ("no loss, 10 crashes", "loss0-crash", "- | -")):
+print("| run | periods | max falsely failed at once | members ever falsely failed | false failure declarations | refutations | msgs / member / period | mean first detection | mean all failed | max all failed | undetected | wall s | CPU s | peak MiB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+wall, cpu, mib = timing("loss30")
+for label, name, t in (("30% loss, no crash", "loss30", f"{wall:.1f} | {cpu:.1f} | {mib:.0f}"),
+                       ("30% loss, no crash, --buddy=false", "loss30-nobuddy", "- | - | -"),
+                       ("30% loss, 10 crashes", "loss30-crash", "- | - | -"),
+                       ("no loss, 10 crashes", "loss0-crash", "- | - | -")):
     r = load(name)
     c = r["crashes"] > 0
     fd = f"{r['first_detection_periods']['mean']:.2f}" if c else "-"
@@ -310,10 +314,10 @@ for label, name, t in (("30% loss, no crash", "loss30", f"{secs:.1f} | {mib:.0f}
 print()
 print(f"### 12. Simulator scale: N={big}, 100 periods, default flags (1 crash)")
 print()
-secs, mib = timing("scale5000")
+wall, cpu, mib = timing("scale5000")
 r = load("scale5000")
-print("| N | periods | wall s | peak MiB | datagrams | full-state exchanges |")
-print("|---|---|---|---|---|---|")
-print(f"| {big} | 100 | {secs:.1f} | {mib:.0f} | {r['messages_sent']} | {r['full_state_exchanges']} |")
+print("| N | periods | wall s | CPU s | peak MiB | datagrams | full-state exchanges |")
+print("|---|---|---|---|---|---|---|")
+print(f"| {big} | 100 | {wall:.1f} | {cpu:.1f} | {mib:.0f} | {r['messages_sent']} | {r['full_state_exchanges']} |")
 PY
 cat "$out"

@@ -131,6 +131,7 @@ void GossipCore::Merge(const wire::Message& message, int64_t now_ms) {
       ids_.push_back(update.id);
       reconnect_.erase(update.id);
       Emit(EventType::kJoined, identity, update.incarnation, now_ms);
+      NoteMergeNews();
       continue;
     }
     Record& r = it->second;
