@@ -44,20 +44,20 @@ struct CoreOptions {
   int awareness_max_multiplier = 8;   // SWIM: Lifeguard's local health cap (1: off).
   bool buddy = true;                  // SWIM: a PING to a suspect carries the suspicion.
   bool round_robin = true;            // SWIM: probe in randomized round-robin (false: random).
-  double retransmit_mult = 4;         // SWIM: lambda; each update sent lambda*ceil(log10(N+1)) times.
+  double retransmit_mult = 4;         // SWIM: lambda; sends per update lambda*ceil(log10(N+1)).
   bool rack_aware = false;            // SWIM: probe another rack with probability 1/(rack size).
   size_t broadcast_queue_limit = 1024;  // SWIM: most updates waiting to be piggybacked.
   size_t max_datagram_bytes = 1400;
   int64_t join_retry_ms = 1000;       // Resend JOIN to the seeds until a SYNC is applied.
   size_t max_sync_bytes = 8 << 20;    // Largest JOIN, PUSH_PULL or SYNC (full state) on a stream.
-  int64_t push_pull_interval_ms = 30000;  // Anti-entropy with a random member (scaled with N); 0: off.
+  int64_t push_pull_interval_ms = 30000;  // Anti-entropy with a random member, scaled; 0: off.
   int64_t reconnect_interval_ms = 10000;  // Push-pull with a failed member or lost seed; 0: off.
   int64_t reconnect_timeout_ms = 24 * 3600 * 1000LL;  // SWIM: keep (and retry) failed members.
   int64_t dead_retention_ms = 30000;  // SWIM: keep left members (no resurrection).
   int gossip_fanout = 2;              // Gossip: b members per T_gossip.
   int64_t gossip_fail_ms = 4000;      // Gossip: T_fail.
   int64_t gossip_cleanup_ms = 8000;   // Gossip: T_cleanup (counted from the failure).
-  // Incarnations are drawn from the wall clock (incarnation.h): updates
+  // Incarnations are drawn from the wall clock (core_base.h): updates
   // about others more than this far ahead of it are refused.
   int64_t max_incarnation_lead_ms = 600000;
   int64_t wall_clock_ms = 0;          // The wall clock when the core starts (simulator: 0).

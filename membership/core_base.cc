@@ -187,7 +187,8 @@ void CoreBase::LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* 
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<std::string_view>()(k.id) ^ (std::hash<int64_t>()(k.incarnation) * 31 + k.state);
+      return std::hash<std::string_view>()(k.id) ^
+             (std::hash<int64_t>()(k.incarnation) * 31 + static_cast<size_t>(k.state));
     }
   };
   std::unordered_set<Key, KeyHash> have;
@@ -307,7 +308,8 @@ void CoreBase::BeginJoin(int64_t now_ms, const std::vector<std::string>& seed_ad
   // Staggered, so that members started together do not push-pull together.
   if (options_.push_pull_interval_ms > 0) {
     int64_t interval = PushPullIntervalMs(LiveCount() + 1);
-    next_push_pull_ms_ = now_ms + static_cast<int64_t>(RandomIndex(static_cast<size_t>(interval) + 1));
+    next_push_pull_ms_ =
+        now_ms + static_cast<int64_t>(RandomIndex(static_cast<size_t>(interval) + 1));
   }
   if (options_.reconnect_interval_ms > 0) {
     next_reconnect_ms_ = now_ms + options_.reconnect_interval_ms / 2 +

@@ -56,7 +56,8 @@ void GossipCore::CheckTimeouts(int64_t now_ms) {
       r.state = MemberState::kFailed;
       r.changed_ms = now_ms;
       if (options_.reconnect_interval_ms > 0) {
-        reconnect_[it->first] = Reconnect{r.identity->address, now_ms + options_.reconnect_timeout_ms};
+        reconnect_[it->first] =
+            Reconnect{r.identity->address, now_ms + options_.reconnect_timeout_ms};
       }
       Emit(EventType::kFailed, r.identity, r.heartbeat, now_ms);
     } else if (r.state != MemberState::kAlive &&
@@ -127,7 +128,8 @@ void GossipCore::Merge(const wire::Message& message, int64_t now_ms) {
         continue;
       }
       auto identity = FromWire(update.identity);
-      members_[update.id] = Record{identity, MemberState::kAlive, update.incarnation, now_ms, false};
+      members_[update.id] =
+          Record{identity, MemberState::kAlive, update.incarnation, now_ms, false};
       ids_.push_back(update.id);
       reconnect_.erase(update.id);
       Emit(EventType::kJoined, identity, update.incarnation, now_ms);

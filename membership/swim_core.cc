@@ -81,7 +81,9 @@ SwimCore::Index SwimCore::Find(std::string_view id) const {
 
 SwimCore::Record* SwimCore::AddMember(Index index, MemberDirectory::Handle identity,
                                       int64_t incarnation, bool insert_into_probe_order) {
-  if (records_.size() <= index) records_.resize(std::max(directory_->index_limit(), size_t{index} + 1));
+  if (records_.size() <= index) {
+    records_.resize(std::max(directory_->index_limit(), size_t{index} + 1));
+  }
   Record& record = records_[index];
   record = Record{incarnation, identity, MemberState::kAlive, true, false};
   live_count_++;
@@ -103,8 +105,9 @@ void SwimCore::RemoveMember(Index index) {
 void SwimCore::Disseminate(Index index, MemberState state, int64_t incarnation,
                            Index suspecter) {
   const Record& record = records_[index];
-  wire::Update update = NewUpdate(directory_->id(index), state, incarnation,
-                                  state == MemberState::kAlive ? IdentityOf(record).get() : nullptr);
+  const MemberIdentity* identity =
+      state == MemberState::kAlive ? IdentityOf(record).get() : nullptr;
+  wire::Update update = NewUpdate(directory_->id(index), state, incarnation, identity);
   if (state == MemberState::kSuspect && suspecter != MemberDirectory::kNone) {
     update.__set_suspecter(directory_->id(suspecter));
   }
@@ -157,6 +160,13 @@ void SwimCore::SetState(Index index, Record* record, MemberState state, int64_t 
       break;
     }
   }
+}
+
+void SwimCore::DeclareFailed(Index index, int64_t now_ms) {
+  Record& record = records_[index];
+  int64_t incarnation = record.incarnation;
+  SetState(index, &record, MemberState::kFailed, incarnation, now_ms);
+  Disseminate(index, MemberState::kFailed, incarnation);
 }
 
 void SwimCore::RefuteIfAboutSelf(const wire::Update& update, int64_t now_ms) {

@@ -118,6 +118,8 @@ class SwimCore : public CoreBase {
   void RefuteIfAboutSelf(const wire::Update& update, int64_t now_ms);
   void SetState(Index index, Record* record, MemberState state, int64_t incarnation,
                 int64_t now_ms, Index suspecter = MemberDirectory::kNone);
+  // Failed at its current incarnation, and the news disseminated.
+  void DeclareFailed(Index index, int64_t now_ms);
   void Disseminate(Index index, MemberState state, int64_t incarnation,
                    Index suspecter = MemberDirectory::kNone);
   void DisseminateSelf();
@@ -141,6 +143,8 @@ class SwimCore : public CoreBase {
   void SendWithPiggyback(const std::string& to, wire::Message message,
                          Index recipient = MemberDirectory::kNone);
   void ConcludeProbe(int64_t now_ms);
+  // The end of a probe that checked a suspect before failing it.
+  void ConcludeVerification(int64_t now_ms);
   void StartProbe(int64_t now_ms);
   // The current probe's PING (sent again, the same, at the ping timeout).
   wire::Message ProbePing() const;

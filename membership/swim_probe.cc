@@ -145,10 +145,7 @@ void SwimCore::ExpireTimers(int64_t now_ms) {
       verifications_.emplace(index, 0);
       continue;
     }
-    Record& record = records_[index];
-    int64_t incarnation = record.incarnation;
-    SetState(index, &record, MemberState::kFailed, incarnation, now_ms);
-    Disseminate(index, MemberState::kFailed, incarnation);
+    DeclareFailed(index, now_ms);
   }
   while (!reap_timers_.empty() && reap_timers_.begin()->first <= now_ms) {
     auto [deadline, index] = *reap_timers_.begin();
@@ -216,34 +213,11 @@ int SwimCore::RoundsToSuspect() const {
 void SwimCore::ConcludeProbe(int64_t now_ms) {
   if (!probe_.active) return;
   probe_.active = false;
-  Index target = probe_.target;
   if (probe_.verifying) {
-    auto verification = verifications_.find(target);
-    if (verification == verifications_.end()) return;
-    if (target >= records_.size() || records_[target].state != MemberState::kSuspect) {
-      verifications_.erase(verification);
-      return;
-    }
-    Record& record = records_[target];
-    // One round for a confirmed suspicion, as many as a new one needs
-    // otherwise.
-    auto suspicion = suspicions_.find(target);
-    int rounds = suspicion != suspicions_.end() && suspicion->second.confirmed() ? 1 : RoundsToSuspect();
-    if (!probe_.acked && ++verification->second < rounds) return;  // Again.
-    verifications_.erase(verification);
-    if (probe_.acked) {
-      // Alive after all (its refutation may still be on its way): a new
-      // suspicion period rather than a failure.
-      suspicions_.insert_or_assign(target, Suspicion(now_ms, SuspicionTimeoutMs(),
-                                                     SuspicionMaxTimeoutMs(),
-                                                     ExpectedConfirmations(), self_index_));
-      ScheduleSuspicion(target);
-      return;
-    }
-    SetState(target, &record, MemberState::kFailed, record.incarnation, now_ms);
-    Disseminate(target, MemberState::kFailed, record.incarnation);
+    ConcludeVerification(now_ms);
     return;
   }
+  Index target = probe_.target;
   auto doubt = doubts_.find(target);
   if (probe_.acked) {
     health_.Apply(-1);
@@ -258,7 +232,6 @@ void SwimCore::ConcludeProbe(int64_t now_ms) {
     if (doubt != doubts_.end()) doubts_.erase(doubt);
     return;
   }
-  Record& record = records_[target];
   // The rounds asked for are evidence enough for a suspicion, or for a
   // confirmation of one (which shortens its timeout) alike.
   int failed_rounds = doubt == doubts_.end() ? 1 : doubt->second + 1;
@@ -267,13 +240,39 @@ void SwimCore::ConcludeProbe(int64_t now_ms) {
     return;
   }
   if (doubt != doubts_.end()) doubts_.erase(doubt);
+  Record& record = records_[target];
   if (!options_.suspicion) {
-    SetState(target, &record, MemberState::kFailed, record.incarnation, now_ms);
-    Disseminate(target, MemberState::kFailed, record.incarnation);
+    DeclareFailed(target, now_ms);
     return;
   }
   // Our own failed probe of a suspect is one more independent confirmation.
   ApplySuspect(target, &record, record.incarnation, self_index_, now_ms);
+}
+
+void SwimCore::ConcludeVerification(int64_t now_ms) {
+  Index target = probe_.target;
+  auto verification = verifications_.find(target);
+  if (verification == verifications_.end()) return;
+  if (target >= records_.size() || records_[target].state != MemberState::kSuspect) {
+    verifications_.erase(verification);
+    return;
+  }
+  // One round for a confirmed suspicion, as many as a new one needs
+  // otherwise.
+  auto suspicion = suspicions_.find(target);
+  bool confirmed = suspicion != suspicions_.end() && suspicion->second.confirmed();
+  if (!probe_.acked && ++verification->second < (confirmed ? 1 : RoundsToSuspect())) return;
+  verifications_.erase(verification);
+  if (!probe_.acked) {
+    DeclareFailed(target, now_ms);
+    return;
+  }
+  // Alive after all (its refutation may still be on its way): a new
+  // suspicion period rather than a failure.
+  suspicions_.insert_or_assign(target, Suspicion(now_ms, SuspicionTimeoutMs(),
+                                                 SuspicionMaxTimeoutMs(),
+                                                 ExpectedConfirmations(), self_index_));
+  ScheduleSuspicion(target);
 }
 
 void SwimCore::StartProbe(int64_t now_ms) {
@@ -403,7 +402,8 @@ void SwimCore::HandleMessage(std::string_view from, const wire::Message& message
     }
     case wire::MessageType::ACK: {
       auto relay = relays_.find(message.seq);
-      if (auto reconnect = reconnect_pings_.find(message.seq); reconnect != reconnect_pings_.end()) {
+      if (auto reconnect = reconnect_pings_.find(message.seq);
+          reconnect != reconnect_pings_.end()) {
         reconnect_pings_.erase(reconnect);
         RequestPushPull(sender_address, now_ms);  // Someone is back there: merge.
       } else if (relay != relays_.end()) {

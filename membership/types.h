@@ -58,7 +58,7 @@ struct MemberCounters {
   uint64_t dropped_other_cluster = 0;  // Another cluster id (or wire version).
   uint64_t dropped_misdirected = 0;    // A PING meant for another member id.
   uint64_t send_errors = 0;            // Transport only.
-  uint64_t dropped_forged = 0;         // Updates whose incarnation is past the bound (incarnation.h).
+  uint64_t dropped_forged = 0;         // Updates whose incarnation is past the wall-clock bound.
   uint64_t refutations = 0;            // Times this member raised its incarnation.
   uint64_t probes = 0;                 // SWIM probe periods started.
   uint64_t indirect_probes = 0;        // SWIM PING_REQs sent.

@@ -193,7 +193,8 @@ TEST_F(MembershipNodeTest, APausedGossipMemberNeitherAccusesNorResurrects) {
   EXPECT_FALSE(Saw(nodes_[1], "event failed n0 ")) << Output(nodes_[1]);
   EXPECT_FALSE(Saw(nodes_[1], "event failed n2 ")) << Output(nodes_[1]);
   for (size_t i : {0, 2}) {
-    EXPECT_EQ(Count(nodes_[i], "event joined n3 "), 1u) << nodes_[i].id << ":\n" << Output(nodes_[i]);
+    EXPECT_EQ(Count(nodes_[i], "event joined n3 "), 1u)
+        << nodes_[i].id << ":\n" << Output(nodes_[i]);
   }
   Kill(nodes_[1], SIGTERM);
   EXPECT_FALSE(Saw(nodes_[1], "stalls=0 ")) << Output(nodes_[1]);
