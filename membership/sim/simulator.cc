@@ -89,7 +89,8 @@ class Simulation {
     for (int i = 0; i < n; ++i) {
       auto identity = std::make_shared<MemberIdentity>();
       identity->id = Address(i);
-      identity->address = Address(i);
+      identity->address = identity->id;
+      addresses_.push_back(identity->id);
       identity->rack = Name('r', i % std::max(1, o_.racks));
       identities.push_back(identity);
     }
@@ -161,7 +162,7 @@ class Simulation {
       case Event::kDeliver: {
         std::string bytes = TakePayload(event.payload);
         if (crashed_[i]) return;
-        cores_[i]->OnDatagram(Address(event.from), bytes, event.time);
+        cores_[i]->OnDatagram(addresses_[event.from], bytes, event.time);
         break;
       }
       case Event::kSyncRequest: {
@@ -353,6 +354,7 @@ class Simulation {
   const int64_t period_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<ProtocolCore>> cores_;
+  std::vector<std::string> addresses_;  // Member i's address, "n<i>".
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   uint64_t next_order_ = 0;
   std::vector<int64_t> scheduled_;  // Time of each member's pending tick.
