@@ -1,6 +1,7 @@
 #include "membership/sim/epidemic.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <random>
 #include <vector>

@@ -83,6 +83,7 @@ TEST_F(PartitionTest, AHealedPartitionMergesIntoOneFullView) {
   ASSERT_TRUE(Eventually([&] { return OneFullView(); }, std::chrono::seconds(15))) << AllOutput();
 
   ASSERT_NO_FATAL_FAILURE(Partition("add"));
+  auto split_at = std::chrono::steady_clock::now();
   // Each side fails the other.
   ASSERT_TRUE(Eventually([&] {
     for (int i = 1; i <= kNodes; ++i) {
@@ -94,6 +95,9 @@ TEST_F(PartitionTest, AHealedPartitionMergesIntoOneFullView) {
     return true;
   }, std::chrono::seconds(30))) << AllOutput();
 
+  RecordProperty("split_seconds",
+                 std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                              split_at).count()));
   ASSERT_NO_FATAL_FAILURE(Partition("del"));
   auto healed_at = std::chrono::steady_clock::now();
   EXPECT_TRUE(Eventually([&] { return OneFullView(); }, std::chrono::seconds(20))) << AllOutput();
