@@ -157,6 +157,7 @@ Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes,
 }
 
 Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t now_ms) {
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
   ASSIGN_OR_RETURN(wire::Message message,
                    AcceptSync(request, {wire::MessageType::JOIN, wire::MessageType::PUSH_PULL}));
   wire::Message answer;
@@ -200,6 +201,7 @@ void CoreBase::LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* 
 }
 
 Status CoreBase::ApplyFullState(std::string_view bytes, int64_t now_ms) {
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
   ASSIGN_OR_RETURN(wire::Message sync, AcceptSync(bytes, {wire::MessageType::SYNC}));
   Merge(sync, now_ms);
   joined_ = true;
@@ -291,7 +293,8 @@ void CoreBase::NoteContact(std::string_view from, int64_t now_ms) {
 }
 
 int64_t CoreBase::StallMs(int64_t now_ms) {
-  int64_t late = now_ms - NextDeadlineMs();
+  int64_t late = now_ms - std::max(NextDeadlineMs(), last_call_ms_);
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
   if (late <= options_.protocol_period_ms) return 0;
   counters_.stalls++;
   return late;
@@ -300,6 +303,7 @@ int64_t CoreBase::StallMs(int64_t now_ms) {
 void CoreBase::BeginJoin(int64_t now_ms, const std::vector<std::string>& seed_addresses) {
   started_ = true;
   start_ms_ = now_ms;
+  last_call_ms_ = now_ms;
   for (const std::string& seed : seed_addresses) {
     if (seed != self_->address) seeds_.push_back(seed);
   }

@@ -103,9 +103,11 @@ class CoreBase : public ProtocolCore {
     counters_.dropped_forged++;
     return false;
   }
-  // How late this call is against the deadline the core asked for: past a
-  // protocol period, the member was paused or starved (counted as a stall)
-  // and the core must not count that time against its peers.
+  // How late this call is against the deadline the core asked for (or
+  // against its previous call, if the deadline had already passed then: a
+  // suspicion confirmed late): past a protocol period, the member was
+  // paused or starved (counted as a stall) and the core must not count
+  // that time against its peers.
   int64_t StallMs(int64_t now_ms);
 
   // Queues `join` as a sync request to every seed; the next is due
@@ -157,6 +159,7 @@ class CoreBase : public ProtocolCore {
   // push-pull between agreeing views sends the state one way only.
   void LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* ours);
   int64_t start_ms_ = 0;
+  int64_t last_call_ms_ = 0;  // The latest `now` the core was given.
   int64_t next_join_ms_ = 0;
   // MergeFullState() on behalf of a sync: notes news (NoteMergeNews).
   void Merge(const wire::Message& message, int64_t now_ms);

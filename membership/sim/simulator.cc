@@ -4,7 +4,6 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
-#include <queue>
 #include <random>
 #include <vector>
 
@@ -20,16 +19,49 @@ constexpr int64_t kNever = INT64_MAX;
 
 struct Event {
   int64_t time;
-  uint64_t order;  // Insertion order: equal times run first-in first-out.
-  // kSyncRequest / kSyncAnswer: the two halves of a join's full-state
-  // exchange, which the daemons carry over TCP: reliable, one latency each.
+  // kSyncRequest / kSyncAnswer: the two halves of a full-state exchange,
+  // which the daemons carry over TCP: reliable, one latency each.
   enum Kind : uint8_t { kTick, kDeliver, kCrash, kSyncRequest, kSyncAnswer } kind;
   int node;
   int from;
-  size_t payload;  // Index into Network::payloads_ (kDeliver, kSync*).
-  bool operator>(const Event& other) const {
-    return time != other.time ? time > other.time : order > other.order;
+  size_t payload;  // Index into payloads_ (kDeliver, kSync*).
+};
+
+// The pending events, by virtual millisecond, first in first out within
+// one: the order of a priority queue on (time, insertion order), at O(1) a
+// push and a pop (a million events a run at N=5000). Events at or after
+// `end_ms` are dropped: the run never gets to them. An event due before
+// the one being processed (a core's deadline can fall in the past: a
+// suspicion confirmed late) runs now: time never goes back for a core.
+class EventCalendar {
+ public:
+  explicit EventCalendar(int64_t end_ms)
+      : buckets_(static_cast<size_t>(std::max<int64_t>(end_ms, 0))) {}
+
+  void Push(Event event) {
+    if (event.time >= static_cast<int64_t>(buckets_.size())) return;
+    event.time = std::max(event.time, now_);
+    buckets_[static_cast<size_t>(event.time)].push_back(event);
   }
+  // The next event; false when none is left before the end.
+  bool Pop(Event* event) {
+    while (static_cast<size_t>(now_) < buckets_.size()) {
+      std::vector<Event>& bucket = buckets_[static_cast<size_t>(now_)];
+      if (next_ < bucket.size()) {
+        *event = bucket[next_++];
+        return true;
+      }
+      std::vector<Event>().swap(bucket);
+      now_++;
+      next_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::vector<Event>> buckets_;
+  int64_t now_ = 0;
+  size_t next_ = 0;  // In buckets_[now_].
 };
 
 // "<prefix><i>", e.g. "n17" (snprintf: g++ 12 warns falsely on "n" + to_string).
@@ -60,18 +92,16 @@ class Simulation {
   explicit Simulation(const SimOptions& options)
       : o_(options),
         period_(options.core.protocol_period_ms),
+        end_(static_cast<int64_t>(options.periods) * period_),
         rng_(options.seed),
+        calendar_(end_),
         views_(options.nodes, !options.join) {}
 
   SimReport Run() {
     Setup();
-    const int64_t end = static_cast<int64_t>(o_.periods) * period_;
-    while (!queue_.empty() && queue_.top().time < end) {
-      Event event = queue_.top();
-      queue_.pop();
-      Process(event);
-    }
-    return Report(end);
+    Event event;
+    while (calendar_.Pop(&event)) Process(event);
+    return Report(end_);
   }
 
  private:
@@ -127,7 +157,7 @@ class Simulation {
       std::vector<std::string> seeds;
       if (o_.join && i > 0) seeds.push_back(Address(0));
       cores_[i]->Start(start, seeds);
-      Schedule(i);
+      Schedule(i, start);
     }
   }
 
@@ -136,11 +166,13 @@ class Simulation {
   }
 
   void Push(int64_t time, Event::Kind kind, int node, int from, size_t payload) {
-    queue_.push(Event{time, next_order_++, kind, node, from, payload});
+    calendar_.Push(Event{time, kind, node, from, payload});
   }
 
-  void Schedule(int i) {
-    int64_t next = cores_[i]->NextDeadlineMs();
+  // Makes sure core i is ticked at its next deadline (now, if that has
+  // passed already: time never goes back for a core).
+  void Schedule(int i, int64_t now) {
+    int64_t next = std::max(cores_[i]->NextDeadlineMs(), now);
     if (next < scheduled_[i]) {
       scheduled_[i] = next;
       Push(next, Event::kTick, i, -1, 0);
@@ -188,7 +220,7 @@ class Simulation {
       }
     }
     Drain(i, event.time);
-    Schedule(i);
+    Schedule(i, event.time);
   }
 
   bool Partitioned(int a, int b, int64_t now) const {
@@ -352,11 +384,11 @@ class Simulation {
 
   const SimOptions o_;
   const int64_t period_;
+  const int64_t end_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<ProtocolCore>> cores_;
   std::vector<std::string> addresses_;  // Member i's address, "n<i>".
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
-  uint64_t next_order_ = 0;
+  EventCalendar calendar_;
   std::vector<int64_t> scheduled_;  // Time of each member's pending tick.
   std::vector<std::string> payloads_;
   std::vector<size_t> free_payloads_;
