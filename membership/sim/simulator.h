@@ -1,9 +1,9 @@
 // A deterministic discrete-event simulator for the membership cores: N
 // members of the real protocol core (SWIM or gossip heartbeating) in one
 // process, over a simulated network with latency, loss, a partition, slow
-// members and crashes, on a virtual clock (a priority queue of timed
-// events; ties broken by insertion order). The same options and seed give
-// the same report, byte for byte.
+// members and crashes, on a virtual clock (a calendar of timed events, one
+// bucket per virtual ms, first in first out within one). The same options
+// and seed give the same report, byte for byte.
 // Thread-safety: a Simulator is single-threaded; separate ones are independent.
 #pragma once
 

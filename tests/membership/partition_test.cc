@@ -6,7 +6,7 @@
 // between the halves, the heal their removal. The test creates and deletes
 // every namespace; it needs root and ip(8), and says so and skips without.
 // Bound: one full view within 20 s of the heal (reconnect interval 2 s
-// here; observed 3-6 s).
+// here; observed 1.3-2.2 s).
 #include <unistd.h>
 
 #include <gtest/gtest.h>

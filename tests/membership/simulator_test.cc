@@ -148,7 +148,7 @@ TEST(MembershipSimulatorTest, EveryJoinReachesEveryoneWithoutAntiEntropy) {
 // member per 50 periods, at random phases: the first within a period or so)
 // find the far side, push-pulls merge the views, and every member refutes
 // the failure the far side holds of it. Bound: one full view within 100
-// periods of the heal (observed: 30-55). Four shards of 25 seeds, so that
+// periods of the heal (observed: 12-36). Four shards of 25 seeds, so that
 // ctest can run them side by side.
 class HealedPartitionTest : public ::testing::TestWithParam<int> {};
 
