@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core_test_util.h"
 #include "node_fixture.h"
 
 namespace mr::membership {
@@ -58,7 +59,7 @@ class PartitionTest : public testing::NodeFixture {
   std::string Ns(int i) const { return prefix_ + "-n" + std::to_string(i); }
   std::string Switch() const { return prefix_ + "-sw"; }
   static std::string Address(int i) { return "10.77.0." + std::to_string(i); }
-  static std::string Id(int i) { return "n" + std::to_string(i); }
+  static std::string Id(int i) { return testing::NumberedId("n", i); }
   // Blackhole routes between {1,2,3} and {4,5,6} ("add"), or their removal.
   void Partition(const std::string& verb) {
     for (int i = 1; i <= kNodes; ++i) {
