@@ -5,6 +5,21 @@
 #include "membership/codec.h"
 
 namespace mr::membership {
+namespace {
+
+// A slot of `slots` to fill: a freed one if any, else a new one at the end.
+template <typename Slot>
+uint32_t TakeSlot(std::vector<Slot>* slots, std::vector<uint32_t>* free_slots) {
+  if (free_slots->empty()) {
+    slots->emplace_back();
+    return static_cast<uint32_t>(slots->size() - 1);
+  }
+  uint32_t slot = free_slots->back();
+  free_slots->pop_back();
+  return slot;
+}
+
+}  // namespace
 
 MemberDirectory::Index MemberDirectory::Acquire(std::string_view id) {
   auto it = index_of_.find(id);
@@ -12,14 +27,7 @@ MemberDirectory::Index MemberDirectory::Acquire(std::string_view id) {
     members_[it->second].refs++;
     return it->second;
   }
-  Index index;
-  if (free_members_.empty()) {
-    index = static_cast<Index>(members_.size());
-    members_.emplace_back();
-  } else {
-    index = free_members_.back();
-    free_members_.pop_back();
-  }
+  Index index = TakeSlot(&members_, &free_members_);
   members_[index] = MemberSlot{std::string(id), 1, kNone};
   index_of_.emplace(members_[index].id, index);
   return index;
@@ -64,14 +72,7 @@ MemberDirectory::Handle MemberDirectory::AcquireIdentity(
 
 MemberDirectory::Handle MemberDirectory::NewIdentity(
     Index index, std::shared_ptr<const MemberIdentity> identity) {
-  Handle handle;
-  if (free_identities_.empty()) {
-    handle = static_cast<Handle>(identities_.size());
-    identities_.emplace_back();
-  } else {
-    handle = free_identities_.back();
-    free_identities_.pop_back();
-  }
+  Handle handle = TakeSlot(&identities_, &free_identities_);
   identities_[handle] = IdentitySlot{std::move(identity), 1, index, members_[index].identities};
   members_[index].identities = handle;
   return handle;

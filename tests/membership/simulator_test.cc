@@ -152,21 +152,36 @@ TEST(MembershipSimulatorTest, EveryJoinReachesEveryoneWithoutAntiEntropy) {
 // ctest can run them side by side.
 class HealedPartitionTest : public ::testing::TestWithParam<int> {};
 
+// `nodes` members, no crash, split in halves from period 10 until
+// `partition_end`.
+SimOptions SplitInHalves(Protocol protocol, int nodes, int partition_end, int periods,
+                         uint64_t seed) {
+  SimOptions o;
+  o.protocol = protocol;
+  o.nodes = nodes;
+  o.crash = 0;
+  o.partition = 0.5;
+  o.partition_start = 10;
+  o.partition_end = partition_end;
+  o.periods = periods;
+  o.seed = seed;
+  return o;
+}
+
+// Every member holds every other by the end, and one full view came
+// within `bound` periods of the heal.
+void ExpectMergedWithin(const SimReport& r, int nodes, double bound, uint64_t seed) {
+  EXPECT_EQ(r.members_fully_joined, nodes) << "seed " << seed;
+  EXPECT_GE(r.merge_periods, 0) << "seed " << seed;
+  EXPECT_LE(r.merge_periods, bound) << "seed " << seed;
+}
+
 TEST_P(HealedPartitionTest, MergesIntoOneFullViewWithinABound) {
-  for (uint64_t seed = 1 + 25 * GetParam(); seed <= 25 + 25 * GetParam(); ++seed) {
-    SimOptions o;
-    o.nodes = 100;
-    o.crash = 0;
-    o.partition = 0.5;
-    o.partition_start = 10;
-    o.partition_end = 40;
-    o.periods = 160;
-    o.seed = seed;
-    SimReport r = RunSimulation(o);
+  const uint64_t shard = static_cast<uint64_t>(GetParam());
+  for (uint64_t seed = 1 + 25 * shard; seed <= 25 + 25 * shard; ++seed) {
+    SimReport r = RunSimulation(SplitInHalves(Protocol::kSwim, 100, 40, 160, seed));
     EXPECT_GE(r.max_falsely_failed_at_once, 90) << "seed " << seed;  // The halves did split.
-    EXPECT_EQ(r.members_fully_joined, o.nodes) << "seed " << seed;
-    EXPECT_GE(r.merge_periods, 0) << "seed " << seed;
-    EXPECT_LE(r.merge_periods, 100) << "seed " << seed;
+    ExpectMergedWithin(r, 100, 100, seed);
   }
 }
 
@@ -178,19 +193,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, HealedPartitionTest, ::testing::Range(0, 4));
 // view within 100 periods of the heal.
 TEST(MembershipSimulatorTest, GossipHealsALongPartition) {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    SimOptions o;
-    o.protocol = Protocol::kGossip;
-    o.nodes = 20;
-    o.crash = 0;
-    o.partition = 0.5;
-    o.partition_start = 10;
-    o.partition_end = 100;
-    o.periods = 200;
-    o.seed = seed;
-    SimReport r = RunSimulation(o);
-    EXPECT_EQ(r.members_fully_joined, o.nodes) << "seed " << seed;
-    EXPECT_GE(r.merge_periods, 0) << "seed " << seed;
-    EXPECT_LE(r.merge_periods, 100) << "seed " << seed;
+    ExpectMergedWithin(RunSimulation(SplitInHalves(Protocol::kGossip, 20, 100, 200, seed)), 20,
+                       100, seed);
   }
 }
 
@@ -201,7 +205,8 @@ TEST(MembershipSimulatorTest, GossipHealsALongPartition) {
 class ThirtyPercentLossTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(ThirtyPercentLossTest, FailsAtMostOnePercentAtOnce) {
-  for (uint64_t seed = 1 + 50 * GetParam(); seed <= 50 + 50 * GetParam(); ++seed) {
+  const uint64_t shard = static_cast<uint64_t>(GetParam());
+  for (uint64_t seed = 1 + 50 * shard; seed <= 50 + 50 * shard; ++seed) {
     SimOptions o;
     o.nodes = 100;
     o.crash = 0;
