@@ -1,47 +1,64 @@
 #include "membership/broadcast_queue.h"
 
-#include <algorithm>
+#include <climits>
 
 #include "membership/codec.h"
 
 namespace mr::membership {
 namespace {
 
-// Least-sent first, then newest first.
-bool SendsFirst(int transmits_a, uint64_t order_a, int transmits_b, uint64_t order_b) {
-  if (transmits_a != transmits_b) return transmits_a < transmits_b;
-  return order_a > order_b;
-}
+// Stop looking for an update small enough for what room is left after this
+// many in a row did not fit.
+constexpr int kMaxMisses = 16;
 
 }  // namespace
 
-void BroadcastQueue::Enqueue(const wire::Update& update) {
-  std::erase_if(entries_, [&](const Entry& e) { return e.update.id == update.id; });
-  entries_.push_back(Entry{update, EncodedSize(update), 0, next_order_++});
-  if (entries_.size() > capacity_) {
+void BroadcastQueue::Enqueue(Member member, wire::Update update) {
+  auto it = key_of_.find(member);
+  if (it != key_of_.end()) {
+    by_priority_.erase(it->second);
+    key_of_.erase(it);
+  }
+  Key key{0, UINT64_MAX - next_order_++};
+  size_t size = EncodedSize(update);
+  key_of_.emplace(member, key);
+  by_priority_.emplace(key, Entry{std::move(update), size, member});
+  if (by_priority_.size() > capacity_) {
     // Drop the update that would be sent last.
-    auto last = std::max_element(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      return SendsFirst(a.transmits, a.order, b.transmits, b.order);
-    });
-    entries_.erase(last);
+    auto last = std::prev(by_priority_.end());
+    key_of_.erase(last->second.member);
+    by_priority_.erase(last);
   }
 }
 
-std::vector<wire::Update> BroadcastQueue::Take(size_t budget, int limit) {
-  std::vector<wire::Update> taken;
-  if (entries_.empty()) return taken;
-  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-    return SendsFirst(a.transmits, a.order, b.transmits, b.order);
-  });
+void BroadcastQueue::Take(size_t budget, int limit, Member recipient,
+                          std::vector<wire::Update>* out) {
+  std::vector<Key> sent;
   size_t used = 0;
-  for (Entry& e : entries_) {
-    if (used + e.encoded_size > budget) continue;  // A smaller one may still fit.
+  int misses = 0;
+  for (auto it = by_priority_.begin(); it != by_priority_.end() && misses < kMaxMisses; ++it) {
+    const Entry& e = it->second;
+    if (used + e.encoded_size > budget) {
+      misses++;  // A smaller one may still fit.
+      continue;
+    }
+    if (e.member == recipient && e.update.state == wire::State::ALIVE) continue;
+    misses = 0;
     used += e.encoded_size;
-    taken.push_back(e.update);
-    e.transmits++;
+    out->push_back(e.update);
+    sent.push_back(it->first);
   }
-  std::erase_if(entries_, [limit](const Entry& e) { return e.transmits >= limit; });
-  return taken;
+  for (const Key& key : sent) {
+    auto node = by_priority_.extract(key);
+    if (key.first + 1 >= limit) {
+      key_of_.erase(node.mapped().member);
+      continue;
+    }
+    Key next{key.first + 1, key.second};
+    key_of_[node.mapped().member] = next;
+    node.key() = next;
+    by_priority_.insert(std::move(node));
+  }
 }
 
 }  // namespace mr::membership

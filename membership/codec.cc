@@ -1,8 +1,40 @@
 #include "membership/codec.h"
 
-#include "rpc/thrift_codec.h"
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
 
 namespace mr::membership {
+namespace {
+
+using apache::thrift::protocol::TCompactProtocol;
+using apache::thrift::transport::TMemoryBuffer;
+
+// One reusable buffer and protocol per thread for encoding: membership
+// encodes millions of small messages in the simulator. (Writes only: see
+// DecodeMessage for why reads get a fresh buffer.)
+struct Encoder {
+  std::shared_ptr<TMemoryBuffer> buffer = std::make_shared<TMemoryBuffer>();
+  TCompactProtocol protocol{buffer};
+};
+
+Encoder& ThreadEncoder() {
+  thread_local Encoder encoder;
+  return encoder;
+}
+
+template <typename T>
+std::string Encode(const T& value, std::string_view prefix) {
+  Encoder& e = ThreadEncoder();
+  e.buffer->resetBuffer();
+  if (!prefix.empty()) {
+    e.buffer->write(reinterpret_cast<const uint8_t*>(prefix.data()),
+                    static_cast<uint32_t>(prefix.size()));
+  }
+  value.write(&e.protocol);
+  return e.buffer->getBufferAsString();
+}
+
+}  // namespace
 
 wire::Identity ToWire(const MemberIdentity& identity) {
   wire::Identity w;
@@ -20,6 +52,11 @@ std::shared_ptr<const MemberIdentity> FromWire(const wire::Identity& w) {
   identity->rack = w.rack;
   identity->metadata = w.metadata;
   return identity;
+}
+
+bool SameIdentity(const MemberIdentity& identity, const wire::Identity& w) {
+  return identity.id == w.id && identity.address == w.address && identity.rack == w.rack &&
+         identity.metadata == w.metadata;
 }
 
 wire::State::type ToWire(MemberState state) {
@@ -51,16 +88,64 @@ wire::Update NewUpdate(const std::string& id, MemberState state, int64_t incarna
   return update;
 }
 
-// The helpers live with the DFS master today; they are the repository's one
-// Thrift-to-bytes codec, so membership reuses them rather than adding another.
-std::string EncodeMessage(const wire::Message& message) { return EncodeThrift(message); }
+size_t EnvelopeOverhead(const Authenticator* auth) {
+  return kEnvelopeHeaderBytes + (auth != nullptr ? auth->tag_bytes() : 0);
+}
 
-Status DecodeMessage(std::string_view bytes, wire::Message* message) {
-  return DecodeThrift(bytes, "membership message", message);
+std::string EncodeMessage(const wire::Message& message, const Authenticator* auth) {
+  const char header[kEnvelopeHeaderBytes] = {
+      static_cast<char>(kEnvelopeMagic), static_cast<char>(kEnvelopeVersion),
+      static_cast<char>(auth != nullptr ? auth->scheme() : 0)};
+  std::string bytes = Encode(message, std::string_view(header, sizeof(header)));
+  if (auth != nullptr) bytes += auth->Tag(bytes);
+  return bytes;
+}
+
+Status DecodeMessage(std::string_view bytes, wire::Message* message, const Authenticator* auth) {
+  if (bytes.size() < kEnvelopeHeaderBytes || static_cast<uint8_t>(bytes[0]) != kEnvelopeMagic ||
+      static_cast<uint8_t>(bytes[1]) != kEnvelopeVersion) {
+    return Status::Corruption("membership message: not a membership envelope");
+  }
+  const uint8_t scheme = static_cast<uint8_t>(bytes[2]);
+  if (scheme != (auth != nullptr ? auth->scheme() : 0)) {
+    return Status::InvalidArgument("membership message: authentication scheme " +
+                                   std::to_string(scheme) + " is not this cluster's");
+  }
+  std::string_view body = bytes.substr(kEnvelopeHeaderBytes);
+  if (auth != nullptr) {
+    if (body.size() < auth->tag_bytes()) {
+      return Status::Corruption("membership message: truncated authentication tag");
+    }
+    std::string_view covered = bytes.substr(0, bytes.size() - auth->tag_bytes());
+    if (!auth->Verify(covered, bytes.substr(covered.size()))) {
+      return Status::InvalidArgument("membership message: authentication tag does not verify");
+    }
+    body = covered.substr(kEnvelopeHeaderBytes);
+  }
+  try {
+    // A fresh buffer per decode: a reused one would carry Thrift's
+    // consumed-message-size accounting (and a failed read's protocol state)
+    // from one message to the next.
+    // One configuration (limits only, never written) for every buffer:
+    // without it each buffer allocates its own.
+    static const auto kConfiguration = std::make_shared<apache::thrift::TConfiguration>();
+    auto buffer = std::make_shared<TMemoryBuffer>(
+        reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())),
+        static_cast<uint32_t>(body.size()), TMemoryBuffer::OBSERVE, kConfiguration);
+    TCompactProtocol protocol(buffer);
+    *message = wire::Message();
+    message->read(&protocol);
+    if (buffer->available_read() != 0) {
+      return Status::Corruption("membership message: trailing bytes after record");
+    }
+  } catch (const std::exception& ex) {
+    return Status::Corruption(std::string("membership message: ") + ex.what());
+  }
+  return Status::OK();
 }
 
 // A struct inside a list is encoded exactly as on its own (the compact
 // protocol restarts field-id deltas at each struct).
-size_t EncodedSize(const wire::Update& update) { return EncodeThrift(update).size(); }
+size_t EncodedSize(const wire::Update& update) { return Encode(update, {}).size(); }
 
 }  // namespace mr::membership

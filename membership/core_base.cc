@@ -1,6 +1,9 @@
 #include "membership/core_base.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <unordered_set>
 
 namespace mr::membership {
 namespace {
@@ -10,14 +13,26 @@ bool ValidState(wire::State::type state) {
 }
 
 bool ValidType(wire::MessageType::type type) {
-  return type >= wire::MessageType::PING && type <= wire::MessageType::GOSSIP;
+  return type >= wire::MessageType::PING && type <= wire::MessageType::NACK;
 }
+
+bool StreamOnly(wire::MessageType::type type) {
+  return type == wire::MessageType::JOIN || type == wire::MessageType::SYNC ||
+         type == wire::MessageType::PUSH_PULL;
+}
+
+// Most addresses remembered for contact-triggered push-pulls (a flood of
+// forged senders must not grow it without bound).
+constexpr size_t kMaxContacts = 1024;
 
 }  // namespace
 
 CoreBase::CoreBase(const CoreOptions& options, std::shared_ptr<const MemberIdentity> self,
-                   uint64_t seed)
-    : ProtocolCore(std::move(self)), options_(options), rng_(seed) {}
+                   uint64_t seed, std::shared_ptr<MemberDirectory> directory)
+    : ProtocolCore(std::move(self)),
+      options_(options),
+      directory_(directory ? std::move(directory) : std::make_shared<MemberDirectory>()),
+      rng_(seed) {}
 
 wire::Message CoreBase::NewMessage(wire::MessageType::type type, int64_t seq,
                                    int64_t sender_incarnation) const {
@@ -32,7 +47,7 @@ wire::Message CoreBase::NewMessage(wire::MessageType::type type, int64_t seq,
 }
 
 void CoreBase::Send(const std::string& to, const wire::Message& message) {
-  SendEncoded(to, {EncodeMessage(message)});
+  SendEncoded(to, {Encode(message)});
 }
 
 void CoreBase::SendEncoded(const std::string& to, const std::vector<std::string>& datagrams) {
@@ -44,7 +59,7 @@ void CoreBase::SendEncoded(const std::string& to, const std::vector<std::string>
 }
 
 size_t CoreBase::BaseSize(const wire::Message& message) const {
-  return EncodeMessage(message).size() + kListHeaderBytes;
+  return Encode(message).size() + kListHeaderBytes;
 }
 
 std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
@@ -71,14 +86,15 @@ std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
     message.__set_chunk(static_cast<int32_t>(i));
     message.__set_chunks(static_cast<int32_t>(chunks.size()));
     message.updates = std::move(chunks[i]);
-    datagrams.push_back(EncodeMessage(message));
+    datagrams.push_back(Encode(message));
   }
   return datagrams;
 }
 
 CoreBase::Verdict CoreBase::Check(std::string_view bytes, wire::Message* message) const {
-  if (!DecodeMessage(bytes, message).ok() || !ValidType(message->type) ||
-      message->sender_id.empty()) {
+  Status decoded = DecodeMessage(bytes, message, options_.authenticator.get());
+  if (decoded.IsInvalidArgument()) return Verdict::kOtherCluster;
+  if (!decoded.ok() || !ValidType(message->type) || message->sender_id.empty()) {
     return Verdict::kMalformed;
   }
   for (const wire::Update& update : message->updates) {
@@ -98,10 +114,7 @@ std::optional<wire::Message> CoreBase::Accept(std::string_view bytes) {
   }
   wire::Message message;
   Verdict verdict = Check(bytes, &message);
-  if (verdict == Verdict::kOk && (message.type == wire::MessageType::JOIN ||
-                                  message.type == wire::MessageType::SYNC)) {
-    verdict = Verdict::kMalformed;  // Streams only.
-  }
+  if (verdict == Verdict::kOk && StreamOnly(message.type)) verdict = Verdict::kMalformed;
   if (verdict == Verdict::kMalformed) {
     counters_.dropped_malformed++;
     return std::nullopt;
@@ -114,7 +127,8 @@ std::optional<wire::Message> CoreBase::Accept(std::string_view bytes) {
   return message;
 }
 
-Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes, wire::MessageType::type type) {
+Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes,
+                                           std::initializer_list<wire::MessageType::type> types) {
   if (bytes.size() > options_.max_sync_bytes) {
     counters_.sync_dropped_oversized++;
     return Status::InvalidArgument("membership sync of " + std::to_string(bytes.size()) +
@@ -122,10 +136,13 @@ Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes, wire::Message
   }
   wire::Message message;
   Verdict verdict = Check(bytes, &message);
-  if (verdict == Verdict::kOk && message.type != type) verdict = Verdict::kMalformed;
+  if (verdict == Verdict::kOk &&
+      std::find(types.begin(), types.end(), message.type) == types.end()) {
+    verdict = Verdict::kMalformed;
+  }
   if (verdict == Verdict::kMalformed) {
     counters_.sync_dropped_malformed++;
-    return Status::Corruption("membership sync: not one whole JOIN or SYNC message");
+    return Status::Corruption("membership sync: not one whole JOIN, PUSH_PULL or SYNC message");
   }
   if (verdict == Verdict::kOtherCluster) {
     counters_.sync_dropped_other_cluster++;
@@ -140,9 +157,19 @@ Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes, wire::Message
 }
 
 Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t now_ms) {
-  ASSIGN_OR_RETURN(wire::Message join, AcceptSync(request, wire::MessageType::JOIN));
-  ApplyUpdates(join, now_ms);
-  std::string sync = EncodeMessage(FullState(join.seq));
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
+  ASSIGN_OR_RETURN(wire::Message message,
+                   AcceptSync(request, {wire::MessageType::JOIN, wire::MessageType::PUSH_PULL}));
+  wire::Message answer;
+  if (message.type == wire::MessageType::JOIN) {
+    ApplyUpdates(message, now_ms);
+    answer = FullState(wire::MessageType::SYNC, message.seq);
+  } else {
+    Merge(message, now_ms);
+    answer = FullState(wire::MessageType::SYNC, message.seq);
+    LeaveOutWhatTheyHave(message, &answer);
+  }
+  std::string sync = Encode(answer);
   if (sync.size() > options_.max_sync_bytes) {
     return Status::Unavailable("membership: full state of " + std::to_string(sync.size()) +
                                " bytes exceeds the sync limit");
@@ -151,27 +178,148 @@ Result<std::string> CoreBase::OnSyncRequest(std::string_view request, int64_t no
   return sync;
 }
 
+void CoreBase::LeaveOutWhatTheyHave(const wire::Message& theirs, wire::Message* ours) {
+  // (id, state, incarnation) of every entry they sent.
+  struct Key {
+    std::string_view id;
+    int state;
+    int64_t incarnation;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::string_view>()(k.id) ^
+             (std::hash<int64_t>()(k.incarnation) * 31 + static_cast<size_t>(k.state));
+    }
+  };
+  std::unordered_set<Key, KeyHash> have;
+  have.reserve(theirs.updates.size());
+  for (const wire::Update& u : theirs.updates) have.insert(Key{u.id, u.state, u.incarnation});
+  std::erase_if(ours->updates, [&](const wire::Update& u) {
+    return u.id != self_->id && have.contains(Key{u.id, u.state, u.incarnation});
+  });
+}
+
 Status CoreBase::ApplyFullState(std::string_view bytes, int64_t now_ms) {
-  ASSIGN_OR_RETURN(wire::Message sync, AcceptSync(bytes, wire::MessageType::SYNC));
-  ApplyUpdates(sync, now_ms);
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
+  ASSIGN_OR_RETURN(wire::Message sync, AcceptSync(bytes, {wire::MessageType::SYNC}));
+  Merge(sync, now_ms);
   joined_ = true;
   counters_.syncs_applied++;
   return Status::OK();
 }
 
+void CoreBase::Merge(const wire::Message& message, int64_t now_ms) {
+  merging_ = true;
+  merge_news_ = false;
+  MergeFullState(message, now_ms);
+  merging_ = false;
+  if (merge_news_ && options_.push_pull_interval_ms > 0) {
+    next_follow_up_ms_ = std::min(next_follow_up_ms_, now_ms + options_.protocol_period_ms);
+  }
+}
+
 void CoreBase::RequestSync(const wire::Message& join, int64_t now_ms) {
-  std::string bytes = EncodeMessage(join);
+  std::string bytes = Encode(join);
   for (const std::string& seed : seeds_) sync_requests_.push_back(Outgoing{seed, bytes});
   next_join_ms_ = now_ms + options_.join_retry_ms;
 }
 
+void CoreBase::RequestPushPull(const std::string& address, int64_t now_ms) {
+  (void)now_ms;
+  counters_.push_pulls++;
+  sync_requests_.push_back(
+      Outgoing{address, Encode(FullState(wire::MessageType::PUSH_PULL, next_seq_++))});
+}
+
+int64_t CoreBase::PushPullIntervalMs(size_t n) const {
+  constexpr double kScaleThreshold = 32;  // As memberlist's pushPullScaleThreshold.
+  double members = static_cast<double>(std::max<size_t>(n, 1));
+  if (members <= kScaleThreshold) return options_.push_pull_interval_ms;
+  double multiplier = std::ceil(std::log2(members) - std::log2(kScaleThreshold)) + 1;
+  return static_cast<int64_t>(multiplier * static_cast<double>(options_.push_pull_interval_ms));
+}
+
+std::vector<std::string> CoreBase::LostSeeds() const {
+  std::vector<std::string> lost;
+  for (const std::string& seed : seeds_) {
+    if (!IsLiveAddress(seed)) lost.push_back(seed);
+  }
+  return lost;
+}
+
+void CoreBase::AntiEntropyTick(int64_t now_ms) {
+  if (now_ms >= next_follow_up_ms_) {
+    next_follow_up_ms_ = INT64_MAX;
+    if (std::optional<std::string> peer = RandomLiveAddress()) RequestPushPull(*peer, now_ms);
+  }
+  if (now_ms >= next_push_pull_ms_) {
+    next_push_pull_ms_ = now_ms + PushPullIntervalMs(LiveCount() + 1);
+    if (std::optional<std::string> peer = RandomLiveAddress()) RequestPushPull(*peer, now_ms);
+  }
+  if (now_ms >= next_reconnect_ms_) {
+    next_reconnect_ms_ = now_ms + options_.reconnect_interval_ms;
+    // One attempt per interval, uniformly among failed members and the
+    // seeds no live member holds (a restarted seed, the far side of a
+    // healed partition).
+    std::vector<std::string> lost = joined_ ? LostSeeds() : std::vector<std::string>();
+    size_t failed = FailedCount();
+    if (lost.size() + failed == 0) return;
+    size_t pick = RandomIndex(lost.size() + failed);
+    std::optional<std::string> address =
+        pick < lost.size() ? std::optional<std::string>(lost[pick]) : RandomFailedAddress();
+    if (!address) return;
+    counters_.reconnects++;
+    Reconnect(*address, now_ms);
+  }
+}
+
+int64_t CoreBase::AntiEntropyDeadline() const {
+  return std::min({next_push_pull_ms_, next_reconnect_ms_, next_follow_up_ms_});
+}
+
+void CoreBase::NoteContact(std::string_view from, int64_t now_ms) {
+  if (options_.reconnect_interval_ms <= 0) return;
+  auto it = contacts_.find(from);
+  if (it != contacts_.end() && now_ms - it->second < options_.reconnect_interval_ms) return;
+  if (it == contacts_.end() && contacts_.size() >= kMaxContacts) {
+    std::erase_if(contacts_, [&](const auto& entry) {
+      return now_ms - entry.second >= options_.reconnect_interval_ms;
+    });
+    if (contacts_.size() >= kMaxContacts) return;  // A flood: let it pass.
+  }
+  contacts_[std::string(from)] = now_ms;
+  RequestPushPull(std::string(from), now_ms);
+}
+
+int64_t CoreBase::StallMs(int64_t now_ms) {
+  int64_t late = now_ms - std::max(NextDeadlineMs(), last_call_ms_);
+  last_call_ms_ = std::max(last_call_ms_, now_ms);
+  if (late <= options_.protocol_period_ms) return 0;
+  counters_.stalls++;
+  return late;
+}
+
 void CoreBase::BeginJoin(int64_t now_ms, const std::vector<std::string>& seed_addresses) {
   started_ = true;
+  start_ms_ = now_ms;
+  last_call_ms_ = now_ms;
   for (const std::string& seed : seed_addresses) {
     if (seed != self_->address) seeds_.push_back(seed);
   }
   joined_ = seeds_.empty();
   next_join_ms_ = now_ms;
+  // Staggered, so that members started together do not push-pull together.
+  if (options_.push_pull_interval_ms > 0) {
+    int64_t interval = PushPullIntervalMs(LiveCount() + 1);
+    next_push_pull_ms_ =
+        now_ms + static_cast<int64_t>(RandomIndex(static_cast<size_t>(interval) + 1));
+  }
+  if (options_.reconnect_interval_ms > 0) {
+    next_reconnect_ms_ = now_ms + options_.reconnect_interval_ms / 2 +
+                         static_cast<int64_t>(RandomIndex(
+                             static_cast<size_t>(options_.reconnect_interval_ms) + 1));
+  }
 }
 
 std::vector<MemberSnapshot> CoreBase::SortedWithSelf(std::vector<MemberSnapshot> others,

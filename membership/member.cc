@@ -139,9 +139,12 @@ class Member::Impl {
     identity->metadata = options_.metadata;
     self_ = identity;
     CoreOptions core_options = options_.core;
-    // A restarted member must outrank what the others remember of it.
+    // Incarnations are drawn from the wall clock (docs/MEMBERSHIP.md,
+    // "Incarnations"): a restarted member outranks what the others
+    // remember of it, and nobody can be pushed far past the clock.
+    if (core_options.wall_clock_ms == 0) core_options.wall_clock_ms = WallClockMs();
     if (core_options.initial_incarnation == 0) {
-      core_options.initial_incarnation = WallClockMs();
+      core_options.initial_incarnation = core_options.wall_clock_ms;
     }
     uint64_t seed = options_.seed != 0
                         ? options_.seed

@@ -1,6 +1,8 @@
-// Membership wire format (docs/MEMBERSHIP.md). Every datagram is one Message
-// encoded with TCompactProtocol, at most --membership_max_datagram_bytes.
-// The join's full-state sync is one JOIN and one SYNC Message on a TCP
+// Membership wire format (docs/MEMBERSHIP.md). Every datagram is one
+// envelope (codec.h: 3 header bytes, one Message encoded with
+// TCompactProtocol, an authentication tag if the scheme has one), at most
+// --membership_max_datagram_bytes. A full-state exchange (the join's
+// JOIN/SYNC, anti-entropy's PUSH_PULL/SYNC) is one envelope each way on a TCP
 // stream, each framed by a 4-byte big-endian length, at most
 // --membership_max_sync_bytes.
 // Version 1; new fields must be optional so old members skip them.
@@ -11,9 +13,11 @@ enum MessageType {
   ACK = 2,       // Answer to PING (also relayed back by a PING_REQ helper).
   PING_REQ = 3,  // "Probe target_id at target_address for me"; helper relays the ACK.
   JOIN = 4,      // TCP only, to a seed: the sender's own ALIVE (gossip: its list).
-  SYNC = 5,      // TCP only, the answer to JOIN: the seed's full state, one message.
+  SYNC = 5,      // TCP only, the answer to JOIN or PUSH_PULL: the full state, one message.
   LEAVE = 6,     // The sender's own LEFT update, sent directly to a few members.
   GOSSIP = 7,    // Heartbeat protocol: (part of) the sender's member list.
+  PUSH_PULL = 8, // TCP only: anti-entropy; the sender's full state, answered with SYNC.
+  NACK = 9,      // A PING_REQ helper's "no ack from the target in time" (Lifeguard).
 }
 
 enum State {
@@ -36,7 +40,8 @@ struct Update {
   1: string id
   2: State state
   3: i64 incarnation
-  4: optional Identity identity  // Set on ALIVE, so a receiver can add a new member.
+  4: optional Identity identity  // Set on ALIVE (and in full states), so a receiver can add it.
+  5: optional string suspecter   // SUSPECT: who suspects (Lifeguard counts confirmations).
 }
 
 struct Message {

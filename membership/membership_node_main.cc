@@ -1,7 +1,8 @@
 // membership_node: runs one Member (docs/MEMBERSHIP.md) and prints one line
 // per event on stdout ("event <type> <id> <address> inc=<n>") and its member
 // list every --snapshot_interval_ms ("snapshot <id>=<state> ..."). Leaves
-// gracefully on SIGTERM or SIGINT.
+// gracefully on SIGTERM or SIGINT, then prints its counters
+// ("counters <name>=<n> ...").
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -94,5 +95,15 @@ int main(int argc, char** argv) {
   LOG(INFO) << "membership_node " << FLAGS_id << ": leaving on signal " << signal_number;
   member.Leave();
   PrintLine("left " + FLAGS_id);
+  mr::membership::MemberCounters c = member.counters();
+  PrintLine("counters datagrams_received=" + std::to_string(c.datagrams_received) +
+            " dropped_forged=" + std::to_string(c.dropped_forged) +
+            " refutations=" + std::to_string(c.refutations) +
+            " push_pulls=" + std::to_string(c.push_pulls) +
+            " reconnects=" + std::to_string(c.reconnects) +
+            " syncs_served=" + std::to_string(c.syncs_served) +
+            " syncs_applied=" + std::to_string(c.syncs_applied) +
+            " sync_errors=" + std::to_string(c.sync_errors) +
+            " stalls=" + std::to_string(c.stalls));
   return mr::kExitOk;
 }

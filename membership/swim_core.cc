@@ -1,3 +1,5 @@
+// SwimCore: the member table, the override rules, refutation and the full
+// state (docs/MEMBERSHIP.md, "SWIM"). Probing and timers: swim_probe.cc.
 #include "membership/swim_core.h"
 
 #include <algorithm>
@@ -7,10 +9,22 @@
 namespace mr::membership {
 
 SwimCore::SwimCore(const CoreOptions& options, std::shared_ptr<const MemberIdentity> self,
-                   uint64_t seed)
-    : CoreBase(options, std::move(self), seed),
+                   uint64_t seed, std::shared_ptr<MemberDirectory> directory)
+    : CoreBase(options, std::move(self), seed, std::move(directory)),
       incarnation_(options.initial_incarnation),
-      broadcasts_(options.broadcast_queue_limit) {}
+      health_(options.awareness_max_multiplier),
+      broadcasts_(options.broadcast_queue_limit) {
+  self_index_ = directory_->Acquire(self_->id);
+}
+
+SwimCore::~SwimCore() {
+  for (Index i = 0; i < records_.size(); ++i) {
+    if (!records_[i].present) continue;
+    directory_->ReleaseIdentity(records_[i].identity);
+    directory_->Release(i);
+  }
+  directory_->Release(self_index_);
+}
 
 int64_t SwimCore::SuspicionTimeoutMs() const {
   // As memberlist: scale with log10 of the group size, never below 1x.
@@ -20,7 +34,21 @@ int64_t SwimCore::SuspicionTimeoutMs() const {
                               static_cast<double>(options_.protocol_period_ms));
 }
 
+int64_t SwimCore::SuspicionMaxTimeoutMs() const {
+  return static_cast<int64_t>(std::max(1.0, options_.suspicion_max_timeout_mult) *
+                              static_cast<double>(SuspicionTimeoutMs()));
+}
+
+int SwimCore::ExpectedConfirmations() const {
+  // As memberlist: suspicion_mult - 2 independent confirmations, or none if
+  // the group has too few other members to give them.
+  int k = static_cast<int>(options_.suspicion_mult) - 2;
+  if (static_cast<int>(live_count_) + 1 - 2 < k) k = 0;
+  return k;
+}
+
 int SwimCore::RetransmitLimit() const {
+  if (options_.retransmit_mult <= 0) return 0;  // No dissemination (a simulator experiment).
   double n = static_cast<double>(live_count_ + 1);
   return std::max(1, static_cast<int>(options_.retransmit_mult * std::ceil(std::log10(n + 1))));
 }
@@ -32,405 +60,287 @@ void SwimCore::Start(int64_t now_ms, const std::vector<std::string>& seed_addres
 
 void SwimCore::Bootstrap(const std::vector<std::shared_ptr<const MemberIdentity>>& members,
                          int64_t now_ms) {
-  for (const auto& identity : members) {
-    if (identity->id != self_->id && !members_.contains(identity->id)) {
-      AddMember(identity, 0, now_ms, /*insert_into_probe_order=*/false);
+  (void)now_ms;
+  const auto& entries = directory_->AcquireAll(members);
+  for (const auto& [index, handle] : entries) {
+    if (index == self_index_ || (index < records_.size() && records_[index].present)) {
+      directory_->ReleaseIdentity(handle);  // Ourselves, or listed twice.
+      directory_->Release(index);
+      continue;
     }
+    AddMember(index, handle, 0, /*insert_into_probe_order=*/false)->knows_us = true;
   }
   RebuildProbeOrders();
 }
 
-SwimCore::Record* SwimCore::AddMember(std::shared_ptr<const MemberIdentity> identity,
-                                      int64_t incarnation, int64_t now_ms,
-                                      bool insert_into_probe_order) {
-  std::string id = identity->id;
-  Record& record = members_[id];
-  record.identity = std::move(identity);
-  record.state = MemberState::kAlive;
-  record.incarnation = incarnation;
-  record.state_since_ms = now_ms;
+SwimCore::Index SwimCore::Find(std::string_view id) const {
+  Index index = directory_->Find(id);
+  if (index >= records_.size() || !records_[index].present) return MemberDirectory::kNone;
+  return index;
+}
+
+SwimCore::Record* SwimCore::AddMember(Index index, MemberDirectory::Handle identity,
+                                      int64_t incarnation, bool insert_into_probe_order) {
+  if (records_.size() <= index) {
+    records_.resize(std::max(directory_->index_limit(), size_t{index} + 1));
+  }
+  Record& record = records_[index];
+  record = Record{incarnation, identity, MemberState::kAlive, true, false};
   live_count_++;
-  if (insert_into_probe_order) InsertIntoProbeOrder(id, record);
+  if (insert_into_probe_order) InsertIntoProbeOrder(index);
   return &record;
 }
 
-bool SwimCore::InScope(const Record& record, Scope scope) const {
-  if (!Live(record)) return false;
-  if (scope == Scope::kAll) return true;
-  return (record.identity->rack == self_->rack) == (scope == Scope::kSameRack);
+void SwimCore::RemoveMember(Index index) {
+  Record& record = records_[index];
+  if (Live(record)) live_count_--;
+  if (record.state == MemberState::kFailed) failed_count_--;
+  directory_->ReleaseIdentity(record.identity);
+  record = Record{};
+  suspicions_.erase(index);
+  dead_until_.erase(index);
+  directory_->Release(index);
 }
 
-std::vector<std::string> SwimCore::LiveIds(Scope scope) const {
-  std::vector<std::string> ids;
-  for (const auto& [id, record] : members_) {
-    if (InScope(record, scope)) ids.push_back(id);
+void SwimCore::Disseminate(Index index, MemberState state, int64_t incarnation,
+                           Index suspecter) {
+  const Record& record = records_[index];
+  const MemberIdentity* identity =
+      state == MemberState::kAlive ? IdentityOf(record).get() : nullptr;
+  wire::Update update = NewUpdate(directory_->id(index), state, incarnation, identity);
+  if (state == MemberState::kSuspect && suspecter != MemberDirectory::kNone) {
+    update.__set_suspecter(directory_->id(suspecter));
   }
-  return ids;
+  broadcasts_.Enqueue(index, std::move(update));
 }
 
-void SwimCore::RebuildProbeOrders() {
-  all_.Reset(LiveIds(Scope::kAll), rng_);
-  if (options_.rack_aware) {
-    same_rack_.Reset(LiveIds(Scope::kSameRack), rng_);
-    other_racks_.Reset(LiveIds(Scope::kOtherRacks), rng_);
-  }
+void SwimCore::DisseminateSelf() {
+  broadcasts_.Enqueue(self_index_,
+                      NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
 }
 
-void SwimCore::InsertIntoProbeOrder(const std::string& id, const Record& record) {
-  all_.Insert(id, rng_);
-  if (options_.rack_aware) {
-    (record.identity->rack == self_->rack ? same_rack_ : other_racks_).Insert(id, rng_);
-  }
-}
-
-std::optional<std::string> SwimCore::NextIn(ProbeOrder* order, Scope scope) {
-  return order->Next(
-      [&](const std::string& id) {
-        auto it = members_.find(id);
-        return it != members_.end() && InScope(it->second, scope);
-      },
-      [&] { return LiveIds(scope); }, rng_);
-}
-
-std::optional<std::string> SwimCore::NextProbeTarget() {
-  if (!options_.rack_aware) return NextIn(&all_, Scope::kAll);
-  // The 1/n rule: about one probe per period leaves each rack, whatever its size.
-  double rack_size = static_cast<double>(same_rack_.ids().size() + 1);
-  bool remote = std::uniform_real_distribution<double>(0, 1)(rng_) < 1.0 / rack_size;
-  std::optional<std::string> target = remote ? NextIn(&other_racks_, Scope::kOtherRacks)
-                                             : NextIn(&same_rack_, Scope::kSameRack);
-  if (target) return target;
-  return remote ? NextIn(&same_rack_, Scope::kSameRack)
-                : NextIn(&other_racks_, Scope::kOtherRacks);
-}
-
-std::vector<const SwimCore::Record*> SwimCore::RandomMembers(size_t n, const std::string& exclude) {
-  std::vector<const Record*> picked;
-  if (n == 0) return picked;
-  auto eligible = [&](const Record* r) {
-    return Live(*r) && r->identity->id != exclude &&
-           std::find(picked.begin(), picked.end(), r) == picked.end();
-  };
-  const std::vector<std::string>& ids = all_.ids();
-  if (ids.size() > 4 * n + 16) {
-    // Large group: sample the probe order (it holds every live member).
-    for (size_t tries = 0; tries < 8 * n && picked.size() < n; ++tries) {
-      auto it = members_.find(ids[RandomIndex(ids.size())]);
-      if (it != members_.end() && eligible(&it->second)) picked.push_back(&it->second);
-    }
-    if (picked.size() == n) return picked;
-  }
-  std::vector<const Record*> candidates;
-  for (const std::string& id : ids) {
-    auto it = members_.find(id);
-    if (it != members_.end() && eligible(&it->second)) candidates.push_back(&it->second);
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::sort(candidates.begin(), candidates.end(), [](const Record* a, const Record* b) {
-    return a->identity->id < b->identity->id;
-  });
-  std::shuffle(candidates.begin(), candidates.end(), rng_);
-  for (const Record* r : candidates) {
-    if (picked.size() == n) break;
-    picked.push_back(r);
-  }
-  return picked;
-}
-
-void SwimCore::Disseminate(const std::string& id, MemberState state, int64_t incarnation,
-                           const std::shared_ptr<const MemberIdentity>& identity) {
-  broadcasts_.Enqueue(NewUpdate(id, state, incarnation,
-                               state == MemberState::kAlive ? identity.get() : nullptr));
-}
-
-void SwimCore::SendWithPiggyback(const std::string& to, wire::Message message) {
-  if (broadcasts_.size() > 0) {
-    size_t base = BaseSize(message);
-    if (base < options_.max_datagram_bytes) {
-      for (wire::Update& update :
-           broadcasts_.Take(options_.max_datagram_bytes - base, RetransmitLimit())) {
-        message.updates.push_back(std::move(update));
-      }
-    }
-  }
-  Send(to, message);
-}
-
-void SwimCore::SetState(const std::string& id, Record* record, MemberState state,
-                        int64_t incarnation, int64_t now_ms) {
+void SwimCore::SetState(Index index, Record* record, MemberState state, int64_t incarnation,
+                        int64_t now_ms, Index suspecter) {
   bool was_live = Live(*record);
+  if (record->state == MemberState::kFailed) failed_count_--;
+  if (record->state == MemberState::kSuspect) suspicions_.erase(index);
+  dead_until_.erase(index);
   record->state = state;
   record->incarnation = incarnation;
-  record->state_since_ms = now_ms;
   bool live = Live(*record);
   if (was_live && !live) live_count_--;
   if (!was_live && live) live_count_++;
+  const auto& identity = IdentityOf(*record);
   switch (state) {
     case MemberState::kAlive:
-      Emit(was_live ? EventType::kAlive : EventType::kJoined, record->identity, incarnation, now_ms);
-      if (!was_live) InsertIntoProbeOrder(id, *record);
+      Emit(was_live ? EventType::kAlive : EventType::kJoined, identity, incarnation, now_ms);
+      if (!was_live) {
+        record->knows_us = false;  // It may have restarted and forgotten us.
+        InsertIntoProbeOrder(index);
+      }
       break;
     case MemberState::kSuspect:
-      record->timer_ms = now_ms + SuspicionTimeoutMs();
-      suspect_timers_.emplace(record->timer_ms, id);
-      Emit(EventType::kSuspect, record->identity, incarnation, now_ms);
+      suspicions_.insert_or_assign(
+          index, Suspicion(now_ms, SuspicionTimeoutMs(), SuspicionMaxTimeoutMs(),
+                           ExpectedConfirmations(), suspecter));
+      ScheduleSuspicion(index);
+      Emit(EventType::kSuspect, identity, incarnation, now_ms);
       break;
     case MemberState::kFailed:
-    case MemberState::kLeft:
-      record->timer_ms = now_ms + options_.dead_retention_ms;
-      reap_timers_.emplace(record->timer_ms, id);
-      Emit(state == MemberState::kFailed ? EventType::kFailed : EventType::kLeft, record->identity,
+    case MemberState::kLeft: {
+      // Failed members are kept (and retried, core_base.h) much longer than
+      // left ones: they may be on the far side of a partition.
+      int64_t until = now_ms + (state == MemberState::kFailed ? options_.reconnect_timeout_ms
+                                                             : options_.dead_retention_ms);
+      if (state == MemberState::kFailed) failed_count_++;
+      dead_until_[index] = until;
+      reap_timers_.emplace(until, index);
+      Emit(state == MemberState::kFailed ? EventType::kFailed : EventType::kLeft, identity,
            incarnation, now_ms);
       break;
+    }
   }
 }
 
-void SwimCore::RefuteIfAboutSelf(const wire::Update& update) {
-  if (leaving_ || FromWire(update.state) == MemberState::kAlive) return;
-  if (update.incarnation < incarnation_) return;  // Already refuted.
-  incarnation_ = update.incarnation + 1;
-  counters_.refutations++;
-  Disseminate(self_->id, MemberState::kAlive, incarnation_, self_);
+void SwimCore::DeclareFailed(Index index, int64_t now_ms) {
+  Record& record = records_[index];
+  int64_t incarnation = record.incarnation;
+  SetState(index, &record, MemberState::kFailed, incarnation, now_ms);
+  Disseminate(index, MemberState::kFailed, incarnation);
 }
 
-void SwimCore::ApplyAlive(const wire::Update& update, int64_t now_ms) {
-  auto it = members_.find(update.id);
-  if (it == members_.end()) {
-    if (!update.__isset.identity || update.identity.id != update.id) return;
-    std::shared_ptr<const MemberIdentity> identity = FromWire(update.identity);
-    Record* record = AddMember(identity, update.incarnation, now_ms, true);
-    Emit(EventType::kJoined, record->identity, update.incarnation, now_ms);
-    Disseminate(update.id, MemberState::kAlive, update.incarnation, record->identity);
-    return;
-  }
-  Record& record = it->second;
-  if (update.incarnation <= record.incarnation) return;  // Stale, or suspicion stands.
-  if (update.__isset.identity && update.identity.id == update.id &&
-      update.identity.address != record.identity->address) {
-    record.identity = FromWire(update.identity);  // Restarted on a new address.
-  }
-  if (record.state == MemberState::kAlive) {
-    record.incarnation = update.incarnation;
-  } else {
-    SetState(update.id, &record, MemberState::kAlive, update.incarnation, now_ms);
-  }
-  Disseminate(update.id, MemberState::kAlive, update.incarnation, record.identity);
-}
-
-void SwimCore::ApplyUpdate(const wire::Update& update, int64_t now_ms) {
-  if (update.id == self_->id) {
-    RefuteIfAboutSelf(update);
-    return;
-  }
-  MemberState state = FromWire(update.state);
-  if (state == MemberState::kAlive) {
-    ApplyAlive(update, now_ms);
-    return;
-  }
-  auto it = members_.find(update.id);
-  if (it == members_.end()) return;  // News about a member we never knew.
-  Record& record = it->second;
-  if (!Live(record)) return;         // Failed/left is final until a rejoin.
-  if (state == MemberState::kSuspect) {
-    if (record.state == MemberState::kAlive && update.incarnation >= record.incarnation) {
-      SetState(update.id, &record, MemberState::kSuspect, update.incarnation, now_ms);
-    } else if (record.state == MemberState::kSuspect && update.incarnation > record.incarnation) {
-      record.incarnation = update.incarnation;
-    } else {
+void SwimCore::RefuteIfAboutSelf(const wire::Update& update, int64_t now_ms) {
+  if (leaving_) return;
+  // Past the bound nobody takes it from anyone (and neither do we): no
+  // datagram can push our incarnation where our refutation would be refused.
+  if (!WithinBound(update.incarnation, now_ms)) return;
+  if (FromWire(update.state) == MemberState::kAlive) {
+    // Our own news, echoed: nothing to do. Someone else claiming to be us
+    // (a higher incarnation, or ours with another identity): take it over.
+    if (update.incarnation < incarnation_) return;
+    if (update.incarnation == incarnation_ &&
+        (!update.__isset.identity || SameIdentity(*self_, update.identity))) {
       return;
     }
+  } else if (update.incarnation < incarnation_) {
+    // An accusation we have refuted already: whoever still passes it on has
+    // missed our refutation, so send it around again.
+    if (!broadcasts_.Contains(self_index_)) DisseminateSelf();
+    return;
+  }
+  if (FromWire(update.state) == MemberState::kFailed) NoteMergeNews();  // Held failed somewhere.
+  incarnation_ = update.incarnation + 1;
+  counters_.refutations++;
+  health_.Apply(1);  // Lifeguard: being suspected hints that we are the slow one.
+  for (Record& r : records_) r.knows_us = false;
+  DisseminateSelf();
+}
+
+void SwimCore::ApplyAlive(const wire::Update& update, Index index, int64_t now_ms) {
+  if (index == MemberDirectory::kNone) {
+    if (!update.__isset.identity || update.identity.id != update.id) return;
+    index = directory_->Acquire(update.id);
+    Record* record = AddMember(index, directory_->AcquireIdentity(index, update.identity),
+                       update.incarnation, true);
+    Emit(EventType::kJoined, IdentityOf(*record), update.incarnation, now_ms);
+    Disseminate(index, MemberState::kAlive, update.incarnation);
+    return;
+  }
+  Record* record = &records_[index];
+  if (update.incarnation <= record->incarnation) return;  // Stale, or the news about it stands.
+  if (update.__isset.identity && update.identity.id == update.id &&
+      !SameIdentity(*IdentityOf(*record), update.identity)) {
+    // Restarted on a new address (or with new metadata).
+    MemberDirectory::Handle old = record->identity;
+    record->identity = directory_->AcquireIdentity(index, update.identity);
+    directory_->ReleaseIdentity(old);
+  }
+  record->knows_us = false;  // A new incarnation: it may have restarted.
+  if (record->state == MemberState::kAlive) {
+    record->incarnation = update.incarnation;
   } else {
-    if (update.incarnation < record.incarnation) return;  // It has refuted since.
-    SetState(update.id, &record, state, update.incarnation, now_ms);
+    if (!Live(*record)) NoteMergeNews();  // Back from failed or left.
+    SetState(index, record, MemberState::kAlive, update.incarnation, now_ms);
   }
-  Disseminate(update.id, state, update.incarnation, nullptr);
+  Disseminate(index, MemberState::kAlive, update.incarnation);
 }
 
-void SwimCore::ExpireTimers(int64_t now_ms) {
-  while (!suspect_timers_.empty() && suspect_timers_.begin()->first <= now_ms) {
-    auto [deadline, id] = *suspect_timers_.begin();
-    suspect_timers_.erase(suspect_timers_.begin());
-    auto it = members_.find(id);
-    if (it == members_.end() || it->second.state != MemberState::kSuspect ||
-        it->second.timer_ms != deadline) {
-      continue;  // Refuted, or a newer timer.
-    }
-    int64_t incarnation = it->second.incarnation;
-    SetState(id, &it->second, MemberState::kFailed, incarnation, now_ms);
-    Disseminate(id, MemberState::kFailed, incarnation, nullptr);
+void SwimCore::ApplySuspect(Index index, Record* record, int64_t incarnation, Index suspecter,
+                            int64_t now_ms) {
+  if (record->state == MemberState::kAlive) {
+    if (incarnation < record->incarnation) return;  // It has refuted since.
+    SetState(index, record, MemberState::kSuspect, incarnation, now_ms, suspecter);
+    Disseminate(index, MemberState::kSuspect, incarnation, suspecter);
+    return;
   }
-  while (!reap_timers_.empty() && reap_timers_.begin()->first <= now_ms) {
-    auto [deadline, id] = *reap_timers_.begin();
-    reap_timers_.erase(reap_timers_.begin());
-    auto it = members_.find(id);
-    if (it != members_.end() && !Live(it->second) && it->second.timer_ms == deadline) {
-      members_.erase(it);
-    }
-  }
-  // Relay seqs grow with time, so the map is in expiry order too.
-  while (!relays_.empty() && relays_.begin()->second.expires_ms <= now_ms) {
-    relays_.erase(relays_.begin());
-  }
+  if (record->state != MemberState::kSuspect || incarnation != record->incarnation) return;
+  // Another member suspects it too: an independent confirmation shortens
+  // the timeout, and is passed on (as memberlist does) so others count it.
+  auto it = suspicions_.find(index);
+  if (it == suspicions_.end() || !it->second.Confirm(suspecter)) return;
+  ScheduleSuspicion(index);
+  Disseminate(index, MemberState::kSuspect, incarnation, suspecter);
 }
 
-void SwimCore::ConcludeProbe(int64_t now_ms) {
-  if (!probe_.active || probe_.acked) return;
-  probe_.active = false;
-  auto it = members_.find(probe_.target);
-  if (it == members_.end() || !Live(it->second)) return;
-  if (options_.suspicion && it->second.state == MemberState::kSuspect) return;  // Timer runs.
-  ApplyUpdate(NewUpdate(probe_.target,
-                        options_.suspicion ? MemberState::kSuspect : MemberState::kFailed,
-                        it->second.incarnation),
-              now_ms);
-}
-
-void SwimCore::StartProbe(int64_t now_ms) {
-  probe_ = Probe{};
-  std::optional<std::string> target = NextProbeTarget();
-  if (!target) return;
-  const Record& record = members_.at(*target);
-  probe_.active = true;
-  probe_.target = *target;
-  probe_.seq = next_seq_++;
-  probe_.ack_deadline_ms = now_ms + options_.ping_timeout_ms;
-  counters_.probes++;
-  wire::Message ping = NewMessage(wire::MessageType::PING, probe_.seq, incarnation_);
-  ping.__set_target_id(*target);
-  if (record.state == MemberState::kSuspect) {
-    // Lifeguard's "buddy system": tell a suspect first, so it can refute
-    // even if the rumour's retransmissions were spent elsewhere (e.g.
-    // during a partition).
-    ping.updates.push_back(NewUpdate(*target, MemberState::kSuspect, record.incarnation));
+void SwimCore::ApplyUpdate(const wire::Update& update, std::string_view sender, int64_t now_ms) {
+  if (update.id == self_->id) {
+    RefuteIfAboutSelf(update, now_ms);
+    return;
   }
-  SendWithPiggyback(record.identity->address, std::move(ping));
-}
-
-void SwimCore::SendIndirectProbes() {
-  probe_.indirect_sent = true;
-  auto it = members_.find(probe_.target);
-  if (it == members_.end()) return;
-  for (const Record* helper : RandomMembers(options_.indirect_probes, probe_.target)) {
-    wire::Message request = NewMessage(wire::MessageType::PING_REQ, probe_.seq, incarnation_);
-    request.__set_target_id(probe_.target);
-    request.__set_target_address(it->second.identity->address);
-    SendWithPiggyback(helper->identity->address, std::move(request));
-    counters_.indirect_probes++;
+  if (!WithinBound(update.incarnation, now_ms)) return;
+  MemberState state = FromWire(update.state);
+  Index index = Find(update.id);
+  if (state == MemberState::kAlive) {
+    ApplyAlive(update, index, now_ms);
+    return;
   }
-}
-
-wire::Message SwimCore::FullState(int64_t seq) const {
-  wire::Message sync = NewMessage(wire::MessageType::SYNC, seq, incarnation_);
-  sync.updates.reserve(live_count_ + 1);
-  sync.updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
-  for (const auto& [id, record] : members_) {
-    if (Live(record)) {
-      sync.updates.push_back(
-          NewUpdate(id, MemberState::kAlive, record.incarnation, record.identity.get()));
-    }
+  if (index == MemberDirectory::kNone) return;  // News about a member we never knew.
+  Record* record = &records_[index];
+  if (!Live(*record)) return;  // Failed/left until a rejoin.
+  // Bad news can only be about an incarnation we have seen alive: news
+  // ahead of that means we missed an Alive, which will come; taking it
+  // would let one datagram push a member's incarnation anywhere.
+  if (update.incarnation > record->incarnation) return;
+  if (state == MemberState::kSuspect) {
+    std::string_view from = update.__isset.suspecter ? std::string_view(update.suspecter) : sender;
+    ApplySuspect(index, record, update.incarnation, directory_->Find(from), now_ms);
+    return;
   }
-  return sync;
+  if (update.incarnation < record->incarnation) return;  // It has refuted since.
+  SetState(index, record, state, update.incarnation, now_ms);
+  Disseminate(index, state, update.incarnation);
 }
 
 void SwimCore::ApplyUpdates(const wire::Message& message, int64_t now_ms) {
-  for (const wire::Update& update : message.updates) ApplyUpdate(update, now_ms);
-}
-
-void SwimCore::Tick(int64_t now_ms) {
-  if (!started_ || leaving_) return;
-  ExpireTimers(now_ms);
-  if (JoinDue(now_ms)) {
-    wire::Message join = NewMessage(wire::MessageType::JOIN, next_seq_++, incarnation_);
-    join.updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
-    RequestSync(join, now_ms);
-  }
-  if (probe_.active && !probe_.acked && !probe_.indirect_sent &&
-      now_ms >= probe_.ack_deadline_ms) {
-    SendIndirectProbes();
-  }
-  if (now_ms >= next_probe_ms_) {
-    ConcludeProbe(now_ms);
-    StartProbe(now_ms);
-    next_probe_ms_ += options_.protocol_period_ms;
-    if (next_probe_ms_ <= now_ms) next_probe_ms_ = now_ms + options_.protocol_period_ms;
+  for (const wire::Update& update : message.updates) {
+    ApplyUpdate(update, message.sender_id, now_ms);
   }
 }
 
-void SwimCore::OnDatagram(std::string_view from, std::string_view bytes, int64_t now_ms) {
-  std::optional<wire::Message> message = Accept(bytes);
-  if (!message || !started_ || leaving_) return;
-  HandleMessage(from, *message, now_ms);
-}
-
-void SwimCore::HandleMessage(std::string_view from, const wire::Message& message,
-                             int64_t now_ms) {
-  ApplyUpdates(message, now_ms);
-  std::string sender_address(from);
-  switch (message.type) {
-    case wire::MessageType::PING: {
-      if (message.__isset.target_id && message.target_id != self_->id) {
-        counters_.dropped_misdirected++;
-        return;
-      }
-      SendWithPiggyback(sender_address, NewMessage(wire::MessageType::ACK, message.seq, incarnation_));
-      return;
+void SwimCore::MergeFullState(const wire::Message& message, int64_t now_ms) {
+  for (const wire::Update& update : message.updates) {
+    if (update.state != wire::State::FAILED || update.id == self_->id) {
+      ApplyUpdate(update, message.sender_id, now_ms);
+      continue;
     }
-    case wire::MessageType::ACK: {
-      auto relay = relays_.find(message.seq);
-      if (relay != relays_.end()) {
-        std::string reply_to = relay->second.reply_to;
-        int64_t seq = relay->second.seq;
-        relays_.erase(relay);
-        SendWithPiggyback(reply_to, NewMessage(wire::MessageType::ACK, seq, incarnation_));
-      } else if (probe_.active && message.seq == probe_.seq) {
-        probe_.acked = true;
-      }
-      return;
-    }
-    case wire::MessageType::PING_REQ: {
-      if (!message.__isset.target_address || !message.__isset.target_id) return;
-      int64_t seq = next_seq_++;
-      relays_[seq] = Relay{sender_address, message.seq, now_ms + options_.protocol_period_ms};
-      wire::Message ping = NewMessage(wire::MessageType::PING, seq, incarnation_);
-      ping.__set_target_id(message.target_id);
-      SendWithPiggyback(message.target_address, std::move(ping));
-      return;
-    }
-    default:
-      // LEAVE carries only its update; GOSSIP is not ours; JOIN and SYNC
-      // come on streams (OnSyncRequest).
-      return;
+    // Another member's "failed" is only a suspicion here (as memberlist's
+    // mergeState): it may be on the far side of a healed partition, and the
+    // member, if alive, gets the time to refute.
+    wire::Update suspect = update;
+    suspect.state = wire::State::SUSPECT;
+    ApplyUpdate(suspect, message.sender_id, now_ms);
   }
 }
 
-void SwimCore::Leave(int64_t now_ms) {
-  if (leaving_ || !started_) return;
-  size_t fanout = std::max<size_t>(options_.indirect_probes, RetransmitLimit());
-  wire::Message leave = NewMessage(wire::MessageType::LEAVE, next_seq_++, incarnation_);
-  leave.updates.push_back(NewUpdate(self_->id, MemberState::kLeft, incarnation_));
-  for (const Record* r : RandomMembers(fanout, "")) Send(r->identity->address, leave);
-  leaving_ = true;
+wire::Message SwimCore::FullState(wire::MessageType::type type, int64_t seq) const {
+  wire::Message state = NewMessage(type, seq, incarnation_);
+  state.updates.reserve(live_count_ + failed_count_ + 1);
+  state.updates.push_back(NewUpdate(self_->id, MemberState::kAlive, incarnation_, self_.get()));
+  for (Index i = 0; i < records_.size(); ++i) {
+    const Record& r = records_[i];
+    if (!r.present) continue;
+    state.updates.push_back(NewUpdate(directory_->id(i), r.state, r.incarnation,
+                                      IdentityOf(r).get()));
+  }
+  return state;
 }
 
-int64_t SwimCore::NextDeadlineMs() const {
-  if (!started_ || leaving_) return INT64_MAX;
-  int64_t next = next_probe_ms_;
-  if (probe_.active && !probe_.acked && !probe_.indirect_sent) {
-    next = std::min(next, probe_.ack_deadline_ms);
+std::optional<std::string> SwimCore::RandomLiveAddress() {
+  std::vector<Index> picked = RandomMembers(1, MemberDirectory::kNone);
+  if (picked.empty()) return std::nullopt;
+  return AddressOf(records_[picked[0]]);
+}
+
+std::optional<std::string> SwimCore::RandomFailedAddress() {
+  if (failed_count_ == 0) return std::nullopt;
+  size_t pick = RandomIndex(failed_count_);
+  for (const auto& [index, until] : dead_until_) {
+    if (records_[index].state != MemberState::kFailed) continue;
+    if (pick-- == 0) return AddressOf(records_[index]);
   }
-  if (!suspect_timers_.empty()) next = std::min(next, suspect_timers_.begin()->first);
-  if (!reap_timers_.empty()) next = std::min(next, reap_timers_.begin()->first);
-  if (!relays_.empty()) next = std::min(next, relays_.begin()->second.expires_ms);
-  return WithJoinDeadline(next);
+  return std::nullopt;
+}
+
+bool SwimCore::IsLiveAddress(const std::string& address) const {
+  for (const Record& r : records_) {
+    if (Live(r) && AddressOf(r) == address) return true;
+  }
+  return false;
 }
 
 std::vector<MemberSnapshot> SwimCore::Snapshot() const {
-  return SnapshotOf(members_, &Record::incarnation, incarnation_);
+  std::vector<MemberSnapshot> out;
+  for (const Record& r : records_) {
+    if (r.present) out.push_back(MemberSnapshot{IdentityOf(r), r.state, r.incarnation, false});
+  }
+  return SortedWithSelf(std::move(out), incarnation_);
 }
 
 std::optional<MemberState> SwimCore::StateOf(const std::string& id) const {
-  return StateIn(members_, id);
+  if (id == self_->id) return leaving_ ? MemberState::kLeft : MemberState::kAlive;
+  Index index = Find(id);
+  if (index == MemberDirectory::kNone) return std::nullopt;
+  return records_[index].state;
 }
 
 }  // namespace mr::membership

@@ -1,5 +1,6 @@
 #include "membership/sync_streams.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -18,7 +19,9 @@ struct SyncStreams::Exchange {
   asio::steady_timer deadline;
   std::array<unsigned char, 4> header{};
   std::string frame;   // The frame being read, or written (with its header).
-  std::string address;  // Joiner side: the seed's; empty on the seed's side.
+  std::string address;  // Asking side: the server's; empty on the serving side.
+  std::string peer;     // Serving side: the peer's IP address.
+  bool answering = false;  // Serving side: the request is in; may not be evicted.
   bool timed_out = false;
   bool finished = false;
 };
@@ -72,16 +75,7 @@ void SyncStreams::Accept() {
   });
 }
 
-void SyncStreams::Serve(tcp::socket socket) {
-  auto x = std::make_shared<Exchange>(std::move(socket));
-  if (inbound_ >= kMaxInbound) {
-    x->finished = true;
-    boost::system::error_code ignored;
-    x->socket.close(ignored);
-    handlers_.drop(SyncDrop::kError);
-    return;
-  }
-  inbound_++;
+void SyncStreams::ArmDeadline(const std::shared_ptr<Exchange>& x) {
   x->deadline.expires_after(std::chrono::milliseconds(timeout_ms_));
   x->deadline.async_wait([x](boost::system::error_code ec) {
     if (ec) return;  // Cancelled: finished in time.
@@ -89,7 +83,50 @@ void SyncStreams::Serve(tcp::socket socket) {
     boost::system::error_code ignored;
     x->socket.close(ignored);
   });
+}
+
+void SyncStreams::Evict(const std::shared_ptr<Exchange>& x) {
+  // Its pending read fails and reports the drop; Finish() forgets it.
+  x->timed_out = true;
+  boost::system::error_code ignored;
+  x->socket.close(ignored);
+  Fail(x, asio::error::timed_out);
+}
+
+bool SyncStreams::MakeRoom(const std::string& peer) {
+  auto waiting = [](const std::shared_ptr<Exchange>& x) { return !x->answering && !x->finished; };
+  if (inbound_per_peer_[peer] >= kMaxInboundPerPeer) {
+    auto it = std::find_if(inbound_.begin(), inbound_.end(), [&](const auto& x) {
+      return x->peer == peer && waiting(x);
+    });
+    if (it == inbound_.end()) return false;
+    Evict(*it);
+  }
+  if (static_cast<int>(inbound_.size()) >= kMaxInbound) {
+    auto it = std::find_if(inbound_.begin(), inbound_.end(), waiting);
+    if (it == inbound_.end()) return false;
+    Evict(*it);
+  }
+  return true;
+}
+
+void SyncStreams::Serve(tcp::socket socket) {
+  auto x = std::make_shared<Exchange>(std::move(socket));
+  boost::system::error_code ec;
+  tcp::endpoint remote = x->socket.remote_endpoint(ec);
+  x->peer = ec ? std::string() : remote.address().to_string();
+  if (!MakeRoom(x->peer)) {
+    x->finished = true;
+    boost::system::error_code ignored;
+    x->socket.close(ignored);
+    handlers_.drop(SyncDrop::kError);
+    return;
+  }
+  inbound_.push_back(x);
+  inbound_per_peer_[x->peer]++;
+  ArmDeadline(x);
   ReadFrame(x, [this, x](std::string_view request) {
+    x->answering = true;
     Result<std::string> answer = handlers_.serve(request);
     if (!answer.ok()) {
       Finish(x);
@@ -101,6 +138,10 @@ void SyncStreams::Serve(tcp::socket socket) {
 
 void SyncStreams::Request(const std::string& address, std::string request) {
   if (in_flight_.contains(address)) return;
+  if (static_cast<int>(in_flight_.size()) >= kMaxOutbound) {
+    handlers_.drop(SyncDrop::kError);
+    return;
+  }
   size_t colon = address.rfind(':');
   boost::system::error_code ec;
   asio::ip::address ip = asio::ip::make_address(
@@ -113,13 +154,7 @@ void SyncStreams::Request(const std::string& address, std::string request) {
   in_flight_.insert(address);
   auto x = std::make_shared<Exchange>(io_);
   x->address = address;
-  x->deadline.expires_after(std::chrono::milliseconds(timeout_ms_));
-  x->deadline.async_wait([x](boost::system::error_code ec) {
-    if (ec) return;
-    x->timed_out = true;
-    boost::system::error_code ignored;
-    x->socket.close(ignored);
-  });
+  ArmDeadline(x);
   x->socket.async_connect(
       tcp::endpoint(ip, static_cast<unsigned short>(port)),
       [this, x, request = std::move(request)](boost::system::error_code ec) {
@@ -199,7 +234,8 @@ void SyncStreams::Finish(const std::shared_ptr<Exchange>& x) {
   x->socket.shutdown(tcp::socket::shutdown_both, ignored);
   x->socket.close(ignored);
   if (x->address.empty()) {
-    inbound_--;
+    inbound_.remove(x);
+    if (--inbound_per_peer_[x->peer] == 0) inbound_per_peer_.erase(x->peer);
   } else {
     in_flight_.erase(x->address);
   }

@@ -1,12 +1,22 @@
-// The TCP half of a Member's transport: the join's full-state exchange
-// (docs/MEMBERSHIP.md, "Join"). It listens on the same host and port number
-// as the member's UDP socket. A joiner connects to a seed and sends one
-// frame (its JOIN); the seed answers with one frame (its SYNC) and closes.
-// A frame is a 4-byte big-endian length, then that many bytes.
+// The TCP half of a Member's transport: the full-state exchanges, the
+// join's and anti-entropy's (docs/MEMBERSHIP.md, "Join", "Anti-entropy").
+// It listens on the same host and port number as the member's UDP socket.
+// The asking side connects and sends one frame (a JOIN or PUSH_PULL); the
+// serving side answers with one frame (a SYNC) and closes. A frame is a
+// 4-byte big-endian length, then that many bytes.
 //
 // Every exchange has one deadline for all of it (connect, write, read); a
 // stream that breaks it, or sends a frame longer than the limit, or closes
 // mid-frame, is closed and reported to `drop`, never more.
+//
+// Abuse (docs/MEMBERSHIP.md, "Join under abuse"): at most kMaxInbound
+// streams are served at once, and kMaxInboundPerPeer from one IP address.
+// A connection past either cap evicts the oldest stream (of that peer, or
+// of all) that has not yet delivered its request, and is refused only if
+// every stream is already being answered. So idle connections, however
+// many and however often reopened, cannot keep a real request out: it
+// arrives whole within moments of its connect and is served. At most
+// kMaxOutbound exchanges of our own are open at once.
 //
 // Thread-safety: none; every method, and every handler, runs on the
 // io_context's one thread (Listen() may run before that thread starts).
@@ -16,6 +26,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -49,8 +61,12 @@ class SyncStreams {
     std::function<void(SyncDrop why)> drop;
   };
 
-  // Most inbound streams served at once; more are closed at once (kError).
-  static constexpr int kMaxInbound = 16;
+  // Most inbound streams at once, and from one IP address (see above).
+  static constexpr int kMaxInbound = 32;
+  static constexpr int kMaxInboundPerPeer = 8;
+  // Most exchanges this member has open at once; more requests are dropped
+  // (kError) and retried by the core.
+  static constexpr int kMaxOutbound = 16;
 
   SyncStreams(boost::asio::io_context& io, size_t max_frame_bytes, int64_t timeout_ms,
               Handlers handlers);
@@ -72,6 +88,12 @@ class SyncStreams {
 
   void Accept();
   void Serve(boost::asio::ip::tcp::socket socket);
+  // Makes room for one more inbound stream from `peer`: false if none can
+  // be evicted.
+  bool MakeRoom(const std::string& peer);
+  // Closes an inbound stream that has not delivered its request.
+  void Evict(const std::shared_ptr<Exchange>& x);
+  void ArmDeadline(const std::shared_ptr<Exchange>& x);
   // Reads one frame; `done` gets its bytes, or nothing after reporting the
   // drop.
   void ReadFrame(const std::shared_ptr<Exchange>& x,
@@ -86,7 +108,9 @@ class SyncStreams {
   const int64_t timeout_ms_;
   Handlers handlers_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  int inbound_ = 0;                  // Streams being served.
+  // Inbound streams, oldest first, and how many come from each IP address.
+  std::list<std::shared_ptr<Exchange>> inbound_;
+  std::map<std::string, int> inbound_per_peer_;
   std::set<std::string> in_flight_;  // Addresses with a Request() open.
 };
 

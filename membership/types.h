@@ -18,6 +18,8 @@ struct MemberIdentity {
   std::string address;  // "host:port" of the member's UDP socket.
   std::string rack;     // Rack label; may be empty.
   std::map<std::string, std::string> metadata;  // e.g. {"role": "datanode", "data_port": "7001"}.
+
+  bool operator==(const MemberIdentity&) const = default;
 };
 
 enum class MemberState : uint8_t { kAlive, kSuspect, kFailed, kLeft };
@@ -56,12 +58,18 @@ struct MemberCounters {
   uint64_t dropped_other_cluster = 0;  // Another cluster id (or wire version).
   uint64_t dropped_misdirected = 0;    // A PING meant for another member id.
   uint64_t send_errors = 0;            // Transport only.
+  uint64_t dropped_forged = 0;         // Updates whose incarnation is past the wall-clock bound.
   uint64_t refutations = 0;            // Times this member raised its incarnation.
   uint64_t probes = 0;                 // SWIM probe periods started.
   uint64_t indirect_probes = 0;        // SWIM PING_REQs sent.
-  // The full-state exchange on join, over TCP (docs/MEMBERSHIP.md, "Join").
-  uint64_t syncs_served = 0;              // Seed: JOINs answered with this member's state.
-  uint64_t syncs_applied = 0;             // Joiner: SYNCs applied.
+  uint64_t nacks_sent = 0;             // SWIM: PING_REQs this member could not get acked.
+  uint64_t stalls = 0;                 // Times this member found itself paused or starved.
+  // The full-state exchanges over TCP: the join's and anti-entropy's
+  // (docs/MEMBERSHIP.md, "Join", "Anti-entropy").
+  uint64_t syncs_served = 0;              // JOINs and PUSH_PULLs answered with this member's state.
+  uint64_t syncs_applied = 0;             // SYNCs applied (answers to our JOIN or PUSH_PULL).
+  uint64_t push_pulls = 0;                // PUSH_PULLs opened: periodic, reconnect or contact.
+  uint64_t reconnects = 0;                // ... of which toward a failed member or a seed.
   uint64_t sync_dropped_malformed = 0;    // Garbage, truncated, or the wrong message type.
   uint64_t sync_dropped_oversized = 0;    // Longer than --membership_max_sync_bytes.
   uint64_t sync_dropped_other_cluster = 0;  // Another cluster id (or wire version).

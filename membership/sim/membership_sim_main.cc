@@ -11,6 +11,7 @@
 
 #include "common/exit_codes.h"
 #include "common/flags.h"
+#include "membership/sim/epidemic.h"
 #include "membership/sim/simulator.h"
 
 DEFINE_string(protocol, "swim", "swim or gossip.");
@@ -20,6 +21,15 @@ DEFINE_double(loss, 0, "Probability in [0, 1) that a datagram is lost.");
 DEFINE_int32(crash, 1, "Members that crash at random times in the first half of the run.");
 DEFINE_uint64(seed, 1, "Seed of every random choice; same seed, same report.");
 DEFINE_bool(suspicion, true, "SWIM: suspect before failing (overrides --membership_suspicion).");
+DEFINE_bool(buddy, true,
+            "SWIM: Lifeguard's buddy system, a PING to a suspect carries the suspicion "
+            "(overrides --membership_buddy).");
+DEFINE_bool(round_robin, true,
+            "SWIM: probe targets in randomized round-robin order; false: uniformly at random.");
+DEFINE_string(epidemic, "",
+              "Instead of the protocol: the rumour model, push, pull or push-pull, over "
+              "--nodes with --loss, --trials times; prints rounds until all know.");
+DEFINE_int32(trials, 100, "--epidemic: independent runs (seeds --seed, --seed+1, ...).");
 DEFINE_int64(min_latency_ms, 1, "Smallest one-way latency, virtual ms.");
 DEFINE_int64(max_latency_ms, 10, "Largest one-way latency, virtual ms.");
 DEFINE_bool(sync_phases, true,
@@ -36,7 +46,8 @@ DEFINE_bool(join, false, "Members join through member 0 instead of starting with
 int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv,
                        "usage: membership_sim [--protocol=swim|gossip] [--nodes=N] [--periods=P] "
-                       "[--loss=F] [--crash=C] [--seed=S] [--suspicion=true|false]");
+                       "[--loss=F] [--crash=C] [--seed=S] [--suspicion=true|false] "
+                       "[--buddy=true|false] [--epidemic=push|pull|push-pull]");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
   mr::membership::sim::SimOptions o;
   auto protocol = mr::membership::ParseProtocol(FLAGS_protocol);
@@ -46,9 +57,23 @@ int main(int argc, char** argv) {
     mr::ExitWithError(mr::kExitUsage, "need --nodes>=2, --periods>=1, 0<=--loss<1, --crash>=0, "
                                       "0<=--min_latency_ms<=--max_latency_ms");
   }
+  if (!FLAGS_epidemic.empty()) {
+    mr::membership::sim::EpidemicOptions e;
+    if (!mr::membership::sim::ParseEpidemic(FLAGS_epidemic, &e.style) || FLAGS_trials < 1) {
+      mr::ExitWithError(mr::kExitUsage, "--epidemic must be push, pull or push-pull; --trials>=1");
+    }
+    e.nodes = FLAGS_nodes;
+    e.loss = FLAGS_loss;
+    e.trials = FLAGS_trials;
+    e.seed = FLAGS_seed;
+    std::printf("%s\n", mr::membership::sim::EpidemicJson(e, RunEpidemic(e)).c_str());
+    return mr::kExitOk;
+  }
   o.protocol = *protocol;
   o.core = mr::membership::CoreOptions::FromFlags();
   o.core.suspicion = FLAGS_suspicion;
+  o.core.buddy = FLAGS_buddy;
+  o.core.round_robin = FLAGS_round_robin;
   o.nodes = FLAGS_nodes;
   o.periods = FLAGS_periods;
   o.loss = FLAGS_loss;

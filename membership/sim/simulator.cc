@@ -4,11 +4,12 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
-#include <queue>
 #include <random>
 #include <vector>
 
 #include "common/json_writer.h"
+#include "membership/member_directory.h"
+#include "membership/sim/view_tracker.h"
 #include "membership/swim_core.h"
 
 namespace mr::membership::sim {
@@ -18,16 +19,49 @@ constexpr int64_t kNever = INT64_MAX;
 
 struct Event {
   int64_t time;
-  uint64_t order;  // Insertion order: equal times run first-in first-out.
-  // kSyncRequest / kSyncAnswer: the two halves of a join's full-state
-  // exchange, which the daemons carry over TCP: reliable, one latency each.
+  // kSyncRequest / kSyncAnswer: the two halves of a full-state exchange,
+  // which the daemons carry over TCP: reliable, one latency each.
   enum Kind : uint8_t { kTick, kDeliver, kCrash, kSyncRequest, kSyncAnswer } kind;
   int node;
   int from;
-  size_t payload;  // Index into Network::payloads_ (kDeliver, kSync*).
-  bool operator>(const Event& other) const {
-    return time != other.time ? time > other.time : order > other.order;
+  size_t payload;  // Index into payloads_ (kDeliver, kSync*).
+};
+
+// The pending events, by virtual millisecond, first in first out within
+// one: the order of a priority queue on (time, insertion order), at O(1) a
+// push and a pop (a million events a run at N=5000). Events at or after
+// `end_ms` are dropped: the run never gets to them. An event due before
+// the one being processed (a core's deadline can fall in the past: a
+// suspicion confirmed late) runs now: time never goes back for a core.
+class EventCalendar {
+ public:
+  explicit EventCalendar(int64_t end_ms)
+      : buckets_(static_cast<size_t>(std::max<int64_t>(end_ms, 0))) {}
+
+  void Push(Event event) {
+    if (event.time >= static_cast<int64_t>(buckets_.size())) return;
+    event.time = std::max(event.time, now_);
+    buckets_[static_cast<size_t>(event.time)].push_back(event);
   }
+  // The next event; false when none is left before the end.
+  bool Pop(Event* event) {
+    while (static_cast<size_t>(now_) < buckets_.size()) {
+      std::vector<Event>& bucket = buckets_[static_cast<size_t>(now_)];
+      if (next_ < bucket.size()) {
+        *event = bucket[next_++];
+        return true;
+      }
+      std::vector<Event>().swap(bucket);
+      now_++;
+      next_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::vector<Event>> buckets_;
+  int64_t now_ = 0;
+  size_t next_ = 0;  // In buckets_[now_].
 };
 
 // "<prefix><i>", e.g. "n17" (snprintf: g++ 12 warns falsely on "n" + to_string).
@@ -56,17 +90,18 @@ Distribution Summarize(std::vector<double> periods) {
 class Simulation {
  public:
   explicit Simulation(const SimOptions& options)
-      : o_(options), period_(options.core.protocol_period_ms), rng_(options.seed) {}
+      : o_(options),
+        period_(options.core.protocol_period_ms),
+        end_(static_cast<int64_t>(options.periods) * period_),
+        rng_(options.seed),
+        calendar_(end_),
+        views_(options.nodes, !options.join) {}
 
   SimReport Run() {
     Setup();
-    const int64_t end = static_cast<int64_t>(o_.periods) * period_;
-    while (!queue_.empty() && queue_.top().time < end) {
-      Event event = queue_.top();
-      queue_.pop();
-      Process(event);
-    }
-    return Report(end);
+    Event event;
+    while (calendar_.Pop(&event)) Process(event);
+    return Report(end_);
   }
 
  private:
@@ -84,7 +119,8 @@ class Simulation {
     for (int i = 0; i < n; ++i) {
       auto identity = std::make_shared<MemberIdentity>();
       identity->id = Address(i);
-      identity->address = Address(i);
+      identity->address = identity->id;
+      addresses_.push_back(identity->id);
       identity->rack = Name('r', i % std::max(1, o_.racks));
       identities.push_back(identity);
     }
@@ -109,16 +145,19 @@ class Simulation {
                                std::vector<int64_t>(n, kNever)});
       Push(time, Event::kCrash, candidates[c], -1, 0);
     }
+    // One directory for every core: N cores share the N ids and identities.
+    auto directory = std::make_shared<MemberDirectory>();
     for (int i = 0; i < n; ++i) {
       cores_.push_back(NewProtocolCore(o_.protocol, o_.core, identities[i],
-                                       o_.seed * 1000003ULL + static_cast<uint64_t>(i)));
+                                       o_.seed * 1000003ULL + static_cast<uint64_t>(i),
+                                       directory));
       if (!o_.join) cores_[i]->Bootstrap(identities, 0);
       int64_t start = o_.sync_phases ? 0 : RandomUpTo(period_ - 1);
       if (o_.join && i > 0) start += RandomUpTo(5 * period_);  // Join over a few periods.
       std::vector<std::string> seeds;
       if (o_.join && i > 0) seeds.push_back(Address(0));
       cores_[i]->Start(start, seeds);
-      Schedule(i);
+      Schedule(i, start);
     }
   }
 
@@ -127,11 +166,13 @@ class Simulation {
   }
 
   void Push(int64_t time, Event::Kind kind, int node, int from, size_t payload) {
-    queue_.push(Event{time, next_order_++, kind, node, from, payload});
+    calendar_.Push(Event{time, kind, node, from, payload});
   }
 
-  void Schedule(int i) {
-    int64_t next = cores_[i]->NextDeadlineMs();
+  // Makes sure core i is ticked at its next deadline (now, if that has
+  // passed already: time never goes back for a core).
+  void Schedule(int i, int64_t now) {
+    int64_t next = std::max(cores_[i]->NextDeadlineMs(), now);
     if (next < scheduled_[i]) {
       scheduled_[i] = next;
       Push(next, Event::kTick, i, -1, 0);
@@ -143,6 +184,7 @@ class Simulation {
     switch (event.kind) {
       case Event::kCrash:
         crashed_[i] = true;
+        views_.Crash(i, event.time);
         return;
       case Event::kTick:
         if (crashed_[i] || event.time != scheduled_[i]) return;
@@ -152,14 +194,19 @@ class Simulation {
       case Event::kDeliver: {
         std::string bytes = TakePayload(event.payload);
         if (crashed_[i]) return;
-        cores_[i]->OnDatagram(Address(event.from), bytes, event.time);
+        cores_[i]->OnDatagram(addresses_[event.from], bytes, event.time);
         break;
       }
       case Event::kSyncRequest: {
         std::string bytes = TakePayload(event.payload);
         if (crashed_[i]) return;  // Refused: the joiner retries.
+        // A partition cuts a stream too (refused, or broken mid-way).
+        if (Partitioned(i, event.from, event.time)) break;
+        size_t request_bytes = bytes.size();
         Result<std::string> answer = cores_[i]->OnSyncRequest(bytes, event.time);
         if (answer.ok()) {
+          full_state_exchanges_++;
+          full_state_bytes_ += request_bytes + answer->size();
           Push(event.time + Latency(i, event.from), Event::kSyncAnswer, event.from, i,
                StorePayload(std::move(*answer)));
         }
@@ -167,13 +214,13 @@ class Simulation {
       }
       case Event::kSyncAnswer: {
         std::string bytes = TakePayload(event.payload);
-        if (crashed_[i]) return;
+        if (crashed_[i] || Partitioned(i, event.from, event.time)) return;
         (void)cores_[i]->ApplyFullState(bytes, event.time);  // Counted if dropped.
         break;
       }
     }
     Drain(i, event.time);
-    Schedule(i);
+    Schedule(i, event.time);
   }
 
   bool Partitioned(int a, int b, int64_t now) const {
@@ -242,6 +289,7 @@ class Simulation {
 
   void Observe(int observer, const MemberEvent& e) {
     int target = std::atoi(e.member->id.c_str() + 1);
+    views_.Observe(observer, target, e.type, e.at_ms);
     bool bad_news = e.type == EventType::kSuspect || e.type == EventType::kFailed;
     if (!bad_news) return;
     int c = crash_of_[target];
@@ -309,18 +357,22 @@ class Simulation {
     r.false_suspicion_events = false_suspicions_;
     r.falsely_failed_members =
         static_cast<uint64_t>(std::count(ever_failed_.begin(), ever_failed_.end(), true));
+    r.max_falsely_failed_at_once = views_.max_falsely_failed();
+    if (views_.converged()) {
+      r.converged_at_periods = static_cast<double>(views_.converged_since_ms()) / period;
+      if (o_.partition > 0 && o_.partition_end > 0) {
+        r.merge_periods =
+            std::max(0.0, r.converged_at_periods - static_cast<double>(o_.partition_end));
+      }
+    }
+    r.full_state_exchanges = full_state_exchanges_;
+    r.full_state_bytes = full_state_bytes_;
     for (int i = 0; i < o_.nodes; ++i) {
       r.refutations += cores_[i]->counters().refutations;
-      if (crashed_[i]) continue;
-      int known = 0, live_others = 0;
-      for (int j = 0; j < o_.nodes; ++j) {
-        if (j == i || crashed_[j]) continue;
-        live_others++;
-        auto state = cores_[i]->StateOf(Address(j));
-        if (state && *state != MemberState::kFailed && *state != MemberState::kLeft) known++;
-      }
-      if (known == live_others) r.members_fully_joined++;
+      r.push_pulls += cores_[i]->counters().push_pulls;
+      r.reconnects += cores_[i]->counters().reconnects;
     }
+    r.members_fully_joined = views_.full_views();
     if (o_.protocol == Protocol::kSwim) {
       auto* swim = static_cast<SwimCore*>(cores_[0].get());
       r.suspicion_timeout_periods = o_.core.suspicion
@@ -332,10 +384,11 @@ class Simulation {
 
   const SimOptions o_;
   const int64_t period_;
+  const int64_t end_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<ProtocolCore>> cores_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
-  uint64_t next_order_ = 0;
+  std::vector<std::string> addresses_;  // Member i's address, "n<i>".
+  EventCalendar calendar_;
   std::vector<int64_t> scheduled_;  // Time of each member's pending tick.
   std::vector<std::string> payloads_;
   std::vector<size_t> free_payloads_;
@@ -345,6 +398,8 @@ class Simulation {
   std::vector<bool> ever_failed_;  // Live members someone declared failed.
   uint64_t sent_ = 0, bytes_sent_ = 0, lost_ = 0, max_bytes_ = 0, cross_rack_ = 0;
   uint64_t false_failures_ = 0, false_suspicions_ = 0;
+  uint64_t full_state_exchanges_ = 0, full_state_bytes_ = 0;
+  ViewTracker views_;
 };
 
 void WriteDistribution(JsonWriter& json, std::string_view key, const Distribution& d) {
@@ -371,6 +426,15 @@ std::string ReportJson(const SimOptions& o, const SimReport& r) {
   json.Key("crash").Int(o.crash);
   json.Key("seed").Uint(o.seed);
   json.Key("suspicion").Bool(o.core.suspicion);
+  json.Key("buddy").Bool(o.core.buddy);
+  json.Key("round_robin").Bool(o.core.round_robin);
+  json.Key("awareness_max_multiplier").Int(o.core.awareness_max_multiplier);
+  json.Key("suspicion_max_timeout_mult").Double(o.core.suspicion_max_timeout_mult);
+  json.Key("push_pull_interval_ms").Int(o.core.push_pull_interval_ms);
+  json.Key("reconnect_interval_ms").Int(o.core.reconnect_interval_ms);
+  json.Key("partition").Double(o.partition);
+  json.Key("partition_start").Int(o.partition_start);
+  json.Key("partition_end").Int(o.partition_end);
   json.Key("sync_phases").Bool(o.sync_phases);
   json.Key("join").Bool(o.join);
   json.Key("period_ms").Int(o.core.protocol_period_ms);
@@ -405,6 +469,13 @@ std::string ReportJson(const SimOptions& o, const SimReport& r) {
   json.Key("messages_sent").Uint(r.messages_sent);
   json.Key("messages_lost").Uint(r.messages_lost);
   json.Key("members_fully_joined").Int(r.members_fully_joined);
+  json.Key("max_falsely_failed_at_once").Int(r.max_falsely_failed_at_once);
+  json.Key("converged_at_periods").Double(r.converged_at_periods);
+  json.Key("merge_periods").Double(r.merge_periods);
+  json.Key("full_state_exchanges").Uint(r.full_state_exchanges);
+  json.Key("full_state_bytes").Uint(r.full_state_bytes);
+  json.Key("push_pulls").Uint(r.push_pulls);
+  json.Key("reconnects").Uint(r.reconnects);
   json.EndObject();
   return json.str();
 }

@@ -1,9 +1,9 @@
 // A deterministic discrete-event simulator for the membership cores: N
 // members of the real protocol core (SWIM or gossip heartbeating) in one
 // process, over a simulated network with latency, loss, a partition, slow
-// members and crashes, on a virtual clock (a priority queue of timed
-// events; ties broken by insertion order). The same options and seed give
-// the same report, byte for byte.
+// members and crashes, on a virtual clock (a calendar of timed events, one
+// bucket per virtual ms, first in first out within one). The same options
+// and seed give the same report, byte for byte.
 // Thread-safety: a Simulator is single-threaded; separate ones are independent.
 #pragma once
 
@@ -65,7 +65,19 @@ struct SimReport {
   uint64_t messages_sent = 0;
   uint64_t messages_lost = 0;
   uint64_t refutations = 0;
-  int members_fully_joined = 0;  // With join: members knowing all live others at the end.
+  int members_fully_joined = 0;  // Members knowing all live others at the end.
+  // Up members some up member held failed at once, at most (a false failure
+  // lasts until the member is back in that view).
+  int max_falsely_failed_at_once = 0;
+  // When the group last came to one full view (every up member holding every
+  // other), in periods; -1 if it never did or is split at the end.
+  double converged_at_periods = -1;
+  // With a partition: from its end to one full view again (-1: never).
+  double merge_periods = -1;
+  uint64_t full_state_exchanges = 0;  // JOIN or PUSH_PULL answered with a SYNC.
+  uint64_t full_state_bytes = 0;      // Both ways.
+  uint64_t push_pulls = 0;            // Anti-entropy exchanges opened ...
+  uint64_t reconnects = 0;            // ... of which toward failed members or seeds.
 };
 
 SimReport RunSimulation(const SimOptions& options);

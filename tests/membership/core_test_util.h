@@ -1,9 +1,11 @@
 // Helpers for driving a protocol core by hand: identities, crafted
-// messages, and a tiny lossless network that delivers outboxes at once.
+// messages, a driver that keeps up with the core's deadlines, and a tiny
+// lossless network that delivers outboxes at once.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,8 +70,43 @@ inline std::vector<wire::Message> DecodeOutbox(ProtocolCore& core) {
   return out;
 }
 
+// Ticks `core` at every deadline it asks for up to `until_ms`, then at
+// `until_ms`, as a driver that keeps up does (a tick far past its deadline
+// is taken for a stall of the member: core_base.h). After each tick,
+// `after` (if given) may answer the outbox.
+template <typename After>
+void TickUntil(ProtocolCore& core, int64_t until_ms, After after) {
+  for (int guard = 0; guard < 100000; ++guard) {
+    int64_t next = core.NextDeadlineMs();
+    if (next >= until_ms) break;
+    core.Tick(next);
+    after(next);
+  }
+  core.Tick(until_ms);
+  after(until_ms);
+}
+inline void TickUntil(ProtocolCore& core, int64_t until_ms) {
+  TickUntil(core, until_ms, [](int64_t) {});
+}
+
+// Answers, as the members in `responsive` would, every PING in `core`'s
+// outbox addressed to one of them (an ACK with the same seq); drops the
+// rest. Clears the outbox.
+inline void AckPings(ProtocolCore& core, const std::set<std::string>& responsive,
+                     int64_t now_ms) {
+  std::vector<Outgoing> out;
+  out.swap(core.outbox());
+  for (const Outgoing& o : out) {
+    wire::Message m;
+    if (!DecodeMessage(o.bytes, &m).ok() || m.type != wire::MessageType::PING) continue;
+    std::string to = o.to.substr(0, o.to.find(':'));
+    if (!responsive.contains(to)) continue;
+    core.OnDatagram(o.to, MessageBytes(to, wire::MessageType::ACK, m.seq, {}), now_ms);
+  }
+}
+
 // Cores by address; Run() delivers every outbox, and carries every sync
-// request to its seed and the answer back, until none is left.
+// request to its server and the answer back, until none is left.
 class InstantNetwork {
  public:
   void Add(ProtocolCore* core) { cores_[core->self()->address] = core; }
@@ -77,6 +114,11 @@ class InstantNetwork {
     for (int rounds = 0; rounds < 100; ++rounds) {
       bool any = false;
       for (auto& [address, core] : cores_) {
+        if (down_.contains(address)) {
+          core->outbox().clear();
+          core->sync_requests().clear();
+          continue;
+        }
         std::vector<Outgoing> out;
         out.swap(core->outbox());
         for (const Outgoing& o : out) {
@@ -107,11 +149,12 @@ class InstantNetwork {
     }
     Run(now_ms);
   }
-  void Down(const std::string& address) { down_[address] = true; }
+  void Down(const std::string& address) { down_.insert(address); }
+  void Up(const std::string& address) { down_.erase(address); }
 
  private:
   std::map<std::string, ProtocolCore*> cores_;
-  std::map<std::string, bool> down_;
+  std::set<std::string> down_;
 };
 
 // Starts `n` cores m0..m<n-1> (m0 a seed, the others joining through it)

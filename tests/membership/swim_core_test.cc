@@ -1,5 +1,6 @@
 // SWIM core state machine: override rules, probing, suspicion timeout,
-// refutation, leave and join, driven by hand with a fake clock.
+// refutation, leave and join, driven by hand with a fake clock. Lifeguard,
+// the incarnation bound and anti-entropy: swim_lifeguard_test.cc.
 #include "membership/swim_core.h"
 
 #include <gtest/gtest.h>
@@ -9,10 +10,12 @@
 namespace mr::membership {
 namespace {
 
+using testing::AckPings;
 using testing::DecodeOutbox;
 using testing::Identity;
 using testing::MakeUpdate;
 using testing::MessageBytes;
+using testing::TickUntil;
 
 class SwimCoreTest : public ::testing::Test {
  protected:
@@ -47,6 +50,10 @@ TEST_F(SwimCoreTest, IncarnationOverrideRules) {
   EXPECT_EQ(State("c"), MemberState::kAlive);
   EXPECT_EQ(TakeEvents(), std::vector<EventType>{EventType::kAlive});
   Hear(MakeUpdate("c", wire::State::SUSPECT, 0));  // Stale suspicion.
+  EXPECT_EQ(State("c"), MemberState::kAlive);
+  Hear(MakeUpdate("c", wire::State::SUSPECT, 5));  // Ahead of any Alive we heard: ignored.
+  EXPECT_EQ(State("c"), MemberState::kAlive);
+  Hear(MakeUpdate("c", wire::State::FAILED, 5));
   EXPECT_EQ(State("c"), MemberState::kAlive);
   Hear(MakeUpdate("c", wire::State::SUSPECT, 1));
   EXPECT_EQ(State("c"), MemberState::kSuspect);
@@ -109,37 +116,43 @@ TEST_F(SwimCoreTest, RefutesSuspicionAboutItself) {
 }
 
 TEST_F(SwimCoreTest, UnansweredProbeSuspectsThenFailsAfterTimeout) {
-  core_.Tick(0);
+  // c never answers; b acks every PING (so this member sees no loss).
+  auto b_answers = [&](int64_t now) { AckPings(core_, {"b"}, now); };
+  int64_t probed_at = -1;
+  for (int guard = 0; probed_at < 0 && guard < 1000; ++guard) {
+    int64_t now = core_.NextDeadlineMs();
+    core_.Tick(now);
+    for (const wire::Message& m : DecodeOutbox(core_)) {
+      if (m.type == wire::MessageType::PING && m.target_id == "c") probed_at = now;
+    }
+    if (probed_at < 0) b_answers(now);
+  }
+  ASSERT_GE(probed_at, 0);
+  core_.outbox().clear();
+  TickUntil(core_, probed_at + options_.ping_timeout_ms - 1, b_answers);
+  // At the ping timeout: a PING_REQ to the other member, and the PING again.
+  core_.Tick(probed_at + options_.ping_timeout_ms);
   std::vector<wire::Message> out = DecodeOutbox(core_);
-  ASSERT_EQ(out.size(), 1u);
-  ASSERT_EQ(out[0].type, wire::MessageType::PING);
-  const std::string target = out[0].target_id;
-  const std::string helper = target == "b" ? "c" : "b";
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, wire::MessageType::PING);
+  EXPECT_EQ(out[0].target_id, "c");
+  EXPECT_EQ(out[1].type, wire::MessageType::PING_REQ);
+  EXPECT_EQ(core_.outbox()[1].to, "b:1");
+  EXPECT_EQ(out[1].target_id, "c");
   core_.outbox().clear();
-  EXPECT_EQ(core_.NextDeadlineMs(), options_.ping_timeout_ms);
-  core_.Tick(options_.ping_timeout_ms);  // No ack: ask the other member.
-  out = DecodeOutbox(core_);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].type, wire::MessageType::PING_REQ);
-  EXPECT_EQ(core_.outbox()[0].to, helper + ":1");
-  EXPECT_EQ(out[0].target_id, target);
-  core_.outbox().clear();
-  core_.Tick(options_.protocol_period_ms);  // End of the period: suspect.
-  EXPECT_EQ(State(target), MemberState::kSuspect);
+  TickUntil(core_, probed_at + options_.protocol_period_ms, b_answers);  // Suspect.
+  EXPECT_EQ(State("c"), MemberState::kSuspect);
   EXPECT_EQ(TakeEvents(), std::vector<EventType>{EventType::kSuspect});
-  // N = 3: log10 3 < 1, so the timeout is suspicion_mult periods.
+  // N = 3: log10 3 < 1, so the timeout is suspicion_mult periods, and no
+  // confirmations are expected (too few members), so it is final at once.
   const int64_t timeout = core_.SuspicionTimeoutMs();
   EXPECT_EQ(timeout, static_cast<int64_t>(options_.suspicion_mult * options_.protocol_period_ms));
-  core_.Tick(options_.protocol_period_ms + timeout - 1);
-  EXPECT_EQ(State(target), MemberState::kSuspect);
-  core_.Tick(options_.protocol_period_ms + timeout);
-  EXPECT_EQ(State(target), MemberState::kFailed);
-  // (Later probes of the other member, unanswered too, add its own events.)
-  bool failed = false;
-  for (const MemberEvent& e : core_.events()) {
-    failed |= e.member->id == target && e.type == EventType::kFailed;
-  }
-  EXPECT_TRUE(failed);
+  const int64_t suspected_at = probed_at + options_.protocol_period_ms;
+  TickUntil(core_, suspected_at + timeout - 1, b_answers);
+  EXPECT_EQ(State("c"), MemberState::kSuspect);
+  TickUntil(core_, suspected_at + timeout, b_answers);
+  EXPECT_EQ(State("c"), MemberState::kFailed);
+  EXPECT_EQ(TakeEvents(), std::vector<EventType>{EventType::kFailed});
 }
 
 TEST_F(SwimCoreTest, AckOrRelayedAckKeepsTargetAlive) {
@@ -152,7 +165,7 @@ TEST_F(SwimCoreTest, AckOrRelayedAckKeepsTargetAlive) {
   // The helper's relayed ACK carries our probe's seq.
   const std::string helper = target == "b" ? "c" : "b";
   core_.OnDatagram(helper + ":1", MessageBytes(helper, wire::MessageType::ACK, seq, {}), 150);
-  core_.Tick(options_.protocol_period_ms);
+  TickUntil(core_, options_.protocol_period_ms);
   EXPECT_EQ(State(target), MemberState::kAlive);
   EXPECT_TRUE(TakeEvents().empty());
 }
@@ -163,13 +176,11 @@ TEST_F(SwimCoreTest, WithoutSuspicionAMissIsAFailure) {
   SwimCore core(options, Identity("a"), 7);
   core.Bootstrap({Identity("b")}, 0);
   core.Start(0, {});
-  core.Tick(0);
-  core.Tick(options.ping_timeout_ms);
-  core.Tick(options.protocol_period_ms);
+  TickUntil(core, options.protocol_period_ms);
   EXPECT_EQ(core.StateOf("b"), MemberState::kFailed);
 }
 
-TEST_F(SwimCoreTest, RelaysPingReq) {
+TEST_F(SwimCoreTest, RelaysPingReqRetriesAndNacks) {
   wire::Message request = testing::NewMessage("b", wire::MessageType::PING_REQ, 42);
   request.__set_target_id("c");
   request.__set_target_address("c:1");
@@ -180,9 +191,35 @@ TEST_F(SwimCoreTest, RelaysPingReq) {
   EXPECT_EQ(out[0].type, wire::MessageType::PING);
   const int64_t relay_seq = out[0].seq;
   core_.outbox().clear();
-  core_.OnDatagram("c:1", MessageBytes("c", wire::MessageType::ACK, relay_seq, {}), 20);
-  out = DecodeOutbox(core_);
+  // No ack: one more PING halfway to the ping timeout, then a NACK to b.
+  // (Our own probes go on meanwhile: only the relay's messages count here.)
+  auto relay_messages = [&] {
+    std::vector<wire::Message> relayed;
+    for (const wire::Message& m : DecodeOutbox(core_)) {
+      if (m.seq == relay_seq || m.type == wire::MessageType::NACK) relayed.push_back(m);
+    }
+    core_.outbox().clear();
+    return relayed;
+  };
+  TickUntil(core_, 10 + options_.ping_timeout_ms / 2 - 1);
+  core_.outbox().clear();
+  core_.Tick(10 + options_.ping_timeout_ms / 2);
+  out = relay_messages();
   ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, wire::MessageType::PING);
+  EXPECT_EQ(out[0].target_id, "c");
+  TickUntil(core_, 10 + options_.ping_timeout_ms - 1);
+  core_.outbox().clear();
+  core_.Tick(10 + options_.ping_timeout_ms);
+  out = relay_messages();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, wire::MessageType::NACK);
+  EXPECT_EQ(out[0].seq, 42);
+  EXPECT_EQ(core_.counters().nacks_sent, 1u);
+  // A late ack is still relayed.
+  core_.OnDatagram("c:1", MessageBytes("c", wire::MessageType::ACK, relay_seq, {}), 120);
+  ASSERT_EQ(core_.outbox().size(), 1u);
+  out = DecodeOutbox(core_);
   EXPECT_EQ(core_.outbox()[0].to, "b:1");
   EXPECT_EQ(out[0].type, wire::MessageType::ACK);
   EXPECT_EQ(out[0].seq, 42);
@@ -212,9 +249,15 @@ TEST_F(SwimCoreTest, LeaveIsHeardAndSent) {
   EXPECT_TRUE(core_.outbox().empty());
 }
 
-TEST_F(SwimCoreTest, FailedMembersAreDeletedAfterRetention) {
+TEST_F(SwimCoreTest, LeftMembersGoAfterRetentionFailedOnesAfterTheReconnectTimeout) {
+  Hear(MakeUpdate("b", wire::State::LEFT, 0), 0);
   Hear(MakeUpdate("c", wire::State::FAILED, 0), 0);
-  core_.Tick(options_.dead_retention_ms);
+  TickUntil(core_, options_.dead_retention_ms);
+  EXPECT_FALSE(State("b").has_value());
+  // A failed member is kept (and retried) much longer: it may be behind a
+  // partition.
+  EXPECT_EQ(State("c"), MemberState::kFailed);
+  core_.Tick(options_.reconnect_timeout_ms);
   EXPECT_FALSE(State("c").has_value());
 }
 

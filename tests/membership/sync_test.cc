@@ -1,11 +1,13 @@
 // The full-state sync on join over real TCP: a joiner takes a seed's state
 // of 300 members (far more than a datagram) in one exchange; garbage,
 // truncated, oversized, silent and other-cluster streams at a member, or
-// from a would-be seed, are dropped and counted and the member keeps working.
+// from a would-be seed, are dropped and counted and the member keeps working;
+// idle connections held open (and reopened) never keep joins out.
 #include "membership/member.h"
 
 #include <utility>  // Before Asio: Boost 1.74 Asio under C++20 needs it.
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -102,6 +104,64 @@ TEST(MembershipSyncTest, JoinerTakesThreeHundredMembersInOneTcpExchange) {
   EXPECT_EQ(j.syncs_applied, 1u);
   EXPECT_EQ(j.sync_dropped_malformed + j.sync_dropped_oversized + j.sync_errors, 0u);
   EXPECT_EQ(seed.counters().syncs_served, 1u);
+}
+
+// Issue 15: "16 idle TCP connections to a member, reopened when closed,
+// block every join through it for as long as they are held." Here 40 idle
+// connections (past both the per-peer and the global cap), each reopened as
+// soon as the seed drops it, are held the whole time; six members join
+// through the seed meanwhile. Bound: all joined within 10 s (observed:
+// about a second, as without the idle connections).
+TEST(MembershipSyncTest, IdleConnectionsNeverKeepJoinsOut) {
+  Member::Options seed_options = Options("seed", {});
+  Member seed(seed_options);
+  ASSERT_TRUE(seed.Start().ok());
+  const tcp::endpoint seed_endpoint(asio::ip::make_address("127.0.0.1"), seed.port());
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> reopened{0};
+  std::thread idler([&] {
+    asio::io_context io;
+    std::vector<tcp::socket> idle;
+    for (int i = 0; i < 40; ++i) {
+      idle.emplace_back(io);
+      boost::system::error_code ec;
+      idle.back().connect(seed_endpoint, ec);
+    }
+    while (!stop) {
+      for (tcp::socket& s : idle) {
+        // Closed by the seed (EOF or reset readable)? Open a new one.
+        boost::system::error_code ec;
+        s.non_blocking(true, ec);
+        char byte;
+        size_t n = s.read_some(asio::buffer(&byte, 1), ec);
+        if (ec == asio::error::would_block || (n > 0 && !ec)) continue;
+        s.close(ec);
+        s = tcp::socket(io);
+        s.connect(seed_endpoint, ec);
+        reopened++;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+
+  std::vector<std::unique_ptr<Member>> joiners;
+  for (int i = 0; i < 6; ++i) {
+    joiners.push_back(std::make_unique<Member>(
+        Options(testing::NumberedId("j", i), {Address(seed.port())})));
+    ASSERT_TRUE(joiners.back()->Start().ok());
+  }
+  bool joined = Eventually([&] {
+    for (const auto& j : joiners) {
+      if (j->counters().syncs_applied == 0) return false;
+    }
+    return Live(seed) == 7;
+  }, std::chrono::seconds(10));
+  stop = true;
+  idler.join();
+  EXPECT_TRUE(joined);
+  EXPECT_GT(reopened.load(), 0);  // The caps did bite: idle streams were evicted.
+  EXPECT_GT(seed.counters().sync_errors, 0u);
 }
 
 TEST(MembershipSyncTest, BadStreamsAtASeedAreDroppedAndCounted) {
