@@ -23,6 +23,12 @@ class FuzzInput {
     rest_.remove_prefix(1);
     return b;
   }
+  // The next `n` bytes (fewer if fewer are left), consumed.
+  std::string_view Take(size_t n) {
+    std::string_view taken = rest_.substr(0, n);
+    rest_.remove_prefix(taken.size());
+    return taken;
+  }
   std::string_view rest() const { return rest_; }
 
  private:

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "common/file.h"
 #include "dfs/dataplane/messages.h"
 #include "mapreduce/counters.h"
+#include "membership/core.h"
 #include "mapreduce/map_output_index.h"
 #include "mapreduce/record.h"
 #include "mapreduce/segment.h"
@@ -163,6 +165,53 @@ void ThriftSeeds() {
        }));
 }
 
+// A member "b" joining "a" (the fuzzed core): its JOIN, the SYNC that
+// answers it, then b's datagrams to a.
+void MembershipSeeds() {
+  namespace mm = mr::membership;
+  for (int protocol = 0; protocol < 2; ++protocol) {
+    auto identity = [](const std::string& id, const std::string& address) {
+      auto identity = std::make_shared<mm::MemberIdentity>();
+      identity->id = id;
+      identity->address = address;
+      identity->rack = "r1";
+      return identity;
+    };
+    mm::CoreOptions options;
+    options.wall_clock_ms = 1'000'000;
+    const auto which = protocol == 0 ? mm::Protocol::kSwim : mm::Protocol::kGossip;
+    auto a = mm::NewProtocolCore(which, options, identity("a", "127.0.0.1:1"), 1);
+    auto b = mm::NewProtocolCore(which, options, identity("b", "127.0.0.1:2"), 2);
+    a->Start(0, {});
+    b->Start(0, {"127.0.0.1:1"});
+    b->Tick(b->NextDeadlineMs());  // The JOIN goes out.
+    std::string events;
+    auto event = [&events](uint8_t kind, std::string_view bytes) {
+      events += static_cast<char>(kind);
+      events += static_cast<char>(bytes.size() & 0xff);
+      events += static_cast<char>((bytes.size() >> 8) & 0xff);
+      events += bytes.substr(0, 0xffff);
+    };
+    for (const mm::Outgoing& join : b->sync_requests()) {
+      event(1, join.bytes);
+      auto sync = a->OnSyncRequest(join.bytes, 0);
+      if (!sync.ok()) std::abort();
+      event(2 | (10 << 2), *sync);
+      (void)b->ApplyFullState(*sync, 10);
+    }
+    int64_t now = 10;
+    for (int round = 0; round < 5; ++round) {
+      now = std::max(now + 1, b->NextDeadlineMs());
+      b->Tick(now);
+      for (const mm::Outgoing& out : b->outbox()) event(0 | (20 << 2), out.bytes);
+      b->outbox().clear();
+      event(3, "");
+    }
+    if (events.size() < 100) std::abort();  // b never joined: the seed would be worthless.
+    Seed("membership", protocol == 0 ? "swim_join" : "gossip_join", protocol, events);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,5 +225,6 @@ int main(int argc, char** argv) {
   TaskSpecSeeds();
   SegmentSeeds("/tmp/mr_fuzz_seeds_" + std::to_string(::getpid()));
   ThriftSeeds();
+  MembershipSeeds();
   return 0;
 }

@@ -3,17 +3,32 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <unordered_set>
 
 namespace mr::membership {
 namespace {
 
-bool ValidState(wire::State::type state) {
-  return state >= wire::State::ALIVE && state <= wire::State::LEFT;
+// A Thrift enum field holds whatever int32 a peer sent; reading one outside
+// the enum's values through the enum type is undefined, so it is checked as
+// the int it is.
+template <typename Enum>
+int32_t RawValue(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(int32_t));
+  int32_t value;
+  std::memcpy(&value, &field, sizeof(value));
+  return value;
 }
 
-bool ValidType(wire::MessageType::type type) {
-  return type >= wire::MessageType::PING && type <= wire::MessageType::NACK;
+bool ValidState(const wire::State::type& state) {
+  const int32_t value = RawValue(state);
+  return value >= wire::State::ALIVE && value <= wire::State::LEFT;
+}
+
+bool ValidType(const wire::MessageType::type& type) {
+  const int32_t value = RawValue(type);
+  return value >= wire::MessageType::PING && value <= wire::MessageType::NACK;
 }
 
 bool StreamOnly(wire::MessageType::type type) {

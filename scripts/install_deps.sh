@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages needed to build, test and benchmark the
 # system, and only those that are missing. Fast (< 1 s) when all are present.
-# Usage: scripts/install_deps.sh   (as root; may also be sourced)
+# Usage: scripts/install_deps.sh [--fuzz]   (as root; may also be sourced)
+#   --fuzz: also clang and its runtime libraries (libFuzzer), for
+#   scripts/fuzz.sh.
 set -euo pipefail
 
 mr_install_deps() {
   local pkgs=(build-essential cmake ninja-build pkg-config libboost-dev libthrift-dev
               thrift-compiler liblz4-dev libxxhash-dev libgflags-dev libgoogle-glog-dev
               libgtest-dev libgmock-dev time groff-base python3 iproute2)
+  [[ "${1:-}" == --fuzz ]] && pkgs+=(clang libclang-rt-14-dev)
   local missing=() p
   for p in "${pkgs[@]}"; do
     if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
@@ -26,7 +29,7 @@ mr_install_deps() {
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-  mr_install_deps || exit 1
+  mr_install_deps "$@" || exit 1
 else
-  mr_install_deps
+  mr_install_deps "$@"
 fi
