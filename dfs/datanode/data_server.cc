@@ -11,8 +11,9 @@
 #include "dfs/datanode/write_handler.h"
 
 DEFINE_int32(dfs_datanode_max_connections, 64,
-             "Most data-plane connections a datanode serves at once; more are closed "
-             "as soon as they are accepted.");
+             "Most data-plane connections a datanode holds at once. One more closes the "
+             "connection that has waited longest without sending its request; if every one is "
+             "being served, the new one is closed at once.");
 
 namespace mr::dfs {
 
@@ -76,19 +77,42 @@ void DataServer::AcceptLoop() {
     // the pipeline, as it does on the connecting side (framing.cc).
     conn->socket.set_option(dp::tcp::no_delay(true), ec);
     std::lock_guard lock(mu_);
-    if (static_cast<int>(connections_.size()) >= options_.max_connections) {
-      LOG(WARNING) << "datanode " << options_.datanode_id << ": too many connections, closing one";
+    if (!MakeRoom()) {
+      LOG_EVERY_N(WARNING, 100) << "datanode " << options_.datanode_id << ": "
+                                << options_.max_connections
+                                << " connections are being served, closing a new one";
       continue;  // `conn` closes its socket.
     }
     Connection* c = conn.get();
     ++active_;
     c->thread = std::thread([this, c] {
-      Serve(&c->socket);
+      Serve(c);
       --active_;
       c->done = true;
     });
     connections_.push_back(std::move(conn));
   }
+}
+
+bool DataServer::MakeRoom() {
+  int open = 0;
+  Connection* oldest_waiting = nullptr;
+  for (const auto& c : connections_) {
+    if (c->done || c->evicted) continue;
+    ++open;
+    if (c->awaiting_request &&
+        (oldest_waiting == nullptr || c->accepted_at < oldest_waiting->accepted_at)) {
+      oldest_waiting = c.get();
+    }
+  }
+  if (open < options_.max_connections) return true;
+  if (oldest_waiting == nullptr) return false;
+  LOG_EVERY_N(WARNING, 100) << "datanode " << options_.datanode_id << ": at "
+                            << options_.max_connections << " connections; closing the one "
+                            << "that waited longest for its request (logged every 100th)";
+  oldest_waiting->evicted = true;
+  dp::ShutdownSocket(&oldest_waiting->socket);
+  return true;
 }
 
 void DataServer::Reap(bool all) {
@@ -108,9 +132,11 @@ void DataServer::Reap(bool all) {
   for (auto& c : finished) c->thread.join();  // Then the socket closes.
 }
 
-void DataServer::Serve(dp::tcp::socket* socket) {
+void DataServer::Serve(Connection* connection) {
+  dp::tcp::socket* socket = &connection->socket;
   dp::Frame frame;
   Status s = dp::ReadFrame(socket, &frame, options_.io_timeout);
+  connection->awaiting_request = false;
   if (s.code() == Status::Code::kIOError) {
     // Closed before a request: a port probe (mrcluster waits for the port
     // this way) or a client that gave up. Nothing worth a warning.

@@ -5,7 +5,10 @@
 // pipelined write). Thread per connection because every request is a long
 // run of blocking disk I/O and the framing helpers are synchronous, and a
 // datanode has tens of connections, not thousands; `max_connections` bounds
-// them (a connection over the limit is closed at once).
+// them. A connection over the limit closes the one that has waited longest
+// without sending its whole request (idle, or trickling its first frame), so
+// such callers cannot keep reads and writes out; if every connection is
+// being served, the new one is closed at once.
 //
 // A malformed or unexpected first frame closes that connection only.
 // Stop() shuts every open connection down and joins all threads.
@@ -18,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <list>
 #include <memory>
@@ -66,10 +70,17 @@ class DataServer {
     dataplane::tcp::socket socket;  // Closed only after `thread` is joined.
     std::thread thread;
     std::atomic<bool> done{false};
+    // Until its first frame is whole: the connection may be evicted.
+    std::atomic<bool> awaiting_request{true};
+    bool evicted = false;  // GUARDED_BY(DataServer::mu_)
+    std::chrono::steady_clock::time_point accepted_at = std::chrono::steady_clock::now();
   };
 
   void AcceptLoop();
-  void Serve(dataplane::tcp::socket* socket);
+  // Whether a new connection may be served: under the limit, or once the
+  // connection that waited longest for its request is shut down.
+  bool MakeRoom();  // Holds mu_.
+  void Serve(Connection* connection);
   // Joins finished connections; with `all`, shuts down and joins every one.
   void Reap(bool all);
 

@@ -14,6 +14,7 @@
 
 #include "common/coding.h"
 #include "dfs/dataplane/client.h"
+#include "tests/common/idle_connection.h"
 #include "tests/common/test_util.h"
 
 DECLARE_int64(fault_inject_enospc_after_bytes);  // common/file.cc
@@ -104,6 +105,32 @@ TEST_F(DataServerTest, PipelinedWriteReachesEveryReplica) {
     ASSERT_TRUE(ReadFrom(*node, 7, &back, 65530, 70000).ok());
     EXPECT_EQ(back, data.substr(65530, 70000));
   }
+}
+
+// 600 connections held open (half idle, half with a frame header begun and
+// never finished) against a limit of 64 cannot keep a write and a read out:
+// each new connection closes the one that waited longest for its request.
+TEST_F(DataServerTest, HeldConnectionsDoNotKeepRequestsOut) {
+  std::vector<std::unique_ptr<testing::IdleTcpConnection>> held;
+  for (int i = 0; i < 600; ++i) {
+    held.push_back(std::make_unique<testing::IdleTcpConnection>(nodes_[0]->target.port));
+    if (i % 2 == 1) held.back()->Send(std::string("\x01\0", 2));
+  }
+  std::string data = RandomBytes(300000, 5);
+  for (int round = 0; round < 3; ++round) {
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WriteThrough(Targets(), 20 + round, data).ok()) << round;
+    std::string back;
+    ASSERT_TRUE(ReadFrom(*nodes_[0], 20 + round, &back).ok()) << round;
+    EXPECT_EQ(back, data);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << round;
+  }
+  int closed = 0;
+  EXPECT_TRUE(Eventually([&] {
+    closed = 0;
+    for (auto& c : held) closed += c->ClosedByServer();
+    return closed >= 600 - 64;
+  }, std::chrono::seconds(10))) << closed;
 }
 
 TEST_F(DataServerTest, EmptyChunk) {
