@@ -19,6 +19,7 @@
 #include <thrift/transport/TServerSocket.h>
 #include <thrift/transport/TSocket.h>
 
+#include "common/clock.h"
 #include "rpc/thrift_client.h"
 #include "thrift_output.h"
 
@@ -106,7 +107,7 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
       : TSocket(fd, std::move(interrupt_listener)),
         table_(std::move(table)),
         peer_(getPeerAddress()),
-        idle_since_ms_(NowMillis()) {
+        idle_since_ms_(SteadyClockMs()) {
     table_->Add(this);
   }
   ~Socket() override { table_->Remove(this); }
@@ -124,7 +125,7 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
   // first one is the connection's start, which the constructor marked.
   void FinishedCall() {
     if (std::exchange(first_request_, false)) return;
-    idle_since_ms_.store(NowMillis());
+    idle_since_ms_.store(SteadyClockMs());
   }
   const std::string& peer() const { return peer_; }
   bool waiting() const { return reading_.load(); }
@@ -136,12 +137,6 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
   void Shutdown() { ::shutdown(getSocketFD(), SHUT_RDWR); }
 
  private:
-  static int64_t NowMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
   const std::shared_ptr<ConnectionTable> table_;  // Outlives the server socket.
   const std::string peer_;
   std::atomic<int64_t> idle_since_ms_;

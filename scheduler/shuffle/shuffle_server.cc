@@ -15,11 +15,13 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "common/file.h"
 #include "scheduler/shuffle/shuffle_session.h"
 
 DEFINE_int32(shuffle_max_connections, 64,
-             "Most connections a shuffle server serves at once; more are closed as soon as "
-             "they are accepted (the reducer retries).");
+             "Most connections a shuffle server holds at once. One more closes the connection "
+             "that has waited longest for its next request; if every one is in a request, the "
+             "new one is closed at once (the reducer retries).");
 DEFINE_int32(shuffle_io_timeout_ms, 30000,
              "Longest a shuffle server waits to receive a started request or to send one "
              "frame (or one packet of a segment) before dropping the connection.");
@@ -33,6 +35,9 @@ DEFINE_double(shuffle_fault_drop_fraction, 0.0,
               "Testing only: the fraction of fetch requests a shuffle server drops (closes the "
               "connection without answering), chosen at random with --shuffle_fault_seed.");
 DEFINE_uint64(shuffle_fault_seed, 1, "Testing only: seeds --shuffle_fault_drop_fraction's choices.");
+DEFINE_string(shuffle_fault_refuse_file, "",
+              "Testing only: while this file exists, a shuffle server closes every new "
+              "connection and drops every request (an outage a test can end).");
 
 namespace mr::shuffle {
 
@@ -47,6 +52,7 @@ ShuffleServer::Options ShuffleServer::Options::FromFlags() {
   options.threads = FLAGS_shuffle_threads;
   options.fault_drop_fraction = FLAGS_shuffle_fault_drop_fraction;
   options.fault_seed = FLAGS_shuffle_fault_seed;
+  options.fault_refuse_file = FLAGS_shuffle_fault_refuse_file;
   return options;
 }
 
@@ -62,7 +68,8 @@ class AsioShuffleServer final : public ShuffleServer {
         dropper_(options_.fault_drop_fraction, options_.fault_seed),
         config_{options_.apps_dir, std::chrono::milliseconds(options_.io_timeout_ms),
                 std::chrono::milliseconds(options_.idle_timeout_ms),
-                options_.fault_drop_fraction > 0 ? &dropper_ : nullptr},
+                options_.fault_drop_fraction > 0 ? &dropper_ : nullptr,
+                options_.fault_refuse_file},
         acceptor_(asio::make_strand(io_)) {
     if (options_.fault_drop_fraction > 0) {
       LOG(WARNING) << "shuffle: fault injection: dropping " << options_.fault_drop_fraction
@@ -128,9 +135,12 @@ class AsioShuffleServer final : public ShuffleServer {
   }
 
   void Admit(tcp::socket socket) {
-    if (stopped_ || active_ >= options_.max_connections) {
-      LOG_EVERY_N(WARNING, 100) << "shuffle: over " << options_.max_connections
-                                << " connections, closing a new one";
+    if (stopped_ || (!options_.fault_refuse_file.empty() && PathExists(options_.fault_refuse_file))) {
+      return;  // `socket` closes.
+    }
+    if (active_ >= options_.max_connections && !EvictLongestIdle()) {
+      LOG_EVERY_N(WARNING, 100) << "shuffle: " << options_.max_connections
+                                << " connections are in requests, closing a new one";
       return;  // `socket` closes.
     }
     ++active_;
@@ -147,6 +157,30 @@ class AsioShuffleServer final : public ShuffleServer {
     }
     session->Start();
     if (stopping) session->Close();
+  }
+
+  // Closes the session that has waited longest for its next request, if
+  // any waits (it counts in active_ until its handlers unwind, moments
+  // later; each admission over the cap closes one). On the acceptor's
+  // strand.
+  bool EvictLongestIdle() {
+    std::shared_ptr<ShuffleSession> oldest;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& weak : sessions_) {
+        auto session = weak.lock();
+        if (session && session->awaiting_request() &&
+            (!oldest || session->waiting_since_ms() < oldest->waiting_since_ms())) {
+          oldest = std::move(session);
+        }
+      }
+    }
+    if (!oldest) return false;
+    LOG_EVERY_N(WARNING, 100) << "shuffle: at " << options_.max_connections
+                              << " connections; closing the one that waited longest for a "
+                              << "request (logged every 100th)";
+    oldest->Close();
+    return true;
   }
 
   const Options options_;

@@ -12,7 +12,9 @@
 // by `threads` threads; each connection is a ShuffleSession
 // (shuffle_session.h) on its own strand, reading requests and sending
 // segments with sendfile(2) as the socket drains, so a slow reducer holds no
-// thread. At most max_connections at once: one over is closed at once.
+// thread. At most max_connections at once: one over closes the connection
+// that has waited longest for its next request, or is closed at once if
+// every connection is in a request.
 //
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
@@ -42,6 +44,9 @@ class ShuffleServer {
     // by a generator seeded with fault_seed.
     double fault_drop_fraction = 0;
     uint64_t fault_seed = 1;
+    // Testing only (--shuffle_fault_refuse_file): while this file exists,
+    // new connections are closed and requests dropped; "": never.
+    std::string fault_refuse_file;
     static Options FromFlags();
   };
 

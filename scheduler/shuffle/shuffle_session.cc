@@ -11,7 +11,9 @@
 #include <boost/asio/write.hpp>
 #include <glog/logging.h>
 
+#include "common/clock.h"
 #include "common/coding.h"
+#include "common/file.h"
 #include "dfs/dataplane/framing.h"
 
 namespace mr::shuffle {
@@ -51,6 +53,7 @@ void ShuffleSession::Start() {
 }
 
 void ShuffleSession::Close() {
+  closing_ = true;
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->End(""); });
 }
 
@@ -71,6 +74,8 @@ void ShuffleSession::End(const std::string& why) {
 
 void ShuffleSession::ReadHeader() {
   if (!socket_.is_open()) return;
+  waiting_since_ms_ = SteadyClockMs();
+  awaiting_request_ = true;
   Arm(config_->idle_timeout);
   asio::async_read(socket_, asio::buffer(header_, sizeof(header_)),
                    [self = shared_from_this()](const error_code& ec, size_t) {
@@ -95,7 +100,11 @@ void ShuffleSession::ReadPayload(const error_code& ec) {
 }
 
 void ShuffleSession::Answer(const error_code& ec) {
+  awaiting_request_ = false;
   if (ec) return End(ec.message());
+  if (!config_->refuse_file.empty() && PathExists(config_->refuse_file)) {
+    return End("fault injection: refusing while " + config_->refuse_file + " exists");
+  }
   ShuffleRequest request;
   Status s = DecodeRequest(payload_, &request);
   if (!s.ok()) {

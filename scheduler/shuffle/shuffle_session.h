@@ -13,6 +13,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,9 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
     // Closes the connection instead of answering the requests it picks;
     // null: none.
     RequestDropper* dropper = nullptr;
+    // Testing only: while this file exists, every request is dropped (the
+    // connection closed unanswered); "": none.
+    std::string refuse_file;
   };
 
   // `socket`'s executor must be a strand. `config` must outlive the
@@ -61,7 +65,13 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
   ~ShuffleSession();
 
   void Start();
+  // Ends the session (on its strand); from any thread.
   void Close();
+
+  // For the server's connection cap, from any thread: whether the session
+  // is waiting for the header of its next request (idle), and since when.
+  bool awaiting_request() const { return awaiting_request_.load() && !closing_.load(); }
+  int64_t waiting_since_ms() const { return waiting_since_ms_.load(); }
 
  private:
   void ReadHeader();
@@ -83,6 +93,9 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
   SegmentRegion region_;   // The segment being sent.
   uint64_t sent_ = 0;      // Of region_.
   size_t packet_left_ = 0; // Bytes of the current packet not yet sent.
+  std::atomic<bool> awaiting_request_{true};
+  std::atomic<bool> closing_{false};
+  std::atomic<int64_t> waiting_since_ms_;
 };
 
 }  // namespace mr::shuffle

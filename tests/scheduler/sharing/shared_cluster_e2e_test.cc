@@ -446,34 +446,23 @@ TEST_F(SharedClusterE2ETest, MapsOfReplicationOneInputStayLocal) {
   EXPECT_GE(local * 10, maps * 9) << r.out;
 }
 
-// Every node's shuffle service has all its connections taken by idle
-// clients (70 against a limit of 64) for longer than the reduces' bound
+// Every node's shuffle service refuses (an outage, made by the NMs'
+// --shuffle_fault_refuse_file) for longer than the reduces' bound
 // (--mr_shuffle_unreachable_ms=2000): the reduces back off, report fetch
-// failures, the maps run again; once the holders let go, the job finishes,
-// exactly and with bounded attempts, instead of hanging.
+// failures, the maps run again; once the services are back, the job
+// finishes, exactly and with bounded attempts, instead of hanging.
 TEST_F(SharedClusterE2ETest, AShuffleOutageOfEveryNodeEndsAndTheJobFinishes) {
-  ASSERT_NO_FATAL_FAILURE(Start());
+  mr::testing::ScopedTempDir scratch;
+  const std::string outage = scratch.path() + "/shuffle_outage";
+  ASSERT_NO_FATAL_FAILURE(Start("--nm_flags=--shuffle_fault_refuse_file=" + outage));
   std::map<std::string, int64_t> want;
   ASSERT_NO_FATAL_FAILURE(Put("/in/a.txt", 4, 13, &want));
-  auto config = cluster::LoadConfig(cluster_.dir());
-  ASSERT_TRUE(config.ok());
-  std::vector<int> shuffle_ports;
-  for (const cluster::NodeConfig& node : config->nodes) {
-    auto port = node.attributes.find("shuffle_port");
-    if (port != node.attributes.end()) shuffle_ports.push_back(std::stoi(port->second));
-  }
-  ASSERT_EQ(shuffle_ports.size(), 4u);
-  // The reduces start while the services are full.
+  // The reduces start while the services refuse.
   SubmitInBackground("faulty_job", "/in", "/out/wc",
                      "--reducers 2 -- --test_reduce_sleep_ms=0 --mr_shuffle_unreachable_ms=2000");
   std::string app = WaitForRunning("faulty_job", 1);
   ASSERT_FALSE(app.empty());
-  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> idle;
-  for (int port : shuffle_ports) {
-    for (int i = 0; i < 70; ++i) {
-      idle.push_back(std::make_unique<mr::testing::IdleTcpConnection>(port));
-    }
-  }
+  ASSERT_TRUE(WriteStringToFile(outage, "", false).ok());
   // Held until reduces have given up on the services at least once.
   EXPECT_TRUE(Eventually([&] {
     for (const auto& a : Report(app).attempts) {
@@ -482,7 +471,7 @@ TEST_F(SharedClusterE2ETest, AShuffleOutageOfEveryNodeEndsAndTheJobFinishes) {
     return false;
   }, std::chrono::seconds(60)));
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  idle.clear();
+  ASSERT_TRUE(RemoveAll(outage).ok());
   std::vector<CommandResult> results = Wait();
   ExpectExactOutput(results[0], "/out/wc", want, 2);
   int worst = 0;

@@ -130,24 +130,20 @@ TEST_F(ShuffleFaultTest, OnlyTheMapsOfAnUnreachableServiceFail) {
   EXPECT_EQ(stats.records, static_cast<uint64_t>((kMaps - 2) * kRecords));
 }
 
-// A service whose connections are all taken (idle clients hold every one of
-// its max_connections) refuses new ones: the reduce backs off and tries
-// again, and once the holders let go it fetches everything, with no fetch
-// failure.
-TEST_F(ShuffleFaultTest, AServiceAtItsConnectionLimitForAWhileCostsTimeNotOutputs) {
+// A service that refuses for a while (every connection closed, as at an
+// outage): the reduce backs off and tries again, and once it serves again
+// the reduce fetches everything, with no fetch failure.
+TEST_F(ShuffleFaultTest, AServiceRefusingForAWhileCostsTimeNotOutputs) {
   ShuffleServer::Options options;
   options.apps_dir = apps_;
-  options.max_connections = 2;
+  options.fault_refuse_file = apps_ + "/refuse";
+  ASSERT_TRUE(WriteStringToFile(options.fault_refuse_file, "", false).ok());
   auto started = ShuffleServer::Start(options);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   std::unique_ptr<ShuffleServer> server = std::move(started).value();
-  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> holders;
-  for (int i = 0; i < 2; ++i) holders.push_back(std::make_unique<mr::testing::IdleTcpConnection>(server->port()));
-  // Let the server accept both before the fetches start.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::thread release([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-    holders.clear();
+    EXPECT_TRUE(RemoveAll(options.fault_refuse_file).ok());
   });
   std::atomic<bool> cancelled{false};
   FetchStats stats;
@@ -158,6 +154,37 @@ TEST_F(ShuffleFaultTest, AServiceAtItsConnectionLimitForAWhileCostsTimeNotOutput
   EXPECT_TRUE(stats.failures.empty());
   EXPECT_EQ(stats.records, static_cast<uint64_t>(kMaps * kRecords));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(800));
+}
+
+// Connections held open (idle, or with a request header begun) far past
+// the limit cannot keep a reduce out: each new connection closes the one
+// that waited longest for a request, and the fetch is prompt and whole.
+TEST_F(ShuffleFaultTest, HeldConnectionsDoNotKeepAFetchOut) {
+  ShuffleServer::Options options;
+  options.apps_dir = apps_;
+  options.max_connections = 4;
+  auto started = ShuffleServer::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  std::unique_ptr<ShuffleServer> server = std::move(started).value();
+  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> held;
+  for (int i = 0; i < 200; ++i) {
+    held.push_back(std::make_unique<mr::testing::IdleTcpConnection>(server->port()));
+    if (i % 2 == 1) held.back()->Send(std::string("\0\0", 2));
+  }
+  std::atomic<bool> cancelled{false};
+  FetchStats stats;
+  auto start = std::chrono::steady_clock::now();
+  auto segments = FetchPartition(Request(server->port(), 10000), cancelled, &stats);
+  ASSERT_TRUE(segments.ok()) << segments.status().ToString();
+  EXPECT_TRUE(stats.failures.empty());
+  EXPECT_EQ(stats.records, static_cast<uint64_t>(kMaps * kRecords));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  int closed = 0;
+  EXPECT_TRUE(mr::testing::Eventually([&] {
+    closed = 0;
+    for (auto& c : held) closed += c->ClosedByServer();
+    return closed >= 200 - 4;
+  }, std::chrono::seconds(10))) << closed;
 }
 
 }  // namespace

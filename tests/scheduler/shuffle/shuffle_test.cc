@@ -104,9 +104,10 @@ class ShuffleTest : public ::testing::Test {
 
   // True if the server closed `socket` within a few seconds: the read ends
   // in EOF, or in a reset when the server left our bytes unread.
-  static bool ClosedByServer(dp::tcp::socket* socket) {
+  // Waits up to `wait` for the server to close `socket`.
+  static bool ClosedByServer(dp::tcp::socket* socket, dp::Timeout wait = dp::Timeout(5000)) {
     dp::Frame frame;
-    Status s = dp::ReadFrame(socket, &frame, dp::Timeout(5000));
+    Status s = dp::ReadFrame(socket, &frame, wait);
     return !s.ok() && s.message().find("timed out") == std::string::npos;
   }
 
@@ -231,21 +232,21 @@ TEST_F(ShuffleTest, GarbageAndOversizedRequestsCloseOnlyThatConnection) {
   EXPECT_EQ(*records, expected[1]);
 }
 
-TEST_F(ShuffleTest, ConnectionsOverTheLimitAreClosedAndSlotsComeBack) {
+// At the limit (max_connections = 4, all idle), a fetch's connection closes
+// the connection that has waited longest for a request, and only that one.
+TEST_F(ShuffleTest, AConnectionOverTheLimitClosesTheIdlest) {
   WriteMapOutput("m_000000_0.out", 10);
   std::vector<std::unique_ptr<dp::tcp::socket>> idle;
-  for (int i = 0; i < 4; ++i) idle.push_back(RawConnect());  // max_connections = 4.
-  // Let the server accept them all before the fifth.
-  ASSERT_TRUE(testing::Eventually([&] {
-    auto extra = RawConnect();
-    return ClosedByServer(extra.get());
-  }));
-  idle.clear();  // Frees the slots.
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(RawConnect());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // Accepted in this order.
+  }
   ShuffleClient client(ShuffleClient::Options{});
   FetchedSegment meta;
-  ASSERT_TRUE(testing::Eventually([&] {
-    return FetchRecords(&client, Source("m_000000_0.out"), 0, &meta).ok();
-  }));
+  auto records = FetchRecords(&client, Source("m_000000_0.out"), 0, &meta);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_TRUE(ClosedByServer(idle[0].get()));
+  for (int i = 1; i < 4; ++i) EXPECT_FALSE(ClosedByServer(idle[i].get(), dp::Timeout(200))) << i;
 }
 
 TEST_F(ShuffleTest, UnreachableServerIsUnavailable) {
