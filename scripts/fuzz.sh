@@ -5,6 +5,9 @@
 # leaks, runs out of memory (2 GiB) or hangs on one input (10 s); the input
 # that did it is kept in build-fuzz/findings/ and named in the output.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: fuzz/*_fuzzer.cc)
+#   MR_FUZZ_SEED=N: libFuzzer's seed (default 0: a new one each run); with a
+#   fixed seed a run explores the same inputs in the same order, so a short
+#   run repeats the start of a longer one (CI runs with a fixed seed).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +40,7 @@ for t in "${targets[@]}"; do
   work="$(mktemp -d "/tmp/mr_fuzz_${t}.XXXXXX")"
   cp "$root/fuzz/corpus/$t"/* "$work/"
   start=$SECONDS
-  if "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  if "$binary" -seed="${MR_FUZZ_SEED:-0}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
       -artifact_prefix="$findings/${t}-" -print_final_stats=1 "$work" > "$out/${t}.log" 2>&1; then
     runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/${t}.log" | grep -o '[0-9]*$')"
     printf 'fuzz: %-20s ok   %8s runs in %3d s\n' "$t" "${runs:-?}" $((SECONDS - start))
