@@ -50,6 +50,7 @@ struct DatanodeDescriptor {
   int32_t active_transfers = 0;
   int64_t last_heartbeat_ms = 0;
   bool heartbeated = false;  // Since it (last) registered: it counts for placement.
+  std::string dead_reason;   // Why it was declared dead; empty while it is live.
 };
 
 // One replica as a datanode reported it.

@@ -142,7 +142,8 @@ TEST_P(OpLogTest, CheckpointThenMoreOpsThenReopen) {
     WriteSomeOps(state.get(), "/one");
     ASSERT_TRUE(state->Checkpoint().ok());
     EXPECT_EQ(Files("checkpoint.").size(), 1u);
-    EXPECT_EQ(Files("oplog.").size(), 1u);  // The old log is gone.
+    // The new log, and the old one, kept with the checkpoint before (op 0).
+    EXPECT_EQ(Files("oplog.").size(), 2u);
     WriteSomeOps(state.get(), "/two");
     before = Image(*state);
   }
@@ -162,7 +163,8 @@ TEST_P(OpLogTest, AutomaticCheckpoints) {
     WriteSomeOps(state.get(), "/b");
     before = Image(*state);
   }
-  ASSERT_EQ(Files("checkpoint.").size(), 1u);
+  // Checkpoints at ops 4, 8 and 12; the last two are kept (op_log.h).
+  ASSERT_EQ(Files("checkpoint.").size(), 2u);
   EXPECT_EQ(Image(*Open()), before);
 }
 
@@ -324,7 +326,7 @@ TEST_P(OpLogTest, ConcurrentMutationsWithCheckpoints) {
     before = Image(*state);
     EXPECT_EQ(before.last_sequence, kThreads * kPerThread);
   }
-  EXPECT_EQ(Files("checkpoint.").size(), 1u);
+  EXPECT_EQ(Files("checkpoint.").size(), 2u);  // The newest and the one before.
   EXPECT_EQ(Image(*Open()), before);
 }
 
@@ -471,7 +473,8 @@ TEST_P(OpLogTest, CheckpointStartsAPreallocatedLog) {
     auto state = Open();
     WriteSomeOps(state.get(), "/one");
     ASSERT_TRUE(state->Checkpoint().ok());
-    ASSERT_EQ(Files("oplog.").size(), 1u);
+    // The new log, and the one the checkpoint covers (kept with op 0's).
+    ASSERT_EQ(Files("oplog.").size(), 2u);
     EXPECT_EQ(*FileSize(NewestLog()), static_cast<uint64_t>(GetParam()));
     WriteSomeOps(state.get(), "/two");
     ASSERT_TRUE(state->SyncTo(state->last_sequence()).ok());
