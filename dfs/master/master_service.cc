@@ -155,6 +155,9 @@ void MasterService::ExpireDeadNodes(int64_t now_ms) {
 }
 
 void MasterService::ExpireLeases(int64_t now_ms) {
+  // Not while datanodes are still reporting after a restart: recovery keeps
+  // the chunks that have replicas, and reports are what says which do.
+  if (InStartupGrace(now_ms)) return;
   std::set<std::string> expired;
   for (auto it = leases_.begin(); it != leases_.end();) {
     if (now_ms - it->second.renewed_ms <= options_.lease_timeout_ms) {

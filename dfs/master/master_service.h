@@ -71,7 +71,8 @@
 //       no replica: nothing of the file is stored), like a delete.
 //   After a master restart every file under construction gets a fresh
 //   lease (HDFS does the same): the writer may still be alive, and the
-//   datanodes need time to report their replicas.
+//   datanodes need time to report their replicas; and no lease expires
+//   during the startup grace (as HDFS recovers no lease in safe mode).
 // - Rename with overwrite (put -f) replaces a closed file by a closed file
 //   in one logged op; the replaced file's replicas are deleted.
 // - Heartbeat carries the replicas the datanode's directory scan found
