@@ -39,13 +39,13 @@ Result<std::vector<std::string>> MasterState::Recover(Options options) {
     lines.push_back("dropped nothing: the history is consistent");
   } else {
     lines.push_back("stopped at: " + report.stop_reason);
-    std::string dropped = "dropped op " + std::to_string(report.last_sequence + 1);
+    std::string dropped = "dropped every op from " + std::to_string(report.last_sequence + 1) +
+                          " on: " + std::to_string(report.dropped_ops) + " readable";
     if (report.dropped_ops > 0) {
-      dropped += " and " + std::to_string(report.dropped_ops) + " readable ops after it (through op " +
-                 std::to_string(report.dropped_last_sequence) + ")";
+      dropped += " (through op " + std::to_string(report.dropped_last_sequence) + ")";
     }
     if (report.dropped_bytes > 0) {
-      dropped += ", " + std::to_string(report.dropped_bytes) + " unreadable bytes";
+      dropped += ", " + std::to_string(report.dropped_bytes) + " damaged bytes";
     }
     lines.push_back(dropped);
   }

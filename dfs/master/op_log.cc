@@ -113,29 +113,42 @@ size_t OffsetOf(std::string_view payload, const std::string& bytes) {
   return static_cast<size_t>(payload.data() - bytes.data()) - kRecordHeaderBytes;
 }
 
-// The offset of an intact op-log record at or after `from`, if any: one whose
-// checksum holds and whose payload decodes. Zero runs are skipped at once;
-// gives up (returns `from`, as if one were found) after hashing
-// kMaxResyncHashBytes, so that a huge damaged file cannot stall recovery.
-std::optional<size_t> FindIntactRecord(const std::string& bytes, size_t from) {
+// Where the next intact op-log record is, at or after `from`: one whose
+// checksum holds and whose payload decodes. kNone: nothing but damage and
+// zeros follow. Zero runs are skipped at once; after hashing
+// kMaxResyncHashBytes it gives up (kGaveUp), so that a huge damaged file
+// cannot stall recovery.
+struct Resync {
+  enum { kFound, kNone, kGaveUp } result = kNone;
+  size_t offset = 0;
+};
+
+Resync FindIntactRecord(std::string_view bytes, size_t from) {
   uint64_t hashed = 0;
   for (size_t at = from; at + kRecordHeaderBytes <= bytes.size(); ++at) {
     if (bytes[at] == 0 && bytes[at + 1] == 0 && bytes[at + 2] == 0 && bytes[at + 3] == 0) {
       size_t nonzero = bytes.find_first_not_of('\0', at);
-      if (nonzero == std::string::npos) break;
-      at = nonzero >= 4 ? nonzero - 4 : 0;  // The length's high bytes may be zero.
+      if (nonzero == std::string_view::npos) break;
+      at = std::max(at, nonzero >= 4 ? nonzero - 4 : 0);  // The length's high bytes may be 0.
       continue;
     }
     uint32_t length = DecodeFixed32(bytes.data() + at);
     if (length > kMaxPlausibleOpBytes || bytes.size() - at - kRecordHeaderBytes < length) continue;
     hashed += length;
-    if (hashed > kMaxResyncHashBytes) return from;
-    std::string_view payload(bytes.data() + at + kRecordHeaderBytes, length);
+    if (hashed > kMaxResyncHashBytes) return {Resync::kGaveUp, at};
+    std::string_view payload = bytes.substr(at + kRecordHeaderBytes, length);
     if (Hash64(payload) != DecodeFixed64(bytes.data() + at + 4)) continue;
     wire::OpLogRecord record;
-    if (DecodeThrift(payload, "op-log record", &record).ok()) return at;
+    if (DecodeThrift(payload, "op-log record", &record).ok()) return {Resync::kFound, at};
   }
-  return std::nullopt;
+  return {};
+}
+
+// The bytes of [begin, end) up to its last non-zero one (padding is not
+// damage).
+uint64_t DamagedBytes(std::string_view bytes, size_t begin, size_t end) {
+  size_t last = bytes.substr(0, end).find_last_not_of('\0');
+  return last == std::string_view::npos || last < begin ? 0 : last + 1 - begin;
 }
 
 Status WriteAllAt(int fd, std::string_view data, int64_t offset, const std::string& what) {
@@ -208,17 +221,17 @@ class OpLog::Replayer {
     }
     const std::string damage = path + ": " + parsed.tail_problem;
     if (stopped()) {
-      salvage_->dropped_bytes += bytes.size() - parsed.valid_bytes;
+      CountPastDamage(bytes, parsed.valid_bytes);
       return Status::OK();
     }
-    std::optional<size_t> intact = FindIntactRecord(bytes, parsed.valid_bytes + 1);
-    if (!is_newest || intact) {
-      std::string why = is_newest ? damage + ", yet an intact record follows at offset " +
-                                        std::to_string(*intact) +
-                                        " (damage, not an interrupted append)"
-                                  : damage + " in a log that is not the newest";
+    Resync intact = FindIntactRecord(bytes, parsed.valid_bytes + 1);
+    if (!is_newest || intact.result != Resync::kNone) {
+      std::string why = !is_newest ? damage + " in a log that is not the newest"
+                                   : damage + ", yet an intact record follows at offset " +
+                                         std::to_string(intact.offset) +
+                                         " (damage, not an interrupted append)";
       RETURN_NOT_OK(Stop(Status::Corruption(why)));
-      salvage_->dropped_bytes += bytes.size() - parsed.valid_bytes;
+      CountPastDamage(bytes, parsed.valid_bytes);
       return Status::OK();
     }
     LOG(WARNING) << damage << "; dropping the last " << bytes.size() - parsed.valid_bytes
@@ -253,6 +266,23 @@ class OpLog::Replayer {
     if (record.sequence <= last_sequence_) return;
     ++salvage_->dropped_ops;
     salvage_->dropped_last_sequence = std::max(salvage_->dropped_last_sequence, record.sequence);
+  }
+  // Salvage mode: the intact records after damage at `from` (resynchronized
+  // past each damaged stretch) and the damaged bytes.
+  void CountPastDamage(std::string_view bytes, size_t from) {
+    size_t pos = from;
+    while (pos < bytes.size()) {
+      Resync next = FindIntactRecord(bytes, pos + 1);
+      if (next.result != Resync::kFound) {
+        salvage_->dropped_bytes += DamagedBytes(bytes, pos, bytes.size());
+        return;
+      }
+      salvage_->dropped_bytes += DamagedBytes(bytes, pos, next.offset);
+      ParsedRecords more = ParseFramedRecords(bytes.substr(next.offset));
+      for (std::string_view payload : more.payloads) CountDropped(payload);
+      pos = next.offset + more.valid_bytes;
+      if (more.tail_problem.empty()) return;  // The end, or zero padding.
+    }
   }
   void CountDropped(std::string_view payload) {
     wire::OpLogRecord record;

@@ -88,9 +88,9 @@ class OpLog {
     int64_t last_sequence = 0;        // The last op kept.
     std::vector<std::string> notes;   // Checkpoints skipped, torn tails dropped.
     std::string stop_reason;          // Why the replay stopped early; empty: it did not.
-    int64_t dropped_ops = 0;          // Readable records after the stop...
+    int64_t dropped_ops = 0;          // Readable records from the stop on...
     int64_t dropped_last_sequence = 0;  // ...the last of them.
-    uint64_t dropped_bytes = 0;       // Unreadable bytes after the stop.
+    uint64_t dropped_bytes = 0;       // Damaged bytes from the stop on (not zero padding).
     // The highest chunk id counter any readable record or checkpoint carried,
     // dropped ones included: chunks they allocated may be on datanodes.
     int64_t max_next_chunk_id = 0;
