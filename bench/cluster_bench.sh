@@ -41,8 +41,7 @@ done
 bash "$root/scripts/install_deps.sh"
 build_dir="${MR_BUILD_DIR:-$root/build}"
 bin="$build_dir/bin"
-bash "$root/scripts/build.sh" Release wordcount teragen terasort teravalidate mrcluster mrdfs \
-  mrjob dfs_master dfs_datanode mr_resourcemanager mr_nodemanager
+bash "$root/scripts/build.sh" Release wordcount teragen terasort teravalidate cluster_programs
 
 cluster="$data/cluster-bench"
 tera="$data/cluster-tera"

@@ -34,8 +34,7 @@ done
 
 bash "$root/scripts/install_deps.sh"
 bin="${MR_BUILD_DIR:-$root/build}/bin"
-bash "$root/scripts/build.sh" Release wordcount mrcluster mrdfs mrjob dfs_master dfs_datanode \
-  mr_resourcemanager mr_nodemanager
+bash "$root/scripts/build.sh" Release cluster_programs wordcount
 
 cluster="$data/fault-bench"
 stop() { "$bin/mrcluster" down --dir "$cluster" >/dev/null 2>&1 || true; rm -rf "$cluster"; }

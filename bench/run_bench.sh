@@ -45,31 +45,6 @@ have() {
   return 1
 }
 
-# measure NAME CMD...: runs CMD with stdout/stderr in $data/NAME.log and
-# records wall seconds and peak RSS in MiB. The kernel does not report a
-# shell's pipeline children to GNU time, so pipelines wrap each stage in
-# "stage NAME-K" (GNU time writing $data/NAME-K.rss); the largest counts.
-declare -A secs rss
-measure() {
-  local name="$1" status=0 f
-  shift
-  rm -f "$data/$name"-*.rss
-  /usr/bin/time -f '%e %M' -o "$data/$name.time" "$@" >"$data/$name.log" 2>&1 || status=$?
-  if ((status != 0)); then
-    fail "$name exited with $status; see $data/$name.log"
-    return 1
-  fi
-  read -r secs[$name] rss[$name] < <(tail -n 1 "$data/$name.time")
-  for f in "$data/$name"-*.rss; do
-    [[ -f "$f" ]] && (($(tail -n 1 "$f") > rss[$name])) && rss[$name]=$(tail -n 1 "$f")
-  done
-  rss[$name]=$((rss[$name] / 1024))
-  echo "   $name: ${secs[$name]} s, ${rss[$name]} MiB peak RSS" >&2
-}
-stage() { /usr/bin/time -f '%M' -o "$data/$1.rss" "${@:2}"; }
-export data
-export -f stage
-
 sum_col() { awk -v c="$1" '{s += $c} END {printf "%.0f\n", s}'; }
 
 mkdir -p "$data" "$root/bench/out"

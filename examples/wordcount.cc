@@ -7,19 +7,10 @@
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 class TokenizerMapper : public mr::Mapper {
  public:
   void Map(std::string_view, std::string_view line, mr::Context& context) override {
-    const char* p = line.data();
-    const char* end = p + line.size();
-    while (p < end) {
-      while (p < end && IsSpace(*p)) ++p;
-      const char* word = p;
-      while (p < end && !IsSpace(*p)) ++p;
-      if (p > word) context.Emit(std::string_view(word, p - word), "1");
-    }
+    mr::ForEachWord(line, [&](std::string_view word) { context.Emit(word, "1"); });
   }
 };
 

@@ -23,9 +23,15 @@ namespace mr {
 
 namespace {
 
-// Map-side aggregation combines a key's values at this size even when there
-// are fewer than --aggregation_combine_threshold of them.
+// Values that overflowed their entry are combined once they reach this size,
+// and again each time they have doubled since the last combine (so a
+// combiner that keeps every value, building a list, costs amortized linear
+// time: each byte is combined about twice).
 constexpr size_t kCombineAtValueBytes = 4096;
+// A combine that leaves more than this fraction (in tenths) of the bytes is
+// not worth repeating: the key's values then wait for the spill, which
+// combines them once, as the sort-based path would.
+constexpr size_t kWorthwhileTenths = 9;
 
 // The values stored in an AggregationTable entry.
 class EntryValues final : public ValueIterator {
@@ -63,16 +69,15 @@ class AggregatingCollector final : public SpillingCollector {
       // The hash partitioner would hash the key again; reuse ours.
       entry->partition = hash_partitioner_ ? PartitionOfHash(hash, num_partitions_) : PartitionOf(key);
     }
-    // Combine when the value would not fit in the entry and there are
-    // enough values to make the call worth it: small values then never
-    // leave their entry. Large ones overflow, and are combined by bytes.
-    if (!table_.FitsInline(*entry, value) &&
+    // Inline values: combine when the value would not fit in the entry and
+    // there are enough values to make the call worth it, so that small
+    // values never leave their entry. Large ones overflow, and are combined
+    // by bytes (OverflowWantsCombine).
+    if (!entry->overflowed() && !table_.FitsInline(*entry, value) &&
         entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
       CombineInPlace(entry);
     }
-    if (!table_.AddValue(entry, value) && entry->values().size() >= kCombineAtValueBytes) {
-      CombineInPlace(entry);
-    }
+    if (!table_.AddValue(entry, value) && OverflowWantsCombine(*entry)) CombineInPlace(entry);
     // Spill before the next insertion could take the table past its budget;
     // a single entry is never spilled alone (a tiny budget would otherwise
     // spill every record).
@@ -117,7 +122,24 @@ class AggregatingCollector final : public SpillingCollector {
   }
 
  private:
+  static bool OverflowWantsCombine(const AggregationTable::Entry& entry) {
+    const AggregationTable::Overflow* overflow = entry.overflow_state();
+    if (overflow == nullptr || overflow->combining_stopped) return false;
+    return overflow->values.size() >= std::max(kCombineAtValueBytes, 2 * overflow->combined_bytes);
+  }
+
   void CombineInPlace(AggregationTable::Entry* entry) {
+    const size_t bytes_before = entry->values().size();
+    Combine(entry);
+    // Still overflowed: remember the size for the doubling rule, and stop
+    // combining a key whose values the combiner does not shrink.
+    if (AggregationTable::Overflow* overflow = entry->overflow_state()) {
+      overflow->combined_bytes = overflow->values.size();
+      overflow->combining_stopped = overflow->values.size() * 10 > bytes_before * kWorthwhileTenths;
+    }
+  }
+
+  void Combine(AggregationTable::Entry* entry) {
     combined_.clear();
     uint32_t count = 0;
     auto sink = [&](std::string_view, std::string_view v) {

@@ -101,9 +101,9 @@ AggregationTable::Entry* AggregationTable::FindOrInsert(std::string_view key, ui
   return &e;
 }
 
-std::string* AggregationTable::OverflowOf(Entry* entry) {
+AggregationTable::Overflow* AggregationTable::OverflowOf(Entry* entry) {
   if (entry->overflow == nullptr) {
-    overflows_.push_back(std::make_unique<std::string>());
+    overflows_.push_back(std::make_unique<Overflow>());
     entry->overflow = overflows_.back().get();
   }
   return entry->overflow;
@@ -111,26 +111,31 @@ std::string* AggregationTable::OverflowOf(Entry* entry) {
 
 bool AggregationTable::FitsInline(const Entry& entry, std::string_view value) {
   size_t encoded = Varint32Length(static_cast<uint32_t>(value.size())) + value.size();
-  bool inline_values = entry.overflow == nullptr || entry.overflow->empty();
-  return inline_values && entry.used + encoded <= Entry::kDataBytes;
+  return !entry.overflowed() && entry.used + encoded <= Entry::kDataBytes;
 }
 
 bool AggregationTable::AddValue(Entry* entry, std::string_view value) {
   ++entry->value_count;
   size_t encoded = Varint32Length(static_cast<uint32_t>(value.size())) + value.size();
-  bool inline_values = entry->overflow == nullptr || entry->overflow->empty();
+  bool inline_values = !entry->overflowed();
   if (FitsInline(*entry, value)) {
     char* p = EncodeVarint32(entry->data + entry->used, static_cast<uint32_t>(value.size()));
     std::memcpy(p, value.data(), value.size());
     entry->used += encoded;
     return true;
   }
-  std::string* overflow = OverflowOf(entry);
-  size_t before = overflow->capacity();
-  if (inline_values) overflow->assign(entry->values());
-  PutVarint32(overflow, static_cast<uint32_t>(value.size()));
-  overflow->append(value);
-  overflow_bytes_ += overflow->capacity() - before;
+  Overflow* overflow = OverflowOf(entry);
+  std::string& values = overflow->values;
+  size_t before = values.capacity();
+  if (inline_values) {
+    // Overflowing afresh: nothing of an earlier overflow's history counts.
+    values.assign(entry->values());
+    overflow->combined_bytes = 0;
+    overflow->combining_stopped = false;
+  }
+  PutVarint32(&values, static_cast<uint32_t>(value.size()));
+  values.append(value);
+  overflow_bytes_ += values.capacity() - before;
   return false;
 }
 
@@ -141,13 +146,13 @@ void AggregationTable::ReplaceValues(Entry* entry, std::string_view values,
     // Copy first: `values` may point into the overflow string.
     std::memcpy(entry->data + entry->values_start, values.data(), values.size());
     entry->used = static_cast<uint16_t>(entry->values_start + values.size());
-    if (entry->overflow != nullptr) entry->overflow->clear();  // Keeps its capacity for reuse.
+    if (entry->overflow != nullptr) entry->overflow->values.clear();  // Keeps its capacity.
     return;
   }
-  std::string* overflow = OverflowOf(entry);
-  size_t before = overflow->capacity();
-  overflow->assign(values);
-  overflow_bytes_ += overflow->capacity() - before;
+  std::string& overflow = OverflowOf(entry)->values;
+  size_t before = overflow.capacity();
+  overflow.assign(values);
+  overflow_bytes_ += overflow.capacity() - before;
 }
 
 namespace {

@@ -25,16 +25,29 @@ namespace mr {
 
 class AggregationTable {
  public:
+  // The values of an entry that outgrew it, and what the collector's
+  // re-combining policy remembers of them.
+  struct Overflow {
+    std::string values;
+    // Bytes of `values` right after the last combine of them; 0: never
+    // combined since they overflowed.
+    size_t combined_bytes = 0;
+    // The combiner did not shrink them: leave them to the spill.
+    bool combining_stopped = false;
+  };
+
   struct alignas(64) Entry {
     std::string_view key() const {
       return std::string_view(key_inline ? data : key_ptr, key_len);
     }
     // Each value as varint32 length + bytes.
     std::string_view values() const {
-      return overflow != nullptr && !overflow->empty()
-                 ? std::string_view(*overflow)
-                 : std::string_view(data + values_start, used - values_start);
+      return overflowed() ? std::string_view(overflow->values)
+                          : std::string_view(data + values_start, used - values_start);
     }
+    bool overflowed() const { return overflow != nullptr && !overflow->values.empty(); }
+    // The overflow state while overflowed(); null otherwise.
+    Overflow* overflow_state() const { return overflowed() ? overflow : nullptr; }
 
     uint32_t partition;
     uint32_t value_count;
@@ -42,8 +55,8 @@ class AggregationTable {
    private:
     friend class AggregationTable;
     static constexpr size_t kDataBytes = 32;
-    const char* key_ptr;    // When !key_inline: the key in the arena.
-    std::string* overflow;  // Values that outgrew data; owned by the table.
+    const char* key_ptr;  // When !key_inline: the key in the arena.
+    Overflow* overflow;   // Values that outgrew data; owned by the table.
     uint32_t key_len;
     uint16_t used;          // Bytes of data in use (inline key + values).
     uint8_t values_start;   // Offset of the values in data.
@@ -66,7 +79,8 @@ class AggregationTable {
   bool AddValue(Entry* entry, std::string_view value);
   // Whether AddValue(entry, value) would keep the values inside the entry.
   static bool FitsInline(const Entry& entry, std::string_view value);
-  // Replaces an entry's values (by the combiner's output).
+  // Replaces an entry's values (by the combiner's output). Values that fit
+  // move back inside the entry, which is then no longer overflowed.
   void ReplaceValues(Entry* entry, std::string_view values, uint32_t value_count);
 
   // Heap bytes in use: what the map task's budget is checked against.
@@ -115,7 +129,7 @@ class AggregationTable {
 
   const char* CopyToArena(std::string_view key);
   void Grow();
-  std::string* OverflowOf(Entry* entry);
+  Overflow* OverflowOf(Entry* entry);
 
   // Entries are uninitialized memory until Append hands them out, so the
   // pages of a block are touched only as it fills.
@@ -124,7 +138,7 @@ class AggregationTable {
   size_t capacity_ = 0;  // Entries in blocks_.
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<char[]>> arena_blocks_;
-  std::vector<std::unique_ptr<std::string>> overflows_;
+  std::vector<std::unique_ptr<Overflow>> overflows_;
   char* arena_pos_ = nullptr;
   size_t arena_left_ = 0;
   size_t arena_bytes_ = 0;

@@ -63,6 +63,7 @@ class LineRecordReader final : public RecordReader {
  public:
   LineRecordReader(std::unique_ptr<InputSource> file, const InputSplit& split)
       : window_(std::move(file), split.offset == 0 ? 0 : split.offset - 1),
+        path_(split.path),
         split_end_(split.offset + split.length),
         skip_partial_line_(split.offset != 0) {}
 
@@ -85,6 +86,7 @@ class LineRecordReader final : public RecordReader {
       return Status::OK();
     }
     bool eof = false;
+    record_offset_ = window_.position();
     RETURN_NOT_OK(ReadLine(value, &eof));
     *done = eof;
     *key = std::string_view();
@@ -92,6 +94,8 @@ class LineRecordReader final : public RecordReader {
   }
 
   uint64_t bytes_read() const override { return bytes_read_; }
+  const std::string& path() const override { return path_; }
+  uint64_t record_offset() const override { return record_offset_; }
 
  private:
   // Reads the line at the window's position; *eof if no bytes remain.
@@ -130,9 +134,11 @@ class LineRecordReader final : public RecordReader {
   }
 
   FileWindow window_;
+  const std::string path_;
   uint64_t split_end_;
   bool skip_partial_line_;
   uint64_t bytes_read_ = 0;
+  uint64_t record_offset_ = 0;
 };
 
 class FixedRecordReader final : public RecordReader {
@@ -140,6 +146,7 @@ class FixedRecordReader final : public RecordReader {
   FixedRecordReader(std::unique_ptr<InputSource> file, const InputSplit& split,
                     int record_bytes, int key_bytes)
       : window_(std::move(file), split.offset),
+        path_(split.path),
         split_end_(split.offset + split.length),
         record_bytes_(record_bytes),
         key_bytes_(key_bytes) {}
@@ -159,6 +166,7 @@ class FixedRecordReader final : public RecordReader {
       }
     }
     const char* p = window_.begin();
+    record_offset_ = window_.position();
     *key = std::string_view(p, key_bytes_);
     *value = std::string_view(p + key_bytes_, record_bytes_ - key_bytes_);
     window_.Consume(record_bytes_);
@@ -168,13 +176,17 @@ class FixedRecordReader final : public RecordReader {
   }
 
   uint64_t bytes_read() const override { return bytes_read_; }
+  const std::string& path() const override { return path_; }
+  uint64_t record_offset() const override { return record_offset_; }
 
  private:
   FileWindow window_;
+  const std::string path_;
   uint64_t split_end_;
   int record_bytes_;
   int key_bytes_;
   uint64_t bytes_read_ = 0;
+  uint64_t record_offset_ = 0;
 };
 
 class PiecesRecordReader final : public RecordReader {
@@ -201,6 +213,13 @@ class PiecesRecordReader final : public RecordReader {
 
   uint64_t bytes_read() const override {
     return finished_bytes_ + (current_ != nullptr ? current_->bytes_read() : 0);
+  }
+  const std::string& path() const override {
+    static const std::string kNone;
+    return next_piece_ == 0 ? kNone : pieces_[next_piece_ - 1].path;
+  }
+  uint64_t record_offset() const override {
+    return current_ != nullptr ? current_->record_offset() : 0;
   }
 
  private:

@@ -40,6 +40,10 @@ class RecordReader {
   virtual Status Next(std::string_view* key, std::string_view* value, bool* done) = 0;
   // Input bytes consumed so far (record delimiters included).
   virtual uint64_t bytes_read() const = 0;
+  // The file of the record Next() returned last (its split's path), and the
+  // offset of that record's first byte in the file.
+  virtual const std::string& path() const = 0;
+  virtual uint64_t record_offset() const = 0;
 };
 
 // Reads the split from the local file at split.path.

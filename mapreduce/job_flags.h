@@ -4,6 +4,9 @@
 // Defined in job_flags.cc (mr_mapreduce). Read after ParseFlagsOrExit only.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <gflags/gflags.h>
 
 // Where the job reads and writes: local paths in a local run, DFS paths on a
@@ -20,7 +23,19 @@ DECLARE_int32(merge_fan_in);
 DECLARE_int32(output_replication);
 DECLARE_bool(map_side_aggregation);
 DECLARE_string(local_dir);
-// The mode: "" (a local run, or a submission with --cluster), "am", "task".
+// Comma-separated local files the tasks need (Hadoop's -files): shipped
+// with a submission; a cluster task finds each in its working directory
+// under its base name. JobFiles() is the parsed list.
+DECLARE_string(files);
+// The mode: "" (a local run, or a submission with --cluster), "am", "task",
+// or "check" (validate the flags and describe the job, for `mrjob submit`).
 DECLARE_string(mr_role);
 DECLARE_string(mr_task_spec);
 DECLARE_string(cluster);
+
+namespace mr {
+
+// The --files list, split at commas (empty entries dropped).
+std::vector<std::string> JobFiles();
+
+}  // namespace mr

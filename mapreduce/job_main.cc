@@ -8,6 +8,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,7 @@
 #include <glog/logging.h>
 
 #include "common/exit_codes.h"
+#include "common/file.h"
 #include "common/flags.h"
 #include "counters.h"
 #include "fault_injection.h"
@@ -23,7 +25,9 @@
 #include "job_flags.h"
 #include "local_job_runner.h"
 #include "mapreduce/appmaster/app_master.h"
+#include "mapreduce/appmaster/task_names.h"
 #include "mapreduce/mapreduce.h"
+#include "scheduler/client/staging.h"
 #include "scheduler/client/submit.h"
 #include "task_attempt.h"
 
@@ -32,6 +36,8 @@ namespace mr {
 namespace {
 
 constexpr int kMaxReducers = 100000;
+// All --files together travel in every task's launch request.
+constexpr uint64_t kMaxJobFilesBytes = 8 << 20;
 
 // Set by SIGINT/SIGTERM; a local run stops its tasks and removes its
 // temporary directory, and a task attempt stops and removes what it wrote,
@@ -48,6 +54,41 @@ std::string Usage(const Job& job) {
          "Exit codes: 0 success, 1 the job failed, 2 usage error.";
 }
 
+// Names a container's working directory already holds.
+bool IsReservedTaskFileName(const std::string& name) {
+  return name == "stdout" || name == "stderr" || name == "result" || name == "progress" ||
+         name == am::kTaskSpecFileName;
+}
+
+// Each --files entry is a readable regular file here, and their base names
+// are distinct file names a task's directory can hold.
+std::string CheckJobFiles() {
+  std::set<std::string> names;
+  uint64_t total = 0;
+  for (const std::string& path : JobFiles()) {
+    std::string name = BaseName(path);
+    if (name.empty() || name[0] == '.' ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+            std::string::npos) {
+      return "--files: '" + path + "' must have a base name of letters, digits, '.', '_' and '-' "
+             "(not starting with '.')";
+    }
+    if (IsReservedTaskFileName(name)) return "--files: the name '" + name + "' is reserved";
+    if (!names.insert(name).second) return "--files: two files are named '" + name + "'";
+    Result<uint64_t> size = FileSize(path);
+    if (!size.ok() || ::access(path.c_str(), R_OK) != 0) {
+      return "--files: cannot read '" + path + "'" +
+             (size.ok() ? "" : ": " + size.status().message());
+    }
+    total += *size;
+  }
+  if (total > kMaxJobFilesBytes) {
+    return "--files: " + std::to_string(total) + " bytes in all, over the 8 MiB they may "
+           "take; put large files in the DFS and read them from there";
+  }
+  return "";
+}
+
 void CheckRange(const char* flag, int64_t value, int64_t lo, int64_t hi) {
   if (value < lo || value > hi) {
     ExitWithError(kExitUsage, std::string("--") + flag + " must be in [" + std::to_string(lo) +
@@ -61,8 +102,9 @@ void CheckFlags(const Job& job, int argc, char** argv) {
   if (FLAGS_partitioner != "" && FLAGS_partitioner != "hash" && FLAGS_partitioner != "range") {
     ExitWithError(kExitUsage, "--partitioner must be hash or range, got '" + FLAGS_partitioner + "'");
   }
-  if (FLAGS_mr_role != "" && FLAGS_mr_role != "am" && FLAGS_mr_role != "task") {
-    ExitWithError(kExitUsage, "--mr_role must be am or task, got '" + FLAGS_mr_role + "'");
+  if (FLAGS_mr_role != "" && FLAGS_mr_role != "am" && FLAGS_mr_role != "task" &&
+      FLAGS_mr_role != "check") {
+    ExitWithError(kExitUsage, "--mr_role must be am, task or check, got '" + FLAGS_mr_role + "'");
   }
   // A task has its input and output in its spec.
   if (FLAGS_mr_role != "task") {
@@ -75,6 +117,11 @@ void CheckFlags(const Job& job, int argc, char** argv) {
   }
   if (job.flag_check()) {
     std::string problem = job.flag_check()();
+    if (!problem.empty()) ExitWithError(kExitUsage, problem);
+  }
+  // A task finds the files in its working directory, not at these paths.
+  if (FLAGS_mr_role == "" || FLAGS_mr_role == "check") {
+    std::string problem = CheckJobFiles();
     if (!problem.empty()) ExitWithError(kExitUsage, problem);
   }
   CheckRange("reducers", FLAGS_reducers, 0, kMaxReducers);
@@ -126,6 +173,16 @@ std::string SelfPath() {
   return n > 0 ? std::string(self, n) : std::string();
 }
 
+// --mr_role=check: the flags passed CheckFlags. Describes the job to `mrjob
+// submit` on stdout, one "key value" line each (docs/SCHEDULER.md, "Checking
+// a job's flags"): the protocol's version first, then the job's name and the
+// files to ship.
+int DescribeForSubmission(const Job& job) {
+  std::printf("%s\njob %s\n", sched::kJobCheckVersionLine, job.name().c_str());
+  for (const std::string& path : JobFiles()) std::printf("file %s\n", path.c_str());
+  return kExitOk;
+}
+
 int Submit(const Job& job, const std::vector<std::string>& job_args) {
   sched::SubmitOptions options;
   options.cluster_dir = FLAGS_cluster;
@@ -146,6 +203,7 @@ int JobMain(int argc, char** argv, const Job& job) {
   std::vector<std::string> job_args = JobArgsForCluster(argc, argv);
   ParseFlagsOrExit(&argc, &argv, Usage(job));
   CheckFlags(job, argc, argv);
+  if (FLAGS_mr_role == "check") return DescribeForSubmission(job);
   // The AM and the submitting client handle signals their own way.
   if (FLAGS_mr_role == "am") return RunApplicationMaster(EffectiveJob(job));
   if (FLAGS_mr_role != "task" && !FLAGS_cluster.empty()) {

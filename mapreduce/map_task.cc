@@ -31,9 +31,18 @@ class MapContext final : public Context {
     return counters_->Get(group, name);
   }
   const TaskInfo& task() const override { return info_; }
+  std::string_view input_file() const override {
+    return reader_ != nullptr ? std::string_view(reader_->path()) : std::string_view();
+  }
+  uint64_t input_offset() const override {
+    return reader_ != nullptr ? reader_->record_offset() : 0;
+  }
 
   uint64_t records() const { return records_; }
   uint64_t bytes() const { return bytes_; }
+  // The reader whose records Map() gets, while it gets them; null in Setup
+  // and Cleanup.
+  void set_reader(const RecordReader* reader) { reader_ = reader; }
 
  private:
   const TaskInfo& info_;
@@ -41,6 +50,7 @@ class MapContext final : public Context {
   MapOutputCollector* collector_;
   uint64_t records_ = 0;
   uint64_t bytes_ = 0;
+  const RecordReader* reader_ = nullptr;
 };
 
 // Without a mapper, every input record is emitted as it comes.
@@ -89,6 +99,7 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
     std::unique_ptr<Mapper> mapper =
         job.mapper() ? job.mapper()() : std::make_unique<IdentityMapper>();
     mapper->Setup(context);
+    context.set_reader(reader.get());
     std::string_view key, value;
     while (true) {
       bool done = false;
@@ -106,6 +117,7 @@ Status RunMapTask(const Job& job, const Partitioner& partitioner, const MapTaskS
         return Status::Aborted("cancelled");
       }
     }
+    context.set_reader(nullptr);
     mapper->Cleanup(context);
     progress.Done();
     return Status::OK();

@@ -2,8 +2,8 @@
 # Configures (once) and builds the project with Ninja.
 # Usage: scripts/build.sh [Release|Debug] [ninja targets...]
 #   Release builds into build/, Debug into build-debug/ (MR_BUILD_DIR
-#   overrides either). Prints only compiler warnings and errors; near-instant
-#   when up to date.
+#   overrides either). Prints progress every 10% of a long build, and
+#   compiler warnings and errors; silent and near-instant when up to date.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +24,20 @@ for target in "$@"; do
     exit 1
   fi
 done
-# Two cores on the reference machine; override with MR_BUILD_JOBS. Drops
-# ninja's "no work" line and CMake's "-- ..." status lines when it reconfigures.
-ninja -C "$build_dir" -j"${MR_BUILD_JOBS:-2}" --quiet "$@" |
-  { grep -v -e '^ninja: no work to do' -e '^-- ' || true; }
+# Two cores on the reference machine; override with MR_BUILD_JOBS. Prints a
+# progress line at every 10% of the targets (a long first build is not
+# silent) and every compiler warning or error; drops ninja's per-file lines,
+# its "no work" line and CMake's "-- ..." status lines when it reconfigures.
+ninja -C "$build_dir" -j"${MR_BUILD_JOBS:-2}" "$@" | awk '
+  /^\[[0-9]+\/[0-9]+\] / {
+    split(substr($1, 2, length($1) - 2), n, "/")
+    percent = int(100 * n[1] / n[2])
+    if (n[2] >= 20 && percent >= next_percent) {
+      printf "build: %3d%% (%d of %d steps)\n", percent, n[1], n[2]
+      fflush()
+      next_percent = percent - percent % 10 + 10
+    }
+    next
+  }
+  /^ninja: no work to do/ || /^ninja: Entering directory/ || /^-- / { next }
+  { print; fflush() }'

@@ -44,8 +44,7 @@ cluster="$scratch/cluster"
 
 bash "$root/scripts/install_deps.sh"
 echo "== building"
-bash "$root/scripts/build.sh" Release wordcount mrcluster mrdfs mrjob dfs_master dfs_datanode \
-  mr_resourcemanager mr_nodemanager
+bash "$root/scripts/build.sh" Release cluster_programs wordcount
 
 mkdir -p "$scratch"
 RANDOM=$seed

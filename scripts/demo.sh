@@ -17,8 +17,7 @@ cluster="$scratch/cluster"
 
 bash "$root/scripts/install_deps.sh"
 echo "== building"
-bash "$root/scripts/build.sh" Release wordcount mrcluster mrdfs mrjob dfs_master dfs_datanode \
-  mr_resourcemanager mr_nodemanager
+bash "$root/scripts/build.sh" Release cluster_programs wordcount
 echo "== making corpus in $corpus (reused when present)"
 bash "$root/scripts/make_corpus.sh" "$corpus" 100
 echo "   $(ls "$corpus" | grep -vc '^_') files, $(($(cat "$corpus/_complete") >> 20)) MiB"
@@ -28,8 +27,7 @@ stop_cluster
 rm -rf "$cluster"
 trap stop_cluster EXIT
 echo "== $bin/mrcluster up --dir $cluster --racks 2 --nodes_per_rack 2"
-"$bin/mrcluster" up --dir "$cluster" --racks 2 --nodes_per_rack 2
-"$bin/mrcluster" status --dir "$cluster"
+"$bin/mrcluster" up --dir "$cluster" --racks 2 --nodes_per_rack 2  # Prints the node table.
 
 echo "== mrdfs put: the corpus into /demo/in"
 "$bin/mrdfs" --cluster "$cluster" mkdir /demo/in

@@ -7,7 +7,7 @@ set -euo pipefail
 mr_install_deps() {
   local pkgs=(build-essential cmake ninja-build pkg-config libboost-dev libthrift-dev
               thrift-compiler liblz4-dev libxxhash-dev libgflags-dev libgoogle-glog-dev
-              libgtest-dev libgmock-dev time)
+              libgtest-dev libgmock-dev time groff-base python3)
   local missing=() p
   for p in "${pkgs[@]}"; do
     if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then

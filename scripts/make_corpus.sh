@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds DIR: real English-ish text of at least MIN_MB MiB (and not much
-# more), in files of about 16 MiB each, for the wordcount demo and benchmark.
+# Builds DIR: real English text of at least MIN_MB MiB (and not much more),
+# in files of about 16 MiB each, for the wordcount demo and benchmark.
 # Reuses DIR when its _complete marker (holding the byte count) shows it is
-# big enough.
-# Sources, in order: every man page under /usr/share/man (decompressed),
-# the text files of /usr/share/doc (*.gz decompressed), then, if still short,
-# copies of the man-page files (repetition keeps the word distribution).
+# big enough and its _format marker says it was made the current way.
+# Sources, in order: the English man pages under /usr/share/man/man*,
+# rendered to plain text by groff (so the words are words, not troff
+# markup), the text files of /usr/share/doc (*.gz decompressed), then, if
+# still short, copies of the man-page files (repetition keeps the word
+# distribution).
 # Every corpus file ends with "\n", so `cat DIR/*` never glues two words.
 # Usage: scripts/make_corpus.sh DIR MIN_MB      (prints nothing on success)
 set -euo pipefail
@@ -17,7 +19,10 @@ fi
 dir="$1"
 min_bytes=$(($2 << 20))
 
-if [[ -f "$dir/_complete" ]] && (($(cat "$dir/_complete") >= min_bytes)); then
+# Bump when the corpus is made differently, so that old corpora are remade.
+format="rendered-man-v1"
+if [[ -f "$dir/_complete" && "$(cat "$dir/_format" 2>/dev/null)" == "$format" ]] &&
+  (($(cat "$dir/_complete") >= min_bytes)); then
   exit 0
 fi
 
@@ -26,13 +31,17 @@ rm -rf "$dir" "$tmp"
 mkdir -p "$tmp/_lists"
 
 # Concatenates the files named in NUL-separated list $2 into $3. Mode $1:
-# "man" decompresses every file (zcat -f passes plain files through); "doc"
-# skips tarballs and PostScript, and keeps other files (*.gz decompressed)
-# only if grep sees text in them.
+# "man" decompresses every file (zcat -f passes plain files through) and
+# renders them with groff (tables too; no bold, underline or overstrike
+# sequences: plain UTF-8 text); "doc" skips tarballs and PostScript, and
+# keeps other files (*.gz decompressed) only if grep sees text in them.
 concat_list() {
   local f
   case "$1" in
-    man) xargs -0 zcat -f -- <"$2" >"$3" 2>/dev/null || true ;;
+    man)
+      xargs -0 zcat -f -- <"$2" 2>/dev/null |
+        groff -t -man -Tutf8 -P-cbou >"$3" 2>/dev/null || true
+      ;;
     doc)
       while IFS= read -r -d '' f; do
         case "$f" in
@@ -60,7 +69,7 @@ build_chunks() {
 
 total_bytes() { find "$tmp" -maxdepth 1 -name '*.txt' -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}'; }
 
-find /usr/share/man -type f -print0 | sort -z | build_chunks man
+{ find /usr/share/man/man* -type f -print0 2>/dev/null || true; } | sort -z | build_chunks man
 if (($(total_bytes) < min_bytes)) && [[ -d /usr/share/doc ]]; then
   find /usr/share/doc -type f -print0 | sort -z | build_chunks doc
 fi
@@ -84,4 +93,5 @@ for f in "$tmp"/man-*.txt "$tmp"/doc-*.txt "$tmp"/copy*.txt; do
 done
 rm -rf "$tmp/_lists"
 total_bytes >"$tmp/_complete"
+echo "$format" >"$tmp/_format"
 mv "$tmp" "$dir"

@@ -376,7 +376,14 @@ Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
     out << json.str() << "\n";
   } else {
     PrintErrors(errors, out);
-    out << bytes << " " << raw << " " << Shown(path) << "\n";
+    // Labelled, as `hdfs dfs -du -s -v`: bytes of data, bytes on disk with
+    // every replica, then the counts.
+    char row[160];
+    std::snprintf(row, sizeof(row), "%-14s %-14s %-8s %-8s %s\n%-14lld %-14lld %-8lld %-8lld ",
+                  "SIZE", "RAW_SIZE", "FILES", "DIRS", "PATH", static_cast<long long>(bytes),
+                  static_cast<long long>(raw), static_cast<long long>(files),
+                  static_cast<long long>(dirs));
+    out << row << Shown(path) << "\n";
   }
   return WalkErrorsStatus(errors, path);
 }

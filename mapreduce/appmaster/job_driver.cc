@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
+#include "dfs/client/whole_file.h"
 #include "mapreduce/appmaster/dfs_input.h"
 #include "mapreduce/appmaster/log_aggregator.h"
 #include "mapreduce/appmaster/range_sampler.h"
@@ -35,6 +36,20 @@ int64_t DefaultMaxSplitBytes(const std::vector<InputFile>& files) {
 std::string FailureText(const sched::wire::ContainerStatus& status) {
   if (!status.diagnostics.empty()) return status.diagnostics;
   return "exit code " + std::to_string(status.exit_code);
+}
+
+// The files staged with the job (--files), by name; none if it has none.
+Result<std::map<std::string, std::string>> ReadJobFiles(dfs::DfsClient* dfs,
+                                                        const std::string& dir) {
+  std::map<std::string, std::string> files;
+  Result<std::vector<dfs::DfsFileStatus>> listing = dfs->List(dir);
+  if (!listing.ok() && listing.status().IsNotFound()) return files;
+  RETURN_NOT_OK_PREPEND(listing.status(), "listing the job's files");
+  for (const dfs::DfsFileStatus& file : *listing) {
+    if (file.is_dir) continue;
+    ASSIGN_OR_RETURN(files[BaseName(file.path)], dfs::ReadWholeFile(dfs, file.path));
+  }
+  return files;
 }
 
 }  // namespace
@@ -116,6 +131,7 @@ JobDriver::Outcome JobDriver::ConfirmCurrentAttempt() {
 Status JobDriver::Prepare() {
   bool restarted = am_attempt_ > 1;
   RETURN_NOT_OK(committer_->Setup(/*keep_earlier_attempts=*/restarted));
+  ASSIGN_OR_RETURN(job_files_, ReadJobFiles(dfs_, sched::StagedFilesDir(config_.app_id)));
   // Which NM sits beside which datanode, for locality.
   ASSIGN_OR_RETURN(std::vector<sched::wire::NodeReport> nodes, rm_->ListNodes());
   DatanodeToNodeManager beside;
@@ -377,6 +393,7 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   context.arguments = {"--mr_role=task", "--mr_task_spec=" + std::string(kTaskSpecFileName)};
   context.arguments.insert(context.arguments.end(), config_.job_args.begin(),
                            config_.job_args.end());
+  context.files = job_files_;
   context.files[std::string(kTaskSpecFileName)] = EncodeTaskSpec(spec);
   context.resource = container.resource;
   VLOG(1) << config_.app_id << ": starting " << launch->attempt_id << " in "

@@ -119,6 +119,9 @@ class JobDriver {
   std::vector<MapSplit> splits_;     // One per chunk; the range sample reads them.
   std::vector<MapTaskInput> maps_;  // By map index.
   std::vector<std::string> split_points_;
+  // The job's --files (StagedFilesDir), by name, written into every task
+  // container's working directory.
+  std::map<std::string, std::string> job_files_;
   std::unique_ptr<TaskTracker> tracker_;
   std::unique_ptr<OutputCommitter> committer_;
   // Of each task's latest succeeded attempt, by task name.

@@ -13,5 +13,15 @@ inline std::string StagingDir(const std::string& app_id) { return "/.staging/" +
 inline std::string StagedBinaryPath(const std::string& app_id) {
   return StagingDir(app_id) + "/job";
 }
+// The job's --files, each under its base name; the AM hands them to every
+// task container.
+inline std::string StagedFilesDir(const std::string& app_id) {
+  return StagingDir(app_id) + "/files";
+}
+
+// The first line a job binary prints when `mrjob submit` runs it with
+// --mr_role=check and its flags are good (docs/SCHEDULER.md, "Checking a
+// job's flags"); "job NAME" and one "file PATH" per --files entry follow.
+inline constexpr char kJobCheckVersionLine[] = "mr-job-check 1";
 
 }  // namespace mr::sched

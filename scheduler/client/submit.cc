@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include <gflags/gflags.h>
@@ -15,6 +17,7 @@
 #include "common/exit_codes.h"
 #include "common/file.h"
 #include "common/flags.h"
+#include "common/subprocess.h"
 #include "counters.h"
 #include "dfs/client/dfs_client.h"
 #include "dfs/client/dfs_path_limits.h"
@@ -31,6 +34,9 @@ DEFINE_int32(mrjob_rm_timeout_ms, 30000,
              "this long.");
 DEFINE_int32(mrjob_am_memory_mb, 512, "Memory of a job's Application Master container.");
 DEFINE_int32(mrjob_am_vcores, 1, "Cores of a job's Application Master container.");
+DEFINE_int32(mrjob_check_timeout_ms, 30000,
+             "A job binary asked to check its flags before a submission (--mr_role=check) "
+             "must answer within this long.");
 
 namespace mr::sched {
 
@@ -83,8 +89,60 @@ Status Upload(dfs::DfsClient* dfs, const std::string& local, const std::string& 
   return writer->Close();
 }
 
-// Stages the binary and submits; returns the app id.
-Result<std::string> Submit(const SubmitOptions& options, dfs::DfsClient* dfs, RmClient* rm) {
+// The job's own message for a usage error (exit code 2), else one line
+// saying what went wrong.
+struct JobCheckFailure {
+  int exit_code;
+  std::string message;
+};
+
+std::string LastLine(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  size_t nl = text.rfind('\n');
+  return nl == std::string::npos ? text : text.substr(nl + 1);
+}
+
+// Runs the binary's own flag check: the AM's command line with
+// --mr_role=check. Fills *description, or returns the failure.
+std::optional<JobCheckFailure> CheckJobFlags(const SubmitOptions& options,
+                                             JobDescription* description) {
+  std::vector<std::string> argv = AmArguments(options);
+  argv.front() = "--mr_role=check";
+  argv.insert(argv.begin(), options.binary);
+  Result<ProcessOutput> run = RunProcess(argv, FLAGS_mrjob_check_timeout_ms);
+  const std::string what = "job binary " + options.binary;
+  if (!run.ok()) return JobCheckFailure{kExitFailure, what + ": " + run.status().ToString()};
+  if (run->timed_out) {
+    return JobCheckFailure{kExitFailure, what + " did not answer its flag check (--mr_role=check) "
+                                         "within " + std::to_string(FLAGS_mrjob_check_timeout_ms) +
+                                         " ms"};
+  }
+  if (run->exit_code == kExitUsage) {
+    std::string message = run->err;
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return JobCheckFailure{kExitUsage, message.empty() ? what + ": usage error" : message};
+  }
+  std::istringstream lines(run->out);
+  std::string line;
+  bool answered = std::getline(lines, line) && line == kJobCheckVersionLine;
+  if (run->exit_code != 0 || !answered) {
+    std::string detail = run->exit_code != 0 ? DescribeExitCode(run->exit_code) : "no answer";
+    std::string tail = LastLine(run->err);
+    return JobCheckFailure{kExitFailure,
+                           what + " is not a MapReduce job binary, or failed its flag check (" +
+                               detail + (tail.empty() ? "" : ": " + tail) +
+                               "); job binaries hand their command line to mr::JobMain"};
+  }
+  while (std::getline(lines, line)) {
+    if (line.rfind("job ", 0) == 0) description->name = line.substr(4);
+    if (line.rfind("file ", 0) == 0) description->files.push_back(line.substr(5));
+  }
+  return std::nullopt;
+}
+
+// Stages the binary and the job's files, and submits; returns the app id.
+Result<std::string> Submit(const SubmitOptions& options, const JobDescription& description,
+                           dfs::DfsClient* dfs, RmClient* rm) {
   ASSIGN_OR_RETURN(std::string app_id, rm->CallFor<std::string>("NewApplication",
       [](auto& stub, auto& out) { stub.NewApplication(out); }));
   wire::ApplicationSubmission submission;
@@ -97,6 +155,10 @@ Result<std::string> Submit(const SubmitOptions& options, dfs::DfsClient* dfs, Rm
   submission.am_resource.memory_mb = std::max(1, FLAGS_mrjob_am_memory_mb);
   Status s = Upload(dfs, options.binary, submission.binary_dfs_path)
                  .Prepend("uploading " + options.binary);
+  for (size_t i = 0; s.ok() && i < description.files.size(); ++i) {
+    const std::string& file = description.files[i];
+    s = Upload(dfs, file, StagedFilesDir(app_id) + "/" + BaseName(file)).Prepend("uploading " + file);
+  }
   if (s.ok()) {
     s = rm->Call("SubmitApplication", [&](auto& stub) { stub.SubmitApplication(submission); });
   }
@@ -206,8 +268,20 @@ int SubmitAndWait(const SubmitOptions& options) {
     PrintError(std::cerr, valid.message() + " (try --help)");
     return kExitUsage;
   }
-  // Checks before anything runs: the binary, then the DFS paths.
+  // Checks before anything runs: the binary and its own flags, then the
+  // DFS paths.
   Status s = CheckJobBinary(options.binary);
+  JobDescription description;
+  if (s.ok()) {
+    if (std::optional<JobCheckFailure> failed = CheckJobFlags(options, &description)) {
+      if (failed->exit_code == kExitUsage) {
+        std::cerr << failed->message << "\n";
+      } else {
+        PrintError(std::cerr, failed->message);
+      }
+      return failed->exit_code;
+    }
+  }
   Result<cluster::ClusterConfig> config = cluster::LoadConfig(options.cluster_dir);
   if (s.ok() && !config.ok()) s = config.status();
   std::unique_ptr<dfs::DfsClient> dfs;
@@ -224,7 +298,8 @@ int SubmitAndWait(const SubmitOptions& options) {
     if (connected.ok()) rm = *std::move(connected);
     else s = connected.status();
   }
-  Result<std::string> app_id = s.ok() ? Submit(options, dfs.get(), rm.get()) : Result<std::string>(s);
+  Result<std::string> app_id =
+      s.ok() ? Submit(options, description, dfs.get(), rm.get()) : Result<std::string>(s);
   if (!app_id.ok()) {
     const Status& e = app_id.status();
     // Our own checks' messages stand alone; others say what failed.

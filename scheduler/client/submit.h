@@ -20,10 +20,21 @@ struct SubmitOptions {
   std::vector<std::string> job_args;  // Passed to the AM and every task.
 };
 
-// Checks, uploads, submits, shows progress until the job ends, prints the
+// What a job binary says of itself when asked to check its flags
+// (--mr_role=check; staging.h has the protocol's first line).
+struct JobDescription {
+  std::string name;
+  std::vector<std::string> files;  // --files, as given: shipped with the job.
+};
+
+// Checks (the options, the binary, the job's own flags by running the
+// binary with --mr_role=check, the DFS paths), uploads the binary and the
+// job's --files, submits, shows progress until the job ends, prints the
 // counters (or the failure and the failed task's last stderr lines).
 // Returns the exit code: 0 the job succeeded, 1 it failed or could not be
-// submitted, 2 bad options.
+// submitted, 2 bad options (the job's own usage errors included, with its
+// own message). Nothing is created in the DFS or the cluster before every
+// check passed.
 int SubmitAndWait(const SubmitOptions& options);
 
 // ---- The pieces of SubmitAndWait, for mrjob and tests -------------------

@@ -10,6 +10,23 @@
 
 namespace mr {
 
+// Calls fn(word) for every word of `text`: each maximal run of bytes other
+// than space, \t, \n, \v, \f and \r (any other bytes, NUL and invalid
+// UTF-8 included, belong to words). The words of wordcount and the other
+// examples.
+template <typename Fn>
+void ForEachWord(std::string_view text, Fn&& fn) {
+  auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    while (p < end && is_space(*p)) ++p;
+    const char* word = p;
+    while (p < end && !is_space(*p)) ++p;
+    if (p > word) fn(std::string_view(word, p - word));
+  }
+}
+
 // Sums values written as decimal integers and emits the key with the sum, in
 // decimal. Serves as a combiner too (its output is its input's kind). A value
 // that is not a decimal integer counts as 0.

@@ -59,6 +59,13 @@ class Context {
   // whole task, so hot loops may look it up once in Setup.
   virtual Counter* GetCounter(std::string_view group, std::string_view name) = 0;
   virtual const TaskInfo& task() const = 0;
+  // Map only: where the current input record comes from, as Hadoop's
+  // FileSplit and TextInputFormat's key tell. input_file() is the file's path
+  // as the job was given it (a local path, or the DFS path on a cluster) and
+  // input_offset() the byte offset of the record's first byte in that file.
+  // Empty and 0 in Setup, Cleanup, combiners and reducers.
+  virtual std::string_view input_file() const { return {}; }
+  virtual uint64_t input_offset() const { return 0; }
 };
 
 class Mapper {
@@ -67,6 +74,7 @@ class Mapper {
   virtual void Setup(Context& context) {}
   // Text input: key is empty and value is one line without its "\n" (or
   // "\r\n"). Fixed-size records: key and value are the record's two parts.
+  // context.input_file() and input_offset() say where the record is.
   virtual void Map(std::string_view key, std::string_view value, Context& context) = 0;
   virtual void Cleanup(Context& context) {}
 };

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -404,7 +405,11 @@ TEST_F(DfsClientITest, MrdfsLsStatDuFsck) {
             std::string::npos)
       << du.out;
   CommandResult du_text = Mrdfs("du /data");
-  EXPECT_EQ(du_text.out, std::to_string(2 * size) + " " + std::to_string(5 * size) + " /data\n");
+  char du_row[160];
+  std::snprintf(du_row, sizeof(du_row), "%-14lld %-14lld %-8d %-8d /data\n",
+                static_cast<long long>(2 * size), static_cast<long long>(5 * size), 2, 2);
+  EXPECT_EQ(du_text.out, std::string("SIZE           RAW_SIZE       FILES    DIRS     PATH\n") +
+                             du_row);
 
   CommandResult fsck = Mrdfs("fsck --json");
   ASSERT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;

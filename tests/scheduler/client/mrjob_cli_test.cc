@@ -123,8 +123,12 @@ TEST(MrjobPreSubmitTest, ABadBinaryOrClusterFailsBeforeAnythingRuns) {
   r = Mrjob(c + "--binary " + Quote(tmp.path()));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("is not a file"), std::string::npos) << r.err;
-  // A good binary, but no cluster there.
+  // A program that is not a job binary (it does not answer the flag check).
   r = Mrjob(c + "--binary /bin/true");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("is not a MapReduce job binary"), std::string::npos) << r.err;
+  // A good binary, but no cluster there.
+  r = Mrjob(c + "--binary " + Quote(mr::testing::BinPath("wordcount")));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("cluster.conf"), std::string::npos) << r.err;
   // status of a cluster without a resource manager is a failure, not usage.
@@ -148,7 +152,8 @@ TEST(MrjobPreSubmitTest, AMissingInputOrAnExistingOutputFailsBeforeSubmitting) {
     ASSERT_TRUE((*writer)->Write("x\n").ok());
     ASSERT_TRUE((*writer)->Close().ok());
   }
-  std::string c = "--cluster " + Quote(cluster.dir()) + " submit --binary /bin/true ";
+  std::string c = "--cluster " + Quote(cluster.dir()) + " submit --binary " +
+                  Quote(mr::testing::BinPath("wordcount")) + " ";
   CommandResult r = Mrjob(c + "--input /nope --output /new");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err, "mrjob: input /nope does not exist in the DFS\n");
