@@ -4,10 +4,12 @@
 # $input and $want; --input-mb sizes the master runs' job, 4 is plenty).
 #
 # --kind master: each run starts a mix of DFS operations at once in its own
-#   directory — puts of new files (1 to 6 chunks), put -f over files of
-#   earlier runs, an rm and an mv of others, and a word count job — and kills
-#   the master with kill -9 at a random moment (0.2 to 3 s in), starting it
-#   again 0.5 to 5 s later.
+#   directory, each started at a random moment of the first 2 s — puts of
+#   new files (1 to 24 chunks), put -f over files of earlier runs, an rm and
+#   an mv of others, and a word count job — and kills the master with
+#   kill -9 at a random moment (0.1 to 3 s in), starting it
+#   again 0.5 to 5 s later. Half of the DFS clients retry a master outage
+#   for 1 s instead of 15, so that some writes fail midway.
 # --kind disk: each run puts files and reads earlier ones while it damages
 #   replicas under the running datanodes: a .data or .meta file deleted or
 #   cut short (at most one replica of a chunk), or a datanode's disk filled
@@ -21,8 +23,9 @@
 # fsck say INCOMPLETE), or absent where a put or rm could have made it so —
 # never complete with other bytes ("wrong"), and never gone after a
 # successful put ("lost"). A job's output directory, if it exists, must be
-# exact. Disk runs also wait for fsck HEALTHY (every replica back) and
-# record how long that took. Contents are checked for the run's own files
+# exact. Disk runs also wait until every damaged chunk has 3 whole replicas
+# again (the damage noticed, the replica dropped and copied anew) and fsck
+# says HEALTHY, and record how long after the damage that took. Contents are checked for the run's own files
 # and a sample of earlier ones each run, and for every file at the end.
 # Exit 0 only if nothing was wrong, lost or stuck.
 
@@ -34,7 +37,7 @@ fill_ok=0
 
 dfs() { "$bin/mrdfs" --cluster "$cluster" "$@" 2>/dev/null; }
 now_ms() { date +%s%3N; }
-rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }  # Inclusive.
+rand_between() { echo $(($1 + ((RANDOM << 15) | RANDOM) % ($2 - $1 + 1))); }  # Inclusive, < 2^30.
 sleep_ms() { sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"; }
 
 stop_dfs_cluster() {
@@ -75,15 +78,26 @@ either=()
 new_paths=()
 sure_files=()  # Paths with sure=1, as of the last run's end.
 
-# A local file of $1 bytes of random data; prints its path and sets $sum.
+# A local file of $1 bytes of random data: its path in $content, its
+# sha256 in $sum.
 new_content() {
-  local path="$files_dir/c-$RANDOM$RANDOM"
-  head -c "$1" /dev/urandom >"$path"
-  sum="$(sha256sum <"$path" | cut -d' ' -f1)"
-  echo "$path"
+  content="$files_dir/c-$RANDOM$RANDOM"
+  head -c "$1" /dev/urandom >"$content"
+  sum="$(sha256sum <"$content" | cut -d' ' -f1)"
 }
 
-dfs_sum() { dfs cat "$1" | sha256sum | cut -d' ' -f1; }
+# The sha256 of a DFS file's bytes, or "unreadable" if three reads fail.
+dfs_sum() {
+  local try out
+  for ((try = 0; try < 3; try++)); do
+    if out="$(set -o pipefail; dfs cat "$1" | sha256sum | cut -d' ' -f1)"; then
+      echo "$out"
+      return 0
+    fi
+    sleep 1
+  done
+  echo unreadable
+}
 
 # Lists every file under $1 as "path<TAB>type<TAB>under_construction<TAB>incomplete",
 # walking directories with ls --json.
@@ -115,9 +129,12 @@ target_of() {
 # Waits (at most 120 s) until no file is open for writing: every lease
 # recovered. Returns 1 if some stay open.
 wait_no_open_files() {
-  local i
+  local i report
   for ((i = 0; i < 240; i++)); do
-    if dfs fsck --json / | grep -q '"open_files":0,'; then return 0; fi
+    # Under $dfs_dir only: the RM and the job history keep files open. (fsck
+    # exits 1 for incomplete files: its output is what counts here.)
+    report="$(dfs fsck --json "$dfs_dir")" || true
+    if [[ "$report" == *'"open_files":0,'* ]]; then return 0; fi
     sleep 0.5
   done
   return 1
@@ -132,7 +149,9 @@ verify() {
   local -A present=()
   local sampled=0 run_exact=0 run_incomplete=0 run_wrong=0 run_lost=0
   if ! wait_no_open_files; then
-    echo "  STUCK: files still open for writing after 120 s"
+    echo "  STUCK: files still open for writing after 120 s:" \
+         "$( (dfs fsck "$dfs_dir" || true) | grep 'open for writing, not checked' | head -5 |
+             tr '\n' ' ')"
     stuck=$((stuck + 1))
   fi
   while IFS=$'\t' read -r path type open inc; do
@@ -153,6 +172,9 @@ verify() {
     checked_total=$((checked_total + 1))
     if [[ " ${allowed[$target]:-} " == *" $s "* ]]; then
       run_exact=$((run_exact + 1))
+    elif [[ "$s" == unreadable ]]; then
+      echo "  UNREADABLE: $path (complete, but three reads failed)"
+      stuck=$((stuck + 1))
     else
       echo "  WRONG: $path is complete but holds none of the contents put to it"
       run_wrong=$((run_wrong + 1))
@@ -191,16 +213,23 @@ pick_sure() {
   return 0
 }
 
-# Starts $2 puts of new files (0.5 to 6 MiB of random bytes) into $1 as ops
+# The client flags of one DFS operation: half of them retry a master outage
+# for 1 s only instead of 15, so that outages fail some writes midway.
+client_flags() {
+  if ((RANDOM % 2)); then echo "--dfs_client_master_retry_ms=1000"; else echo "--v=0"; fi
+}
+
+# Starts $2 puts of new files (0.5 to 24 MiB of random bytes) into $1 as ops
 # put-0, put-1, ...; their paths in ${new_paths[@]}.
 start_new_puts() {
-  local dir="$1" n="$2" i local_file
+  local dir="$1" n="$2" i
   new_paths=()
   for ((i = 0; i < n; i++)); do
-    local_file="$(new_content "$(rand_between $((512 << 10)) $((6 << 20)))")"
+    new_content "$(rand_between $((512 << 10)) $((24 << 20)))"
     new_paths+=("$dir/new-$i")
     allowed["$dir/new-$i"]="$sum"
-    start_op "put-$i" "$bin/mrdfs" --cluster "$cluster" put "$local_file" "$dir/new-$i"
+    start_op "put-$i" "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" put "$content" \
+      "$dir/new-$i"
   done
 }
 
@@ -218,57 +247,65 @@ note_new_puts() {
   done
 }
 
-# Runs "$@" in the background, its exit code into $log_dir/<name>.rc.
+# Runs "$@" in the background after a random 0 to 2 s (so that the kill
+# finds operations starting, running and done), its output in
+# $log_dir/r<run>-<name>.out and its exit code in .rc.
 op_pids=()
 start_op() {
-  local name="$1"
+  local name="$1" delay
   shift
-  ( rc=0; timeout 300 "$@" >"$log_dir/$name.out" 2>&1 || rc=$?; echo "$rc" >"$log_dir/$name.rc" ) &
+  delay="$(awk -v ms="$(rand_between 0 2000)" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  ( sleep "$delay"; rc=0; timeout 300 "$@" >"$log_dir/r$run-$name.out" 2>&1 || rc=$?
+    echo "$rc" >"$log_dir/r$run-$name.rc" ) &
   op_pids+=($!)
 }
-op_rc() { cat "$log_dir/$1.rc" 2>/dev/null || echo 99; }
+op_rc() { cat "$log_dir/r$run-$1.rc" 2>/dev/null || echo 99; }
 
 refresh_sure_files() {
   local p
   sure_files=()
   for p in "${!sure[@]}"; do [[ "${sure[$p]}" == 1 ]] && sure_files+=("$p"); done
+  return 0
 }
 
 # ---- One run of each kind -----------------------------------------------------
 
 master_run() {
-  local run="$1" dir="$dfs_dir/r$1" i path local_file size delay kill_at down_ms
+  local run="$1" dir="$dfs_dir/r$1" i path kill_at down_ms
   op_pids=()
-  rm -f "$log_dir"/*.rc "$log_dir"/*.out
   local -a force_paths=() force_sums=()
   dfs mkdir "$dir"
-  start_new_puts "$dir" 4
+  start_new_puts "$dir" 6
   pick_sure 4
   local -a victims=("${picked[@]}")
   for ((i = 0; i < ${#victims[@]} && i < 2; i++)); do
     path="${victims[i]}"
-    local_file="$(new_content "$(rand_between $((256 << 10)) $((4 << 20)))")"
+    new_content "$(rand_between $((256 << 10)) $((4 << 20)))"
     force_paths+=("$path")
     force_sums+=("$sum")
     allowed["$path"]="${allowed[$path]} $sum"
-    start_op "force-$i" "$bin/mrdfs" --cluster "$cluster" put -f "$local_file" "$path"
+    start_op "force-$i" "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" put -f "$content" \
+      "$path"
   done
   local rm_path="" mv_src="" mv_dst="$dir/moved"
   ((${#victims[@]} > 2)) && rm_path="${victims[2]}"
   ((${#victims[@]} > 3)) && mv_src="${victims[3]}"
-  [[ -n "$rm_path" ]] && start_op rm "$bin/mrdfs" --cluster "$cluster" rm "$rm_path"
+  [[ -n "$rm_path" ]] && start_op rm "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" rm \
+    "$rm_path"
   if [[ -n "$mv_src" ]]; then
     allowed["$mv_dst"]="${allowed[$mv_src]}"
-    start_op mv "$bin/mrdfs" --cluster "$cluster" mv "$mv_src" "$mv_dst"
+    start_op mv "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" mv "$mv_src" "$mv_dst"
   fi
   start_op job "$bin/mrjob" --cluster "$cluster" submit --binary "$bin/wordcount" \
     --input /chaos/jobin --output "$dir/job" --reducers 2
-  # The kill: 0.2 to 3 s in, the master down 0.5 to 5 s.
-  kill_at=$(rand_between 200 3000)
+  # The kill: 0.1 to 3 s in (the operations start over the first 2 s), the
+  # master down 0.5 to 5 s.
+  kill_at=$(rand_between 100 3000)
   down_ms=$(rand_between 500 5000)
   sleep_ms "$kill_at"
-  local ops_running=0 pid
-  for pid in "${op_pids[@]}"; do kill -0 "$pid" 2>/dev/null && ops_running=$((ops_running + 1)); done
+  local ops_done pid
+  ops_done="$(find "$log_dir" -name "r$run-*.rc" | wc -l)"
+  local ops_running=$((${#op_pids[@]} - ops_done))
   "$bin/mrcluster" kill --dir "$cluster" master >/dev/null 2>&1
   sleep_ms "$down_ms"
   "$bin/mrcluster" start --dir "$cluster" master >/dev/null 2>&1 ||
@@ -321,13 +358,35 @@ master_run() {
   fi
   verify "^$dir/"
   refresh_sure_files
-  echo "run $run: kill -9 of the master ${kill_at} ms in ($ops_running ops running), down ${down_ms} ms;" \
+  total_ok=$((total_ok + ok)) total_failed=$((total_failed + failed))
+  ((ops_running > 0)) && mid_runs=$((mid_runs + 1))
+  echo "run $run: kill -9 of the master ${kill_at} ms in ($ops_running of ${#op_pids[@]} ops running or to start), down ${down_ms} ms;" \
        "ops ok $ok, failed $failed; $job_verdict; files: $verdict_counts"
 }
 
+# Whether chunk $2 of file $1 is whole again: 3 replicas on the master,
+# each one's data and meta files on its datanode's disk of the right sizes.
+chunk_whole() {
+  local json chunk length nodes node base
+  json="$(dfs stat --json "$1")" || return 1
+  chunk="$(grep -o "\"chunk_id\":$2,\"generation\":[0-9]*,\"offset\":[0-9]*,\"length\":[0-9]*,\"replicas\":\[[^]]*\]" <<<"$json")" ||
+    return 1
+  length="$(sed 's/.*"length":\([0-9]*\).*/\1/' <<<"$chunk")"
+  base="$2_$(sed 's/.*"generation":\([0-9]*\).*/\1/' <<<"$chunk")"
+  nodes=($(grep -o '"node":"[^"]*"' <<<"$chunk" | sed 's/"node":"\(.*\)"/\1/'))
+  ((${#nodes[@]} == 3)) || return 1
+  for node in "${nodes[@]}"; do
+    [[ "$(stat -c %s "$cluster/$node/data/chunks/$base.data" 2>/dev/null)" == "$length" ]] || return 1
+    [[ "$(stat -c %s "$cluster/$node/data/chunks/$base.meta" 2>/dev/null)" == \
+       "$((20 + 8 * ((length + 65535) / 65536)))" ]] || return 1
+  done
+}
+
 # Damages one replica file of a random chunk of a random earlier file, a
-# chunk not damaged yet this run. Sets $event.
+# chunk not damaged yet this run. Sets $event; adds "path chunk_id time_ms"
+# to ${damages[@]}.
 damaged_chunks=" "
+damages=()
 damage_one() {
   local what="$1" path chunk node file line tries
   for ((tries = 0; tries < 20; tries++)); do
@@ -351,6 +410,7 @@ damage_one() {
       del-*) rm -f "$file" ;;
       trunc-*) truncate -s "$(($(stat -c %s "$file") / 2))" "$file" ;;
     esac
+    damages+=("$path ${chunk%_*} $(now_ms)")
     event="$what of chunk $chunk on $node ($path)"
     return 0
   done
@@ -358,17 +418,18 @@ damage_one() {
 }
 
 disk_run() {
-  local run="$1" dir="$dfs_dir/r$1" i size local_file t0 healed_ms events=() kinds
+  local run="$1" dir="$dfs_dir/r$1" i t0 healed_ms events=() kinds report
   op_pids=()
-  rm -f "$log_dir"/*.rc "$log_dir"/*.out
   damaged_chunks=" "
+  damages=()
   dfs mkdir "$dir"
   start_new_puts "$dir" 3
   # Reads of earlier files while the disks go bad: exact bytes or an error.
   pick_sure 2
   local -a readers=("${picked[@]}")
   for ((i = 0; i < ${#readers[@]}; i++)); do
-    start_op "read-$i" bash -c "'$bin/mrdfs' --cluster '$cluster' cat '${readers[i]}' | sha256sum | cut -d' ' -f1"
+    start_op "read-$i" bash -c "set -o pipefail; '$bin/mrdfs' --cluster '$cluster' cat \
+      '${readers[i]}' 2>/dev/null | sha256sum | cut -d' ' -f1"
   done
   kinds=(del-data trunc-data del-meta trunc-meta fill)
   local filled=0 what
@@ -382,7 +443,7 @@ disk_run() {
       fallocate -l "$(((free_kb - 512) * 1024))" "$fill_mount/filler" 2>/dev/null ||
         dd if=/dev/zero of="$fill_mount/filler" bs=1M count=$((free_kb / 1024)) 2>/dev/null || true
       filled=1
-      event="dn-2-2's disk filled ($(df -k --output=avail "$fill_mount" | tail -1) KiB left)"
+      event="dn-2-2's disk filled ($(df -k --output=avail "$fill_mount" | tail -1 | tr -d " ") KiB left)"
     else
       damage_one "$what"
     fi
@@ -395,44 +456,65 @@ disk_run() {
   note_new_puts
   for ((i = 0; i < ${#readers[@]}; i++)); do
     local got
-    got="$(cat "$log_dir/read-$i.out" 2>/dev/null)" || true
-    if [[ " ${allowed[${readers[i]}]} " != *" $got "* ]]; then
+    got="$(tail -1 "$log_dir/r$run-read-$i.out" 2>/dev/null)" || true
+    if [[ "$(op_rc "read-$i")" != 0 ]]; then
+      echo "  read of ${readers[i]} failed during the damage (an error, not wrong bytes)"
+      failed=$((failed + 1))
+    elif [[ " ${allowed[${readers[i]}]} " != *" $got "* ]]; then
       echo "  READ WRONG: ${readers[i]} read back other bytes during the damage"
       bad_reads=$((bad_reads + 1))
+    else
+      ok=$((ok + 1))
     fi
   done
   wrong=$((wrong + bad_reads))
-  # Every replica back: fsck HEALTHY (at most 60 s).
-  t0=$(now_ms)
-  healed_ms=-1
+  # Every damaged chunk whole again (noticed, dropped and re-replicated),
+  # then fsck HEALTHY; at most 60 s.
+  local damage path chunk at healed=1 worst=0
+  for damage in "${damages[@]}"; do
+    read -r path chunk at <<<"$damage"
+    for ((i = 0; i < 120; i++)); do
+      chunk_whole "$path" "$chunk" && break
+      sleep 0.5
+    done
+    if ((i == 120)); then
+      echo "  STUCK: chunk $chunk of $path not back at 3 whole replicas 60 s after its damage"
+      healed=0
+    else
+      worst=$(($(now_ms) - at > worst ? $(now_ms) - at : worst))
+    fi
+  done
+  ((${#damages[@]} > 0 && healed == 1)) && heal_times+=("$worst")
+  healed_ms="$worst"
   for ((i = 0; i < 120; i++)); do
-    if dfs fsck / | grep -q '^status: HEALTHY$'; then healed_ms=$(($(now_ms) - t0)); break; fi
+    report="$(dfs fsck /)" || true
+    [[ $'\n'"$report" == *$'\nstatus: HEALTHY\n'* ]] && break
     sleep 0.5
   done
-  if ((healed_ms < 0)); then
+  if ((i == 120 || healed == 0)); then
     echo "  STUCK: fsck not HEALTHY 60 s after the run"
     stuck=$((stuck + 1))
-  else
-    heal_times+=("$healed_ms")
   fi
   verify "^$dir/"
   refresh_sure_files
+  total_ok=$((total_ok + ok)) total_failed=$((total_failed + failed))
   echo "run $run: $(IFS=';'; echo "${events[*]}"); puts ok $ok, failed $failed;" \
-       "healthy ${healed_ms} ms after; files: $verdict_counts"
+       "damaged chunks whole again ${healed_ms} ms after the damage; files: $verdict_counts"
 }
 
 # ---- The runs -------------------------------------------------------------------
 
 heal_times=()
+total_ok=0 total_failed=0 mid_runs=0
 started=$(date +%s)
 done_runs=0
 if [[ "$kind" == disk ]]; then
   # Files to damage from the first run on.
   dfs mkdir "$dfs_dir/r0"
   for ((i = 0; i < 6; i++)); do
-    local_file="$(new_content $(((i + 1) << 20)))"
+    new_content $(((i + 1) << 20))
     allowed["$dfs_dir/r0/base-$i"]="$sum"
-    dfs put "$local_file" "$dfs_dir/r0/base-$i" && sure["$dfs_dir/r0/base-$i"]=1
+    dfs put "$content" "$dfs_dir/r0/base-$i" && sure["$dfs_dir/r0/base-$i"]=1
   done
   refresh_sure_files
 fi
@@ -446,11 +528,14 @@ for ((run = 1; run <= runs; run++)); do
 done
 echo "== final check of every file"
 verify "" all
-echo "== final: $verdict_counts"
-summary="runs $done_runs, files checked $checked_total, wrong $wrong, lost $lost, stuck $stuck"
+summary="runs $done_runs"
+[[ "$kind" == master ]] && summary+=" ($mid_runs killed with operations running)"
+summary+=", operations ok $total_ok, failed $total_failed; at the end: $verdict_counts;"
+summary+=" contents checked $checked_total; wrong $wrong, lost $lost, stuck $stuck"
 if ((${#heal_times[@]} > 0)); then
   sorted=($(printf '%s\n' "${heal_times[@]}" | sort -n))
-  summary+=", healthy again after median ${sorted[$((${#sorted[@]} / 2))]} ms (max ${sorted[-1]} ms)"
+  summary+=", damaged chunks whole again after median ${sorted[$((${#sorted[@]} / 2))]} ms"
+  summary+=" (max ${sorted[-1]} ms)"
 fi
 echo "== $summary"
 ((wrong == 0 && lost == 0 && stuck == 0))
