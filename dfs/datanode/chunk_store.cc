@@ -268,14 +268,14 @@ std::string ChunkStore::CheckReplicaFiles(int dir_fd, const ChunkInfo& info) con
   return "";
 }
 
-std::vector<LostReplica> ChunkStore::ScanForLostReplicas() {
+std::vector<LostReplica> ChunkStore::CheckReplicas(const std::vector<ChunkInfo>& replicas) {
   std::vector<LostReplica> lost;
   int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) {
     LOG(WARNING) << "chunk store: directory scan of " << dir_ << ": " << std::strerror(errno);
     return lost;
   }
-  for (const ChunkInfo& info : List()) {
+  for (const ChunkInfo& info : replicas) {
     if (CheckReplicaFiles(dir_fd, info).empty()) continue;
     // Again under the lock, which every rename and unlink of a final name
     // holds: a replica deleted or replaced meanwhile is not lost.

@@ -82,11 +82,14 @@ class ChunkStore {
   Result<ChunkInfo> Find(int64_t chunk_id) const;
 
   // The directory scan (HDFS's DirectoryScanner, but every few seconds): for
-  // every finalized replica, checks that both its files exist as regular
-  // files of the sizes its length implies — two stat calls, no read. A
-  // replica that fails is dropped from the store (what is left of its files
-  // unlinked) and returned; a deleted or replaced one is not reported.
-  std::vector<LostReplica> ScanForLostReplicas();
+  // each of `replicas` (from List()), checks that both its files exist as
+  // regular files of the sizes its length implies — two stat calls, no
+  // read. A replica that fails is dropped from the store (what is left of
+  // its files unlinked) and returned; one deleted or replaced since List()
+  // is not reported. The scrubber scans in batches, paced.
+  std::vector<LostReplica> CheckReplicas(const std::vector<ChunkInfo>& replicas);
+  // CheckReplicas of every replica.
+  std::vector<LostReplica> ScanForLostReplicas() { return CheckReplicas(List()); }
 
   // Re-reads the whole replica and checks every slice (for the scrubber).
   // `pace`, if set, is called after each piece with its size in bytes;

@@ -13,6 +13,10 @@ DEFINE_int32(dfs_datanode_directory_scan_interval_ms, 2000,
              "How often the datanode checks that every replica's files exist with the right "
              "sizes (a stat each, no read) and reports those deleted or cut short to the master "
              "in its next heartbeat; 0 = never.");
+DEFINE_int32(dfs_datanode_directory_scan_busy_percent, 10,
+             "The directory scan rests between batches of replicas so that it is busy at most "
+             "this percent of the time (1..100): a datanode with many replicas scans less "
+             "often rather than hotter.");
 
 namespace mr::dfs {
 
@@ -22,6 +26,7 @@ Scrubber::Options Scrubber::Options::FromFlags() {
   options.pass_interval = std::chrono::seconds(std::max(0, FLAGS_dfs_datanode_scrub_interval_s));
   options.scan_interval =
       std::chrono::milliseconds(std::max(0, FLAGS_dfs_datanode_directory_scan_interval_ms));
+  options.scan_busy_percent = std::clamp(FLAGS_dfs_datanode_directory_scan_busy_percent, 1, 100);
   return options;
 }
 
@@ -54,11 +59,26 @@ void Scrubber::Stop() {
 
 void Scrubber::MaybeScan() {
   if (options_.scan_interval.count() <= 0 || Clock::now() < next_scan_) return;
-  for (const LostReplica& lost : store_->ScanForLostReplicas()) {
-    if (on_lost_) on_lost_(lost.info, lost.why);
+  const std::vector<ChunkInfo> replicas = store_->List();
+  for (size_t at = 0; at < replicas.size(); at += kScanBatch) {
+    const Clock::time_point start = Clock::now();
+    std::vector<ChunkInfo> batch(replicas.begin() + static_cast<std::ptrdiff_t>(at),
+                                 replicas.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min(at + kScanBatch, replicas.size())));
+    for (const LostReplica& lost : store_->CheckReplicas(batch)) {
+      if (on_lost_) on_lost_(lost.info, lost.why);
+    }
+    if (at + kScanBatch >= replicas.size()) break;
+    const Clock::duration busy = Clock::now() - start;
+    if (!Rest(busy * (100 - options_.scan_busy_percent) / options_.scan_busy_percent)) return;
   }
   ++scans_;
   next_scan_ = Clock::now() + options_.scan_interval;
+}
+
+bool Scrubber::Rest(Clock::duration d) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, d, [this] { return stopping_; });
 }
 
 bool Scrubber::WaitFor(Clock::duration d) {

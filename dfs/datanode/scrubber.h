@@ -1,11 +1,14 @@
 // Background verification of every replica in a ChunkStore, at two depths,
 // on one thread:
 //
-//  - the directory scan, every `scan_interval` (ChunkStore::
-//    ScanForLostReplicas: each replica's two files present with the right
-//    sizes, a stat each, as HDFS's DirectoryScanner): a replica deleted or
-//    cut short under the datanode is dropped from the store and passed to
-//    `on_lost`, so the master hears of it in seconds;
+//  - the directory scan, every `scan_interval` (ChunkStore::CheckReplicas:
+//    each replica's two files present with the right sizes, a stat each, as
+//    HDFS's DirectoryScanner): a replica deleted or cut short under the
+//    datanode is dropped from the store and passed to `on_lost`, so the
+//    master hears of it in seconds. It checks batches of kScanBatch
+//    replicas and rests between them so that it is busy at most
+//    `scan_busy_percent` of the time (as HDFS's directoryscan throttle): a
+//    node with many replicas scans less often, never hotter;
 //  - the checksum pass: List() over and over, each replica re-read and
 //    checked with ChunkStore::Verify at no more than `bytes_per_second`;
 //    `on_corrupt` gets each one that fails with Corruption. Replicas deleted
@@ -38,8 +41,10 @@ class Scrubber {
     uint64_t bytes_per_second = 4 << 20;
     std::chrono::milliseconds pass_interval{std::chrono::hours(1)};
     std::chrono::milliseconds scan_interval{std::chrono::seconds(2)};  // 0: no scan.
-    // From --dfs_datanode_scrub_bytes_per_second, --dfs_datanode_scrub_interval_s
-    // and --dfs_datanode_directory_scan_interval_ms.
+    int scan_busy_percent = 10;  // 1..100.
+    // From --dfs_datanode_scrub_bytes_per_second, --dfs_datanode_scrub_interval_s,
+    // --dfs_datanode_directory_scan_interval_ms and
+    // --dfs_datanode_directory_scan_busy_percent.
     static Options FromFlags();
   };
   using CorruptionCallback = std::function<void(const ChunkInfo& chunk, const Status& status)>;
@@ -50,6 +55,8 @@ class Scrubber {
   ~Scrubber();
   Scrubber(const Scrubber&) = delete;
   Scrubber& operator=(const Scrubber&) = delete;
+
+  static constexpr size_t kScanBatch = 1000;
 
   void Start();
   void Stop();
@@ -69,6 +76,8 @@ class Scrubber {
   bool Pace(uint64_t bytes);
   // Waits up to `d`, scanning when due; false if Stop() was called.
   bool WaitFor(Clock::duration d);
+  // Waits up to `d` without scanning; false if Stop() was called.
+  bool Rest(Clock::duration d);
 
   ChunkStore* const store_;
   const Options options_;
