@@ -71,6 +71,30 @@ DfsChunk FromWire(const wire::LocatedChunk& c) {
   return out;
 }
 
+// The pace of retries of a master that cannot be reached: 50 ms doubling to
+// 1 s between attempts, for at most --dfs_client_master_retry_ms in all.
+class MasterRetry {
+ public:
+  MasterRetry()
+      : start_(Clock::now()),
+        deadline_(start_ + std::chrono::milliseconds(std::max(0, FLAGS_dfs_client_master_retry_ms))) {}
+  // Whether another attempt fits before the deadline.
+  bool TimeLeft() const { return Clock::now() + backoff_ <= deadline_; }
+  // Sleeps until the next attempt.
+  void Sleep() {
+    std::this_thread::sleep_for(backoff_);
+    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(1000));
+  }
+  int64_t elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+  }
+
+ private:
+  const Clock::time_point start_;
+  const Clock::time_point deadline_;
+  std::chrono::milliseconds backoff_{50};
+};
+
 const Status& StatusOf(const Status& s) { return s; }
 template <typename T>
 const Status& StatusOf(const Result<T>& r) {
@@ -131,9 +155,23 @@ Result<std::unique_ptr<DfsClient>> DfsClient::Connect(Options options) {
     return Status::InvalidArgument("dfs client: bad default replication or chunk size");
   }
   if (options.client_name.empty()) options.client_name = MakeClientName(options.client_host);
-  ASSIGN_OR_RETURN(std::unique_ptr<MasterClient> master,
-                   MasterClient::Connect(options.master_host, options.master_port));
-  return std::unique_ptr<DfsClient>(new DfsClient(std::move(options), std::move(master)));
+  // A master being restarted is waited for, as by every call (CallMaster):
+  // a task or a tool started during the restart rides through it.
+  MasterRetry retry;
+  for (int attempt = 0;; ++attempt) {
+    Result<std::unique_ptr<MasterClient>> master =
+        MasterClient::Connect(options.master_host, options.master_port);
+    if (master.ok()) {
+      LOG_IF(WARNING, attempt > 0) << options.client_name << ": connected to the master after "
+                                   << retry.elapsed_ms() << " ms";
+      return std::unique_ptr<DfsClient>(new DfsClient(std::move(options), std::move(*master)));
+    }
+    if (!master.status().IsUnavailable() || !retry.TimeLeft()) return master.status();
+    LOG_IF(WARNING, attempt == 0) << options.client_name << ": " << master.status().ToString()
+                                  << "; retrying for up to " << FLAGS_dfs_client_master_retry_ms
+                                  << " ms";
+    retry.Sleep();
+  }
 }
 
 Result<DfsClient::Options> DfsClient::OptionsForCluster(const cluster::ClusterConfig& config,
@@ -189,21 +227,17 @@ DfsClient::~DfsClient() {
 
 template <typename Fn>
 auto DfsClient::CallMaster(const char* method, Fn&& fn) {
-  const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline =
-      start + std::chrono::milliseconds(std::max(0, FLAGS_dfs_client_master_retry_ms));
-  std::chrono::milliseconds backoff(50);
+  MasterRetry retry;
   std::unique_lock<std::mutex> lock(mu_);
   for (int attempt = 0;; ++attempt) {
     auto result = fn(*master_, attempt > 0);
     const Status& s = StatusOf(result);
     const bool transport = !s.ok() && master_->last_call_failed_in_transport();
-    if (!transport || Clock::now() + backoff > deadline) {
+    if (!transport || !retry.TimeLeft()) {
       if (attempt > 0) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
         LOG(WARNING) << options_.client_name << ": master " << method
                      << (transport ? ": gave up after " : ": answered again after ")
-                     << ms.count() << " ms and " << attempt << " retries";
+                     << retry.elapsed_ms() << " ms and " << attempt << " retries";
       }
       return result;
     }
@@ -211,8 +245,7 @@ auto DfsClient::CallMaster(const char* method, Fn&& fn) {
                                   << s.ToString() << "; retrying for up to "
                                   << FLAGS_dfs_client_master_retry_ms << " ms";
     lock.unlock();
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+    retry.Sleep();
     lock.lock();
   }
 }

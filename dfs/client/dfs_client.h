@@ -37,8 +37,9 @@
 //   that are not idempotent by nature are made safe to repeat (docs/DFS.md,
 //   "Master restarts"): Create and AddChunk are recognized by the master as
 //   retries; Delete answering NotFound, or Rename finding src gone and dst
-//   there, on a retry means the first attempt did it. Connect itself is
-//   not retried.
+//   there, on a retry means the first attempt did it. Connect waits for an
+//   unreachable master the same way, so that a task or tool started during
+//   a master restart rides through it too.
 //
 // Thread-safety: a DfsClient may be used by several threads; its calls to
 // the master are serialized by one mutex (for parallel metadata throughput,
@@ -94,7 +95,8 @@ class DfsClient {
     std::string client_name;
   };
 
-  // Connects to the master; Unavailable if it cannot be reached.
+  // Connects to the master; Unavailable if it cannot be reached within
+  // --dfs_client_master_retry_ms (retried with backoff meanwhile).
   static Result<std::unique_ptr<DfsClient>> Connect(Options options);
   // Reads <cluster_dir>/cluster.conf: the master's address, the cluster's
   // chunk_size (and replication, if set), and the client's rack if
