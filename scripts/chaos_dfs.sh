@@ -13,8 +13,9 @@
 # --kind disk: each run puts files and reads earlier ones while it damages
 #   replicas under the running datanodes: a .data or .meta file deleted or
 #   cut short (at most one replica of a chunk), or a datanode's disk filled
-#   (dn-2-2's data directory is a 256 MiB tmpfs; filling needs root to mount
-#   it, else that event becomes another deletion).
+#   (dn-2-2's data directory is a 768 MiB tmpfs, left with 512 KiB free
+#   until the run's operations end; filling needs root to mount it, else
+#   that event becomes another deletion).
 #
 # After each run, once every lease is recovered (fsck lists no file open for
 # writing), every file is checked against what was put to its path: it must
@@ -58,7 +59,7 @@ up_args=(--dir "$cluster" --racks 2 --nodes-per-rack 2 --chunk-size 1048576
 if [[ "$kind" == disk ]]; then
   up_args+=(--noscheduler)
   mkdir -p "$fill_mount"
-  if mount -t tmpfs -o size=256m tmpfs "$fill_mount" 2>/dev/null; then
+  if mount -t tmpfs -o size=768m tmpfs "$fill_mount" 2>/dev/null; then
     fill_ok=1
   else
     echo "== cannot mount a tmpfs (not root?): no disk-full events, deletions instead"
@@ -219,13 +220,13 @@ client_flags() {
   if ((RANDOM % 2)); then echo "--dfs_client_master_retry_ms=1000"; else echo "--v=0"; fi
 }
 
-# Starts $2 puts of new files (0.5 to 24 MiB of random bytes) into $1 as ops
+# Starts $2 puts of new files (0.5 to $3 MiB of random bytes) into $1 as ops
 # put-0, put-1, ...; their paths in ${new_paths[@]}.
 start_new_puts() {
-  local dir="$1" n="$2" i
+  local dir="$1" n="$2" max_mb="$3" i
   new_paths=()
   for ((i = 0; i < n; i++)); do
-    new_content "$(rand_between $((512 << 10)) $((24 << 20)))"
+    new_content "$(rand_between $((512 << 10)) $((max_mb << 20)))"
     new_paths+=("$dir/new-$i")
     allowed["$dir/new-$i"]="$sum"
     start_op "put-$i" "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" put "$content" \
@@ -275,7 +276,7 @@ master_run() {
   op_pids=()
   local -a force_paths=() force_sums=()
   dfs mkdir "$dir"
-  start_new_puts "$dir" 6
+  start_new_puts "$dir" 6 24
   pick_sure 4
   local -a victims=("${picked[@]}")
   for ((i = 0; i < ${#victims[@]} && i < 2; i++)); do
@@ -423,7 +424,7 @@ disk_run() {
   damaged_chunks=" "
   damages=()
   dfs mkdir "$dir"
-  start_new_puts "$dir" 3
+  start_new_puts "$dir" 3 6
   # Reads of earlier files while the disks go bad: exact bytes or an error.
   pick_sure 2
   local -a readers=("${picked[@]}")
@@ -486,6 +487,7 @@ disk_run() {
   done
   ((${#damages[@]} > 0 && healed == 1)) && heal_times+=("$worst")
   healed_ms="$worst"
+  ((healed == 1)) || healed_ms="(never)"
   for ((i = 0; i < 120; i++)); do
     report="$(dfs fsck /)" || true
     [[ $'\n'"$report" == *$'\nstatus: HEALTHY\n'* ]] && break

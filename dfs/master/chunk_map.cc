@@ -213,6 +213,8 @@ std::vector<ChunkReplicas> ChunkMap::CompleteChunks() const {
     c.generation = chunk.generation;
     c.expected_replication = chunk.replication;
     for (const auto& [node_id, length] : chunk.replicas) c.live_replicas.push_back(node_id);
+    c.length = chunk.length;
+    c.avoid.assign(chunk.corrupt.begin(), chunk.corrupt.end());
     out.push_back(std::move(c));
   }
   return out;

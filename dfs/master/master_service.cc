@@ -68,6 +68,8 @@ MasterService::Options MasterService::Options::FromFlags() {
   options.datanode_reserved_bytes = FLAGS_dfs_datanode_reserved_bytes;
   options.chunk_map = ChunkMap::Options::FromFlags();
   options.replication = ReplicationMonitor::Options::FromFlags();
+  // Re-replication targets keep the same reserve as new chunks' (AddChunk).
+  options.replication.plan.min_free_bytes = options.datanode_reserved_bytes;
   return options;
 }
 
