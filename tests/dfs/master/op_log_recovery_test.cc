@@ -13,6 +13,7 @@
 #include "dfs/master/master_state.h"
 #include "dfs/master/record_framing.h"
 #include "dfs_types.h"
+#include "tests/dfs/master/op_log_test_util.h"
 #include "rpc/thrift_codec.h"
 #include "test_util.h"
 
@@ -52,22 +53,9 @@ class OpLogRecoveryTest : public ::testing::Test {
     return report;
   }
 
-  static wire::NamespaceImage Image(const MasterState& state) {
-    wire::NamespaceImage image;
-    state.ns().SaveImage(&image);
-    image.next_chunk_id = state.next_chunk_id();
-    image.last_sequence = state.last_sequence();
-    return image;
-  }
-
   // Ten ops: a directory, a closed two-chunk file, a rename, four mkdirs.
   static void WriteTenOps(MasterState* state, const std::string& prefix) {
-    ASSERT_TRUE(state->Mkdirs(prefix + "/dir").ok());
-    ASSERT_TRUE(state->Create(prefix + "/dir/f", 3, 1000, "c1").ok());
-    ASSERT_TRUE(state->AddChunk(prefix + "/dir/f", "c1").ok());
-    ASSERT_TRUE(state->AddChunk(prefix + "/dir/f", "c1").ok());
-    ASSERT_TRUE(state->Complete(prefix + "/dir/f", "c1", 17).ok());
-    ASSERT_TRUE(state->Rename(prefix + "/dir/f", prefix + "/g").ok());
+    WriteSixOps(state, prefix);
     for (int i = 0; i < 4; ++i) ASSERT_TRUE(state->Mkdirs(prefix + "/m" + std::to_string(i)).ok());
   }
 
@@ -77,21 +65,6 @@ class OpLogRecoveryTest : public ::testing::Test {
       if (name.starts_with(prefix)) out.push_back(dir_.Join(name));
     }
     return out;
-  }
-
-  static std::vector<size_t> RecordOffsets(const std::string& bytes) {
-    std::vector<size_t> offsets;
-    for (std::string_view payload : ParseFramedRecords(bytes).payloads) {
-      offsets.push_back(static_cast<size_t>(payload.data() - bytes.data()) - kRecordHeaderBytes);
-    }
-    return offsets;
-  }
-
-  void ChangeFile(const std::string& path, const std::function<void(std::string*)>& change) {
-    std::string bytes = *ReadFileToString(path);
-    change(&bytes);
-    ASSERT_TRUE(RemoveAll(path).ok());
-    ASSERT_TRUE(WriteStringToFile(path, bytes, true).ok());
   }
 
   // Writes `records` as the log oplog.<first> (as a master would have).
@@ -123,7 +96,7 @@ TEST_F(OpLogRecoveryTest, DamagedRecordThatIntactOnesFollowStopsTheMaster) {
     auto state = OpenOk();
     ASSERT_TRUE(state->Mkdirs("/dir").ok());
     ASSERT_TRUE(state->Create("/dir/f", 3, 1000, "c1").ok());
-    after_two = Image(*state);
+    after_two = ImageOf(*state);
     ASSERT_TRUE(state->AddChunk("/dir/f", "c1").ok());
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(state->Mkdirs("/m" + std::to_string(i)).ok());
   }
@@ -149,7 +122,7 @@ TEST_F(OpLogRecoveryTest, DamagedRecordThatIntactOnesFollowStopsTheMaster) {
   auto state = OpenOk();
   ASSERT_NE(state, nullptr);
   EXPECT_EQ(state->last_sequence(), 2);
-  wire::NamespaceImage now = Image(*state);
+  wire::NamespaceImage now = ImageOf(*state);
   // The chunk counter skips past any id a dropped op may have handed out.
   EXPECT_GE(now.next_chunk_id, after_two.next_chunk_id + MasterState::kSalvageChunkIdGap);
   now.next_chunk_id = after_two.next_chunk_id;
@@ -201,7 +174,7 @@ TEST_F(OpLogRecoveryTest, DamagedOrTruncatedCheckpointIsRebuiltFromThePreviousOn
       WriteTenOps(state.get(), "/b");
       ASSERT_TRUE(state->Checkpoint().ok());
       WriteTenOps(state.get(), "/c");
-      before = Image(*state);
+      before = ImageOf(*state);
     }
     ASSERT_EQ(Files("checkpoint.").size(), 2u);  // The newest and the previous one.
     ChangeFile(Files("checkpoint.").back(), [&](std::string* b) {
@@ -225,7 +198,7 @@ TEST_F(OpLogRecoveryTest, DamagedOrTruncatedCheckpointIsRebuiltFromThePreviousOn
         << report;
     EXPECT_NE(report.find("dropped nothing"), std::string::npos) << report;
     auto state = OpenOk();
-    EXPECT_EQ(Image(*state), before);  // Nothing lost.
+    EXPECT_EQ(ImageOf(*state), before);  // Nothing lost.
   }
 }
 
