@@ -59,6 +59,13 @@ void AppendOctal(std::string* out, unsigned char c) {
 
 }  // namespace
 
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t n = max_bytes;  // s[n] starts what is cut off: not a continuation byte.
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 std::string EscapeForTerminal(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -11,6 +11,7 @@
 #include <glog/logging.h>
 
 #include "cluster/cluster_config.h"
+#include "common/text.h"
 #include "dfs/dataplane/client.h"
 #include "dfs/client/dfs_path_limits.h"
 #include "dfs/client/short_circuit.h"
@@ -113,8 +114,9 @@ std::string MakeClientName(const std::string& host) {
 }
 
 // A hidden name beside `target` for the new file of an overwrite:
-// "<dir>/.<name>.put-<16 hex>", the name cut short to keep the component
-// and the path within the limits.
+// "<dir>/.<name>.put-<16 hex>", the name cut short (between UTF-8
+// characters, so that the path stays valid) to keep the component and the
+// path within the limits.
 Result<std::string> OverwriteTempPath(const std::string& target) {
   const size_t slash = target.rfind('/');
   const std::string dir = target.substr(0, slash);  // "" for a file in /.
@@ -126,7 +128,7 @@ Result<std::string> OverwriteTempPath(const std::string& target) {
                                    " for the temporary file of an overwrite");
   }
   std::string temp =
-      dir + "/." + name.substr(0, std::min(name.size(), room - 1 - suffix.size())) + suffix;
+      dir + "/." + std::string(Utf8Prefix(name, room - 1 - suffix.size())) + suffix;
   RETURN_NOT_OK(ValidatePath(temp));
   return temp;
 }

@@ -22,6 +22,7 @@
 #include "common/file.h"
 #include "common/flags.h"
 #include "common/stop_signals.h"
+#include "common/text.h"
 #include "dfs/master/master_server.h"
 #include "dfs/master/member_peers.h"
 #include "membership/daemon_member.h"
@@ -58,9 +59,12 @@ int Recover() {
   auto report = mr::dfs::MasterState::Recover(options);
   if (!report.ok()) {
     mr::ExitWithError(mr::kExitFailure, "recovery of " + FLAGS_dir + " failed: " +
-                                            report.status().ToString());
+                                            mr::EscapeForTerminal(report.status().ToString()));
   }
-  for (const std::string& line : *report) std::printf("dfs_master --recover: %s\n", line.c_str());
+  // Paths from the log, printed as ls -b does.
+  for (const std::string& line : *report) {
+    std::printf("dfs_master --recover: %s\n", mr::EscapeForTerminal(line).c_str());
+  }
   return mr::kExitOk;
 }
 
@@ -91,8 +95,9 @@ int main(int argc, char** argv) {
   auto server = mr::dfs::MasterServer::Start(options);
   if (!server.ok()) {
     const mr::Status& s = server.status();
+    // The reason may name a path from the log: printed as ls -b does.
     mr::ExitWithError(mr::kExitFailure,
-                      s.ToString() + (s.IsCorruption()
+                      mr::EscapeForTerminal(s.ToString()) + (s.IsCorruption()
                                           ? ". The master does not start on a namespace it "
                                             "cannot rebuild; `dfs_master --dir " + FLAGS_dir +
                                                 " --recover` keeps the history before the "

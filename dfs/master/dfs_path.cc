@@ -9,9 +9,7 @@ namespace mr::dfs {
 std::string ShortPath(std::string_view path) {
   constexpr size_t kShown = 40;
   if (path.size() <= kShown) return std::string(path);
-  size_t n = kShown;  // Not inside a UTF-8 sequence.
-  while (n > 0 && (static_cast<unsigned char>(path[n]) & 0xc0) == 0x80) --n;
-  return std::string(path.substr(0, n)) + "...";
+  return std::string(Utf8Prefix(path, kShown)) + "...";
 }
 
 Status ValidatePath(std::string_view path) {

@@ -45,5 +45,17 @@ TEST(TextTest, EscapesWhatCouldBreakAnOutputLine) {
   }
 }
 
+TEST(TextTest, Utf8PrefixEndsBetweenCharacters) {
+  const std::string euros = "\xe2\x82\xac\xe2\x82\xac";  // Two 3-byte characters.
+  EXPECT_EQ(Utf8Prefix(euros, 6), euros);
+  EXPECT_EQ(Utf8Prefix(euros, 100), euros);
+  EXPECT_EQ(Utf8Prefix(euros, 5), "\xe2\x82\xac");
+  EXPECT_EQ(Utf8Prefix(euros, 3), "\xe2\x82\xac");
+  EXPECT_EQ(Utf8Prefix(euros, 2), "");
+  EXPECT_EQ(Utf8Prefix("abc", 2), "ab");
+  EXPECT_EQ(Utf8Prefix("abc", 0), "");
+  for (size_t n = 0; n <= euros.size(); ++n) EXPECT_TRUE(IsValidUtf8(Utf8Prefix(euros, n))) << n;
+}
+
 }  // namespace
 }  // namespace mr

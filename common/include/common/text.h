@@ -17,6 +17,10 @@ size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* code_point);
 
 bool IsValidUtf8(std::string_view s);
 
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end
+// inside a UTF-8 sequence: a prefix of valid UTF-8 stays valid.
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
 // `s` as `ls -b` would show it: control characters as C escapes (\n, \t,
 // ...; others as \ooo octal bytes, e.g. ESC as \033), a backslash as \\,
 // bytes that are not valid UTF-8 as \ooo, and the Unicode characters that

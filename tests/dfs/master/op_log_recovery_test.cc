@@ -280,17 +280,22 @@ TEST_F(OpLogRecoveryTest, OlderFormatsStillRead) {
 // The daemon: exits 1 naming the damage and the way out; --recover repairs;
 // then it serves.
 TEST_F(OpLogRecoveryTest, DaemonSaysWhyAndRecoverRepairs) {
-  WriteLog(1, {Mkdirs(1, "/ok"), Mkdirs(2, "/" + std::string(300, 'x')), Mkdirs(3, "/more")});
+  // The bad op's path holds an escape sequence: both messages print it
+  // escaped.
+  WriteLog(1, {Mkdirs(1, "/ok"), Mkdirs(2, "/\x1b[31m" + std::string(300, 'x')),
+               Mkdirs(3, "/more")});
   const std::string master = Quote(BinPath("dfs_master")) + " --dir " + Quote(dir_.path());
   CommandResult refused = RunCommand(master + " --port 0", 30);
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find("op 2 (mkdirs /xxx"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("op 2 (mkdirs /\\033[31mxxx"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("--recover"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find('\x1b'), std::string::npos) << refused.err;
   CommandResult recovered = RunCommand(master + " --recover", 30);
   EXPECT_EQ(recovered.exit_code, 0) << recovered.err;
   EXPECT_NE(recovered.out.find("dfs_master --recover: dropped every op from 2 on: 2 readable"),
             std::string::npos)
       << recovered.out;
+  EXPECT_EQ(recovered.out.find('\x1b'), std::string::npos) << recovered.out;
   auto state = OpenOk();
   EXPECT_TRUE(state->ns().Stat("/ok").ok());
 }
