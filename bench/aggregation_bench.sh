@@ -36,7 +36,7 @@ work="$data/aggregation"
 rm -rf "$work"
 mkdir -p "$work"
 
-declare -A times
+declare -A times cpus
 for ((r = 1; r <= rounds; r++)); do
   echo "== round $r of $rounds" >&2
   for job in "${jobs[@]}"; do
@@ -47,6 +47,7 @@ for ((r = 1; r <= rounds; r++)); do
       if measure "$job-$agg" "$bin/$job" --input="$corpus" --output="$work/$job-$agg" \
         --reducers=2 "$flag"; then
         times[$job-$agg]+="${secs[$job-$agg]} "
+        cpus[$job-$agg]+="${cpu[$job-$agg]} "
       fi
     done
   done
@@ -63,27 +64,30 @@ cmp -s <(sorted_lists list_job-on) <(sorted_lists list_job-off) ||
   fail "list_job: lists differ with and without map-side aggregation"
 
 med() { median ${times[$1]:-0}; }
+med_cpu() { median ${cpus[$1]:-0}; }
 report() {
   echo "## Map-side aggregation $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo
   echo "$(nproc) cores; corpus $(($(cat "$corpus/_complete") >> 20)) MiB in ${#files[@]} files;" \
     "--reducers=2; medians of $rounds interleaved rounds. Page cache warm."
   echo
-  echo "| job | aggregation on, s | off (sort-based), s | on / off | target on/off <= 1.10 |"
-  echo "|---|---|---|---|---|"
+  echo "| job | aggregation on, s | off (sort-based), s | on / off | target on/off <= 1.10 | CPU s on | CPU s off | CPU on / off |"
+  echo "|---|---|---|---|---|---|---|---|"
   local job on off
   for job in "${jobs[@]}"; do
     on=$(med "$job-on")
     off=$(med "$job-off")
-    awk -v j="$job" -v a="$on" -v b="$off" 'BEGIN {
-      r = a / b; printf "| %s | %s | %s | %.2f | %s |\n", j, a, b, r, r <= 1.10 ? "met" : "NOT met" }'
+    awk -v j="$job" -v a="$on" -v b="$off" -v ca="$(med_cpu "$job-on")" -v cb="$(med_cpu "$job-off")" 'BEGIN {
+      r = a / b; printf "| %s | %s | %s | %.2f | %s | %s | %s | %.2f |\n", j, a, b, r,
+        r <= 1.10 ? "met" : "NOT met", ca, cb, ca / cb }'
     if ! awk -v a="$on" -v b="$off" 'BEGIN {exit !(a <= 1.10 * b)}'; then
       ((quick)) || failures+=("target missed: $job with aggregation more than 10% slower")
     fi
   done
   echo
   for job in "${jobs[@]}"; do
-    echo "$job runs (s): on ${times[$job-on]:-}; off ${times[$job-off]:-}"
+    echo "$job runs (s): on ${times[$job-on]:-}; off ${times[$job-off]:-};" \
+      "CPU s: on ${cpus[$job-on]:-}; off ${cpus[$job-off]:-}"
   done
 }
 report >"$root/bench/out/aggregation.md"

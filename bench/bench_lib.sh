@@ -31,26 +31,29 @@ use_corpus() {
 }
 
 # measure NAME CMD...: runs CMD with stdout/stderr in $data/NAME.log and
-# records wall seconds and peak RSS in MiB in secs[NAME] and rss[NAME]. The
+# records wall seconds, CPU seconds (user + system, of the process and the
+# children it waited for) and peak RSS in MiB in secs[NAME], cpu[NAME] and
+# rss[NAME]. The
 # kernel does not report a shell's pipeline children to GNU time, so
 # pipelines wrap each stage in "stage NAME-K" (GNU time writing
 # $data/NAME-K.rss); the largest counts. A failure is fail()ed and returns 1.
-declare -A secs rss
+declare -A secs rss cpu
 measure() {
-  local name="$1" status=0 f
+  local name="$1" status=0 f user sys
   shift
   rm -f "$data/$name"-*.rss
-  /usr/bin/time -f '%e %M' -o "$data/$name.time" "$@" >"$data/$name.log" 2>&1 || status=$?
+  /usr/bin/time -f '%e %M %U %S' -o "$data/$name.time" "$@" >"$data/$name.log" 2>&1 || status=$?
   if ((status != 0)); then
     fail "$name exited with $status; see $data/$name.log"
     return 1
   fi
-  read -r secs[$name] rss[$name] < <(tail -n 1 "$data/$name.time")
+  read -r secs[$name] rss[$name] user sys < <(tail -n 1 "$data/$name.time")
+  cpu[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
   for f in "$data/$name"-*.rss; do
     [[ -f "$f" ]] && (($(tail -n 1 "$f") > rss[$name])) && rss[$name]=$(tail -n 1 "$f")
   done
   rss[$name]=$((rss[$name] / 1024))
-  echo "   $name: ${secs[$name]} s, ${rss[$name]} MiB peak RSS" >&2
+  echo "   $name: ${secs[$name]} s, ${cpu[$name]} CPU s, ${rss[$name]} MiB peak RSS" >&2
 }
 stage() { /usr/bin/time -f '%M' -o "$data/$1.rss" "${@:2}"; }
 export data

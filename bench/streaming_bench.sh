@@ -40,21 +40,23 @@ cat >"$work/scripts/map.awk" <<'EOF'
 BEGIN { FS = "[ \t\v\f\r]+" }
 { for (i = 1; i <= NF; i++) if ($i != "") print $i "\t1" }
 EOF
+# Keys compared as strings ("+0" and "+0." are equal numbers).
 cat >"$work/scripts/sum.awk" <<'EOF'
 BEGIN { FS = "\t" }
-$1 != key { if (n) print key "\t" sum; key = $1; sum = 0; n = 1 }
+($1 "") != key { if (n) print key "\t" sum; key = $1 ""; sum = 0; n = 1 }
 { sum += $2 }
 END { if (n) print key "\t" sum }
 EOF
 
 # run NAME OUT CMD...: one timed run into $work/OUT (removed first).
-declare -A times
+declare -A times cpus
 run() {
   local name="$1" out="$work/$2"
   shift 2
   rm -rf "$out"
   measure "$name" "$@" --output="$out" --reducers=2 || return 0
   times[$name]+="${secs[$name]} "
+  cpus[$name]+="${cpu[$name]} "
 }
 stream() { (cd "$work/scripts" && "$bin/mrstream" --input="$corpus" "$@"); }
 export -f stream
@@ -74,17 +76,22 @@ same_lines id-cpp id-stream || fail "the streaming identity job's output differs
 same_lines wc-cpp wc-awk || fail "the awk word count's output differs from wordcount's"
 
 med() { median ${times[$1]:-0}; }
-ratio() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
+med_cpu() { median ${cpus[$1]:-0}; }
+ratio() { awk -v a="$($3 "$1")" -v b="$($3 "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
 report() {
   echo "## Streaming $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo
   echo "$(nproc) cores; corpus $(($(cat "$corpus/_complete") >> 20)) MiB in ${#files[@]} files;" \
     "--reducers=2; medians of $rounds interleaved rounds. Page cache warm."
   echo
-  echo "| job | C++ s | streaming s | streaming / C++ |"
-  echo "|---|---|---|---|"
-  echo "| identity (cat / cat) | $(med identity_cpp) | $(med identity_stream) | $(ratio identity_stream identity_cpp) |"
-  echo "| word count (awk, with combiner) | $(med wordcount_cpp) | $(med wordcount_awk) | $(ratio wordcount_awk wordcount_cpp) |"
+  echo "| job | C++ s | streaming s | streaming / C++ | C++ CPU s | streaming CPU s | CPU streaming / C++ |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| identity (cat / cat) | $(med identity_cpp) | $(med identity_stream) |" \
+    "$(ratio identity_stream identity_cpp med) | $(med_cpu identity_cpp) | $(med_cpu identity_stream) |" \
+    "$(ratio identity_stream identity_cpp med_cpu) |"
+  echo "| word count (awk, with combiner) | $(med wordcount_cpp) | $(med wordcount_awk) |" \
+    "$(ratio wordcount_awk wordcount_cpp med) | $(med_cpu wordcount_cpp) | $(med_cpu wordcount_awk) |" \
+    "$(ratio wordcount_awk wordcount_cpp med_cpu) |"
   echo
   echo "All runs (s): identity C++ ${times[identity_cpp]:-}; identity streaming ${times[identity_stream]:-};" \
     "wordcount ${times[wordcount_cpp]:-}; awk ${times[wordcount_awk]:-}"

@@ -113,7 +113,12 @@ std::vector<std::string> SplitFlagList(const std::string& list) {
   std::vector<std::string> flags;
   size_t start = 0;
   while (start <= list.size()) {
+    // A comma ends a flag only before the next flag's '-': a value may hold
+    // commas (--rm_queues=prod:3,dev:1).
     size_t comma = list.find(',', start);
+    while (comma != std::string::npos && comma + 1 < list.size() && list[comma + 1] != '-') {
+      comma = list.find(',', comma + 1);
+    }
     if (comma == std::string::npos) comma = list.size();
     if (comma > start) flags.push_back(list.substr(start, comma - start));
     start = comma + 1;
@@ -201,21 +206,26 @@ Status WaitForNodeManagers(const ClusterConfig& config, int timeout_ms) {
 }
 
 Status StartAll(const ClusterConfig& config, int ready_timeout_ms) {
-  // The masters first (the active RM before its standby): the others
-  // register with them as they start.
-  std::vector<const NodeConfig*> masters = {config.Master()};
-  for (const NodeConfig* rm : config.ResourceManagers()) masters.push_back(rm);
-  for (const NodeConfig* node : masters) {
-    RETURN_NOT_OK(StartOne(config, *node));
-    RETURN_NOT_OK(WaitReady(*node, ready_timeout_ms));
-  }
-  for (const NodeConfig& node : config.nodes) {
-    if (node.role == Role::kDatanode || node.role == Role::kNodeManager) {
-      RETURN_NOT_OK(StartOne(config, node));
+  // The DFS first: the master, then the datanodes, which register with it;
+  // then the RMs (the active one before its standby), which may load their
+  // checkpoint from the DFS (a cluster brought up again), and the node
+  // managers, which register with them.
+  auto start_role = [&](Role role) -> Status {
+    for (const NodeConfig& node : config.nodes) {
+      if (node.role == role) RETURN_NOT_OK(StartOne(config, node));
     }
-  }
-  for (const NodeConfig& node : config.nodes) RETURN_NOT_OK(WaitReady(node, ready_timeout_ms));
+    return Status::OK();
+  };
+  RETURN_NOT_OK(StartOne(config, *config.Master()));
+  RETURN_NOT_OK(WaitReady(*config.Master(), ready_timeout_ms));
+  RETURN_NOT_OK(start_role(Role::kDatanode));
   RETURN_NOT_OK(WaitForDatanodes(config, ready_timeout_ms));
+  for (const NodeConfig* rm : config.ResourceManagers()) {
+    RETURN_NOT_OK(StartOne(config, *rm));
+    RETURN_NOT_OK(WaitReady(*rm, ready_timeout_ms));
+  }
+  RETURN_NOT_OK(start_role(Role::kNodeManager));
+  for (const NodeConfig& node : config.nodes) RETURN_NOT_OK(WaitReady(node, ready_timeout_ms));
   return WaitForNodeManagers(config, ready_timeout_ms);
 }
 
@@ -250,8 +260,19 @@ int SharedNodeManagerVcores(int nodes, unsigned host_cores) {
 
 Status Up(const UpOptions& options) {
   if (PathExists(ConfigPath(options.dir))) {
-    return Status::AlreadyExists("a cluster already exists in " + options.dir +
-                                 " (mrcluster start/down manage it)");
+    // A cluster taken down before: up again as cluster.conf lays it out,
+    // with its data (the DFS, the RM's checkpoint, logs) where it was.
+    ASSIGN_OR_RETURN(ClusterConfig config, LoadConfig(options.dir));
+    for (const NodeConfig& node : config.nodes) {
+      if (LiveDaemonPid(PidPath(node), BinaryOf(node.role)) != 0) {
+        return Status::AlreadyExists("a cluster is running in " + options.dir + " (" + node.id +
+                                     " is up; mrcluster start/down manage it)");
+      }
+    }
+    PortPickingLock lock;
+    Status s = StartAll(config, options.ready_timeout_ms);
+    if (!s.ok()) (void)Down(options.dir);
+    return s.Prepend("restarting the cluster in " + options.dir);
   }
   RETURN_NOT_OK(CreateDirs(options.dir));
   PortPickingLock lock;  // Until every daemon listens (StartAll returns).

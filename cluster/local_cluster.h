@@ -53,8 +53,10 @@ std::vector<std::string> SplitFlagList(const std::string& list);
 // Writes cluster.conf and starts a master and racks * nodes_per_rack
 // datanodes (and with `scheduler`, a resource manager and a node manager per
 // datanode); returns once every daemon accepts connections, the master
-// counts every datanode as live and the RM every node manager. Refuses a dir
-// that already holds a cluster. On failure, stops what it started.
+// counts every datanode as live and the RM every node manager. A dir that
+// holds a cluster taken down (`Down`) is brought up again as its
+// cluster.conf says (the layout options are then ignored), with its data;
+// one whose daemons run is refused. On failure, stops what it started.
 Status Up(const UpOptions& options);
 
 struct NodeStatus {

@@ -1,5 +1,6 @@
 // mrcluster: starts, inspects and stops a cluster of daemon processes.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gflags/gflags.h>
@@ -37,6 +38,7 @@ const char kUsage[] =
     "               [--noscheduler] [--rm_standby] [--nomembership] [--nm_vcores N] [--nm_memory_mb MB]\n"
     "               [--master_flags F] [--datanode_flags F] [--rm_flags F] [--nm_flags F]\n"
     "               (F: extra daemon flags, comma-separated, e.g. --dfs_heartbeat_timeout_ms=9000)\n"
+    "               (on a cluster taken down: brings it up again as its cluster.conf says)\n"
     "  mrcluster status --dir DIR [--json]   (SERVING: a resource manager's active/standby)\n"
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
@@ -100,5 +102,10 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv, kUsage);
   if (argc < 2) mr::ExitWithError(mr::kExitUsage, "missing verb (try --help)");
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
+  // Daemons and their containers run in other directories: a relative
+  // --dir would name the wrong place for them (a container's binary).
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(FLAGS_dir, ec);
+  if (!ec) FLAGS_dir = dir.lexically_normal().string();
   return Run(argv[1], argc, argv);
 }

@@ -15,9 +15,10 @@ DEFINE_int32(aggregation_combine_threshold, 8,
              "its table entry once it holds this many values.");
 
 DEFINE_int32(aggregation_table_mb, 16,
-             "Map-side aggregation spills its table once the table holds this many MiB, or the "
-             "task's sort buffer if that is smaller: past the CPU's cache, looking up a key seen "
-             "rarely is a memory miss, and misses cost more than spilling and merging.");
+             "Map-side aggregation spills its table once its entries, slots and long keys take "
+             "this many MiB (past the CPU's cache, looking up a key seen rarely is a memory "
+             "miss, and misses cost more than spilling and merging), or once the table with its "
+             "overflowed values takes the task's sort buffer.");
 
 namespace mr {
 
@@ -57,9 +58,8 @@ class AggregatingCollector final : public SpillingCollector {
                        MapOutputOptions options, Counters* counters)
       : SpillingCollector(job, partitioner, info, std::move(options), counters),
         hash_partitioner_(dynamic_cast<const HashPartitioner*>(&partitioner) != nullptr),
-        table_budget_bytes_(std::min<size_t>(
-            options_.buffer_bytes,
-            size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20)) {}
+        table_budget_bytes_(
+            size_t{static_cast<uint32_t>(std::max(1, FLAGS_aggregation_table_mb))} << 20) {}
 
   void Collect(std::string_view key, std::string_view value) override {
     uint64_t hash = Hash64(key);
@@ -73,17 +73,23 @@ class AggregatingCollector final : public SpillingCollector {
     // there are enough values to make the call worth it, so that small
     // values never leave their entry. Large ones overflow, and are combined
     // by bytes (OverflowWantsCombine).
-    if (!entry->overflowed() && !table_.FitsInline(*entry, value) &&
+    if (!table_.FitsInline(*entry, value) && !entry->overflowed() &&
         entry->value_count >= static_cast<uint32_t>(FLAGS_aggregation_combine_threshold)) {
       CombineInPlace(entry);
     }
-    if (!table_.AddValue(entry, value) && OverflowWantsCombine(*entry)) CombineInPlace(entry);
-    // Spill before the next insertion could take the table past its budget;
-    // a single entry is never spilled alone (a tiny budget would otherwise
-    // spill every record).
-    if (table_.size() > 1 &&
-        table_.memory_bytes() + table_.next_growth_bytes() > table_budget_bytes_) {
-      SpillBuffered();
+    const bool stayed_inline = table_.AddValue(entry, value);
+    if (!stayed_inline && OverflowWantsCombine(*entry)) CombineInPlace(entry);
+    // The table grows only by a new key or an overflowed value. Spill before
+    // the next insertion could take it past its budgets: its lookup
+    // structures past --aggregation_table_mb, or all of it (values
+    // included) past the sort buffer. A single entry is never spilled alone
+    // (a tiny budget would otherwise spill every record).
+    if ((inserted || !stayed_inline) && table_.size() > 1) {
+      const size_t growth = table_.next_growth_bytes();
+      if (table_.lookup_bytes() + growth > table_budget_bytes_ ||
+          table_.memory_bytes() + growth > options_.buffer_bytes) {
+        SpillBuffered();
+      }
     }
   }
 

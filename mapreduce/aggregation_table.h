@@ -83,10 +83,13 @@ class AggregationTable {
   // move back inside the entry, which is then no longer overflowed.
   void ReplaceValues(Entry* entry, std::string_view values, uint32_t value_count);
 
-  // Heap bytes in use: what the map task's budget is checked against.
-  size_t memory_bytes() const {
-    return capacity_ * sizeof(Entry) + slots_.size() * sizeof(Slot) + arena_bytes_ +
-           overflow_bytes_;
+  // Heap bytes in use: what the map task's buffer budget is checked against.
+  size_t memory_bytes() const { return lookup_bytes() + overflow_bytes_; }
+  // The part of memory_bytes() that lookups touch (entries, slots, long
+  // keys), which should stay near the CPU's cache; overflowed values are
+  // only appended to.
+  size_t lookup_bytes() const {
+    return capacity_ * sizeof(Entry) + slots_.size() * sizeof(Slot) + arena_bytes_;
   }
   // Bytes the next insertion may add at once (the entries or slots
   // doubling), so a caller can spill before a budget would be overshot.

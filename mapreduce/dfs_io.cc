@@ -1,10 +1,18 @@
 #include "dfs_io.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
+#include <gflags/gflags.h>
+
+#include "common/clock.h"
 #include "common/host_port.h"
+
+DECLARE_int32(dfs_client_master_retry_ms);  // dfs/client/dfs_client.cc
 
 namespace mr {
 
@@ -63,6 +71,20 @@ Result<dfs::DfsClient::Options> DfsClientOptionsFromEnv() {
     }
   }
   return options;
+}
+
+Result<std::unique_ptr<dfs::DfsClient>> ConnectDfsFromEnv() {
+  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
+  const int64_t deadline = SteadyClockMs() + std::max(0, FLAGS_dfs_client_master_retry_ms);
+  int pause_ms = 50;
+  while (true) {
+    Result<std::unique_ptr<dfs::DfsClient>> client = dfs::DfsClient::Connect(options);
+    if (client.ok() || !client.status().IsUnavailable() || SteadyClockMs() >= deadline) {
+      return client;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    pause_ms = std::min(pause_ms * 2, 1000);
+  }
 }
 
 }  // namespace mr

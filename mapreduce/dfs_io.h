@@ -54,4 +54,10 @@ class DfsOutputSink final : public OutputSink {
 // malformed.
 Result<dfs::DfsClient::Options> DfsClientOptionsFromEnv();
 
+// A client with DfsClientOptionsFromEnv(), for an AM or a task: a master
+// that does not answer (restarting) is tried again, with backoff, for as
+// long as a client retries master calls (--dfs_client_master_retry_ms), so
+// a short master outage costs a container time, not its attempt.
+Result<std::unique_ptr<dfs::DfsClient>> ConnectDfsFromEnv();
+
 }  // namespace mr

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include <glog/logging.h>
+
+#include "common/clock.h"
 
 namespace mr {
 
@@ -27,21 +30,48 @@ bool IsFetchFailure(const Status& s) {
          s.code() == Status::Code::kCorruption;
 }
 
-// Copies one segment into `path`, retrying while the source is unreachable.
+constexpr int kFirstPauseMs = 200;
+constexpr int kMaxPauseMs = 5000;
+
+// The shuffle services of one copy phase: since when each has been
+// unreachable. Thread-safety: every method locks.
+class ServiceStates {
+ public:
+  // Whether `service` has been unreachable for `limit_ms` already.
+  bool Dead(const std::string& service, int64_t limit_ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = down_since_.find(service);
+    return it != down_since_.end() && it->second > 0 && SteadyClockMs() - it->second >= limit_ms;
+  }
+  void Failed(const std::string& service) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t& since = down_since_[service];
+    if (since == 0) since = SteadyClockMs();
+  }
+  void Worked(const std::string& service) {
+    std::lock_guard<std::mutex> lock(mu_);
+    down_since_[service] = 0;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int64_t> down_since_;  // 0: reachable.
+};
+
+// Copies one segment into `path`, retrying while its service is
+// unreachable, within the request's bound.
 Result<SegmentRef> FetchOne(shuffle::ShuffleClient* client, const FetchRequest& request,
                             const shuffle::SegmentSource& source, const std::string& path,
-                            const std::atomic<bool>& cancelled) {
-  Status last;
-  for (int attempt = 0; attempt < std::max(1, request.attempts); ++attempt) {
-    if (attempt > 0) {
-      LOG(WARNING) << "shuffle: retrying " << Describe(source) << " after " << last.ToString();
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100 << attempt, 2000)));
-    }
+                            const std::atomic<bool>& cancelled, ServiceStates* services) {
+  const std::string service = HostPort(source);
+  int pause_ms = kFirstPauseMs;
+  for (int attempt = 0;; ++attempt) {
     if (cancelled.load()) return Status::Aborted("cancelled");
     RETURN_NOT_OK(RemoveAll(path));  // What a broken try left.
     ASSIGN_OR_RETURN(auto file, WritableFile::Create(path));
     Result<shuffle::FetchedSegment> fetched = client->Fetch(source, request.partition, file.get());
     if (fetched.ok()) {
+      services->Worked(service);
       RETURN_NOT_OK(file->Close());
       if (file->size() != fetched->length) {
         return Status::Corruption("fetched " + std::to_string(file->size()) + " bytes, expected " +
@@ -50,10 +80,17 @@ Result<SegmentRef> FetchOne(shuffle::ShuffleClient* client, const FetchRequest& 
       SegmentInfo info{0, fetched->length, fetched->raw_bytes, fetched->records};
       return SegmentRef{path, info, nullptr};
     }
-    last = fetched.status();
-    if (last.code() != Status::Code::kUnavailable) break;
+    Status last = fetched.status();
+    if (last.code() != Status::Code::kUnavailable) return last;
+    services->Failed(service);
+    if (services->Dead(service, request.unreachable_ms)) {
+      return last.Prepend("unreachable for " + std::to_string(request.unreachable_ms) + " ms");
+    }
+    LOG_IF(WARNING, attempt % 5 == 0) << "shuffle: retrying " << Describe(source) << " in "
+                                      << pause_ms << " ms after " << last.ToString();
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    pause_ms = std::min(pause_ms * 2, kMaxPauseMs);
   }
-  return last;
 }
 
 }  // namespace
@@ -67,27 +104,22 @@ Result<std::vector<SegmentRef>> FetchPartition(const FetchRequest& request,
   std::atomic<bool> stopped{false};  // A hard error: the copy cannot go on.
   std::mutex mu;
   Status hard_error;                // Guarded by mu.
-  std::set<std::string> dead;       // Guarded by mu: unreachable host:ports.
   size_t done = 0;                  // Guarded by mu.
+  ServiceStates services;
   auto worker = [&] {
     shuffle::ShuffleClient client{shuffle::ShuffleClient::Options()};
     for (size_t i; !stopped.load() && (i = next.fetch_add(1)) < n;) {
       const shuffle::SegmentSource& source = request.sources[i];
-      bool skip;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        skip = dead.count(HostPort(source)) > 0;
-      }
       Result<SegmentRef> segment =
-          skip ? Result<SegmentRef>(Status::Unavailable(HostPort(source) + " is unreachable"))
-               : FetchOne(&client, request, source,
-                          JoinPath(request.dir, "map-" + std::to_string(i) + ".segment"),
-                          cancelled);
+          services.Dead(HostPort(source), request.unreachable_ms)
+              ? Result<SegmentRef>(Status::Unavailable(HostPort(source) + " is unreachable"))
+              : FetchOne(&client, request, source,
+                         JoinPath(request.dir, "map-" + std::to_string(i) + ".segment"),
+                         cancelled, &services);
       size_t done_now;
       {
         std::lock_guard<std::mutex> lock(mu);
         if (!segment.ok() && IsFetchFailure(segment.status())) {
-          if (segment.status().code() == Status::Code::kUnavailable) dead.insert(HostPort(source));
           stats->failures.push_back({i, segment.status()});
           continue;
         }

@@ -2,11 +2,17 @@
 // segment of every map output from the shuffle services that hold them
 // (scheduler/shuffle), several at once, each into a local file of its own.
 //
-// A map output that cannot be fetched (its service unreachable after every
-// try, the output missing there, or its bytes corrupt) is a fetch failure:
-// the other fetches go on, so that the reduce reports every lost output at
-// once; outputs on a host:port already found unreachable are not tried
-// again. Any other error (local disk, cancellation) stops the copy.
+// A shuffle service that cannot be reached, refuses the connection (it is
+// at its connection limit) or breaks the stream is tried again, with a
+// pause doubling from 200 ms up to 5 s, for as long as it has been
+// unreachable for less than unreachable_ms (every fetch from it shares that
+// clock; any success resets it): a short outage or an overload costs time,
+// not the map outputs. A map output that still cannot be fetched (its
+// service unreachable past the bound, the output missing there, or its
+// bytes corrupt) is a fetch failure: the other fetches go on, so that the
+// reduce reports every lost output at once; outputs on a service past the
+// bound are not tried again. Any other error (local disk, cancellation)
+// stops the copy.
 //
 // Thread-safety: FetchPartition runs its own threads (one ShuffleClient
 // each) and returns when they are done; call it from one thread.
@@ -29,10 +35,9 @@ struct FetchRequest {
   std::vector<shuffle::SegmentSource> sources;  // By map index.
   std::string dir;                              // Fetched segments go here.
   int parallel_fetches = 4;
-  // Tries per source when a shuffle service is unreachable or the stream
-  // breaks (Unavailable), with a pause doubling from 200 ms (at most 2 s)
-  // between tries.
-  int attempts = 3;
+  // How long a shuffle service may stay unreachable (every try Unavailable)
+  // before its outputs are fetch failures.
+  int64_t unreachable_ms = 30000;
   // Reported once per segment fetched: segments done of all.
   ProgressPhase progress;
 };

@@ -28,9 +28,10 @@
 
 DEFINE_int32(mr_shuffle_parallel_fetches, 4,
              "Map output segments a reduce task fetches at once from the shuffle services.");
-DEFINE_int32(mr_shuffle_fetch_attempts, 3,
-             "Tries per map output when its shuffle service is unreachable, before the reduce "
-             "attempt gives up on it and reports it as a fetch failure (the AM re-runs the map).");
+DEFINE_int32(mr_shuffle_unreachable_ms, 30000,
+             "How long a reduce keeps trying a shuffle service that is unreachable or at its "
+             "connection limit (with pauses doubling up to 5 s) before it reports the map "
+             "outputs there as fetch failures (the AM re-runs those maps).");
 DEFINE_int32(mr_progress_interval_ms, 200,
              "Least time between two writes of a task attempt's progress file, which its node "
              "manager reports to the AM.");
@@ -167,7 +168,7 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec,
   }
   fetch.dir = work_dir;
   fetch.parallel_fetches = FLAGS_mr_shuffle_parallel_fetches;
-  fetch.attempts = FLAGS_mr_shuffle_fetch_attempts;
+  fetch.unreachable_ms = std::max(0, FLAGS_mr_shuffle_unreachable_ms);
   fetch.progress = ProgressPhase(progress, 0, 1.0 / 3);  // Hadoop's copy third.
   FetchStats fetched;
   Result<std::vector<SegmentRef>> segments = FetchPartition(fetch, cancelled, &fetched);
@@ -209,10 +210,7 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec,
   return s.ok() ? removed : s;
 }
 
-Result<std::unique_ptr<dfs::DfsClient>> ConnectDfs() {
-  ASSIGN_OR_RETURN(dfs::DfsClient::Options options, DfsClientOptionsFromEnv());
-  return dfs::DfsClient::Connect(options);
-}
+Result<std::unique_ptr<dfs::DfsClient>> ConnectDfs() { return ConnectDfsFromEnv(); }
 
 }  // namespace
 

@@ -26,9 +26,9 @@ namespace mr {
 // Runs the attempt described by `spec` with the environment a Node Manager
 // gives a container (MR_DFS_MASTER, MR_NODE_HOST, MR_RACK, MR_APP_LOCAL_DIR
 // for maps), reporting to `progress` (may be null). Stops with Aborted once
-// *cancelled is set. A reduce that cannot fetch some map outputs (after
-// --mr_shuffle_fetch_attempts tries each) fails with Unavailable and lists
-// those maps' indexes in *fetch_failed_maps.
+// *cancelled is set. A reduce that cannot fetch some map outputs (missing,
+// corrupt, or their service unreachable for --mr_shuffle_unreachable_ms)
+// fails with Unavailable and lists those maps' indexes in *fetch_failed_maps.
 Status RunTaskAttempt(const Job& job, const wire::TaskSpec& spec,
                       const std::atomic<bool>& cancelled, ProgressReporter* progress,
                       Counters* counters, std::vector<int32_t>* fetch_failed_maps);

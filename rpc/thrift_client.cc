@@ -1,5 +1,7 @@
 #include "rpc/thrift_client.h"
 
+#include <poll.h>
+
 #include <thrift/TApplicationException.h>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TCompactProtocol.h>
@@ -33,7 +35,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& peer,
   auto transport = std::make_shared<TFramedTransport>(socket, config);
   auto protocol = std::make_shared<apache::thrift::protocol::TCompactProtocol>(transport);
   std::string where = peer + " " + host + ":" + std::to_string(port);
-  std::unique_ptr<Connection> connection(new Connection(where, transport, protocol));
+  std::unique_ptr<Connection> connection(new Connection(where, socket, transport, protocol));
   try {
     transport->open();
   } catch (const std::exception& e) {
@@ -50,8 +52,16 @@ Connection::~Connection() {
   }
 }
 
+bool Connection::ClosedByPeer() const {
+  pollfd poll_fd{};
+  poll_fd.fd = socket_->getSocketFD();
+  poll_fd.events = POLLIN | POLLRDHUP;
+  return ::poll(&poll_fd, 1, 0) != 0;
+}
+
 Status Connection::Run(const char* method, const std::function<Status()>& fn) {
   try {
+    if (transport_->isOpen() && ClosedByPeer()) transport_->close();
     if (!transport_->isOpen()) transport_->open();
     return fn();
   } catch (const apache::thrift::TApplicationException& e) {

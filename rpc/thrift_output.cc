@@ -1,5 +1,6 @@
 #include "thrift_output.h"
 
+#include <cstring>
 #include <mutex>
 
 #include <glog/logging.h>
@@ -13,7 +14,15 @@ std::mutex mu;
 bool routed_for_server = false;  // Guarded by mu.
 bool routed_for_client = false;  // Guarded by mu.
 
-void ToWarning(const char* message) { LOG(WARNING) << "thrift: " << message; }
+void ToWarning(const char* message) {
+  // A read that timed out is a connection closed for idling (ThriftServer's
+  // idle timeout): routine, not a warning.
+  if (std::strstr(message, "(timed out)") != nullptr) {
+    VLOG(1) << "thrift: " << message;
+    return;
+  }
+  LOG(WARNING) << "thrift: " << message;
+}
 void ToVerbose(const char* message) { VLOG(1) << "thrift: " << message; }
 
 }  // namespace

@@ -7,7 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <unordered_set>
+#include <utility>
 
+#include <gflags/gflags.h>
 #include <glog/logging.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/server/TThreadedServer.h>
@@ -17,6 +21,19 @@
 
 #include "rpc/thrift_client.h"
 #include "thrift_output.h"
+
+DEFINE_int32(rpc_max_connections, 512,
+             "Most connections a Thrift service (master, resource manager, node manager) keeps "
+             "open at once; each has its own thread. A connection over it closes the one that has "
+             "waited longest for its next request, or is refused if every one is in a call. "
+             "0 = no limit. The DFS master uses --dfs_master_rpc_threads instead.");
+DEFINE_int32(rpc_max_connections_per_peer, 256,
+             "Most connections a Thrift service keeps open from one address; over it, that "
+             "address's own longest-waiting connection is closed. 0 = no limit.");
+DEFINE_int32(rpc_idle_timeout_ms, 60000,
+             "A Thrift service closes a connection that sends nothing for this long, between "
+             "calls or in the middle of a request (and one that reads no reply for this long). "
+             "Clients reopen such a connection before their next call. 0 = never.");
 
 namespace mr::rpc {
 
@@ -42,11 +59,174 @@ class BoundedFramedTransportFactory : public apache::thrift::transport::TTranspo
   std::shared_ptr<TConfiguration> config_;
 };
 
-// Reports the bound port once the server socket listens.
+// The connections a server holds, for its caps: each accepted socket
+// registers itself for its lifetime, marks when it last finished a call
+// (processContext) and whether it is blocked reading the next one. A
+// connection over a cap evicts the one that has waited longest for its next
+// request (from the same peer first), so idle or trickling callers cannot
+// hold the service from others; one that is processing is never evicted.
+//
+// Thread-safety: all methods take mu_; sockets are registered and removed
+// by the threads that create and destroy them.
+class ConnectionTable {
+ public:
+  class Socket;
+
+  ConnectionTable(std::string name, int max_total, int max_per_peer)
+      : name_(std::move(name)), max_total_(max_total), max_per_peer_(max_per_peer) {}
+
+  // Makes room for `socket`, just accepted (and added); false if there is
+  // none (every connection at the cap is in a call).
+  bool MakeRoomFor(const Socket& socket);
+
+  void Add(Socket* socket);
+  void Remove(Socket* socket);
+
+ private:
+  // The socket among `candidates` blocked longest waiting for a request,
+  // shut down (its thread sees the end of the stream and ends it).
+  bool EvictLongestIdle(bool same_peer_only, const std::string& peer);  // Holds mu_.
+
+  const std::string name_;
+  const int max_total_;     // 0 = no limit.
+  const int max_per_peer_;  // 0 = no limit.
+  std::mutex mu_;
+  std::unordered_set<Socket*> sockets_;  // GUARDED_BY(mu_). Counted against the caps.
+  std::unordered_set<Socket*> evicted_;  // GUARDED_BY(mu_). Shut down, thread ending.
+};
+
+class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
+ public:
+  Socket(THRIFT_SOCKET fd, std::shared_ptr<THRIFT_SOCKET> interrupt_listener,
+         std::shared_ptr<ConnectionTable> table)
+      : TSocket(fd, std::move(interrupt_listener)),
+        table_(std::move(table)),
+        peer_(getPeerAddress()),
+        idle_since_ms_(NowMillis()) {
+    table_->Add(this);
+  }
+  ~Socket() override { table_->Remove(this); }
+
+  uint32_t read(uint8_t* buf, uint32_t len) override {
+    reading_.store(true);
+    struct Done {
+      std::atomic<bool>* reading;
+      ~Done() { reading->store(false); }
+    } done{&reading_};
+    return TSocket::read(buf, len);
+  }
+
+  // Called by the connection's thread before each request it reads; the
+  // first one is the connection's start, which the constructor marked.
+  void FinishedCall() {
+    if (std::exchange(first_request_, false)) return;
+    idle_since_ms_.store(NowMillis());
+  }
+  const std::string& peer() const { return peer_; }
+  bool waiting() const { return reading_.load(); }
+  int64_t idle_since_ms() const { return idle_since_ms_.load(); }
+  // Ends the connection from another thread: its blocked read returns the
+  // end of the stream. The descriptor stays open until the socket is
+  // destroyed, which Remove() orders after any Shutdown() under the table's
+  // lock.
+  void Shutdown() { ::shutdown(getSocketFD(), SHUT_RDWR); }
+
+ private:
+  static int64_t NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  const std::shared_ptr<ConnectionTable> table_;  // Outlives the server socket.
+  const std::string peer_;
+  std::atomic<int64_t> idle_since_ms_;
+  std::atomic<bool> reading_{false};
+  bool first_request_ = true;  // The connection's thread only.
+};
+
+bool ConnectionTable::MakeRoomFor(const Socket& socket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string& peer = socket.peer();
+  if (max_per_peer_ > 0) {
+    int from_peer = 0;
+    for (Socket* open : sockets_) from_peer += open->peer() == peer;
+    if (from_peer > max_per_peer_ && !EvictLongestIdle(true, peer)) return false;
+  }
+  if (max_total_ > 0 && static_cast<int>(sockets_.size()) > max_total_ &&
+      !EvictLongestIdle(false, peer)) {
+    return false;
+  }
+  return true;
+}
+
+bool ConnectionTable::EvictLongestIdle(bool same_peer_only, const std::string& peer) {
+  Socket* oldest = nullptr;
+  for (Socket* socket : sockets_) {
+    if (!socket->waiting() || (same_peer_only && socket->peer() != peer)) continue;
+    if (oldest == nullptr || socket->idle_since_ms() < oldest->idle_since_ms()) oldest = socket;
+  }
+  if (oldest == nullptr) return false;
+  LOG_EVERY_N(WARNING, 100) << name_ << ": at the connection limit; closing the connection from "
+                            << oldest->peer() << " that waited longest for a request "
+                            << "(logged every 100th)";
+  oldest->Shutdown();
+  // It stays in the table until its thread ends; it is no longer a candidate.
+  sockets_.erase(oldest);
+  evicted_.insert(oldest);
+  return true;
+}
+
+void ConnectionTable::Add(Socket* socket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sockets_.insert(socket);
+}
+
+void ConnectionTable::Remove(Socket* socket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sockets_.erase(socket) == 0) evicted_.erase(socket);
+}
+
+// Accepts connections within the table's caps.
+class BoundedServerSocket : public TServerSocket {
+ public:
+  BoundedServerSocket(const std::string& host, int port, std::shared_ptr<ConnectionTable> table)
+      : TServerSocket(host, port), table_(std::move(table)) {}
+
+ protected:
+  std::shared_ptr<TTransport> acceptImpl() override {
+    while (true) {
+      std::shared_ptr<TTransport> client = TServerSocket::acceptImpl();
+      const auto& socket = static_cast<const ConnectionTable::Socket&>(*client);
+      if (table_->MakeRoomFor(socket)) return client;
+      LOG_EVERY_N(WARNING, 100) << "refusing a connection from " << socket.peer()
+                                << ": every connection at the limit is in a call "
+                                << "(logged every 100th)";
+      try {
+        client->close();
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET fd) override {
+    return std::make_shared<ConnectionTable::Socket>(
+        fd, interruptableChildren_ ? pChildInterruptSockReader_ : nullptr, table_);
+  }
+
+ private:
+  std::shared_ptr<ConnectionTable> table_;
+};
+
+// Reports the bound port once the server socket listens, and marks each
+// connection's call boundaries for the connection table.
 class ReadyHandler : public apache::thrift::server::TServerEventHandler {
  public:
   ReadyHandler(std::shared_ptr<TServerSocket> socket, std::promise<int>* ready)
       : socket_(std::move(socket)), ready_(ready) {}
+  void processContext(void* /*context*/, std::shared_ptr<TTransport> transport) override {
+    // Called before each request is read: the previous call is done.
+    static_cast<ConnectionTable::Socket&>(*transport).FinishedCall();
+  }
   void preServe() override {
     sockaddr_storage addr{};
     socklen_t len = sizeof(addr);
@@ -64,51 +244,6 @@ class ReadyHandler : public apache::thrift::server::TServerEventHandler {
   std::promise<int>* ready_;
 };
 
-// Counts the accepted sockets alive (each one's connection holds a thread
-// of TThreadedServer until it ends) and closes new ones beyond a limit.
-class BoundedServerSocket : public TServerSocket {
- public:
-  BoundedServerSocket(const std::string& host, int port, std::string name, int max_connections)
-      : TServerSocket(host, port), name_(std::move(name)), max_(max_connections) {}
-
- protected:
-  std::shared_ptr<TTransport> acceptImpl() override {
-    while (true) {
-      std::shared_ptr<TTransport> client = TServerSocket::acceptImpl();
-      if (open_->load() <= max_) return client;
-      LOG_EVERY_N(WARNING, 100) << name_ << ": refusing a connection: " << max_
-                                << " already open (limit reached; logged every 100th)";
-      try {
-        client->close();
-      } catch (const std::exception&) {
-      }
-    }
-  }
-  // As TServerSocket's own, plus the count.
-  std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET fd) override {
-    open_->fetch_add(1);
-    return std::make_shared<CountedSocket>(
-        fd, interruptableChildren_ ? pChildInterruptSockReader_ : nullptr, open_);
-  }
-
- private:
-  class CountedSocket : public apache::thrift::transport::TSocket {
-   public:
-    CountedSocket(THRIFT_SOCKET fd, std::shared_ptr<THRIFT_SOCKET> interrupt_listener,
-                  std::shared_ptr<std::atomic<int>> open)
-        : TSocket(fd, std::move(interrupt_listener)), open_(std::move(open)) {}
-    ~CountedSocket() override { open_->fetch_sub(1); }
-
-   private:
-    std::shared_ptr<std::atomic<int>> open_;
-  };
-
-  const std::string name_;
-  const int max_;
-  // Shared with the sockets, which may outlive this server socket.
-  std::shared_ptr<std::atomic<int>> open_ = std::make_shared<std::atomic<int>>(0);
-};
-
 }  // namespace
 
 Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
@@ -116,12 +251,20 @@ Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
   RouteThriftOutputForServer();
   std::unique_ptr<ThriftServer> server(new ThriftServer());
   server->name_ = options.name;
-  // Without a limit, the plain socket: exactly the behaviour from before.
-  std::shared_ptr<TServerSocket> socket =
-      options.max_connections > 0
-          ? std::make_shared<BoundedServerSocket>(options.host, options.port, options.name,
-                                                  options.max_connections)
-          : std::make_shared<TServerSocket>(options.host, options.port);
+  const int max_connections =
+      options.max_connections >= 0 ? options.max_connections : FLAGS_rpc_max_connections;
+  const int max_per_peer = options.max_connections_per_peer >= 0
+                               ? options.max_connections_per_peer
+                               : FLAGS_rpc_max_connections_per_peer;
+  const int idle_timeout_ms =
+      options.idle_timeout_ms >= 0 ? options.idle_timeout_ms : FLAGS_rpc_idle_timeout_ms;
+  auto socket = std::make_shared<BoundedServerSocket>(
+      options.host, options.port,
+      std::make_shared<ConnectionTable>(options.name, max_connections, max_per_peer));
+  // Each read and write of a connection: a peer silent this long, between
+  // calls or in the middle of one, loses its connection (and thread).
+  socket->setRecvTimeout(idle_timeout_ms);
+  socket->setSendTimeout(idle_timeout_ms);
   server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       std::move(processor), socket,
       std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),

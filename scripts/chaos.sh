@@ -6,12 +6,14 @@
 # application master or the active resource manager (one kind per run, or
 # mixed). Every output is checked exactly against an independent count
 # (tr | sort | uniq -c), the input is checked intact, and the killed daemon
-# is restarted before the next run. Prints runs, failed jobs, wrong outputs
-# and lost files; exits 0 only if every job succeeded with exact output and
-# nothing was lost.
+# is restarted before the next run. A run whose job gave one task more than
+# --max-attempts attempts (the AM's --am_max_attempts_per_task_total, 10)
+# fails too. Prints runs, failed jobs, wrong outputs, lost files and the
+# worst attempts per task; exits 0 only if every job succeeded with exact
+# output, nothing was lost and no task passed the attempt bound.
 #
 #   scripts/chaos.sh [--runs N] [--kind nm|dn|am|rm|mixed] [--seed S]
-#                    [--time-limit SECONDS] [--input-mb MB]
+#                    [--time-limit SECONDS] [--input-mb MB] [--max-attempts N]
 #
 #   scripts/chaos.sh --kind master|disk [--runs N] [--seed S] [--time-limit SECONDS]
 #                    [--input-mb MB]
@@ -32,7 +34,8 @@ kind=mixed
 seed=$RANDOM
 time_limit=900
 input_mb=64
-usage() { sed -n '13,14p;16,17p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
+max_attempts=10
+usage() { sed -n '15,16p;18,19p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="${2:?}"; shift 2 ;;
@@ -40,10 +43,12 @@ while [[ $# -gt 0 ]]; do
     --seed) seed="${2:?}"; shift 2 ;;
     --time-limit) time_limit="${2:?}"; shift 2 ;;
     --input-mb) input_mb="${2:?}"; shift 2 ;;
+    --max-attempts) max_attempts="${2:?}"; shift 2 ;;
     *) usage ;;
   esac
 done
-[[ "$runs" =~ ^[0-9]+$ && "$input_mb" =~ ^[0-9]+$ && "$time_limit" =~ ^[0-9]+$ ]] || usage
+[[ "$runs" =~ ^[0-9]+$ && "$input_mb" =~ ^[0-9]+$ && "$time_limit" =~ ^[0-9]+$ &&
+   "$max_attempts" =~ ^[0-9]+$ ]] || usage
 case "$kind" in nm|dn|am|rm|mixed|master|disk) ;; *) usage ;; esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -127,9 +132,17 @@ active_rm() {
 
 job_output() { dfs cat "$1/part-r-00000" && dfs cat "$1/part-r-00001"; }
 
+# "COUNT TASK": the most attempts one task of application $1 had.
+worst_attempts() {
+  "$bin/mrjob" --cluster "$cluster" status "$1" --json 2>/dev/null |
+    grep -o '"attempt_id":"[mr]_[0-9]*_[0-9]*"' | sed 's/"attempt_id":"\(.*\)_[0-9]*"/\1/' |
+    sort | uniq -c | sort -rn | head -1 | awk '{print $1, $2}'
+}
+
 kinds=(nm dn am rm)
 outputs=()
-failed=0 wrong=0 lost=0 done_runs=0 mid=0
+failed=0 wrong=0 lost=0 done_runs=0 mid=0 over_bound=0
+worst=0 worst_where="none"
 started=$(date +%s)
 for ((run = 1; run <= runs; run++)); do
   if (($(date +%s) - started > time_limit)); then
@@ -167,6 +180,17 @@ for ((run = 1; run <= runs; run++)); do
   else
     outputs+=("$out")
   fi
+  # Attempts per task within the bound.
+  app="$(sed -n 's/^Submitted \(app_[0-9_]*\)$/\1/p' "$log" | head -1)"
+  if [[ -n "$app" ]]; then
+    read -r most task < <(worst_attempts "$app"; echo "0 -") || true
+    most="${most:-0}"
+    if ((most > worst)); then worst=$most worst_where="$task of $app (run $run)"; fi
+    if ((most > max_attempts)); then
+      verdict="$verdict, $most ATTEMPTS OF $task (bound $max_attempts)"
+      over_bound=$((over_bound + 1))
+    fi
+  fi
   # Nothing lost: the input reads back whole.
   if [[ "$(dfs cat /chaos/in/input.txt | sha256sum | cut -d' ' -f1)" != "$input_sum" ]]; then
     verdict="$verdict, INPUT LOST"
@@ -193,5 +217,5 @@ for out in "${outputs[@]}"; do
     lost=$((lost + 1))
   fi
 done
-echo "== runs $done_runs (kills mid-job: $mid), failed jobs $failed, wrong outputs $wrong, lost files $lost"
-((failed == 0 && wrong == 0 && lost == 0))
+echo "== runs $done_runs (kills mid-job: $mid), failed jobs $failed, wrong outputs $wrong, lost files $lost, runs over the attempt bound $over_bound; worst attempts per task: $worst ($worst_where)"
+((failed == 0 && wrong == 0 && lost == 0 && over_bound == 0))

@@ -19,8 +19,10 @@ DEFINE_int32(dfs_rpc_max_frame_bytes, 16 << 20,
 DEFINE_int32(dfs_master_rpc_threads, 512,
              "Most MasterService connections open at once; each has its own serving thread "
              "(Thrift TThreadedServer), so this caps the master's RPC threads. A connection "
-             "beyond it is closed at once and logged; clients retry it as a master outage "
-             "(--dfs_client_master_retry_ms). 0 = no limit.");
+             "beyond it closes the one that waited longest for its next request, or is refused "
+             "if every one is in a call (clients retry that as a master outage, "
+             "--dfs_client_master_retry_ms). 0 = no limit. Per address and idle connections: "
+             "--rpc_max_connections_per_peer, --rpc_idle_timeout_ms.");
 
 namespace mr::dfs {
 

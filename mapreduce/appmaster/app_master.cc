@@ -24,9 +24,14 @@ DEFINE_int32(am_poll_ms, 25,
              "its running containers.");
 DEFINE_int32(am_max_task_attempts, 4,
              "Application Master: attempts of one task before the job fails.");
-DEFINE_int32(am_locality_delay_ms, 200,
-             "Application Master: how long a map request waits for a node holding its data "
-             "before taking its rack (and twice that before taking any node).");
+// Long enough for a node's own map queue to reach it on a small cluster
+// (every task slot frees about once per map time): on replication-1 input
+// of 51 chunks on a 2x2 cluster, 200 ms left 2-8 of 51 maps off-rack, 1 s
+// none or one, at the same job time (docs/SCHEDULER.md, "Scheduling").
+DEFINE_int32(am_locality_delay_ms, 1000,
+             "Application Master: delay scheduling: how long a free node may stay turned down "
+             "by this job for lack of a map whose data it holds before the job takes it for a "
+             "map whose data is in its rack (and twice that before it takes it for any map).");
 DEFINE_int32(am_map_memory_mb, 0,
              "Application Master: memory of a map container (0: --sort_buffer_mb + 512).");
 DEFINE_int32(am_reduce_memory_mb, 0,
@@ -35,9 +40,6 @@ DEFINE_int32(am_task_vcores, 1, "Application Master: cores of each task containe
 DEFINE_int32(am_rpc_timeout_ms, 30000,
              "Application Master: timeout of each call to the resource manager or a node "
              "manager.");
-DEFINE_int32(am_log_aggregate_bytes, 64 << 10,
-             "Application Master: the last bytes of each attempt's stdout and stderr it keeps "
-             "in the DFS when the job ends, for `mrjob logs` (0: none).");
 DEFINE_int32(am_node_check_ms, 1000,
              "Application Master: how often it asks the resource manager for lost nodes, whose "
              "map outputs it then regenerates.");
@@ -69,6 +71,16 @@ DEFINE_double(am_speculation_cap_fraction, 0.1,
 DEFINE_int32(am_task_timeout_ms, 60000,
              "Application Master: an attempt whose progress has not moved for this long is "
              "killed and counted as failed (0: never).");
+DEFINE_int32(am_max_attempts_per_task_total, 10,
+             "Application Master: attempts of one task in any state (failed, killed, "
+             "preempted, refused by a node, speculative) after which the job fails.");
+DEFINE_int32(am_node_backoff_ms, 500,
+             "Application Master: a node that refused or could not launch a container is "
+             "avoided this long, doubling with each refusal (up to 30 s), and until the "
+             "resource manager has heard from it since.");
+DEFINE_int32(am_unschedulable_timeout_ms, 60000,
+             "Application Master: the job fails when some of its requests have fit no live "
+             "node (even ignoring the nodes it avoids) for this long.");
 DEFINE_int32(am_max_failures_per_node, 3,
              "Application Master: failed attempts of the job on one node after which the job "
              "stops using that node (0: never).");
@@ -86,12 +98,15 @@ am::DriverOptions DriverOptionsFromFlags() {
   options.heartbeat_ms = std::max(1, FLAGS_am_heartbeat_ms);
   options.poll_ms = std::max(1, FLAGS_am_poll_ms);
   options.rm_unreachable_ms = std::max(1, FLAGS_am_rm_unreachable_ms);
-  options.aggregate_log_bytes = std::max(0, FLAGS_am_log_aggregate_bytes);
+  options.unschedulable_timeout_ms = std::max(0, FLAGS_am_unschedulable_timeout_ms);
   options.node_check_ms = std::max(1, FLAGS_am_node_check_ms);
   options.combine_splits = FLAGS_am_combine_splits;
   options.max_split_bytes = int64_t{std::max(0, FLAGS_am_max_split_mb)} << 20;
   options.speculation_interval_ms = std::max(1, FLAGS_am_speculation_interval_ms);
   options.tracker.max_attempts = std::max(1, FLAGS_am_max_task_attempts);
+  options.tracker.max_attempts_total =
+      std::max(options.tracker.max_attempts, FLAGS_am_max_attempts_per_task_total);
+  options.tracker.node_backoff_ms = std::max(1, FLAGS_am_node_backoff_ms);
   options.tracker.max_failures_per_node = std::max(0, FLAGS_am_max_failures_per_node);
   options.tracker.task_timeout_ms = std::max(0, FLAGS_am_task_timeout_ms);
   options.tracker.speculation.enabled = FLAGS_am_speculation;
@@ -112,6 +127,13 @@ am::DriverOptions DriverOptionsFromFlags() {
 }  // namespace
 
 int RunApplicationMaster(const Job& job) {
+  // The AM's stderr is its log (aggregated into the DFS when the job ends):
+  // what it decides is worth keeping, unless --minloglevel says otherwise.
+  bool given = false;
+  for (const std::string& arg : gflags::GetArgvs()) {
+    given = given || arg.find("-minloglevel") != std::string::npos;
+  }
+  if (!given) FLAGS_minloglevel = google::GLOG_INFO;
   Result<am::AmConfig> config = am::LoadAmConfig(job);
   if (!config.ok()) {
     LOG(ERROR) << "application master: " << config.status().ToString();
@@ -131,10 +153,7 @@ int RunApplicationMaster(const Job& job) {
   }
   LOG(INFO) << app_id << ": registered; input " << config->input << ", output "
             << config->output;
-  Result<dfs::DfsClient::Options> dfs_options = DfsClientOptionsFromEnv();
-  Result<std::unique_ptr<dfs::DfsClient>> dfs =
-      dfs_options.ok() ? dfs::DfsClient::Connect(*dfs_options)
-                       : Result<std::unique_ptr<dfs::DfsClient>>(dfs_options.status());
+  Result<std::unique_ptr<dfs::DfsClient>> dfs = ConnectDfsFromEnv();
   if (!dfs.ok()) {
     std::string why = "cannot reach the DFS: " + dfs.status().ToString();
     LOG(ERROR) << app_id << ": " << why;

@@ -12,7 +12,6 @@
 #include "dfs/client/dfs_client.h"
 #include "dfs/client/whole_file.h"
 #include "mapreduce/appmaster/dfs_input.h"
-#include "mapreduce/appmaster/log_aggregator.h"
 #include "mapreduce/appmaster/range_sampler.h"
 #include "output_format.h"
 #include "scheduler/client/staging.h"
@@ -31,6 +30,10 @@ int64_t DefaultMaxSplitBytes(const std::vector<InputFile>& files) {
   for (const InputFile& file : files) bytes = std::max(bytes, file.chunk_size);
   return bytes > 0 ? bytes : int64_t{64} << 20;
 }
+
+// ContainerStatus.exit_code of a container whose process never ran (its NM
+// could not localize or launch it) or whose node was lost.
+constexpr int kNeverStarted = -1;
 
 // Why a completed container did not succeed, for the attempt's diagnostics.
 std::string FailureText(const sched::wire::ContainerStatus& status) {
@@ -74,8 +77,13 @@ Status JobDriver::Run() {
   start_ms_ = SteadyClockMs();
   committer_ = std::make_unique<OutputCommitter>(dfs_, config_.output, config_.app_id);
   Outcome outcome{AppState::FAILED, ""};
-  Status prepared = Prepare();
-  if (!prepared.ok()) {
+  // An earlier attempt of this AM finished the job, all but telling the RM.
+  bool committed = am_attempt_ > 1 && CommittedByThisApplication();
+  Status prepared = committed ? Status::OK() : Prepare();
+  if (committed) {
+    LOG(WARNING) << config_.app_id << ": the output was committed by an earlier AM attempt";
+    outcome = {AppState::SUCCEEDED, ""};
+  } else if (!prepared.ok()) {
     outcome.diagnostics = prepared.ToString();
   } else {
     outcome = Loop();
@@ -97,13 +105,9 @@ Status JobDriver::Run() {
     Status removed = committer_->Abort();
     if (!removed.ok()) LOG(WARNING) << config_.app_id << ": " << removed.ToString();
   }
-  // One last heartbeat with the final attempt states and releases.
+  // One last heartbeat with the final attempt states and releases (the
+  // NMs aggregate the logs once the RM tells them the job is over).
   if (tracker_ != nullptr) (void)Heartbeat();
-  if (tracker_ != nullptr && options_.aggregate_log_bytes > 0) {
-    Status logs = AggregateLogs(config_.app_id, tracker_->Attempts(), options_.aggregate_log_bytes,
-                                nms_, dfs_);
-    if (!logs.ok()) LOG(WARNING) << config_.app_id << ": keeping task logs: " << logs.ToString();
-  }
   Status staged = dfs_->Delete(sched::StagingDir(config_.app_id), /*recursive=*/true);
   if (!staged.ok() && !staged.IsNotFound()) {
     LOG(WARNING) << config_.app_id << ": could not delete the staging directory: "
@@ -111,8 +115,19 @@ Status JobDriver::Run() {
   }
   LOG(INFO) << config_.app_id << ": finishing " << sched::wire::to_string(outcome.state)
             << (outcome.diagnostics.empty() ? "" : ": " + outcome.diagnostics);
+  std::string counters = CountersJson();
+  if (committed) {
+    Result<std::string> kept =
+        dfs::ReadWholeFile(dfs_, JoinPath(config_.output, kCountersFileName));
+    if (kept.ok()) counters = *std::move(kept);
+  }
   return rm_->Finish(config_.app_id, config_.container_id, outcome.state, outcome.diagnostics,
-                     CountersJson());
+                     counters);
+}
+
+bool JobDriver::CommittedByThisApplication() {
+  Result<std::string> success = dfs::ReadWholeFile(dfs_, JoinPath(config_.output, kSuccessFileName));
+  return success.ok() && OutputCommitter::CommittedBy(*success) == config_.app_id;
 }
 
 JobDriver::Outcome JobDriver::ConfirmCurrentAttempt() {
@@ -286,6 +301,12 @@ JobDriver::Outcome JobDriver::Loop() {
     }
     if (kill_requested_) return {AppState::KILLED, "killed by request"};
     if (tracker_->failed()) return {AppState::FAILED, tracker_->failure()};
+    if (unschedulable_since_ms_ > 0 &&
+        SteadyClockMs() - unschedulable_since_ms_ > options_.unschedulable_timeout_ms) {
+      return {AppState::FAILED, "the job's requests fit no live node for " +
+                                    std::to_string(options_.unschedulable_timeout_ms) +
+                                    " ms (--am_unschedulable_timeout_ms): " + unschedulable_};
+    }
     if (maps_done_ms_ == 0 && tracker_->maps_done()) maps_done_ms_ = SteadyClockMs();
     if (tracker_->done()) return {AppState::SUCCEEDED, ""};
     int64_t wake = std::min(next_poll, next_heartbeat);
@@ -341,6 +362,15 @@ Status JobDriver::Heartbeat() {
   releases_.clear();
   reports_.clear();
   kill_requested_ = kill_requested_ || response->kill_requested;
+  if (response->unschedulable.empty()) {
+    unschedulable_since_ms_ = 0;
+  } else {
+    if (unschedulable_since_ms_ == 0) {
+      unschedulable_since_ms_ = SteadyClockMs();
+      LOG(WARNING) << config_.app_id << ": the resource manager says: " << response->unschedulable;
+    }
+    unschedulable_ = response->unschedulable;
+  }
   for (const std::string& node_id : response->lost_node_ids) NodeLost(node_id);
   for (const sched::wire::Container& container : response->allocated) Launch(container);
   for (const sched::wire::ContainerStatus& status : response->completed) {
@@ -396,7 +426,7 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   context.files = job_files_;
   context.files[std::string(kTaskSpecFileName)] = EncodeTaskSpec(spec);
   context.resource = container.resource;
-  VLOG(1) << config_.app_id << ": starting " << launch->attempt_id << " in "
+  LOG(INFO) << config_.app_id << ": starting " << launch->attempt_id << " in "
           << container.container_id << " on " << container.node.id;
   Status started = nms_->StartContainer(container.node, context);
   if (!started.ok()) {
@@ -442,8 +472,10 @@ void JobDriver::PollNodeManagers() {
 void JobDriver::CheckLostNodes() {
   Result<std::vector<sched::wire::NodeReport>> nodes = rm_->ListNodes();
   if (!nodes.ok()) return;  // Allocate reports the RM's troubles.
+  int64_t now = WallClockMs();
   for (const sched::wire::NodeReport& node : *nodes) {
     if (!node.alive) NodeLost(node.info.id);
+    tracker_->OnNodeReport(node.info.id, node.alive, now - node.last_heartbeat_age_ms);
   }
 }
 
@@ -472,11 +504,28 @@ void JobDriver::StopAbandoned() {
 void JobDriver::HandleStatus(const sched::wire::ContainerStatus& status, bool from_rm) {
   if (status.state != sched::wire::ContainerState::COMPLETE) return;
   bool succeeded = status.exit_code == 0;
-  // The RM's copy may lack the result; the NM's poll brings it.
-  if (succeeded && from_rm && status.result.empty()) return;
+  // The RM's copy lacks the result (a task's counters, a reduce's fetch
+  // failures), and since NMs heartbeat at once on a completion it often
+  // comes first: it decides only what the NM cannot say any more, a
+  // container that never ran or was lost with its node (exit -1), or a
+  // preemption. The NM's poll brings the rest, result included.
+  if (from_rm && status.exit_code != kNeverStarted && !status.preempted) return;
   std::optional<AttemptInfo> attempt = tracker_->RunningAttempt(status.container_id);
   if (!attempt.has_value()) return;
   std::string diagnostics = succeeded ? "" : FailureText(status);
+  if (!succeeded && (status.preempted || status.exit_code == kNeverStarted)) {
+    // Not the task's doing: preempted for another application's fair
+    // share, or never started (its NM could not launch it, or was lost).
+    LOG(WARNING) << config_.app_id << ": " << attempt->attempt_id << " in "
+                 << status.container_id << " killed: " << diagnostics;
+    if (status.preempted) {
+      tracker_->OnPreempted(status.container_id, diagnostics);
+    } else {
+      tracker_->OnLaunchRefused(status.container_id, diagnostics);
+    }
+    releases_.push_back(status.container_id);
+    return;
+  }
   Counters task_counters;
   std::vector<int32_t> fetch_failed_maps;
   if (succeeded || !status.result.empty()) {
@@ -531,6 +580,9 @@ JobDriver::Outcome JobDriver::Commit() {
     winners.push_back(tracker_->SucceededAttempt(TaskKind::kReduce, p));
   }
   Status s = committer_->Commit(winners, CountersJson());
+  // An AM attempt before this one (its node declared lost while it ran on)
+  // may have committed it meanwhile: the job is done all the same.
+  if (s.IsAlreadyExists() && CommittedByThisApplication()) return {AppState::SUCCEEDED, ""};
   if (!s.ok()) return {AppState::FAILED, "commit failed: " + s.ToString()};
   return {AppState::SUCCEEDED, ""};
 }

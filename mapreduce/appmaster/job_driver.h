@@ -13,9 +13,11 @@
 // lost nodes (from Allocate, and ListNodes as a fallback) and reduces'
 // fetch failures make maps run again; every succeeded task is written to the
 // recovery log before it counts, and a restarted AM (am_attempt > 1)
-// recovers from it and adopts the attempts still running. An RM that no
-// longer knows this AM (it failed over) is registered with again and sent
-// every outstanding request.
+// recovers from it and adopts the attempts still running, or, if an
+// earlier attempt committed the output already, reports the job
+// SUCCEEDED. An RM that no longer knows this AM (it failed over) is
+// registered with again and sent every outstanding request. Requests the
+// RM says no live node can hold fail the job after unschedulable_timeout_ms.
 //
 // The RM, the NMs and the DFS come in as interfaces owned by the caller;
 // the task bookkeeping is the TaskTracker's, the commit the
@@ -50,8 +52,8 @@ struct DriverOptions {
   int poll_ms = 25;
   // Consecutive failed Allocate calls for this long fail the job.
   int rm_unreachable_ms = 30000;
-  // Tail of each attempt's stdout and stderr kept in the DFS (0: none).
-  int64_t aggregate_log_bytes = 64 << 10;
+  // Requests that fit no live node for this long fail the job.
+  int unschedulable_timeout_ms = 60000;
   // How often to ask the RM which nodes are lost (their map outputs with them).
   int node_check_ms = 1000;
   // Combine small splits into map tasks of up to max_split_bytes (0: the
@@ -103,6 +105,9 @@ class JobDriver {
   // (SUCCEEDED) or says it is not, or stays unreachable (FAILED).
   Outcome ConfirmCurrentAttempt();
   Outcome Commit();
+  // Whether an earlier AM attempt of this application committed the output
+  // already (its _SUCCESS names this application).
+  bool CommittedByThisApplication();
   std::string CountersJson();
 
   const Job& job_;
@@ -137,6 +142,10 @@ class JobDriver {
   bool superseded_ = false;
   Status rm_error_;  // A refusal (e.g. a request larger than any node): fails the job.
   int64_t rm_failing_since_ms_ = 0;  // 0 while Allocate works.
+  // Since when the RM has said some request fits no live node (0: it has
+  // not), and why.
+  int64_t unschedulable_since_ms_ = 0;
+  std::string unschedulable_;
   int64_t start_ms_ = 0;
   int64_t maps_done_ms_ = 0;
 };

@@ -13,7 +13,8 @@ constexpr char kAttemptsDir[] = "_attempts";
 
 OutputCommitter::OutputCommitter(dfs::DfsClient* dfs, std::string output,
                                  const std::string& app_id)
-    : dfs_(dfs), output_(std::move(output)), temp_dir_(TempDirFor(output_, app_id)) {}
+    : dfs_(dfs), output_(std::move(output)), app_id_(app_id),
+      temp_dir_(TempDirFor(output_, app_id)) {}
 
 std::string OutputCommitter::TempDirFor(const std::string& output, const std::string& app_id) {
   std::string name(1, '.');
@@ -41,15 +42,19 @@ Status OutputCommitter::Commit(const std::vector<std::string>& winners,
                                        JoinPath(temp_dir_, part)),
                           "promoting the output of " + winners[p]);
   }
-  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, "_counters.json"), counters_json));
+  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, kCountersFileName), counters_json));
   // Written last: a directory with _SUCCESS is complete.
-  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, "_SUCCESS"), ""));
+  RETURN_NOT_OK(dfs::WriteWholeFile(dfs_, JoinPath(temp_dir_, kSuccessFileName), app_id_ + "\n"));
   RETURN_NOT_OK(dfs_->Delete(JoinPath(temp_dir_, kAttemptsDir), /*recursive=*/true));
   Status renamed = dfs_->Rename(temp_dir_, output_);
   if (renamed.IsAlreadyExists()) {
     return Status::AlreadyExists("output " + output_ + " appeared while the job ran");
   }
   return renamed;
+}
+
+std::string OutputCommitter::CommittedBy(const std::string& content) {
+  return content.substr(0, content.find('\n'));
 }
 
 Status OutputCommitter::Abort() {

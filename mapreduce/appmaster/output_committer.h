@@ -3,8 +3,10 @@
 //   <parent>/.<name>.tmp-<app_id>/
 //     _attempts/<attempt_id>/part-r-NNNNN    what each reduce attempt writes
 // and the commit moves each partition's winning part up into the temporary
-// directory, writes _counters.json and then _SUCCESS, removes _attempts and
-// renames the directory to the output path. The DFS rename refuses an
+// directory, writes _counters.json and then _SUCCESS (which holds the
+// application's id, so that a later AM attempt of the same application
+// knows the output is its own), removes _attempts and renames the directory
+// to the output path. The DFS rename refuses an
 // existing destination (AlreadyExists), so a commit never replaces an
 // output that appeared meanwhile. Abort removes the temporary directory:
 // a failed or killed job leaves nothing at the output path.
@@ -22,6 +24,9 @@ class DfsClient;
 }
 
 namespace mr::am {
+
+inline constexpr char kSuccessFileName[] = "_SUCCESS";
+inline constexpr char kCountersFileName[] = "_counters.json";
 
 class OutputCommitter {
  public:
@@ -41,11 +46,16 @@ class OutputCommitter {
   // Removes the temporary directory (nothing there is fine).
   Status Abort();
 
+  // The application whose commit wrote a _SUCCESS holding `content` ("" if
+  // none says).
+  static std::string CommittedBy(const std::string& content);
+
   const std::string& temp_dir() const { return temp_dir_; }
 
  private:
   dfs::DfsClient* const dfs_;
   const std::string output_;
+  const std::string app_id_;
   const std::string temp_dir_;
 };
 

@@ -56,18 +56,66 @@ int TaskTracker::RunningAttempts(const Task& task) const {
 
 bool TaskTracker::Avoided(const std::string& node_id) const {
   bool all = cluster_nodes_ > 0 && static_cast<int>(blacklisted_.size()) >= cluster_nodes_;
-  return !all && blacklisted_.count(node_id) > 0;
+  return (!all && blacklisted_.count(node_id) > 0) || BackedOff(node_id);
+}
+
+bool TaskTracker::BackedOff(const std::string& node_id) const {
+  auto it = troubled_.find(node_id);
+  if (it == troubled_.end()) return false;
+  return Now() < it->second.avoid_until_ms || !it->second.confirmed_alive;
+}
+
+void TaskTracker::NoteLaunchTrouble(const std::string& node_id) {
+  NodeTrouble& trouble = troubled_[node_id];
+  ++trouble.refusals;
+  int64_t backoff = options_.node_backoff_ms;
+  for (int i = 1; i < trouble.refusals && backoff < options_.node_backoff_max_ms; ++i) backoff *= 2;
+  trouble.avoid_until_ms = Now() + std::min(backoff, options_.node_backoff_max_ms);
+  trouble.refused_wall_ms = WallClockMs();
+  trouble.confirmed_alive = false;
+}
+
+void TaskTracker::OnNodeReport(const std::string& node_id, bool alive,
+                               int64_t last_heartbeat_wall_ms) {
+  auto it = troubled_.find(node_id);
+  if (it == troubled_.end() || !alive) return;
+  if (last_heartbeat_wall_ms > it->second.refused_wall_ms) it->second.confirmed_alive = true;
+}
+
+void TaskTracker::FailTask(Task& task, const std::string& why) {
+  task.failed = true;
+  if (failure_.empty()) failure_ = "task " + TaskName(task.kind, task.index) + " " + why;
 }
 
 bool TaskTracker::Request(Task& task, bool backup) {
+  int total = static_cast<int>(task.attempts.size());
+  if (total >= options_.max_attempts_total) {
+    if (backup || failed()) return false;
+    std::map<std::string, int> by_state;
+    for (const Attempt& a : task.attempts) ++by_state[a.state];
+    std::string counts;
+    for (const auto& [state, n] : by_state) {
+      counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + state;
+    }
+    const std::string& last = task.attempts.back().diagnostics;
+    FailTask(task, "had " + std::to_string(total) +
+                       " attempts, the most one task may have "
+                       "(--am_max_attempts_per_task_total): " + counts +
+                       "; last: " + (last.empty() ? "(no diagnostics)" : last));
+    return false;
+  }
   sched::wire::ContainerRequest ask;
   bool is_map = task.kind == TaskKind::kMap;
   ask.resource = is_map ? options_.map_resource : options_.reduce_resource;
   ask.priority = is_map ? kMapPriority : kReducePriority;
-  // Away from the nodes where this task failed and the nodes the job
-  // avoids, unless that would be all of them.
+  // Away from the nodes where this task failed, the nodes the job avoids
+  // and the nodes backed off after refusals, unless that would be all of
+  // them (and the RM ignores exclusions that leave it nowhere to go).
   std::set<std::string> avoid = task.failed_nodes;
   avoid.insert(blacklisted_.begin(), blacklisted_.end());
+  for (const auto& [node_id, trouble] : troubled_) {
+    if (BackedOff(node_id)) avoid.insert(node_id);
+  }
   if (cluster_nodes_ > 0 && static_cast<int>(avoid.size()) >= cluster_nodes_) avoid.clear();
   if (backup) {
     for (const Attempt& a : task.attempts) {
@@ -226,14 +274,12 @@ Completion TaskTracker::FailAttempt(const AttemptRef& ref, const std::string& di
   }
   if (failed()) return Completion::kIgnored;  // The job already failed.
   if (task.failures >= options_.max_attempts) {
-    task.failed = true;
-    failure_ = "task " + TaskName(ref.kind, ref.index) + " failed " +
-               std::to_string(task.failures) + " times; last: " +
-               (diagnostics.empty() ? "(no diagnostics)" : diagnostics);
+    FailTask(task, "failed " + std::to_string(task.failures) + " times; last: " +
+                       (diagnostics.empty() ? "(no diagnostics)" : diagnostics));
     return Completion::kJobFailed;
   }
   RequestIfIdle(task);
-  return Completion::kRetrying;
+  return failed() ? Completion::kJobFailed : Completion::kRetrying;
 }
 
 void TaskTracker::RequestIfIdle(Task& task) {
@@ -251,10 +297,22 @@ Completion TaskTracker::OnLaunchRefused(const std::string& container_id,
   std::optional<AttemptRef> ref = RunningRef(container_id);
   if (!ref) return Completion::kIgnored;
   Task& task = TaskOf(ref->kind, ref->index);
+  NoteLaunchTrouble(task.attempts[ref->attempt].container.node.id);
   Kill(*ref, diagnostics, /*stop=*/false);
   if (done() || failed()) return Completion::kIgnored;
   RequestIfIdle(task);
-  return Completion::kRetrying;
+  return failed() ? Completion::kJobFailed : Completion::kRetrying;
+}
+
+Completion TaskTracker::OnPreempted(const std::string& container_id,
+                                    const std::string& diagnostics) {
+  std::optional<AttemptRef> ref = RunningRef(container_id);
+  if (!ref) return Completion::kIgnored;
+  Task& task = TaskOf(ref->kind, ref->index);
+  Kill(*ref, diagnostics.empty() ? "preempted" : diagnostics, /*stop=*/false);
+  if (done() || failed()) return Completion::kIgnored;
+  RequestIfIdle(task);
+  return failed() ? Completion::kJobFailed : Completion::kRetrying;
 }
 
 void TaskTracker::LoseMapOutput(Task& map, const std::string& why, const std::string& bad_node) {
@@ -485,13 +543,33 @@ std::vector<AttemptInfo> TaskTracker::Attempts() const {
   return out;
 }
 
-double TaskTracker::map_progress() const {
-  return maps_.empty() ? 1.0 : static_cast<double>(maps_succeeded_) / maps_.size();
+namespace {
+
+// A task's share of its phase's progress: 1 once it succeeded, else its
+// furthest running attempt's own report.
+template <typename TaskT>
+double PhaseProgress(const std::vector<TaskT>& tasks) {
+  if (tasks.empty()) return 1.0;
+  double sum = 0;
+  for (const TaskT& task : tasks) {
+    if (task.succeeded_attempt >= 0) {
+      sum += 1;
+      continue;
+    }
+    double best = 0;
+    for (const auto& a : task.attempts) {
+      if (a.state == kRunning) best = std::max(best, std::clamp(a.progress, 0.0, 1.0));
+    }
+    sum += best;
+  }
+  return sum / tasks.size();
 }
 
-double TaskTracker::reduce_progress() const {
-  return reduces_.empty() ? 1.0 : static_cast<double>(reduces_succeeded_) / reduces_.size();
-}
+}  // namespace
+
+double TaskTracker::map_progress() const { return PhaseProgress(maps_); }
+
+double TaskTracker::reduce_progress() const { return PhaseProgress(reduces_); }
 
 std::vector<sched::wire::TaskAttemptReport> TaskTracker::TakeAttemptReports() {
   std::vector<sched::wire::TaskAttemptReport> out;

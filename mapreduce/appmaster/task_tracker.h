@@ -5,7 +5,16 @@
 //  - a failed attempt is retried, away from the nodes where this task
 //    already failed (while other nodes remain), until max_attempts; a node
 //    where max_failures_per_node of the job's attempts failed is excluded
-//    for the rest of the job (Hadoop's per-job node blacklist);
+//    for the rest of the job (Hadoop's per-job node blacklist); the RM
+//    ignores exclusions that would leave a request nowhere to go;
+//  - an attempt whose container never started (its NM refused it, could
+//    not launch it, or was lost) is KILLED, not failed, and its node is
+//    backed off: avoided for node_backoff_ms, doubling with each refusal up
+//    to node_backoff_max_ms, and until the RM confirms it alive (a
+//    heartbeat after the refusal);
+//  - no task has more than max_attempts_total attempts in any state: past
+//    that the job fails with the count by state;
+//  - an attempt the RM preempted is KILLED and its task asked for again;
 //  - an attempt that reports no progress for task_timeout_ms is failed (and
 //    the driver stops it);
 //  - stragglers get one speculative backup on another node (speculator.h);
@@ -15,7 +24,9 @@
 //  - a restarted AM recovers succeeded tasks and adopts running attempts,
 //    numbering its own attempts from first_attempt_number so that no two
 //    AMs ever name an attempt alike.
-// Progress is the fraction of tasks done.
+// Progress: each task counts 1 once it succeeded, else the progress of its
+// furthest running attempt (the fraction of its split read; a reduce's
+// thirds), averaged over maps and over reduces.
 //
 // No I/O: the driver (job_driver.h) feeds it grants, progress reports and
 // completions and carries out what it returns, so every rule is unit tested
@@ -64,6 +75,13 @@ inline constexpr std::string_view kSpeculativeReduces = "Speculative reduce atte
 
 struct TrackerOptions {
   int max_attempts = 4;
+  // Attempts of one task in any state (failed, killed, preempted, refused,
+  // speculative) before the job fails.
+  int max_attempts_total = 10;
+  // A node that refused or could not launch a container is avoided this
+  // long, doubling per refusal up to node_backoff_max_ms.
+  int64_t node_backoff_ms = 500;
+  int64_t node_backoff_max_ms = 30000;
   int locality_delay_ms = 200;
   sched::wire::Resource map_resource;
   sched::wire::Resource reduce_resource;
@@ -140,9 +158,16 @@ class TaskTracker {
   Completion OnFetchFailure(const std::string& container_id, const std::vector<int>& map_indexes,
                             const std::string& diagnostics);
   // The NM refused to start the attempt's container (Unavailable: no room
-  // yet, or unreachable): the attempt is KILLED, not a failure of its task
-  // or of the node, and its task is asked for again.
+  // yet, or unreachable), or the container never started (exit -1: it
+  // could not be localized or launched, or its node was lost): the attempt
+  // is KILLED, not a failure of its task, its node is backed off, and its
+  // task is asked for again.
   Completion OnLaunchRefused(const std::string& container_id, const std::string& diagnostics);
+  // The RM preempted the attempt's container: KILLED, and asked for again.
+  Completion OnPreempted(const std::string& container_id, const std::string& diagnostics);
+  // What the RM says of a node (ListNodes): a backed-off node is used again
+  // only once it has heartbeated since its last refusal (wall clock ms).
+  void OnNodeReport(const std::string& node_id, bool alive, int64_t last_heartbeat_wall_ms);
   // A running attempt's own progress report (ContainerStatus.progress and
   // progress_ticks); a change of either is progress.
   void OnProgress(const std::string& container_id, double progress, int64_t ticks);
@@ -202,6 +227,9 @@ class TaskTracker {
   std::string SucceededAttempt(TaskKind kind, int index) const;
   // Nodes this job no longer uses (max_failures_per_node).
   const std::set<std::string>& excluded_nodes() const { return blacklisted_; }
+  // Whether the job avoids `node_id` now: blacklisted (unless every node
+  // is), or backed off after a refused launch.
+  bool Avoided(const std::string& node_id) const;
   // Launched, failed and killed attempts, and map locality.
   void AddJobCounters(Counters* counters) const;
 
@@ -255,9 +283,17 @@ class TaskTracker {
   const Task& TaskOf(TaskKind kind, int index) const {
     return kind == TaskKind::kMap ? maps_[index] : reduces_[index];
   }
-  // Whether the job avoids `node_id` (max_failures_per_node), unless it
-  // would avoid every node.
-  bool Avoided(const std::string& node_id) const;
+  // A node that refused or could not launch a container.
+  struct NodeTrouble {
+    int refusals = 0;
+    int64_t avoid_until_ms = 0;    // Steady clock.
+    int64_t refused_wall_ms = 0;   // The last refusal, wall clock.
+    bool confirmed_alive = false;  // The RM saw it heartbeat since then.
+  };
+  void NoteLaunchTrouble(const std::string& node_id);
+  bool BackedOff(const std::string& node_id) const;
+  // Fails the job: `task` may not have another attempt.
+  void FailTask(Task& task, const std::string& why);
   // The task `attempt_id` names (and its attempt number), or null.
   Task* TaskOfAttempt(const std::string& attempt_id, int* number);
   // The attempt running in `container_id`; nullopt if it is unknown or ended.
@@ -299,6 +335,7 @@ class TaskTracker {
   std::set<std::string> lost_nodes_;
   std::map<std::string, int> node_failures_;  // Failed attempts per node.
   std::set<std::string> blacklisted_;
+  std::map<std::string, NodeTrouble> troubled_;
   int maps_succeeded_ = 0;
   int reduces_succeeded_ = 0;
   std::string failure_;

@@ -9,26 +9,33 @@
 
 #include <gflags/gflags.h>
 
+#include "common/clock.h"
 #include "common/exit_codes.h"
 #include "common/flags.h"
 #include "dfs/client/dfs_client.h"
-#include "scheduler/client/aggregated_logs.h"
+#include "scheduler/logs/aggregated_logs.h"
 #include "scheduler/client/cluster_endpoints.h"
 #include "scheduler/client/report_format.h"
 
 DEFINE_int64(mrjob_log_bytes, 64 << 10, "mrjob logs: the last bytes shown of each log.");
 DEFINE_int32(mrjob_kill_wait_ms, 10000,
              "mrjob kill: how long to wait for the application to end before returning.");
+DEFINE_int32(mrjob_logs_wait_ms, 15000,
+             "mrjob logs: for a job that ended less than this long ago, how long to wait for "
+             "its node managers to aggregate its logs into the DFS.");
 
 namespace mr::sched {
 
 const char kMrjobUsage[] =
     "usage: mrjob --cluster DIR <verb> ...\n"
     "  submit --binary PATH --input DFS_PATH --output DFS_DIR [--reducers N]\n"
-    "         [--partitioner hash|range] [-- job flags]\n"
+    "         [--partitioner hash|range] [--queue Q] [-- job flags]\n"
     "                          run a job binary on the cluster; shows progress, then counters\n"
-    "  status ID [--json]      an application's state, progress, attempts and counters\n"
-    "  list [--json]           every application the resource manager knows\n"
+    "  status ID [--json] [--attempts]\n"
+    "                          an application's state, progress, share, attempts (a summary\n"
+    "                          for a large job; --attempts lists each) and counters\n"
+    "  list [--json]           every application the resource manager knows: queue, state,\n"
+    "                          progress, share of the cluster, why it waits\n"
     "  kill ID                 stop an application (it ends KILLED)\n"
     "  logs ID [TASK]          the stdout and stderr of its attempts (TASK: m_000003,\n"
     "                          m_000003_1, r_000000, or am for the application master)\n"
@@ -41,12 +48,14 @@ struct VerbSpec {
   size_t min_operands;
   size_t max_operands;
   bool takes_json;
+  bool takes_attempts;
 };
 
 const std::map<std::string, VerbSpec>& Verbs() {
   static const auto* verbs = new std::map<std::string, VerbSpec>{
-      {"submit", {0, 0, false}}, {"status", {1, 1, true}}, {"list", {0, 0, true}},
-      {"kill", {1, 1, false}},   {"logs", {1, 2, false}},
+      {"submit", {0, 0, false, false}}, {"status", {1, 1, true, true}},
+      {"list", {0, 0, true, false}},    {"kill", {1, 1, false, false}},
+      {"logs", {1, 2, false, false}},
   };
   return *verbs;
 }
@@ -62,7 +71,7 @@ Result<wire::ApplicationReport> GetApplication(RmClient* rm, const std::string& 
 
 Status Status_(RmClient* rm, const MrjobCommand& c, std::ostream& out) {
   ASSIGN_OR_RETURN(wire::ApplicationReport report, GetApplication(rm, c.operands[0]));
-  out << FormatApplication(report, c.json);
+  out << FormatApplication(report, c.json, c.attempts);
   return Status::OK();
 }
 
@@ -96,12 +105,6 @@ Status Kill(RmClient* rm, const MrjobCommand& c, std::ostream& out) {
   return Status::OK();
 }
 
-Result<std::vector<LogRecord>> ReadKeptLogs(const std::string& cluster_dir,
-                                           const std::string& app_id) {
-  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsClient> dfs, dfs::DfsClient::ConnectToCluster(cluster_dir));
-  return ReadAggregatedLogs(dfs.get(), app_id);
-}
-
 void PrintLog(const std::string& attempt_id, const std::string& stream,
               const std::string& container_id, const std::string& node_id,
               const std::string& state, const std::string& text, std::ostream& out) {
@@ -114,6 +117,36 @@ void PrintLog(const std::string& attempt_id, const std::string& stream,
 // Which attempts `task` names: all ("" ), one attempt, every attempt of a task.
 bool Matches(const std::string& task, const std::string& attempt_id) {
   return task.empty() || attempt_id == task || attempt_id.rfind(task + "_", 0) == 0;
+}
+
+// The aggregated logs of an ended application, by container id and stream.
+// Waits (up to --mrjob_logs_wait_ms after the job ended) for the nodes of
+// `attempts` whose files are not written yet: their NMs aggregate as soon
+// as the RM tells them the job is over.
+using KeptLogs = std::map<std::pair<std::string, std::string>, std::string>;
+Result<KeptLogs> ReadKeptLogs(const std::string& cluster_dir, const wire::ApplicationReport& report,
+                              const std::vector<wire::TaskAttemptReport>& attempts) {
+  ASSIGN_OR_RETURN(std::unique_ptr<dfs::DfsClient> dfs,
+                   dfs::DfsClient::ConnectToCluster(cluster_dir));
+  int64_t wait_until = report.finish_time_ms + FLAGS_mrjob_logs_wait_ms;
+  while (true) {
+    Result<std::map<std::string, std::vector<LogRecord>>> by_node =
+        ReadAppLogs(dfs.get(), report.app_id);
+    if (!by_node.ok() && !by_node.status().IsNotFound()) return by_node.status();
+    bool complete = by_node.ok();
+    for (const wire::TaskAttemptReport& a : attempts) {
+      complete = complete && by_node->count(a.node_id) > 0;
+    }
+    if (complete || WallClockMs() > wait_until) {
+      KeptLogs kept;
+      if (!by_node.ok()) return kept;
+      for (const auto& [node, records] : *by_node) {
+        for (const LogRecord& r : records) kept[{r.container_id, r.stream}] = r.text;
+      }
+      return kept;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Status Logs(RmClient* rm, const MrjobCommand& c, std::ostream& out) {
@@ -137,28 +170,30 @@ Status Logs(RmClient* rm, const MrjobCommand& c, std::ostream& out) {
     return Status::NotFound(task.empty() ? app_id + " has no attempts yet"
                                          : "no attempt of " + app_id + " matches " + task);
   }
-  // Once the job is over its NMs have dropped the logs; the AM kept them.
-  if (task != "am" && IsFinal(report.state)) {
-    Result<std::vector<LogRecord>> kept = ReadKeptLogs(c.cluster, app_id);
-    if (kept.ok()) {
-      for (const LogRecord& r : *kept) {
-        if (!Matches(task, r.attempt_id)) continue;
-        PrintLog(r.attempt_id, r.stream, r.container_id, r.node_id, r.state, r.text, out);
-      }
-      return Status::OK();
-    }
+  // Once the job is over its NMs aggregate its logs into the DFS and drop
+  // their own copies; a log not (yet) there is asked of its NM.
+  KeptLogs kept;
+  if (IsFinal(report.state)) {
+    Result<KeptLogs> read = ReadKeptLogs(c.cluster, report, chosen);
+    if (!read.ok()) return read.status().Prepend("reading the aggregated logs");
+    kept = *std::move(read);
   }
   std::map<std::string, std::unique_ptr<NmClient>> nms;  // By node id.
   Status first_error;
   for (const wire::TaskAttemptReport& a : chosen) {
-    auto it = nms.find(a.node_id);
-    if (it == nms.end()) {
-      Result<std::unique_ptr<NmClient>> nm = ConnectNodeManager(rm, a.node_id);
-      it = nms.emplace(a.node_id, nm.ok() ? *std::move(nm) : nullptr).first;
-      if (!nm.ok() && first_error.ok()) first_error = nm.status();
-    }
     for (const char* stream : {"stdout", "stderr"}) {
       std::string text;
+      auto found = kept.find({a.container_id, stream});
+      if (found != kept.end()) {
+        PrintLog(a.attempt_id, stream, a.container_id, a.node_id, a.state, found->second, out);
+        continue;
+      }
+      auto it = nms.find(a.node_id);
+      if (it == nms.end()) {
+        Result<std::unique_ptr<NmClient>> nm = ConnectNodeManager(rm, a.node_id);
+        it = nms.emplace(a.node_id, nm.ok() ? *std::move(nm) : nullptr).first;
+        if (!nm.ok() && first_error.ok()) first_error = nm.status();
+      }
       if (it->second == nullptr) {
         text = "(node " + a.node_id + " unreachable)\n";
       } else {
@@ -168,6 +203,10 @@ Status Logs(RmClient* rm, const MrjobCommand& c, std::ostream& out) {
             });
         if (log.ok()) {
           text = *std::move(log);
+        } else if (IsFinal(report.state) && log.status().IsNotFound()) {
+          // Never started there (a refused launch), or its node's logs
+          // were not aggregated (the node was lost).
+          text = "(no log kept)\n";
         } else {
           text = "(unavailable: " + log.status().ToString() + ")\n";
           if (first_error.ok()) first_error = log.status();
@@ -208,6 +247,10 @@ Result<MrjobCommand> ParseMrjobCommand(const MrjobArgs& args) {
     return Status::InvalidArgument(c.verb + ": wrong number of operands");
   }
   if (c.json && !spec.takes_json) return Status::InvalidArgument(c.verb + " does not take --json");
+  if (args.attempts && !spec.takes_attempts) {
+    return Status::InvalidArgument(c.verb + " does not take --attempts");
+  }
+  c.attempts = args.attempts;
   if (c.verb != "submit") {
     if (!args.submit_flags_given.empty()) {
       return Status::InvalidArgument(c.verb + " does not take --" + args.submit_flags_given[0]);
@@ -222,6 +265,7 @@ Result<MrjobCommand> ParseMrjobCommand(const MrjobArgs& args) {
     c.submit.output = args.output;
     c.submit.reducers = args.reducers;
     c.submit.partitioner = args.partitioner;
+    c.submit.queue = args.queue;
     c.submit.job_args = args.job_args;
     RETURN_NOT_OK(ValidateSubmitOptions(c.submit));
   }

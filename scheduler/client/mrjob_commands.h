@@ -2,8 +2,8 @@
 // and output are tested without a process per case.
 //
 //   mrjob --cluster DIR submit --binary PATH --input /in --output /out
-//         [--reducers N] [--partitioner hash|range] [-- job flags]
-//   mrjob --cluster DIR status ID [--json]
+//         [--reducers N] [--partitioner hash|range] [--queue Q] [-- job flags]
+//   mrjob --cluster DIR status ID [--json] [--attempts]
 //   mrjob --cluster DIR list [--json]
 //   mrjob --cluster DIR kill ID
 //   mrjob --cluster DIR logs ID [TASK]   TASK: m_000003, m_000003_1, r_000000 or am
@@ -32,11 +32,12 @@ struct MrjobArgs {
   std::vector<std::string> job_args;  // After a bare "--".
   bool saw_double_dash = false;
   std::string cluster;
-  std::string binary, input, output, partitioner;
+  std::string binary, input, output, partitioner, queue;
   int reducers = 0;
   bool json = false;
+  bool attempts = false;  // status: list every attempt.
   // Submit's options (--binary, --input, --output, --reducers,
-  // --partitioner) that were given, to refuse them on other verbs.
+  // --partitioner, --queue) that were given, to refuse them on other verbs.
   std::vector<std::string> submit_flags_given;
 };
 
@@ -44,6 +45,7 @@ struct MrjobCommand {
   std::string verb;
   std::vector<std::string> operands;
   bool json = false;
+  bool attempts = false;
   std::string cluster;
   SubmitOptions submit;  // submit only.
 };

@@ -15,7 +15,9 @@ DEFINE_string(input, "", "submit: the input in the DFS, a file or a directory.")
 DEFINE_string(output, "", "submit: the output directory in the DFS; must not exist.");
 DEFINE_int32(reducers, 0, "submit: reduce tasks (0: the job's default).");
 DEFINE_string(partitioner, "", "submit: hash or range (default: the job's own).");
+DEFINE_string(queue, "", "submit: the scheduler queue (default: the resource manager's first).");
 DEFINE_bool(json, false, "status, list: machine-readable output.");
+DEFINE_bool(attempts, false, "status: list every attempt, even of a large job.");
 
 namespace {
 
@@ -37,8 +39,10 @@ int main(int argc, char** argv) {
   args.output = FLAGS_output;
   args.reducers = FLAGS_reducers;
   args.partitioner = FLAGS_partitioner;
+  args.queue = FLAGS_queue;
   args.json = FLAGS_json;
-  for (const char* flag : {"binary", "input", "output", "reducers", "partitioner"}) {
+  args.attempts = FLAGS_attempts;
+  for (const char* flag : {"binary", "input", "output", "reducers", "partitioner", "queue"}) {
     if (Given(flag)) args.submit_flags_given.push_back(flag);
   }
   mr::Result<mr::sched::MrjobCommand> command = mr::sched::ParseMrjobCommand(args);

@@ -19,6 +19,16 @@ std::string Bar(int percent) {
   return bar;
 }
 
+// "  attempts 3 running, 1 failed, 0 killed", or the wait.
+std::string Tail(const JobProgress& p) {
+  if (!p.waiting.empty()) return "  (" + p.waiting + ")";
+  if (p.running + p.failed + p.killed == 0) return "";
+  char buf[128];
+  std::snprintf(buf, sizeof(buf), "  attempts %d running, %d failed, %d killed", p.running,
+                p.failed, p.killed);
+  return buf;
+}
+
 }  // namespace
 
 int ProgressDisplay::Percent(double progress) {
@@ -26,20 +36,21 @@ int ProgressDisplay::Percent(double progress) {
   return std::clamp(static_cast<int>(std::floor(progress * 100.0 + 1e-9)), 0, 100);
 }
 
-std::string ProgressDisplay::Update(const std::string& state, double map_progress,
-                                    double reduce_progress) {
-  int map = Percent(map_progress);
-  int reduce = Percent(reduce_progress);
+std::string ProgressDisplay::Update(const JobProgress& p) {
+  int map = Percent(p.map);
+  int reduce = Percent(p.reduce);
   char plain[128];
-  std::snprintf(plain, sizeof(plain), "%-9s map %3d%%  reduce %3d%%", state.c_str(), map, reduce);
-  if (plain == last_) return "";
-  last_ = plain;
-  if (!terminal_) return std::string(plain) + "\n";
+  std::snprintf(plain, sizeof(plain), "%-9s map %3d%%  reduce %3d%%", p.state.c_str(), map,
+                reduce);
+  std::string line = plain + Tail(p);
+  if (line == last_) return "";
+  last_ = line;
+  if (!terminal_) return line + "\n";
   drawn_ = true;
-  char line[256];
-  std::snprintf(line, sizeof(line), "\r%-9s map %s %3d%%  reduce %s %3d%%\x1b[K", state.c_str(),
+  char bars[256];
+  std::snprintf(bars, sizeof(bars), "\r%-9s map %s %3d%%  reduce %s %3d%%", p.state.c_str(),
                 Bar(map).c_str(), map, Bar(reduce).c_str(), reduce);
-  return line;
+  return bars + Tail(p) + "\x1b[K";
 }
 
 std::string ProgressDisplay::Finish() {

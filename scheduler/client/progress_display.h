@@ -1,7 +1,8 @@
 // A job's progress while `mrjob submit` waits: on a terminal, one line with
-// two bars (map %, reduce %) and the state, redrawn in place; otherwise
-// (a pipe, a log file) a plain line each time the state or a whole percent
-// changes, so logs stay short.
+// two bars (map %, reduce %), the state and the attempts running, failed
+// and killed, redrawn in place; otherwise (a pipe, a log file) a plain line
+// each time one of those changes (a whole percent, a count), so logs stay
+// short. While the application waits for its AM, why.
 // Thread-safety: none; one per waiting client.
 #pragma once
 
@@ -9,12 +10,23 @@
 
 namespace mr::sched {
 
+// What one poll of the application shows.
+struct JobProgress {
+  std::string state;  // "RUNNING", ...
+  double map = 0;     // 0..1.
+  double reduce = 0;
+  int running = 0;  // Task attempts by state.
+  int failed = 0;
+  int killed = 0;
+  std::string waiting;  // Why it waits for its AM (ACCEPTED), else "".
+};
+
 class ProgressDisplay {
  public:
   explicit ProgressDisplay(bool terminal) : terminal_(terminal) {}
 
   // What to write for this poll; "" when nothing visible changed.
-  std::string Update(const std::string& state, double map_progress, double reduce_progress);
+  std::string Update(const JobProgress& progress);
   // What ends the display: a newline after an in-place bar, else "".
   std::string Finish();
 

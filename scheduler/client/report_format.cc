@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "common/clock.h"
 #include "common/json_writer.h"
@@ -38,6 +39,19 @@ void WriteReportFields(const wire::ApplicationReport& r, JsonWriter* json) {
   json->Key("used").BeginObject();
   json->Key("vcores").Int(r.used.vcores).Key("memory_mb").Int(r.used.memory_mb);
   json->EndObject();
+  json->Key("queue").String(r.queue);
+  json->Key("share").Double(r.share);
+  json->Key("fair_share").Double(r.fair_share);
+  json->Key("wait_reason").String(r.wait_reason);
+  json->Key("attempt_counts").BeginObject();
+  for (const auto& [state, n] : r.attempt_counts) json->Key(state).Int(n);
+  json->EndObject();
+}
+
+std::string ShareText(const wire::ApplicationReport& r) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f/%.2f", r.share, r.fair_share);
+  return buf;
 }
 
 // An attempt's run time, to now while it runs ("-" before it started).
@@ -51,7 +65,7 @@ std::string AttemptSeconds(const wire::TaskAttemptReport& a) {
 
 std::string Line(const char* label, const std::string& value) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%-14s", label);
+  std::snprintf(buf, sizeof(buf), "%-16s", label);
   return buf + value + "\n";
 }
 
@@ -67,7 +81,25 @@ bool IsFinal(wire::AppState::type state) {
          state == wire::AppState::KILLED;
 }
 
-std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
+std::string AttemptSummary(const std::vector<wire::TaskAttemptReport>& attempts, char kind) {
+  std::map<std::string, int> by_state;
+  for (const wire::TaskAttemptReport& a : attempts) {
+    if (!a.attempt_id.empty() && a.attempt_id[0] == kind) ++by_state[a.state];
+  }
+  std::string out;
+  for (const char* state : {"RUNNING", "SUCCEEDED", "FAILED", "KILLED"}) {
+    auto it = by_state.find(state);
+    if (it == by_state.end()) continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(it->second) + " " + state;
+    by_state.erase(it);
+  }
+  for (const auto& [state, n] : by_state) {
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + state;
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string FormatApplication(const wire::ApplicationReport& r, bool json, bool all_attempts) {
   Result<Counters> counters = Counters::FromJson(r.counters_json);
   if (json) {
     JsonWriter w;
@@ -95,7 +127,10 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
   out += Line("application", r.app_id);
   out += Line("name", r.name);
   out += Line("user", r.user);
+  out += Line("queue", r.queue);
   out += Line("state", AppStateName(r.state));
+  if (!r.wait_reason.empty()) out += Line("waiting", r.wait_reason);
+  out += Line("share", ShareText(r) + " of the cluster (dominant share now / fair share)");
   out += Line("progress", "map " + std::to_string(ProgressDisplay::Percent(r.map_progress)) +
                               "%, reduce " +
                               std::to_string(ProgressDisplay::Percent(r.reduce_progress)) + "%");
@@ -106,6 +141,12 @@ std::string FormatApplication(const wire::ApplicationReport& r, bool json) {
   }
   if (!r.diagnostics.empty()) out += Line("diagnostics", r.diagnostics);
   if (!r.attempts.empty()) {
+    out += Line("map attempts", AttemptSummary(r.attempts, 'm'));
+    out += Line("reduce attempts", AttemptSummary(r.attempts, 'r'));
+  }
+  if (!r.attempts.empty() && !all_attempts && r.attempts.size() > kListedAttempts) {
+    out += "(" + std::to_string(r.attempts.size()) + " attempts; --attempts lists each)\n";
+  } else if (!r.attempts.empty()) {
     out += "attempts\n";
     for (const wire::TaskAttemptReport& a : r.attempts) {
       char buf[256];
@@ -133,14 +174,17 @@ std::string FormatApplicationList(const std::vector<wire::ApplicationReport>& re
     return w.str() + "\n";
   }
   std::string out;
-  char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-26s %-10s %5s %7s  %-16s %s\n", "APPLICATION", "STATE", "MAP",
-                "REDUCE", "NAME", "USER");
+  char buf[1024];
+  std::snprintf(buf, sizeof(buf), "%-26s %-10s %-10s %5s %7s  %-9s %-16s %-8s %s\n",
+                "APPLICATION", "QUEUE", "STATE", "MAP", "REDUCE", "SHARE", "NAME", "USER",
+                "WAITING");
   out += buf;
   for (const wire::ApplicationReport& r : reports) {
-    std::snprintf(buf, sizeof(buf), "%-26s %-10s %4d%% %6d%%  %-16s %s\n", r.app_id.c_str(),
-                  AppStateName(r.state).c_str(), ProgressDisplay::Percent(r.map_progress),
-                  ProgressDisplay::Percent(r.reduce_progress), r.name.c_str(), r.user.c_str());
+    std::snprintf(buf, sizeof(buf), "%-26s %-10s %-10s %4d%% %6d%%  %-9s %-16s %-8s %s\n",
+                  r.app_id.c_str(), r.queue.c_str(), AppStateName(r.state).c_str(),
+                  ProgressDisplay::Percent(r.map_progress),
+                  ProgressDisplay::Percent(r.reduce_progress), ShareText(r).c_str(),
+                  r.name.c_str(), r.user.c_str(), r.wait_reason.c_str());
     out += buf;
   }
   return out;

@@ -33,7 +33,12 @@ DEFINE_int32(mrjob_rm_timeout_ms, 30000,
              "A submitting client gives up when the resource manager has not answered for "
              "this long.");
 DEFINE_int32(mrjob_am_memory_mb, 512, "Memory of a job's Application Master container.");
-DEFINE_int32(mrjob_am_vcores, 1, "Cores of a job's Application Master container.");
+// An AM is a control loop (heartbeats, polls, bookkeeping), not a worker:
+// by default it asks for memory only, so that on small clusters, where
+// vcores are the scarce resource, every vcore runs tasks and several jobs
+// can run at once (docs/SCHEDULER.md, "Queues and fair shares").
+DEFINE_int32(mrjob_am_vcores, 0,
+             "Cores of a job's Application Master container (0: memory only).");
 DEFINE_int32(mrjob_check_timeout_ms, 30000,
              "A job binary asked to check its flags before a submission (--mr_role=check) "
              "must answer within this long.");
@@ -151,8 +156,9 @@ Result<std::string> Submit(const SubmitOptions& options, const JobDescription& d
   submission.user = UserName();
   submission.binary_dfs_path = StagedBinaryPath(app_id);
   submission.am_args = AmArguments(options);
-  submission.am_resource.vcores = std::max(1, FLAGS_mrjob_am_vcores);
+  submission.am_resource.vcores = std::max(0, FLAGS_mrjob_am_vcores);
   submission.am_resource.memory_mb = std::max(1, FLAGS_mrjob_am_memory_mb);
+  submission.queue = options.queue;
   Status s = Upload(dfs, options.binary, submission.binary_dfs_path)
                  .Prepend("uploading " + options.binary);
   for (size_t i = 0; s.ok() && i < description.files.size(); ++i) {
@@ -231,8 +237,15 @@ int WaitForApplication(const std::string& cluster_dir, const std::string& app_id
     if (got.ok()) {
       failing_since = 0;
       report = *std::move(got);
-      out << display.Update(AppStateName(report.state), report.map_progress,
-                            report.reduce_progress);
+      JobProgress progress;
+      progress.state = AppStateName(report.state);
+      progress.map = report.map_progress;
+      progress.reduce = report.reduce_progress;
+      progress.running = report.attempt_counts["RUNNING"];
+      progress.failed = report.attempt_counts["FAILED"];
+      progress.killed = report.attempt_counts["KILLED"];
+      if (report.state == wire::AppState::ACCEPTED) progress.waiting = report.wait_reason;
+      out << display.Update(progress);
       out.flush();
       if (IsFinal(report.state)) break;
     } else {

@@ -17,6 +17,7 @@ struct SubmitOptions {
   std::string output;                 // DFS path; must not exist.
   int reducers = 0;                   // 0: the job's default.
   std::string partitioner;            // "hash", "range" or "" (the job's default).
+  std::string queue;                  // The RM's queue; "": its first.
   std::vector<std::string> job_args;  // Passed to the AM and every task.
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <thread>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
@@ -12,12 +13,13 @@
 #include "common/file.h"
 #include "scheduler/nodemanager/container_env.h"
 #include "scheduler/nodemanager/launch_check.h"
+#include "scheduler/nodemanager/local_dirs.h"
 #include "scheduler/nodemanager/log_tail.h"
 #include "scheduler/nodemanager/process_launcher.h"
 #include "scheduler/nodemanager/process_memory.h"
 #include "scheduler/nodemanager/progress_file.h"
 #include "scheduler/resourcemanager/resources.h"
-#include "scheduler/shuffle/local_names.h"  // CleanupApp
+#include "scheduler/shuffle/local_names.h"  // ForgetApp
 
 DEFINE_int32(nm_stop_grace_ms, 3000,
              "After SIGTERM to a container's process group (StopContainer, a stop from the "
@@ -36,6 +38,10 @@ constexpr int kMonitorTickMs = 50;
 // A container waiting for the room of stopped ones gives up this long after
 // their stop grace (they are SIGKILLed by then).
 constexpr int kRoomWaitSlackMs = 1000;
+// How long the NM waits for the rest of an exited container's process group
+// to die of SIGKILL (processes in uninterruptible sleep) before it frees the
+// container's room anyway.
+constexpr int kGroupGoneWaitMs = 10000;
 
 }  // namespace
 
@@ -53,6 +59,7 @@ struct ContainerManager::Container {
   std::string result;
   // Set when we end it (stop, memory): the reason diagnostics give.
   std::string kill_reason;
+  bool preempted = false;  // Stopped by the RM to take its room back.
   bool kill_pending = false;  // SIGTERM sent; SIGKILL due at kill_deadline.
   std::chrono::steady_clock::time_point kill_deadline;
   // Its resource is counted in used_. False while it waits for the room of
@@ -225,13 +232,29 @@ void ContainerManager::Launch(const std::shared_ptr<Container>& c,
   siginfo_t info;
   while (::waitid(P_PID, *pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
   }
+  {
+    std::lock_guard lock(mu_);
+    SignalGroup(*pid, SIGKILL);  // Whatever it left running in its group.
+  }
+  // The container's room is free only once its whole group is gone. The
+  // unreaped leader keeps the group id from being reused meanwhile.
+  auto give_up = Clock::now() + std::chrono::milliseconds(kGroupGoneWaitMs);
+  while (GroupHasOtherProcesses(*pid, *pid)) {
+    if (Clock::now() > give_up) {
+      LOG(WARNING) << "container " << c->id << ": processes of group " << *pid
+                   << " outlive SIGKILL by " << kGroupGoneWaitMs << " ms; freeing it anyway";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard lock(mu_);
+    SignalGroup(*pid, SIGKILL);
+  }
   int wait_status = 0;
   {
     // Reaped under the lock, and the pid forgotten at once: once reaped, the
     // pid may belong to any new process, which no later Stop, cleanup or
     // memory kill may signal.
     std::lock_guard lock(mu_);
-    SignalGroup(*pid, SIGKILL);  // Whatever it left running in its group.
     while (::waitpid(*pid, &wait_status, 0) < 0 && errno == EINTR) {
     }
     c->pid = 0;
@@ -258,29 +281,34 @@ void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
     }
   }
   std::string tail = LastLines(JoinPath(c->dir, "stderr"));
-  std::lock_guard lock(mu_);
-  if (c->complete) return;
-  if (!c->kill_reason.empty()) reason = c->kill_reason;
-  if (reason.empty()) reason = note;
-  c->complete = true;
-  c->kill_pending = false;
-  c->exit_code = exit_code;
-  if (!reason.empty()) c->diagnostics = tail.empty() ? reason : reason + "\n" + tail;
-  c->result = std::move(result);
-  if (c->holds_room) SubtractFrom(&used_, c->resource);
-  c->holds_room = false;
-  room_cv_.notify_all();
-  LOG(INFO) << "container " << c->id << ": complete, exit code " << exit_code
-            << (reason.empty() ? "" : " (" + reason + ")");
+  {
+    std::lock_guard lock(mu_);
+    if (c->complete) return;
+    if (!c->kill_reason.empty()) reason = c->kill_reason;
+    if (reason.empty()) reason = note;
+    c->complete = true;
+    c->kill_pending = false;
+    c->exit_code = exit_code;
+    if (!reason.empty()) c->diagnostics = tail.empty() ? reason : reason + "\n" + tail;
+    c->result = std::move(result);
+    if (c->holds_room) SubtractFrom(&used_, c->resource);
+    c->holds_room = false;
+    room_cv_.notify_all();
+    LOG(INFO) << "container " << c->id << ": complete, exit code " << exit_code
+              << (reason.empty() ? "" : " (" + reason + ")");
+  }
+  if (options_.on_complete) options_.on_complete();
 }
 
-void ContainerManager::Stop(const std::string& container_id, const std::string& reason) {
+void ContainerManager::Stop(const std::string& container_id, const std::string& reason,
+                            bool preempted) {
   std::lock_guard lock(mu_);
   auto it = containers_.find(container_id);
   if (it == containers_.end()) return;
   Container* c = it->second.get();
   if (c->complete || !c->kill_reason.empty()) return;
   c->kill_reason = reason;
+  c->preempted = preempted;
   room_cv_.notify_all();  // It may be waiting for room (WaitForRoom).
   if (c->pid > 0) {
     SignalGroup(c->pid, SIGTERM);
@@ -301,6 +329,7 @@ wire::ContainerStatus ContainerManager::StatusOf(const Container& c) const {
   if (c.complete) {
     s.diagnostics = c.diagnostics;
     s.result = c.result;
+    s.preempted = c.preempted;
   }
   return s;
 }
@@ -368,33 +397,54 @@ void ContainerManager::MarkReported(const std::vector<std::string>& container_id
   }
 }
 
-void ContainerManager::CleanupApp(const std::string& app_id) {
+void ContainerManager::StopApp(const std::string& app_id) {
+  int killed = 0;
+  std::lock_guard lock(mu_);
+  for (auto& [id, c] : containers_) {
+    if (c->app_id != app_id || c->complete) continue;
+    if (c->kill_reason.empty()) c->kill_reason = "stopped: application finished";
+    if (c->pid > 0) SignalGroup(c->pid, SIGKILL);
+    ++killed;
+  }
+  room_cv_.notify_all();  // Containers waiting for room see their kill_reason.
+  if (killed > 0) LOG(INFO) << "stopping " << killed << " containers of " << app_id;
+}
+
+int ContainerManager::RunningOf(const std::string& app_id) const {
+  int running = 0;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, c] : containers_) running += c->app_id == app_id && !c->complete;
+  return running;
+}
+
+void ContainerManager::ForgetApp(const std::string& app_id) {
   if (!shuffle::IsSafeLocalName(app_id)) {
     LOG(WARNING) << "ignoring cleanup of a bad app id";
     return;
   }
-  int killed = 0;
   {
     std::lock_guard lock(mu_);
     for (auto it = containers_.begin(); it != containers_.end();) {
-      Container* c = it->second.get();
-      if (c->app_id != app_id) {
-        ++it;
-        continue;
-      }
-      if (!c->complete) {
-        if (c->kill_reason.empty()) c->kill_reason = "stopped: application cleaned up";
-        if (c->pid > 0) SignalGroup(c->pid, SIGKILL);
-        ++killed;
-      }
-      it = containers_.erase(it);  // Its thread keeps the record until it ends.
+      // A container still running (it outlived its kill) keeps its record
+      // in its thread until it ends.
+      it = it->second->app_id == app_id ? containers_.erase(it) : std::next(it);
     }
-    room_cv_.notify_all();  // Containers waiting for room see their kill_reason.
   }
   localizer_->Forget(app_id);
-  Status s = RemoveAll(JoinPath(apps_dir_, app_id));
-  LOG(INFO) << "cleaned up " << app_id << " (" << killed << " containers killed)"
-            << (s.ok() ? "" : ": " + s.ToString());
+  Status s = RemoveAll(AppDir(app_id));
+  LOG(INFO) << "cleaned up " << app_id << (s.ok() ? "" : ": " + s.ToString());
+}
+
+std::vector<std::string> ContainerManager::LocalAppIds() const {
+  std::vector<std::string> ids;
+  for (const std::string& name : SubdirectoryNames(apps_dir_)) {
+    if (shuffle::IsSafeLocalName(name) && name.rfind("app_", 0) == 0) ids.push_back(name);
+  }
+  return ids;
+}
+
+std::string ContainerManager::AppDir(const std::string& app_id) const {
+  return JoinPath(apps_dir_, app_id);
 }
 
 wire::Resource ContainerManager::used() const {

@@ -4,14 +4,18 @@
 // A started container gets a thread of its own that localizes the binary
 // (Localizer), writes LaunchContext.files into its working directory
 // <dir>/apps/<app_id>/containers/<container_id>/, spawns the process in a
-// new process group (process_launcher.h) and waits for it (its reaper);
-// when it ends, the status is recorded (exit code, diagnostics with the last
-// stderr lines, the `result` file) and its resources are freed. One monitor
-// thread sends SIGKILL when a stop's grace period is over, samples each
-// group's RSS every memory_check_ms and kills a group over its grant, and
-// joins finished container threads.
+// new process group (process_launcher.h) and waits for it (its reaper).
+// When the process exits, what is left of its group is killed, and only
+// once no process of the group remains is the container complete: its
+// status recorded (exit code, diagnostics with the last stderr lines, the
+// `result` file), its resources freed, and the on_complete hook called (the
+// RM link heartbeats at once, so the RM frees the room without waiting for
+// the next heartbeat). One monitor thread sends SIGKILL when a stop's grace
+// period is over, samples each group's RSS every memory_check_ms and kills
+// a group over its grant, and joins finished container threads.
 //
-// Records stay (for statuses and logs) until the application is cleaned up.
+// Records stay (for statuses and logs) until the application is cleaned up
+// (StopApp, then ForgetApp once its logs are aggregated: app_cleaner.h).
 //
 // Thread-safety: every public method may be called from any thread; one
 // mutex guards the records and the accounting.
@@ -22,6 +26,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -46,6 +51,8 @@ class ContainerManager {
     NodeEnv node;
     int stop_grace_ms = 3000;     // SIGTERM, then SIGKILL after this.
     int memory_check_ms = 500;
+    // Called (without locks) whenever a container completes.
+    std::function<void()> on_complete;
     // Defaults from --nm_stop_grace_ms and --nm_memory_check_ms.
     static Options FromFlags();
   };
@@ -68,7 +75,8 @@ class ContainerManager {
   Status Start(const wire::LaunchContext& context);
   // SIGTERM to the group, SIGKILL after the grace period; a container not
   // yet launched never starts. Unknown or finished ids: nothing happens.
-  void Stop(const std::string& container_id, const std::string& reason);
+  // `preempted`: the RM takes its room back; its status says so.
+  void Stop(const std::string& container_id, const std::string& reason, bool preempted = false);
   // Statuses of the known ids among `ids`, each with the container's grant;
   // a RUNNING one with the progress its process reports in the file
   // "progress" (progress_file.h; -1 when there is none), a COMPLETE one with
@@ -84,9 +92,17 @@ class ContainerManager {
   std::vector<wire::ContainerStatus> HeartbeatStatuses();
   void MarkReported(const std::vector<std::string>& container_ids);
 
-  // Kills the application's containers, forgets them and deletes
+  // Kills the application's running containers (SIGKILL: it is over).
+  void StopApp(const std::string& app_id);
+  // Containers of the application that have not completed.
+  int RunningOf(const std::string& app_id) const;
+  // Forgets the application's containers and deletes <dir>/apps/<app_id>.
+  void ForgetApp(const std::string& app_id);
+  // The applications with a directory under <dir>/apps (a restarted NM's
+  // leftovers among them).
+  std::vector<std::string> LocalAppIds() const;
   // <dir>/apps/<app_id>.
-  void CleanupApp(const std::string& app_id);
+  std::string AppDir(const std::string& app_id) const;
 
   // Kills every container and joins every thread. Idempotent.
   void Shutdown();

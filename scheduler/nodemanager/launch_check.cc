@@ -27,9 +27,9 @@ Status CheckLaunchContext(const wire::LaunchContext& context, const wire::Resour
     return Status::InvalidArgument("container " + id +
                                    ": binary_dfs_path must be an absolute DFS path");
   }
-  if (!IsValid(context.resource)) {
+  if (!IsValidGrant(context.resource)) {
     return Status::InvalidArgument("container " + id +
-                                   ": resource needs vcores > 0 and memory_mb > 0, got " +
+                                   ": resource needs vcores >= 0 and memory_mb > 0, got " +
                                    ToString(context.resource));
   }
   if (!Fits(context.resource, capability)) {

@@ -7,6 +7,7 @@
 #include "common/file.h"
 #include "common/host_port.h"
 #include "rpc/thrift_server.h"
+#include "scheduler/nodemanager/app_cleaner.h"
 #include "scheduler/nodemanager/localizer.h"
 #include "scheduler/nodemanager/nm_service.h"
 #include "scheduler/nodemanager/rm_link.h"
@@ -35,7 +36,7 @@ NodeManager::~NodeManager() { Stop(); }
 Status NodeManager::Init(Options options) {
   if (options.dir.empty()) return Status::InvalidArgument("node manager needs --dir");
   RETURN_NOT_OK(shuffle::CheckSafeLocalName(options.id, "node id"));
-  if (!IsValid(options.capability)) {
+  if (!IsValidCapability(options.capability)) {
     return Status::InvalidArgument("node capability must be positive, got " +
                                    ToString(options.capability));
   }
@@ -68,7 +69,18 @@ Status NodeManager::Init(Options options) {
   container_options.node = NodeEnv{options.id,         options.host,        options.rack,
                                    0,                  shuffle_port_,       options.rm_address,
                                    options.dfs_master, options.datanode_id, options.dfs_chunk_size};
+  // Completions heartbeat at once, so the RM frees their room.
+  container_options.on_complete = [this] {
+    if (RmLink* link = rm_link_ptr_.load()) link->Wake();
+  };
   containers_ = std::make_unique<ContainerManager>(container_options, localizer_);
+  AppCleaner::Options cleaner_options = options.cleaner;
+  cleaner_options.node_id = options.id;
+  cleaner_options.dfs_master = options.dfs_master;
+  cleaner_options.client_host = options.host;
+  cleaner_options.container_wait_ms = container_options.stop_grace_ms + 5000;
+  cleaner_ = std::make_unique<AppCleaner>(cleaner_options, containers_.get());
+  cleaner_->Start();
 
   rpc::ThriftServer::Options rpc_options;
   rpc_options.name = "node manager " + options.id;
@@ -92,7 +104,10 @@ Status NodeManager::Init(Options options) {
   link.node.rack = options.rack;
   link.node.capability = options.capability;
   link.node.datanode_id = options.datanode_id;
+  AppCleaner* cleaner = cleaner_.get();
+  link.cleanup_app = [cleaner](const std::string& app_id) { cleaner->Cleanup(app_id); };
   rm_link_ = std::make_unique<RmLink>(link, containers_.get());
+  rm_link_ptr_ = rm_link_.get();
   rm_link_->Start();
   LOG(INFO) << "node manager " << options.id << ": service on " << options.bind << ":"
             << rpc_port_ << ", shuffle on " << shuffle_port_ << ", "
@@ -102,9 +117,12 @@ Status NodeManager::Init(Options options) {
 
 void NodeManager::Stop() {
   // The RM link first (no more stops or cleanups), then the RPC server (no
-  // more starts), then the containers, then the shuffle.
+  // more starts), then the cleaner (a log upload under way ends), then the
+  // containers, then the shuffle.
+  rm_link_ptr_ = nullptr;
   if (rm_link_) rm_link_->Stop();
   if (rpc_) rpc_->Stop();
+  if (cleaner_) cleaner_->Stop();
   if (containers_) containers_->Shutdown();
   if (shuffle_) shuffle_->Stop();
 }

@@ -9,10 +9,12 @@
 // Thread-safety: Start/Stop from the owning thread; accessors from any.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "scheduler/nodemanager/app_cleaner.h"
 #include "scheduler/nodemanager/container_manager.h"
 #include "scheduler_types.h"
 
@@ -46,6 +48,8 @@ class NodeManager {
     int heartbeat_ms = 200;
     // Stop grace and memory check period; FromFlags() fills these.
     ContainerManager::Options containers = ContainerManager::Options::FromFlags();
+    // Log aggregation (node id, DFS and wait filled in by Start).
+    AppCleaner::Options cleaner = AppCleaner::Options::FromFlags();
     // Replaces the DFS download (tests); empty: the DFS at dfs_master.
     Localizer* localizer = nullptr;
   };
@@ -71,7 +75,11 @@ class NodeManager {
   std::unique_ptr<Localizer> own_localizer_;
   Localizer* localizer_ = nullptr;
   std::unique_ptr<ContainerManager> containers_;
+  std::unique_ptr<AppCleaner> cleaner_;
   std::unique_ptr<rpc::ThriftServer> rpc_;
+  // Set once, before the first container can start (the RM learns of the
+  // node through it); read by container threads.
+  std::atomic<RmLink*> rm_link_ptr_{nullptr};
   std::unique_ptr<RmLink> rm_link_;
   int rpc_port_ = 0;
   int shuffle_port_ = 0;

@@ -1,4 +1,4 @@
-// Resident memory of process groups, from /proc (Linux).
+// Resident memory and members of process groups, from /proc (Linux).
 // Thread-safety: stateless.
 #pragma once
 
@@ -13,5 +13,9 @@ namespace mr::sched::nm {
 // processes' /proc/<pid>/stat "rss"), from one scan of /proc. Processes that
 // vanish during the scan are skipped.
 std::map<pid_t, uint64_t> RssByProcessGroup();
+
+// Whether any process other than `except` is in process group `pgid` and is
+// not a zombie (one scan of /proc).
+bool GroupHasOtherProcesses(pid_t pgid, pid_t except);
 
 }  // namespace mr::sched::nm

@@ -56,8 +56,17 @@ void RmLink::Stop() {
 
 bool RmLink::Sleep(int ms) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_ || woken_; });
+  woken_ = false;
   return !stopping_;
+}
+
+void RmLink::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 void RmLink::Loop() {
@@ -92,7 +101,10 @@ void RmLink::Loop() {
 
 Status RmLink::Register() {
   ASSIGN_OR_RETURN(RmClient * rm, client_->Get());
-  RETURN_NOT_OK(rm->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(options_.node); }));
+  // The applications this node has data of: the RM says which are over.
+  std::vector<std::string> local_apps = containers_->LocalAppIds();
+  RETURN_NOT_OK(rm->Call("RegisterNode",
+                         [&](auto& stub) { stub.RegisterNode(options_.node, local_apps); }));
   ++registrations_;
   LOG(INFO) << "node " << options_.node.id << ": registered with the resource manager at "
             << rm->where();
@@ -118,7 +130,17 @@ Status RmLink::Heartbeat(bool* reregister) {
   for (const std::string& id : response.stop_container_ids) {
     containers_->Stop(id, "stopped by the resource manager");
   }
-  for (const std::string& app_id : response.cleanup_app_ids) containers_->CleanupApp(app_id);
+  for (const std::string& id : response.preempt_container_ids) {
+    containers_->Stop(id, "preempted by the resource manager", /*preempted=*/true);
+  }
+  for (const std::string& app_id : response.cleanup_app_ids) {
+    if (options_.cleanup_app) {
+      options_.cleanup_app(app_id);
+    } else {
+      containers_->StopApp(app_id);
+      containers_->ForgetApp(app_id);
+    }
+  }
   *reregister = response.reregister;
   return Status::OK();
 }

@@ -1,7 +1,10 @@
 // RmLink: the Node Manager's side of the RM protocol. One thread registers
-// the node (RegisterNode, retried with backoff while the RM is down), then
-// heartbeats every heartbeat_ms with the containers' statuses, and obeys
-// the answers: stop_container_ids, cleanup_app_ids, reregister.
+// the node (RegisterNode with the applications it has local data of,
+// retried with backoff while the RM is down), then heartbeats every
+// heartbeat_ms with the containers' statuses, and at once when a container
+// completes (Wake: YARN's out-of-band heartbeat, so the RM frees its room
+// without waiting), and obeys the answers: stop_container_ids,
+// preempt_container_ids, cleanup_app_ids, reregister.
 // Completed statuses are marked reported only after a heartbeat that
 // carried them succeeded, so none is lost to a failed call.
 //
@@ -16,6 +19,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +43,9 @@ class RmLink {
     wire::NodeInfo node;
     int heartbeat_ms = 200;
     int rpc_timeout_ms = 5000;
+    // A finished application to clean up (app_cleaner.h); null: its
+    // containers are stopped and forgotten at once.
+    std::function<void(const std::string& app_id)> cleanup_app;
   };
 
   // `containers` must outlive the link.
@@ -47,6 +54,8 @@ class RmLink {
 
   void Start();
   void Stop();  // Idempotent; returns once the thread has ended.
+  // Heartbeats now rather than at the next interval (a container completed).
+  void Wake();
 
   // For tests and logs.
   int registrations() const { return registrations_.load(); }
@@ -67,6 +76,7 @@ class RmLink {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
+  bool woken_ = false;     // GUARDED_BY(mu_)
   std::thread thread_;
   std::atomic<int> registrations_{0};
   std::atomic<int> heartbeats_{0};

@@ -16,6 +16,8 @@ exception SchedulerError {
 
 // ---- Shared values -------------------------------------------------------
 
+// Vcores may be 0 (an application master, by default, asks for memory
+// only: it is a control loop, not a worker); memory must be positive.
 struct Resource {
   1: i32 vcores,
   2: i64 memory_mb,
@@ -72,6 +74,10 @@ struct ContainerStatus {
   // The container's grant, so an RM that restarted (or took over) can
   // account for containers it did not grant itself.
   9: Resource resource,
+  // COMPLETE only: the RM preempted it (NodeHeartbeatResponse.
+  // preempt_container_ids) to give its room to an application below its
+  // fair share. Its attempt is KILLED, never a failure.
+  10: bool preempted,
 }
 
 // How to run a container's process.
@@ -111,8 +117,10 @@ service NodeManagerService {
 // ---- Resource Manager ----------------------------------------------------
 
 enum AppState {
-  SUBMITTED = 1,   // Waiting for room for its AM.
-  ACCEPTED = 2,    // AM container granted and launching.
+  SUBMITTED = 1,   // Not yet accepted (transient).
+  ACCEPTED = 2,    // Accepted into its queue: waiting for its AM to fit
+                   // (ApplicationReport.wait_reason says why), or its AM
+                   // container granted and launching.
   RUNNING = 3,     // AM registered.
   SUCCEEDED = 4,
   FAILED = 5,
@@ -127,6 +135,9 @@ struct ApplicationSubmission {
   5: list<string> am_args,         // The AM is the job binary started with these.
   6: Resource am_resource,
   7: map<string, string> am_env,
+  // The scheduler queue (docs/SCHEDULER.md, "Queues and fair shares");
+  // empty: the RM's first queue. InvalidArgument for an unknown one.
+  8: string queue,
 }
 
 // One task attempt, as the AM reports it (for status and `mrjob logs`).
@@ -154,7 +165,20 @@ struct ApplicationReport {
   11: string am_container_id,
   12: string am_node_id,
   13: list<TaskAttemptReport> attempts,  // Not in ListApplications or a brief GetApplication.
-  14: Resource used,               // Resources of its running containers.
+  14: Resource used,               // Resources of its containers (until their processes are gone).
+  15: string queue,
+  // Its dominant share of the cluster (DRF: the larger of its vcores' and
+  // its memory's fraction of the live nodes'), and the fair share the RM
+  // computes for it now (0 when it has no AM or nothing to run).
+  16: double share,
+  17: double fair_share,
+  // Why it waits, when it does: for room for its AM, for containers (at its
+  // fair share, the cluster full, locality), or that some request cannot be
+  // met by any live node. Empty when nothing waits.
+  18: string wait_reason,
+  // Its task attempts by state ("RUNNING", "SUCCEEDED", "FAILED", "KILLED"),
+  // also in brief reports and lists.
+  19: map<string, i32> attempt_counts,
 }
 
 // A request for one container. The RM grants on a preferred node at once if
@@ -211,6 +235,10 @@ struct AllocateResponse {
   // heartbeats or the membership layer): their containers are in
   // `completed`, and the map outputs they served are gone.
   5: list<string> lost_node_ids,
+  // Non-empty while some outstanding request cannot be met by any live
+  // node, even ignoring its excluded nodes: why (the AM fails the job if it
+  // stays so, --am_unschedulable_timeout_ms).
+  6: string unschedulable,
 }
 
 // What a (re-)registering AM learns: which attempt of the application it
@@ -226,8 +254,13 @@ struct RegisterResponse {
 
 struct NodeHeartbeatResponse {
   1: list<string> stop_container_ids,  // E.g. of a killed or finished application.
-  2: list<string> cleanup_app_ids,     // Finished applications: delete their local data.
+  // Finished applications: aggregate their containers' logs into the DFS,
+  // then delete their local data.
+  2: list<string> cleanup_app_ids,
   3: bool reregister,                  // The RM does not know this node (it restarted).
+  // Stop these to give their room to an application below its fair share;
+  // their statuses say `preempted`.
+  4: list<string> preempt_container_ids,
 }
 
 service ResourceManagerService {
@@ -242,10 +275,15 @@ service ResourceManagerService {
   void KillApplication(1: string app_id) throws (1: SchedulerError error),
   list<NodeReport> ListNodes() throws (1: SchedulerError error),
 
-  // Node Managers.
-  void RegisterNode(1: NodeInfo node) throws (1: SchedulerError error),
+  // Node Managers. `local_app_ids`: the applications the node has local
+  // data of (a restarted NM); the finished ones among them come back in a
+  // heartbeat's cleanup_app_ids.
+  void RegisterNode(1: NodeInfo node, 2: list<string> local_app_ids)
+      throws (1: SchedulerError error),
   // `containers`: every container on the node that is running or completed
-  // since the last heartbeat.
+  // since the last heartbeat (so one it does not list after a stop order has
+  // no process left). A container's resources are free for the RM only once
+  // its NM reports it so.
   NodeHeartbeatResponse NodeHeartbeat(1: string node_id, 2: list<ContainerStatus> containers)
       throws (1: SchedulerError error),
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include <glog/logging.h>
 
@@ -61,19 +62,28 @@ std::string AppOfContainer(const std::string& container_id) {
 
 wire::Resource ClusterState::Node::Free() const { return Minus(info.capability, used); }
 
+wire::Resource ClusterState::Node::TaskRoom() const { return Minus(info.capability, am_used); }
+
 bool ClusterState::App::Finished() const {
   auto s = report.state;
   return s == wire::AppState::SUCCEEDED || s == wire::AppState::FAILED ||
          s == wire::AppState::KILLED;
 }
 
-ClusterState::ClusterState(Options options) : options_(options) {}
+bool ClusterState::App::WantsAm() const {
+  return !Finished() && !has_am && (needs_am || report.state == wire::AppState::SUBMITTED);
+}
+
+ClusterState::ClusterState(Options options) : options_(std::move(options)) {
+  if (options_.queues.empty()) options_.queues.push_back({"default", 1});
+}
 
 // ---- Node Managers ---------------------------------------------------------
 
-Status ClusterState::RegisterNode(const wire::NodeInfo& info, int64_t now_ms) {
+Status ClusterState::RegisterNode(const wire::NodeInfo& info, int64_t now_ms,
+                                  const std::vector<std::string>& local_app_ids) {
   if (info.id.empty()) return Status::InvalidArgument("node id is empty");
-  if (!IsValid(info.capability)) {
+  if (!IsValidCapability(info.capability)) {
     return Status::InvalidArgument("node " + info.id + ": capability must be positive, got " +
                                    ToString(info.capability));
   }
@@ -98,7 +108,14 @@ Status ClusterState::RegisterNode(const wire::NodeInfo& info, int64_t now_ms) {
   node = Node();
   node.info = info;
   node.used = MakeResource(0, 0);
+  node.am_used = MakeResource(0, 0);
   node.last_heartbeat_ms = now_ms;
+  // A restarted NM keeps the local data of the applications it ran: the
+  // finished ones go (their logs aggregated first).
+  for (const std::string& app_id : local_app_ids) {
+    const App* app = FindApp(app_id);
+    if (app == nullptr || app->Finished()) node.cleanup_apps.push_back(app_id);
+  }
   return Status::OK();
 }
 
@@ -114,8 +131,11 @@ Result<wire::NodeHeartbeatResponse> ClusterState::NodeHeartbeat(
   }
   Node& node = it->second;
   node.last_heartbeat_ms = now_ms;
+  ++node.heartbeats;
   wire::NodeHeartbeatResponse response;
+  std::set<std::string> listed;
   for (const wire::ContainerStatus& status : statuses) {
+    listed.insert(status.container_id);
     auto c = containers_.find(status.container_id);
     if (c == containers_.end()) {
       // Running but unknown here: adopted if this RM took over from one
@@ -129,8 +149,29 @@ Result<wire::NodeHeartbeatResponse> ClusterState::NodeHeartbeat(
       ContainerDone(status.container_id, status, now_ms);
     }
   }
-  for (std::string& id : node.stop_containers) response.stop_container_ids.push_back(std::move(id));
-  node.stop_containers.clear();
+  // A container ordered to stop with an earlier answer that this heartbeat
+  // does not list has no process left (the NM never started it, or
+  // reported it complete before): its room is free.
+  std::vector<std::string> gone;
+  for (const auto& [id, c] : containers_) {
+    if (c.node_id == node_id && c.stopping && c.stop_sent_at >= 0 &&
+        c.stop_sent_at < node.heartbeats && listed.count(id) == 0) {
+      gone.push_back(id);
+    }
+  }
+  for (const std::string& id : gone) {
+    ContainerDone(id, CompletedStatus(id, containers_[id].app_id, -1, "stopped"), now_ms);
+  }
+  auto send = [&](std::vector<std::string>* ids, std::vector<std::string>* out) {
+    for (std::string& id : *ids) {
+      auto c = containers_.find(id);
+      if (c != containers_.end()) c->second.stop_sent_at = node.heartbeats;
+      out->push_back(std::move(id));
+    }
+    ids->clear();
+  };
+  send(&node.stop_containers, &response.stop_container_ids);
+  send(&node.preempt_containers, &response.preempt_container_ids);
   response.cleanup_app_ids = std::move(node.cleanup_apps);
   node.cleanup_apps.clear();
   return response;
@@ -195,8 +236,8 @@ wire::Resource ClusterState::LargestNode() const {
 
 Status ClusterState::CheckFitsSomeNode(const wire::Resource& resource,
                                        const std::string& what) const {
-  if (!IsValid(resource)) {
-    return Status::InvalidArgument(what + " must ask for at least 1 vcore and 1 MB, got " +
+  if (!IsValidGrant(resource)) {
+    return Status::InvalidArgument(what + " must ask for at least 0 vcores and 1 MB, got " +
                                    ToString(resource));
   }
   for (const auto& [id, node] : nodes_) {
@@ -220,6 +261,13 @@ const ClusterState::App* ClusterState::FindApp(const std::string& app_id) const 
   return it == apps_.end() ? nullptr : &it->second;
 }
 
+const QueueConfig* ClusterState::FindQueue(const std::string& name) const {
+  for (const QueueConfig& queue : options_.queues) {
+    if (queue.name == name) return &queue;
+  }
+  return nullptr;
+}
+
 std::string ClusterState::NewApplicationId() {
   return "app_" + std::to_string(options_.start_time_ms) + "_" + Padded(next_app_++, 4);
 }
@@ -233,22 +281,41 @@ Status ClusterState::Submit(const wire::ApplicationSubmission& submission, int64
   if (submission.binary_dfs_path.empty()) {
     return Status::InvalidArgument("application " + id + " has no binary");
   }
+  std::string queue = submission.queue.empty() ? options_.queues.front().name : submission.queue;
+  if (FindQueue(queue) == nullptr) {
+    std::string names;
+    for (const QueueConfig& q : options_.queues) names += (names.empty() ? "" : ", ") + q.name;
+    return Status::InvalidArgument("no queue '" + queue.substr(0, 64) + "' (queues: " + names +
+                                   ")");
+  }
   RETURN_NOT_OK(CheckFitsSomeNode(submission.am_resource, "the application master"));
   App& app = apps_[id];
   app.submission = submission;
+  app.submission.queue = queue;
+  app.queue = queue;
   app.submit_order = next_submit_order_++;
+  app.needs_am = true;
   app.report.app_id = id;
   app.report.name = submission.name;
   app.report.user = submission.user;
-  app.report.state = wire::AppState::SUBMITTED;
+  app.report.queue = queue;
+  // Accepted into its queue; it waits there until its AM fits.
+  app.report.state = wire::AppState::ACCEPTED;
   app.report.submit_time_ms = now_ms;
   app.report.used = MakeResource(0, 0);
   ++version_;
-  LOG(INFO) << "rm: application " << id << " (" << submission.name << ") submitted";
+  LOG(INFO) << "rm: application " << id << " (" << submission.name << ") submitted to queue "
+            << queue;
   return Status::OK();
 }
 
 namespace {
+
+// Its attempts by state.
+void CountAttempts(wire::ApplicationReport* report) {
+  report->attempt_counts.clear();
+  for (const wire::TaskAttemptReport& a : report->attempts) ++report->attempt_counts[a.state];
+}
 
 // An application's report without its attempts, which grow with the job.
 wire::ApplicationReport BriefReport(const wire::ApplicationReport& full) {
@@ -263,12 +330,17 @@ Result<wire::ApplicationReport> ClusterState::GetApplication(const std::string& 
                                                              bool brief) const {
   const App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);
-  return brief ? BriefReport(app->report) : app->report;
+  wire::ApplicationReport report = brief ? BriefReport(app->report) : app->report;
+  report.__isset.attempt_counts = true;
+  return report;
 }
 
 std::vector<wire::ApplicationReport> ClusterState::ListApplications() const {
   std::vector<wire::ApplicationReport> out;
-  for (const auto& [id, app] : apps_) out.push_back(BriefReport(app.report));
+  for (const auto& [id, app] : apps_) {
+    out.push_back(BriefReport(app.report));
+    out.back().__isset.attempt_counts = true;
+  }
   return out;
 }
 
@@ -330,10 +402,10 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   for (int64_t id : request.cancel_request_ids) app->pending.erase(id);
   for (const std::string& id : request.release_container_ids) {
     auto c = containers_.find(id);
-    if (c == containers_.end() || c->second.app_id != request.app_id) continue;
-    // Released while it may still run: make sure its NM stops it.
-    nodes_[c->second.node_id].stop_containers.push_back(id);
-    ContainerDone(id, CompletedStatus(id, request.app_id, -1, "released"), now_ms);
+    if (c == containers_.end() || c->second.app_id != request.app_id || c->second.is_am) continue;
+    // It may still run: its NM stops it, and its room is free once the NM
+    // says its processes are gone.
+    StopContainer(id, /*tell_app=*/false);
   }
   if (app->report.map_progress != request.map_progress ||
       app->report.reduce_progress != request.reduce_progress || !request.attempts.empty()) {
@@ -352,6 +424,7 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
       *it = attempt;
     }
   }
+  if (!request.attempts.empty()) CountAttempts(&app->report);
   Schedule(now_ms);
   wire::AllocateResponse response;
   response.allocated = std::move(app->granted);
@@ -362,6 +435,7 @@ Result<wire::AllocateResponse> ClusterState::Allocate(const wire::AllocateReques
   response.cluster_capability = LargestNode();
   response.lost_node_ids = std::move(app->lost_nodes);
   app->lost_nodes.clear();
+  response.unschedulable = app->unschedulable;
   return response;
 }
 
@@ -405,13 +479,9 @@ void ClusterState::AmLaunchFailed(const std::string& app_id, const std::string& 
   if (app == nullptr || app->Finished()) return;
   std::string diagnostics = "the application master could not start: " + why;
   auto am = containers_.find(app->report.am_container_id);
-  if (am != containers_.end() && am->second.is_am) {
-    // Its NM may have started it after all (the call timed out): stop it.
-    nodes_[am->second.node_id].stop_containers.push_back(am->first);
-    ContainerDone(am->first, CompletedStatus(am->first, app_id, -1, diagnostics), now_ms);
-  } else {
-    AmFailed(*app, diagnostics, now_ms);
-  }
+  // Its NM may have started it after all (the call timed out): stop it.
+  if (am != containers_.end() && am->second.is_am) StopContainer(am->first, /*tell_app=*/false);
+  AmFailed(*app, diagnostics, now_ms);
 }
 
 void ClusterState::EndApp(App& app, wire::AppState::type state, const std::string& diagnostics,
@@ -425,15 +495,19 @@ void ClusterState::EndApp(App& app, wire::AppState::type state, const std::strin
   app.needs_am = false;
   app.am_registered = false;
   app.lost_nodes.clear();
+  app.declined_since_ms.clear();
+  app.unschedulable.clear();
+  app.am_wait.clear();
+  app.report.wait_reason.clear();
+  app.report.fair_share = 0;
   ++version_;
   std::vector<std::string> remaining;
   for (const auto& [id, c] : containers_) {
     if (c.app_id == app.report.app_id) remaining.push_back(id);
   }
-  for (const std::string& id : remaining) {
-    nodes_[containers_[id].node_id].stop_containers.push_back(id);
-    ContainerDone(id, CompletedStatus(id, app.report.app_id, -1, "application ended"), now_ms);
-  }
+  // Stopped (the AM's too: it may still be exiting); their room stays
+  // used until their NMs report them gone.
+  for (const std::string& id : remaining) StopContainer(id, /*tell_app=*/false);
   app.completed.clear();
   for (auto& [id, node] : nodes_) node.cleanup_apps.push_back(app.report.app_id);
   LOG(INFO) << "rm: application " << app.report.app_id << " "
@@ -476,11 +550,9 @@ void ClusterState::ExpireAms(int64_t now_ms) {
     std::string why = "no heartbeat from the application master for " +
                       std::to_string(silent_ms) + " ms";
     auto am = containers_.find(app.report.am_container_id);
-    if (am != containers_.end() && am->second.is_am) {
-      // It may be stuck rather than dead: its NM stops it.
-      nodes_[am->second.node_id].stop_containers.push_back(am->first);
-      ContainerDone(am->first, CompletedStatus(am->first, id, -1, why), now_ms);
-    } else if (app.kill_requested) {
+    // It may be stuck rather than dead: its NM stops it.
+    if (am != containers_.end() && am->second.is_am) StopContainer(am->first, /*tell_app=*/false);
+    if (app.kill_requested) {
       EndApp(app, wire::AppState::KILLED, why, now_ms);
     } else {
       AmFailed(app, why, now_ms);
@@ -501,7 +573,7 @@ bool ClusterState::Adopt(Node& node, const wire::ContainerStatus& status) {
   if ((is_am && app->needs_am) || (!is_am && Contains(app->am_container_ids, id))) return false;
   if (is_am && app->has_am) return false;  // The AM is known elsewhere already.
   wire::Resource resource = status.resource;
-  if (!IsValid(resource)) {
+  if (!IsValidGrant(resource)) {
     resource = is_am ? app->submission.am_resource
                      : MakeResource(kFallbackVcores, kFallbackMemoryMb);
   }
@@ -512,8 +584,15 @@ bool ClusterState::Adopt(Node& node, const wire::ContainerStatus& status) {
   grant.request_id = -1;  // Unknown: granted by an earlier RM.
   grant.locality = wire::Locality::OFF_RACK;
   AddTo(&node.used, resource);
+  if (is_am) AddTo(&node.am_used, resource);
   AddTo(&app->report.used, resource);
-  containers_[id] = Container{app_id, node.info.id, resource, is_am, grant};
+  Container& c = containers_[id];
+  c = Container();
+  c.app_id = app_id;
+  c.node_id = node.info.id;
+  c.resource = resource;
+  c.is_am = is_am;
+  c.grant = grant;
   int& counter = container_counters_[app_id];
   counter = std::max(counter, ContainerNumber(id));
   if (is_am) {
@@ -566,6 +645,11 @@ Status ClusterState::Restore(const wire::RmCheckpoint& checkpoint, int64_t now_m
     app.am_attempts = record.am_attempts;
     app.am_container_ids = record.am_container_ids;
     app.needs_am = record.needs_am;
+    // A queue that is no longer configured: the first one.
+    app.queue = FindQueue(record.submission.queue) != nullptr ? record.submission.queue
+                                                              : options_.queues.front().name;
+    app.report.queue = app.queue;
+    CountAttempts(&app.report);
     // Its AM (if any) gets am_expiry_ms to register again.
     app.last_am_contact_ms = now_ms;
     container_counters_[id] =
@@ -579,19 +663,37 @@ Status ClusterState::Restore(const wire::RmCheckpoint& checkpoint, int64_t now_m
 
 // ---- Containers ------------------------------------------------------------
 
+void ClusterState::StopContainer(const std::string& container_id, bool tell_app) {
+  auto it = containers_.find(container_id);
+  if (it == containers_.end()) return;
+  Container& c = it->second;
+  if (!tell_app) c.tell_app = false;
+  if (c.stopping) return;
+  c.stopping = true;
+  nodes_[c.node_id].stop_containers.push_back(container_id);
+}
+
 void ClusterState::ContainerDone(const std::string& container_id,
-                                 const wire::ContainerStatus& status, int64_t now_ms) {
+                                 const wire::ContainerStatus& reported, int64_t now_ms) {
   auto it = containers_.find(container_id);
   if (it == containers_.end()) return;
   Container c = it->second;
   containers_.erase(it);
   auto node = nodes_.find(c.node_id);
-  if (node != nodes_.end()) SubtractFrom(&node->second.used, c.resource);
+  if (node != nodes_.end()) {
+    SubtractFrom(&node->second.used, c.resource);
+    if (c.is_am) SubtractFrom(&node->second.am_used, c.resource);
+  }
   App* app = FindApp(c.app_id);
   if (app == nullptr) return;
+  AccrueService(*app, now_ms);
   SubtractFrom(&app->report.used, c.resource);
-  if (app->Finished()) return;
+  if (app->Finished() || !c.tell_app) return;
+  wire::ContainerStatus status = reported;
+  if (c.preempted) status.preempted = true;
   if (c.is_am) {
+    // Stopped on purpose (a failed or replaced attempt): handled already.
+    if (c.stopping) return;
     app->has_am = false;
     // The AM ended without finishing its application.
     std::string why = "the application master's container " + container_id +
@@ -604,49 +706,27 @@ void ClusterState::ContainerDone(const std::string& container_id,
     }
     return;
   }
-  app->completed.push_back(status);
+  app->completed.push_back(std::move(status));
 }
 
 wire::Container ClusterState::Grant(App& app, Node& node, const wire::Resource& resource,
-                                    bool is_am) {
+                                    bool is_am, int64_t now_ms) {
   int number = ++container_counters_[app.report.app_id];
   wire::Container container;
   container.container_id = app.report.app_id + "_c" + Padded(number, 6);
   container.node = node.info;
   container.resource = resource;
   AddTo(&node.used, resource);
+  if (is_am) AddTo(&node.am_used, resource);
+  AccrueService(app, now_ms);
   AddTo(&app.report.used, resource);
-  containers_[container.container_id] =
-      Container{app.report.app_id, node.info.id, resource, is_am, container};
-  return container;
-}
-
-std::optional<wire::Container> ClusterState::TryGrant(App& app, Request& pending,
-                                                      int64_t now_ms) {
-  const wire::ContainerRequest& r = pending.request;
-  bool preferences = !r.nodes.empty() || !r.racks.empty();
-  int64_t age = now_ms - pending.created_ms;
-  // The best level allowed now: 0 node, 1 rack, 2 anywhere.
-  int allowed = !preferences ? 2 : age >= 2 * int64_t{r.locality_delay_ms} ? 2
-                               : age >= r.locality_delay_ms ? 1 : 0;
-  Node* best = nullptr;
-  int best_level = 3;
-  for (auto& [id, node] : nodes_) {
-    if (!node.alive || !Fits(r.resource, node.Free()) || Contains(r.excluded_nodes, id)) continue;
-    int level = Contains(r.nodes, id) ? 0 : Contains(r.racks, node.info.rack) ? 1 : 2;
-    if (level > allowed) continue;
-    if (level < best_level ||
-        (level == best_level && node.Free().memory_mb > best->Free().memory_mb)) {
-      best = &node;
-      best_level = level;
-    }
-  }
-  if (best == nullptr) return std::nullopt;
-  wire::Container container = Grant(app, *best, r.resource, /*is_am=*/false);
-  container.request_id = r.request_id;
-  container.locality = !preferences ? wire::Locality::OFF_RACK
-                                    : static_cast<wire::Locality::type>(best_level);
-  containers_[container.container_id].grant = container;
+  Container& c = containers_[container.container_id];
+  c.app_id = app.report.app_id;
+  c.node_id = node.info.id;
+  c.resource = resource;
+  c.is_am = is_am;
+  c.grant = container;
+  c.granted_ms = now_ms;
   return container;
 }
 
@@ -654,89 +734,6 @@ std::vector<ClusterState::AmLaunch> ClusterState::TakeAmLaunches() {
   std::vector<AmLaunch> out = std::move(am_launches_);
   am_launches_.clear();
   return out;
-}
-
-void ClusterState::Schedule(int64_t now_ms) {
-  // AM containers first, FIFO, within the running-application limit.
-  int running = 0;
-  std::vector<App*> waiting;
-  for (auto& [id, app] : apps_) {
-    if (app.has_am) ++running;
-    if (app.report.state == wire::AppState::SUBMITTED || app.needs_am) waiting.push_back(&app);
-  }
-  // Retried AMs first (their task containers hold resources already), then FIFO.
-  std::sort(waiting.begin(), waiting.end(), [](const App* a, const App* b) {
-    if (a->needs_am != b->needs_am) return a->needs_am;
-    return a->submit_order < b->submit_order;
-  });
-  for (App* app : waiting) {
-    if (running >= options_.max_running_apps) break;
-    Node* best = nullptr;
-    for (auto& [id, node] : nodes_) {
-      if (!node.alive || !Fits(app->submission.am_resource, node.Free())) continue;
-      if (best == nullptr || node.Free().memory_mb > best->Free().memory_mb) best = &node;
-    }
-    if (best == nullptr) break;  // FIFO: later apps wait behind this one.
-    wire::Container am = Grant(*app, *best, app->submission.am_resource, /*is_am=*/true);
-    app->has_am = true;
-    app->needs_am = false;
-    app->am_registered = false;
-    app->last_am_contact_ms = now_ms;
-    ++app->am_attempts;
-    app->am_container_ids.push_back(am.container_id);
-    app->report.state = wire::AppState::ACCEPTED;
-    app->report.am_container_id = am.container_id;
-    app->report.am_node_id = best->info.id;
-    ++version_;
-    ++running;
-    AmLaunch launch;
-    launch.node = best->info;
-    launch.context.app_id = app->report.app_id;
-    launch.context.container_id = am.container_id;
-    launch.context.binary_dfs_path = app->submission.binary_dfs_path;
-    launch.context.arguments = app->submission.am_args;
-    launch.context.env = app->submission.am_env;
-    launch.context.env["MR_AM_ATTEMPT"] = std::to_string(app->am_attempts);
-    launch.context.resource = app->submission.am_resource;
-    am_launches_.push_back(std::move(launch));
-  }
-
-  // Task containers: one grant at a time to the application using the least.
-  for (;;) {
-    std::vector<App*> candidates;
-    for (auto& [id, app] : apps_) {
-      if (app.report.state == wire::AppState::RUNNING && !app.pending.empty()) {
-        candidates.push_back(&app);
-      }
-    }
-    std::sort(candidates.begin(), candidates.end(), [](const App* a, const App* b) {
-      if (a->report.used.memory_mb != b->report.used.memory_mb) {
-        return a->report.used.memory_mb < b->report.used.memory_mb;
-      }
-      return a->submit_order < b->submit_order;
-    });
-    bool granted = false;
-    for (App* app : candidates) {
-      std::vector<Request*> order;
-      for (auto& [id, request] : app->pending) order.push_back(&request);
-      std::sort(order.begin(), order.end(), [](const Request* a, const Request* b) {
-        if (a->request.priority != b->request.priority) {
-          return a->request.priority < b->request.priority;
-        }
-        return a->created_ms < b->created_ms;
-      });
-      for (Request* request : order) {
-        std::optional<wire::Container> container = TryGrant(*app, *request, now_ms);
-        if (!container) continue;
-        app->pending.erase(request->request.request_id);
-        app->granted.push_back(std::move(*container));
-        granted = true;
-        break;
-      }
-      if (granted) break;
-    }
-    if (!granted) break;
-  }
 }
 
 }  // namespace mr::sched

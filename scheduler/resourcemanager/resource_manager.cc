@@ -1,6 +1,8 @@
 #include "scheduler/resourcemanager/resource_manager.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
@@ -9,6 +11,8 @@
 #include "common/host_port.h"
 
 #include "scheduler/resourcemanager/dfs_state_store.h"
+#include "scheduler/resourcemanager/log_retention.h"
+#include "scheduler/resourcemanager/queues.h"
 #include "scheduler/resourcemanager/state_store.h"
 
 DEFINE_int64(rm_node_expiry_ms, 3000,
@@ -47,15 +51,43 @@ DEFINE_string(rm_peers, "",
 DEFINE_int32(rm_failover_ms, 2000,
              "A standby takes over once no peer has answered its probes for this long.");
 DEFINE_int32(rm_standby_probe_ms, 200, "How often a standby probes its peers.");
+DEFINE_string(rm_queues, mr::sched::kDefaultQueues,
+              "The scheduler's queues and their weights, e.g. prod:3,dev:1 (a name alone: "
+              "weight 1). Applications without --queue go to the first. Resources go to the "
+              "queues in proportion to their weights (fair shares, preemption).");
+DEFINE_double(rm_max_am_share, 0.5,
+              "The most of the cluster's vcores and memory that application masters may hold "
+              "together; an application waits ACCEPTED until its AM fits (one AM may always "
+              "run). 1 turns the limit off.");
+DEFINE_int64(rm_preemption_timeout_ms, 10000,
+             "An application below its fair share whose requests find no room for this long "
+             "gets the youngest task containers of applications over their fair share "
+             "preempted (their attempts are KILLED, not failed). 0: never preempt.");
+DEFINE_int64(rm_log_retention_ms, 7LL * 24 * 3600 * 1000,
+             "Aggregated container logs (/.logs/<app> in the DFS) are deleted this long after "
+             "they were written. Negative: kept for ever.");
+DEFINE_int64(rm_log_retention_check_ms, 3600 * 1000,
+             "How often the active RM looks for aggregated logs past --rm_log_retention_ms.");
 
 namespace mr::sched {
 
 namespace {
-
+// How long an RM starting active waits for a checkpoint it cannot read yet.
+constexpr int64_t kCheckpointLoadWaitMs = 15000;
 }  // namespace
 
-ResourceManager::Options ResourceManager::Options::FromFlags() {
+Result<ResourceManager::Options> ResourceManager::Options::FromFlags() {
   Options options;
+  Result<std::vector<QueueConfig>> queues = ParseQueues(FLAGS_rm_queues);
+  RETURN_NOT_OK_PREPEND(queues.status(), "--rm_queues");
+  options.service.state.queues = *std::move(queues);
+  if (!(FLAGS_rm_max_am_share > 0 && FLAGS_rm_max_am_share <= 1)) {
+    return Status::InvalidArgument("--rm_max_am_share must be in (0, 1]");
+  }
+  options.service.state.max_am_share = FLAGS_rm_max_am_share;
+  options.service.state.preemption_timeout_ms = std::max<int64_t>(0, FLAGS_rm_preemption_timeout_ms);
+  options.log_retention_ms = FLAGS_rm_log_retention_ms;
+  options.log_retention_check_ms = FLAGS_rm_log_retention_check_ms;
   options.service.state.node_expiry_ms = FLAGS_rm_node_expiry_ms;
   options.service.state.max_running_apps = FLAGS_rm_max_running_apps;
   options.service.state.am_max_attempts = std::max(1, FLAGS_rm_am_max_attempts);
@@ -94,7 +126,18 @@ Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options)
   options.service.standby = true;  // Activate() below loads the checkpoint.
   std::unique_ptr<ResourceManager> rm(new ResourceManager());
   rm->service_ = std::make_shared<RmService>(options.service);
-  if (!standby) RETURN_NOT_OK_PREPEND(rm->service_->Activate(), "resource manager checkpoint");
+  if (!standby) {
+    // The DFS holding the checkpoint may be coming up too (a cluster
+    // brought up again): an unreachable replica is waited for a while.
+    int64_t deadline = SteadyClockMs() + kCheckpointLoadWaitMs;
+    Status activated = rm->service_->Activate();
+    while (activated.IsUnavailable() && SteadyClockMs() < deadline) {
+      LOG_EVERY_N(WARNING, 10) << "rm: checkpoint not readable yet: " << activated.ToString();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      activated = rm->service_->Activate();
+    }
+    RETURN_NOT_OK_PREPEND(activated, "resource manager checkpoint");
+  }
   rpc::ThriftServer::Options rpc_options;
   rpc_options.name = "resource manager";
   rpc_options.host = options.host;
@@ -109,12 +152,23 @@ Result<std::unique_ptr<ResourceManager>> ResourceManager::Start(Options options)
     rm->failover_ = std::make_unique<RmFailover>(options.failover, rm->service_.get());
     rm->failover_->Start();
   }
+  if (!options.dfs_master.empty() && options.log_retention_ms >= 0) {
+    LogRetention::Options retention;
+    retention.dfs_master = options.dfs_master;
+    retention.retention_ms = options.log_retention_ms;
+    retention.check_ms = options.log_retention_check_ms;
+    RmService* service = rm->service_.get();
+    retention.active = [service] { return service->active(); };
+    rm->log_retention_ = std::make_unique<LogRetention>(retention);
+    rm->log_retention_->Start();
+  }
   return rm;
 }
 
 ResourceManager::~ResourceManager() { Stop(); }
 
 void ResourceManager::Stop() {
+  if (log_retention_) log_retention_->Stop();
   if (failover_) failover_->Stop();
   if (server_) server_->Stop();
 }

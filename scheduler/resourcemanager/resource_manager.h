@@ -15,6 +15,8 @@
 
 namespace mr::sched {
 
+class LogRetention;
+
 class ResourceManager {
  public:
   struct Options {
@@ -32,8 +34,13 @@ class ResourceManager {
     // still starts as a standby if one of them is active already.
     bool standby = false;
     RmFailover::Options failover;
-    // Options with the values of the --rm_* flags (host, port unset).
-    static Options FromFlags();
+    // Aggregated logs older than this are deleted (negative: never), looked
+    // for every log_retention_check_ms (log_retention.h). Needs dfs_master.
+    int64_t log_retention_ms = -1;
+    int64_t log_retention_check_ms = 3600 * 1000;
+    // Options with the values of the --rm_* flags (host, port unset);
+    // InvalidArgument for a bad --rm_queues or --rm_max_am_share.
+    static Result<Options> FromFlags();
   };
 
   static Result<std::unique_ptr<ResourceManager>> Start(Options options);
@@ -48,6 +55,7 @@ class ResourceManager {
   std::shared_ptr<RmService> service_;
   std::unique_ptr<rpc::ThriftServer> server_;
   std::unique_ptr<RmFailover> failover_;
+  std::unique_ptr<LogRetention> log_retention_;
 };
 
 }  // namespace mr::sched

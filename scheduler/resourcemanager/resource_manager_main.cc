@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
   mr::Status s = mr::CreateDirs(FLAGS_dir);
   if (!s.ok()) mr::ExitWithError(mr::kExitFailure, s.ToString());
   (void)mr::RemoveAll(mr::JoinPath(FLAGS_dir, "port"));  // Never advertise a stale port.
-  auto options = mr::sched::ResourceManager::Options::FromFlags();
+  auto flags = mr::sched::ResourceManager::Options::FromFlags();
+  if (!flags.ok()) mr::ExitWithError(mr::kExitUsage, flags.status().message());
+  mr::sched::ResourceManager::Options options = *std::move(flags);
   options.host = FLAGS_host;
   options.port = FLAGS_port;
   auto rm = mr::sched::ResourceManager::Start(options);

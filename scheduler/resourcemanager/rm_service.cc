@@ -191,11 +191,12 @@ void RmService::ListNodes(std::vector<wire::NodeReport>& _return) {
   _return = state_.ListNodes(WallClockMs());
 }
 
-void RmService::RegisterNode(const wire::NodeInfo& node) {
+void RmService::RegisterNode(const wire::NodeInfo& node,
+                             const std::vector<std::string>& local_app_ids) {
   std::lock_guard<std::mutex> lock(mutex_);
   ThrowIfStandby();
   int64_t now = WallClockMs();
-  ThrowIfError(state_.RegisterNode(node, now));
+  ThrowIfError(state_.RegisterNode(node, now, local_app_ids));
   ScheduleAndLaunch(now);
 }
 

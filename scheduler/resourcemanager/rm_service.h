@@ -57,7 +57,8 @@ class RmService : public wire::ResourceManagerServiceIf {
   void ListApplications(std::vector<wire::ApplicationReport>& _return) override;
   void KillApplication(const std::string& app_id) override;
   void ListNodes(std::vector<wire::NodeReport>& _return) override;
-  void RegisterNode(const wire::NodeInfo& node) override;
+  void RegisterNode(const wire::NodeInfo& node,
+                    const std::vector<std::string>& local_app_ids) override;
   void NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::string& node_id,
                      const std::vector<wire::ContainerStatus>& containers) override;
   void RegisterApplicationMaster(wire::RegisterResponse& _return, const std::string& app_id,

@@ -89,7 +89,7 @@ int LiveNodes(sched::RmClient* rm) {
 
 TEST_F(RmFailoverClusterTest, StandbyTakesOverNodesAndApplications) {
   // No application gets an AM (max running 0): the one submitted waits,
-  // SUBMITTED, across the failover.
+  // ACCEPTED, across the failover.
   CommandResult up = Mrcluster("up --racks 1 --nodes_per_rack 2 --rm_standby "
                                "--rm_flags=--rm_max_running_apps=0,--rm_failover_ms=1500");
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
@@ -113,7 +113,7 @@ TEST_F(RmFailoverClusterTest, StandbyTakesOverNodesAndApplications) {
   EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(10));
   auto report = Get(rm->get(), *app_id);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->state, AppState::SUBMITTED);
+  EXPECT_EQ(report->state, AppState::ACCEPTED);
   EXPECT_EQ(report->name, "waits");
   EXPECT_EQ(Serving("rm-standby"), "active");
 

@@ -81,7 +81,7 @@ TEST(TaskFetchFailureITest, ReduceReportsTheMapsItCouldNotFetch) {
       "env -C " + testing::Quote(container) + " MR_APP_ID=" + kApp +
           " MR_DFS_MASTER=127.0.0.1:1 MR_NODE_HOST=127.0.0.1 " +
           testing::Quote(testing::BinPath("wordcount")) +
-          " --mr_role=task --mr_task_spec=task_spec --mr_shuffle_fetch_attempts=2",
+          " --mr_role=task --mr_task_spec=task_spec --mr_shuffle_unreachable_ms=500",
       60);
   (*server)->Stop();
   EXPECT_EQ(r.exit_code, 1) << r.err;

@@ -81,12 +81,19 @@ class SchedulerCluster {
     // their command line.
     KillProcessesMatching({dir_ + "/"});
   }
-  CommandResult Up(const std::string& extra_args = "") {
+  // `nm_vcores` 0: mrcluster's default (the host's cores shared out among
+  // the node managers: 1 each on a 2-core host).
+  CommandResult Up(const std::string& extra_args = "", int nm_vcores = 2) {
     up_ = true;
     return RunCommand(Quote(BinPath("mrcluster")) + " up --dir " + Quote(dir_) +
                           " --racks 2 --nodes-per-rack 2 --chunk-size " +
-                          std::to_string(kSchedulerTestChunk) + " --nm-vcores 2 " + extra_args,
+                          std::to_string(kSchedulerTestChunk) +
+                          (nm_vcores > 0 ? " --nm-vcores " + std::to_string(nm_vcores) : "") +
+                          " " + extra_args,
                       90);
+  }
+  CommandResult Down() {
+    return RunCommand(Quote(BinPath("mrcluster")) + " down --dir " + Quote(dir_), 60);
   }
   // `mrcluster <verb> --dir DIR <node>`: kill (-9) or start.
   CommandResult Node(const std::string& verb, const std::string& node) {

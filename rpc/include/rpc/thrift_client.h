@@ -6,7 +6,9 @@
 //  - a TApplicationException (unknown method, a handler that threw) becomes
 //    Internal;
 //  - a transport or protocol failure becomes Unavailable and closes the
-//    connection, which the next call reopens.
+//    connection, which the next call reopens; so does a connection the
+//    server closed while it was idle (ThriftServer's idle timeout and caps),
+//    found before the call is sent.
 // Calls are never retried here: the caller knows which are safe to repeat.
 //
 //   using RmClient = rpc::ThriftClient<wire::ResourceManagerServiceClient, wire::SchedulerError>;
@@ -31,6 +33,7 @@ namespace protocol {
 class TProtocol;
 }
 namespace transport {
+class TSocket;
 class TTransport;
 }
 }  // namespace apache::thrift
@@ -64,11 +67,21 @@ class Connection {
   Status Run(const char* method, const std::function<Status()>& fn);
 
  private:
-  Connection(std::string where, std::shared_ptr<apache::thrift::transport::TTransport> transport,
+  Connection(std::string where, std::shared_ptr<apache::thrift::transport::TSocket> socket,
+             std::shared_ptr<apache::thrift::transport::TTransport> transport,
              std::shared_ptr<apache::thrift::protocol::TProtocol> protocol)
-      : where_(std::move(where)), transport_(std::move(transport)), protocol_(std::move(protocol)) {}
+      : where_(std::move(where)),
+        socket_(std::move(socket)),
+        transport_(std::move(transport)),
+        protocol_(std::move(protocol)) {}
+
+  // True if the server ended the connection since the last call (it closes
+  // idle ones): between calls a server sends nothing, so any readable
+  // event on the socket is its end.
+  bool ClosedByPeer() const;
 
   std::string where_;  // "resource manager 127.0.0.1:4000"
+  std::shared_ptr<apache::thrift::transport::TSocket> socket_;  // Under transport_.
   std::shared_ptr<apache::thrift::transport::TTransport> transport_;
   std::shared_ptr<apache::thrift::protocol::TProtocol> protocol_;
 };

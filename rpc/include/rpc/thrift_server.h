@@ -3,10 +3,16 @@
 //
 // Wire: TFramedTransport + TCompactProtocol, as ThriftClient speaks it. A
 // frame larger than max_frame_bytes, or bytes that do not decode, close that
-// one connection; the server goes on. With max_connections > 0, a connection
-// accepted while that many are open is closed at once (and logged): the
-// client sees the connection drop, as if the server were down, instead of
-// costing a thread.
+// one connection; the server goes on.
+//
+// Bounded per caller: at most max_connections open (= serving threads) and
+// max_connections_per_peer from one address. A connection over a cap closes
+// the connection, from that address first, that has waited longest for its
+// next request; if every one is in a call, the new one is refused (the
+// client sees the connection drop, as if the server were down). A connection
+// silent for idle_timeout_ms is closed. So idle or trickling callers cost a
+// thread each only until someone needs it; ThriftClient reopens a connection
+// the server closed before its next call.
 //
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
@@ -34,7 +40,11 @@ class ThriftServer {
     std::string host = "127.0.0.1";
     int port = 0;  // 0 = ephemeral; see port().
     int32_t max_frame_bytes = 16 << 20;
-    int max_connections = 0;  // Open at once (= serving threads); 0 = no limit.
+    // -1: the flag's value (--rpc_max_connections, --rpc_max_connections_per_peer,
+    // --rpc_idle_timeout_ms); 0: no limit.
+    int max_connections = -1;
+    int max_connections_per_peer = -1;
+    int idle_timeout_ms = -1;
   };
 
   // Returns once the socket listens (or with IOError if it cannot).

@@ -15,13 +15,13 @@
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_config.h"
+#include "common/clock.h"
 #include "counters.h"
 #include "dfs/client/dfs_client.h"
 #include "rpc/thrift_codec.h"
 #include "mapreduce/appmaster/job_driver.h"
 #include "mapreduce/appmaster/output_committer.h"
 #include "mapreduce/appmaster/recovery_log.h"
-#include "scheduler/client/aggregated_logs.h"
 #include "task_spec_io.h"
 #include "tests/dfs/client/local_dfs.h"
 #include "test_util.h"
@@ -73,6 +73,7 @@ class FakeRm : public ResourceManagerLink {
       response.allocated.push_back(c);
     }
     response.kill_requested = kill_after_allocates > 0 && allocates >= kill_after_allocates;
+    response.unschedulable = unschedulable;
     if (replaced_after_allocates > 0 && allocates >= replaced_after_allocates) {
       return Status::Aborted("container " + request.am_container_id + " is not the current AM");
     }
@@ -90,6 +91,7 @@ class FakeRm : public ResourceManagerLink {
 
   int kill_after_allocates = 0;
   int replaced_after_allocates = 0;
+  std::string unschedulable;  // Said in every AllocateResponse.
   int allocates = 0;
   std::vector<sched::wire::ContainerRequest> asks;
   std::set<std::string> released;
@@ -128,6 +130,13 @@ class FakeNms : public NodeManagers {
       status.state = sched::wire::ContainerState::RUNNING;
       status.progress = 0.1;
       status.progress_ticks = 5;
+    } else if (preempt.count(attempt) > 0) {
+      status.exit_code = 143;
+      status.preempted = true;
+      status.diagnostics = "preempted by the resource manager";
+    } else if (never_start.count(attempt) > 0) {
+      status.exit_code = -1;
+      status.diagnostics = "localization failed: the DFS did not answer";
     } else if (fetch_fail.count(attempt) > 0) {
       status.exit_code = 1;
       status.diagnostics = "exit code 1\nstderr: could not fetch";
@@ -169,6 +178,8 @@ class FakeNms : public NodeManagers {
   }
 
   std::set<std::string> fail;
+  std::set<std::string> preempt;      // Attempts the RM preempts.
+  std::set<std::string> never_start;  // Attempts whose container never starts.
   bool hang = false;
   std::set<std::string> stall;
   std::map<std::string, std::vector<int32_t>> fetch_fail;
@@ -318,17 +329,6 @@ TEST_F(JobDriverITest, RunsMapsThenReducesAndCommits) {
   EXPECT_EQ(rm.attempt_states["r_000001_0"], "SUCCEEDED");
   EXPECT_DOUBLE_EQ(rm.last_map_progress, 1.0);
   EXPECT_DOUBLE_EQ(rm.last_reduce_progress, 1.0);
-  // The attempts' logs outlive their containers.
-  Result<std::string> logs = Read("/.logs/app_1_0001");
-  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
-  auto records = sched::ParseLogRecords(*logs);
-  ASSERT_TRUE(records.ok()) << records.status().ToString();
-  ASSERT_EQ(records->size(), 2u * (5 + 2));
-  EXPECT_EQ((*records)[2].attempt_id, "m_000001_0");
-  EXPECT_EQ((*records)[2].state, "FAILED");
-  EXPECT_EQ((*records)[3].stream, "stderr");
-  EXPECT_EQ((*records)[3].text,
-            "stderr of " + (*records)[3].container_id + " on " + (*records)[3].node_id + "\n");
   // Every container of a finished attempt was released.
   for (const auto& [id, status] : nms.statuses) EXPECT_EQ(rm.released.count(id), 1u) << id;
 }
@@ -654,6 +654,94 @@ TEST_F(JobDriverITest, AReplacedAmStopsWithoutTouchingTheJob) {
   // Its temporary output, recovery log and staging directory stay.
   EXPECT_TRUE(dfs_->Stat(OutputCommitter::TempDirFor("/out/wc", "app_1_0001")).ok());
   EXPECT_TRUE(dfs_->Stat("/.staging/app_1_0001/recovery/plan").ok());
+}
+
+// Preempted attempts and containers that never started are KILLED, not
+// failures: the tasks run again and the job succeeds with max_attempts 1.
+TEST_F(JobDriverITest, PreemptedAndNeverStartedAttemptsAreKilledNotFailed) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  nms.preempt = {"m_000000_0"};
+  nms.never_start = {"m_000001_0", "r_000000_0"};
+  DriverOptions options = Options();
+  options.tracker.max_attempts = 1;
+  options.tracker.node_backoff_ms = 1;
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  EXPECT_EQ(rm.attempt_states["m_000000_0"], "KILLED");
+  EXPECT_EQ(rm.attempt_states["m_000001_0"], "KILLED");
+  EXPECT_EQ(rm.attempt_states["r_000000_0"], "KILLED");
+  auto counters = Counters::FromJson(rm.final_counters);
+  ASSERT_TRUE(counters.ok()) << rm.final_counters;
+  EXPECT_EQ(counters->Value("Job Counters", "Killed map tasks"), 2);
+  EXPECT_EQ(counters->Value("Job Counters", "Killed reduce tasks"), 1);
+  EXPECT_EQ(counters->Value("Job Counters", "Failed map tasks"), 0);
+}
+
+// Requests the RM says no live node can hold fail the job once that has
+// lasted unschedulable_timeout_ms, with the RM's reason.
+TEST_F(JobDriverITest, RequestsNoLiveNodeCanHoldFailTheJobAfterTheTimeout) {
+  Job job("test");
+  FakeRm rm(nodes_);
+  rm.unschedulable = "a container of 1 vcores, 512 MB fits no live node";
+  FakeNms nms(dfs_.get());
+  nms.hang = true;
+  DriverOptions options = Options();
+  options.unschedulable_timeout_ms = 300;
+  JobDriver driver(job, Config(1), options, {}, &rm, &nms, dfs_.get(), nullptr);
+  int64_t start = SteadyClockMs();
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_GE(SteadyClockMs() - start, 300);
+  EXPECT_EQ(rm.final_state, AppState::FAILED);
+  EXPECT_NE(rm.final_diagnostics.find("fit no live node for 300 ms"), std::string::npos)
+      << rm.final_diagnostics;
+  EXPECT_NE(rm.final_diagnostics.find("1 vcores, 512 MB fits no live node"), std::string::npos);
+  EXPECT_TRUE(Names("/out").empty());
+}
+
+// The first AM committed the output, then its node was declared lost before
+// it told the RM: the second AM finds the output committed by this
+// application (its _SUCCESS says so) and reports SUCCEEDED with the
+// committed counters, touching nothing.
+TEST_F(JobDriverITest, ASecondAmFindingTheOutputCommittedByItsApplicationSucceeds) {
+  Job job("test");
+  {
+    FakeRm rm(nodes_);
+    FakeNms nms(dfs_.get());
+    JobDriver first(job, Config(1), Options(), {}, &rm, &nms, dfs_.get(), nullptr);
+    ASSERT_TRUE(first.Run().ok());
+    ASSERT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  }
+  Result<std::string> success = Read("/out/wc/_SUCCESS");
+  ASSERT_TRUE(success.ok());
+  EXPECT_EQ(*success, "app_1_0001\n");
+  Result<std::string> counters = Read("/out/wc/_counters.json");
+  ASSERT_TRUE(counters.ok());
+  ASSERT_TRUE(Write("/.staging/app_1_0001/job", "binary").ok());
+  sched::wire::RegisterResponse registration;
+  registration.am_attempt = 2;
+  FakeRm rm(nodes_);
+  FakeNms nms(dfs_.get());
+  JobDriver second(job, Config(1), Options(), registration, &rm, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(second.Run().ok());
+  EXPECT_EQ(rm.final_state, AppState::SUCCEEDED) << rm.final_diagnostics;
+  EXPECT_EQ(rm.final_counters, *counters);
+  EXPECT_TRUE(nms.specs.empty()) << "the second AM ran tasks";
+  EXPECT_EQ(Names("/out"), (std::vector<std::string>{"wc"}));
+
+  // Another application's output at that path is not its own: it fails.
+  sched::wire::RegisterResponse other = registration;
+  AmConfig config = Config(1);
+  config.app_id = "app_1_0002";
+  ASSERT_TRUE(Write("/.staging/app_1_0002/job", "binary").ok());
+  FakeRm rm2(nodes_);
+  JobDriver third(job, config, Options(), other, &rm2, &nms, dfs_.get(), nullptr);
+  ASSERT_TRUE(third.Run().ok());
+  EXPECT_EQ(rm2.final_state, AppState::FAILED);
+  EXPECT_NE(rm2.final_diagnostics.find("already exists"), std::string::npos)
+      << rm2.final_diagnostics;
 }
 
 }  // namespace

@@ -72,7 +72,10 @@ TEST_F(AmDfsITest, CommitPromotesTheWinningPartsAndRenamesLast) {
   EXPECT_EQ(*Read("/jobs/out/part-r-00000"), "a\t1\n");
   EXPECT_EQ(*Read("/jobs/out/part-r-00001"), "b\t2\n");
   EXPECT_EQ(*Read("/jobs/out/_counters.json"), "{\"g\":{\"n\":1}}\n");
-  EXPECT_EQ(*Read("/jobs/out/_SUCCESS"), "");
+  // _SUCCESS names the application whose commit it ends.
+  EXPECT_EQ(*Read("/jobs/out/_SUCCESS"), "app_1_0001\n");
+  EXPECT_EQ(OutputCommitter::CommittedBy(*Read("/jobs/out/_SUCCESS")), "app_1_0001");
+  EXPECT_EQ(OutputCommitter::CommittedBy(""), "");
   EXPECT_TRUE(dfs_->Stat(committer.temp_dir()).status().IsNotFound());
   EXPECT_EQ(Names("/jobs"), (std::vector<std::string>{"out"}));
 }

@@ -2,6 +2,7 @@
 // away from failed nodes, the failure message, progress and job counters.
 #include "mapreduce/appmaster/task_tracker.h"
 
+#include <limits>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -476,30 +477,142 @@ TEST(TaskTrackerTest, AttemptReportsCarryStartAndFinishTimes) {
 // stopping hold it) says nothing of the task or the node: the attempt is
 // KILLED and the task asked for again, however often it happens, and the
 // node is never avoided for it.
-TEST(TaskTrackerTest, RefusedLaunchesAreNeitherTaskNorNodeFailures) {
+// A node that refused a launch is backed off: the retry avoids it, a grant
+// there is asked for again elsewhere, until the backoff (doubling with each
+// refusal) is over and the RM has heard from the node since. Refusals are
+// KILLED attempts, neither task failures nor node failures.
+TEST(TaskTrackerTest, RefusedLaunchesBackTheNodeOffWithoutFailingAnything) {
+  int64_t now = 1000;
   TrackerOptions options = Options(/*max_attempts=*/2);
   options.max_failures_per_node = 2;
+  options.node_backoff_ms = 100;
+  options.clock = [&now] { return now; };
   TaskTracker tracker({{{"nm-1"}, {}}}, 1, options);
   tracker.set_cluster_nodes(3);
   auto asks = tracker.TakeAsks();
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(asks.size(), 1u) << i;
-    EXPECT_TRUE(asks[0].excluded_nodes.empty()) << i;
+  ASSERT_EQ(asks.size(), 1u);
+  EXPECT_TRUE(asks[0].excluded_nodes.empty());
+  int64_t backoff = 100;
+  for (int i = 0; i < 3; ++i) {
     std::string id = "r" + std::to_string(i);
     ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], id, "nm-1")).has_value()) << i;
     EXPECT_EQ(tracker.OnLaunchRefused(id, "no room"), Completion::kRetrying) << i;
     EXPECT_EQ(tracker.OnLaunchRefused(id, "no room"), Completion::kIgnored) << i;  // Once.
     asks = tracker.TakeAsks();
+    ASSERT_EQ(asks.size(), 1u) << i;
+    EXPECT_EQ(asks[0].excluded_nodes, std::vector<std::string>{"nm-1"}) << i;
+    EXPECT_TRUE(tracker.Avoided("nm-1"));
+    // A grant there meanwhile is refused and asked for again.
+    EXPECT_FALSE(tracker.OnAllocated(Grant(asks[0], "x" + id, "nm-1")).has_value()) << i;
+    asks = tracker.TakeAsks();
+    ASSERT_EQ(asks.size(), 1u) << i;
+    // Past the backoff, but the RM has not heard from it since: avoided.
+    now += backoff;
+    EXPECT_TRUE(tracker.Avoided("nm-1")) << i;
+    tracker.OnNodeReport("nm-1", /*alive=*/true, /*last_heartbeat_wall_ms=*/1);
+    EXPECT_TRUE(tracker.Avoided("nm-1")) << i;  // An old heartbeat.
+    tracker.OnNodeReport("nm-1", true, std::numeric_limits<int64_t>::max());
+    EXPECT_FALSE(tracker.Avoided("nm-1")) << i;
+    backoff *= 2;  // The next refusal backs it off twice as long.
   }
   EXPECT_FALSE(tracker.failed());
   EXPECT_TRUE(tracker.excluded_nodes().empty());
-  ASSERT_EQ(asks.size(), 1u);
   ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c9", "nm-1")).has_value());
   EXPECT_EQ(tracker.OnCompleted("c9", true, ""), Completion::kSucceeded);
   Counters counters;
   tracker.AddJobCounters(&counters);
-  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kKilledMaps), 5);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kKilledMaps), 3);
   EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kFailedMaps), 0);
+}
+
+TEST(TaskTrackerTest, BackoffDoublesWithEachRefusal) {
+  int64_t now = 0;
+  TrackerOptions options = Options();
+  options.node_backoff_ms = 100;
+  options.node_backoff_max_ms = 350;
+  options.clock = [&now] { return now; };
+  TaskTracker tracker({{}}, 1, options);
+  auto asks = tracker.TakeAsks();
+  for (int64_t want : {100, 200, 350, 350}) {
+    ASSERT_EQ(asks.size(), 1u);
+    ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c" + std::to_string(want) + std::to_string(now),
+                                          "nm-1")));
+    tracker.OnLaunchRefused("c" + std::to_string(want) + std::to_string(now), "unreachable");
+    tracker.OnNodeReport("nm-1", true, std::numeric_limits<int64_t>::max());
+    now += want - 1;
+    EXPECT_TRUE(tracker.Avoided("nm-1")) << want;
+    now += 1;
+    EXPECT_FALSE(tracker.Avoided("nm-1")) << want;
+    asks = tracker.TakeAsks();
+  }
+}
+
+// No task has more than max_attempts_total attempts in any state: past
+// that the job fails, saying how many of each.
+TEST(TaskTrackerTest, AttemptsOfATaskAreBoundedWhateverTheirState) {
+  TrackerOptions options = Options(/*max_attempts=*/4);
+  options.max_attempts_total = 5;
+  options.node_backoff_ms = 0;
+  TaskTracker tracker({{}}, 1, options);
+  tracker.set_cluster_nodes(4);
+  auto asks = tracker.TakeAsks();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(asks.size(), 1u) << i;
+    std::string id = "c" + std::to_string(i);
+    std::string node = "nm-" + std::to_string(i % 4);
+    ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], id, node)).has_value()) << i;
+    tracker.OnNodeReport(node, true, std::numeric_limits<int64_t>::max());
+    if (i == 0) {
+      tracker.OnCompleted(id, false, "crashed");
+    } else if (i % 2 == 0) {
+      tracker.OnPreempted(id, "preempted");
+    } else {
+      tracker.OnLaunchRefused(id, "node unreachable");
+    }
+    asks = tracker.TakeAsks();
+  }
+  EXPECT_TRUE(asks.empty());
+  ASSERT_TRUE(tracker.failed());
+  EXPECT_EQ(tracker.failure(),
+            "task m_000000 had 5 attempts, the most one task may have "
+            "(--am_max_attempts_per_task_total): 1 FAILED, 4 KILLED; last: preempted");
+}
+
+TEST(TaskTrackerTest, PreemptedAttemptsAreKilledAndAskedForAgain) {
+  TaskTracker tracker({{{"nm-1"}, {}}}, 1, Options(/*max_attempts=*/1));
+  auto asks = tracker.TakeAsks();
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c1", "nm-1")));
+  EXPECT_EQ(tracker.OnPreempted("c1", "preempted by the resource manager"),
+            Completion::kRetrying);
+  asks = tracker.TakeAsks();
+  ASSERT_EQ(asks.size(), 1u);
+  // Not the node's fault: it is still preferred and not avoided.
+  EXPECT_EQ(asks[0].nodes, std::vector<std::string>{"nm-1"});
+  EXPECT_TRUE(asks[0].excluded_nodes.empty());
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c2", "nm-1")));
+  EXPECT_EQ(tracker.OnCompleted("c2", true, ""), Completion::kSucceeded);
+  EXPECT_FALSE(tracker.failed());
+  Counters counters;
+  tracker.AddJobCounters(&counters);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kKilledMaps), 1);
+  EXPECT_EQ(counters.Value(job_counter::kGroup, job_counter::kFailedMaps), 0);
+}
+
+// Progress: a finished task counts whole, a running one its furthest
+// attempt's own report.
+TEST(TaskTrackerTest, ProgressCountsRunningAttemptsFractions) {
+  TaskTracker tracker({{}, {}, {}, {}}, 2, Options());
+  auto asks = tracker.TakeAsks();
+  EXPECT_DOUBLE_EQ(tracker.map_progress(), 0);
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[0], "c0", "nm-1")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[1], "c1", "nm-2")));
+  ASSERT_TRUE(tracker.OnAllocated(Grant(asks[2], "c2", "nm-3")));
+  tracker.OnProgress("c0", 0.5, 10);
+  tracker.OnProgress("c1", -1, 0);  // Nothing reported yet.
+  EXPECT_DOUBLE_EQ(tracker.map_progress(), 0.5 / 4);
+  tracker.OnCompleted("c2", true, "");
+  EXPECT_DOUBLE_EQ(tracker.map_progress(), 1.5 / 4);
+  EXPECT_DOUBLE_EQ(tracker.reduce_progress(), 0);
 }
 
 TEST(TaskTrackerTest, AFetchFailureRerunsOnlyTheCurrentOutputOfTheNamedMap) {

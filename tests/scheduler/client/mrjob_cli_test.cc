@@ -43,6 +43,8 @@ TEST(MrjobUsageTest, UsageErrorsExit2WithOneLine) {
            {c + "logs", "logs: wrong number of operands"},
            {c + "kill app_1 --json", "kill does not take --json"},
            {c + "list --binary /bin/true", "list does not take --binary"},
+           {c + "list --attempts", "list does not take --attempts"},
+           {c + "status app_1 --queue prod", "status does not take --queue"},
            {c + "status app_1 -- --x=1", "status takes no job flags"},
            {c + "submit --input /in --output /out", "--binary PATH is required"},
            {c + "submit --binary /bin/true --output /out", "--input is required"},

@@ -117,7 +117,7 @@ TEST_F(MrjobE2ETest, TerasortOnTheClusterSortsEveryRecord) {
                                                           "part-r-00000", "part-r-00001",
                                                           "part-r-00002"}));
   ASSERT_TRUE(CreateDirs(tmp.Join("out")).ok());
-  for (const std::string& part : {"part-r-00000", "part-r-00001", "part-r-00002"}) {
+  for (const char* part : {"part-r-00000", "part-r-00001", "part-r-00002"}) {
     Result<std::string> bytes = dfs::ReadWholeFile(dfs_.get(), std::string("/tera/out/") + part);
     ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
     ASSERT_TRUE(WriteStringToFile(tmp.Join(std::string("out/") + part), *bytes, false).ok());

@@ -49,5 +49,62 @@ TEST(ReportFormatTest, AttemptsShowTheirRunTime) {
       << json;
 }
 
+// A large job's status summarizes its attempts by kind and state instead of
+// listing thousands of lines; --attempts (all_attempts) lists each.
+TEST(ReportFormatTest, ALargeJobGetsASummaryOfItsAttempts) {
+  wire::ApplicationReport r;
+  r.app_id = "app_1_0002";
+  r.state = wire::AppState::RUNNING;
+  r.queue = "prod";
+  r.share = 0.5;
+  r.fair_share = 0.75;
+  r.wait_reason = "3 containers wanted: the cluster is full";
+  for (int i = 0; i < 30; ++i) {
+    r.attempts.push_back(Attempt("m_0000" + std::to_string(10 + i) + "_0",
+                                 i < 25 ? "SUCCEEDED" : "KILLED", 1000, 2000));
+  }
+  r.attempts.push_back(Attempt("r_000000_0", "RUNNING", 1000, 0));
+  std::string text = FormatApplication(r, /*json=*/false);
+  EXPECT_TRUE(Contains(text, "map attempts    25 SUCCEEDED, 5 KILLED\n")) << text;
+  EXPECT_TRUE(Contains(text, "reduce attempts 1 RUNNING\n")) << text;
+  EXPECT_TRUE(Contains(text, "(31 attempts; --attempts lists each)")) << text;
+  EXPECT_FALSE(Contains(text, "m_000010_0")) << text;
+  EXPECT_TRUE(Contains(text, "queue           prod\n")) << text;
+  EXPECT_TRUE(Contains(text, "waiting         3 containers wanted")) << text;
+  EXPECT_TRUE(Contains(text, "share           0.50/0.75")) << text;
+  std::string all = FormatApplication(r, /*json=*/false, /*all_attempts=*/true);
+  EXPECT_TRUE(Contains(all, "m_000010_0")) << all;
+  EXPECT_TRUE(Contains(all, "r_000000_0")) << all;
+}
+
+TEST(ReportFormatTest, ListShowsQueueStateShareAndWhyItWaits) {
+  wire::ApplicationReport a;
+  a.app_id = "app_1_0001";
+  a.name = "wordcount";
+  a.user = "me";
+  a.queue = "dev";
+  a.state = wire::AppState::ACCEPTED;
+  a.wait_reason = "waiting for its AM to fit";
+  wire::ApplicationReport b = a;
+  b.app_id = "app_1_0002";
+  b.queue = "prod";
+  b.state = wire::AppState::RUNNING;
+  b.share = 0.25;
+  b.fair_share = 0.5;
+  b.wait_reason = "";
+  b.attempt_counts["RUNNING"] = 3;
+  std::string text = FormatApplicationList({a, b}, /*json=*/false);
+  EXPECT_TRUE(Contains(text, "QUEUE")) << text;
+  EXPECT_TRUE(Contains(text, "WAITING")) << text;
+  EXPECT_TRUE(Contains(text, "app_1_0001                 dev        ACCEPTED")) << text;
+  EXPECT_TRUE(Contains(text, "waiting for its AM to fit\n")) << text;
+  EXPECT_TRUE(Contains(text, "app_1_0002                 prod       RUNNING")) << text;
+  EXPECT_TRUE(Contains(text, "0.25/0.50")) << text;
+  std::string json = FormatApplicationList({a, b}, /*json=*/true);
+  EXPECT_TRUE(Contains(json, "\"queue\":\"prod\"")) << json;
+  EXPECT_TRUE(Contains(json, "\"wait_reason\":\"waiting for its AM to fit\"")) << json;
+  EXPECT_TRUE(Contains(json, "\"attempt_counts\":{\"RUNNING\":3}")) << json;
+}
+
 }  // namespace
 }  // namespace mr::sched

@@ -246,7 +246,7 @@ TEST_F(FaultToleranceE2ETest, AHungMapWithoutSpeculationTimesOutAndIsRetried) {
 
 TEST_F(FaultToleranceE2ETest, DroppedShuffleFetchesAreRetried) {
   ASSERT_NO_FATAL_FAILURE(Start("--nm_flags=--shuffle_fault_drop_fraction=0.3"));
-  SubmitInBackground(0, "--mr_shuffle_fetch_attempts=8");
+  SubmitInBackground(0);
   ExpectExactOutput(Finish());
 }
 

@@ -18,9 +18,11 @@ namespace mr::sched::testing {
 
 class FakeRmHandler : public wire::ResourceManagerServiceNull {
  public:
-  void RegisterNode(const wire::NodeInfo& node) override {
+  void RegisterNode(const wire::NodeInfo& node,
+                    const std::vector<std::string>& local_app_ids) override {
     std::lock_guard lock(mu_);
     registrations_.push_back(node);
+    local_app_ids_ = local_app_ids;
   }
 
   void NodeHeartbeat(wire::NodeHeartbeatResponse& out, const std::string& node_id,
@@ -47,6 +49,10 @@ class FakeRmHandler : public wire::ResourceManagerServiceNull {
     std::lock_guard lock(mu_);
     next_.cleanup_app_ids.push_back(app_id);
   }
+  void PreemptOnNextHeartbeat(const std::string& container_id) {
+    std::lock_guard lock(mu_);
+    next_.preempt_container_ids.push_back(container_id);
+  }
   void ReregisterOnNextHeartbeat() {
     std::lock_guard lock(mu_);
     next_.reregister = true;
@@ -59,6 +65,12 @@ class FakeRmHandler : public wire::ResourceManagerServiceNull {
   int heartbeats() const {
     std::lock_guard lock(mu_);
     return heartbeats_;
+  }
+  // The applications the node said it has local data of, at its last
+  // registration.
+  std::vector<std::string> local_app_ids() const {
+    std::lock_guard lock(mu_);
+    return local_app_ids_;
   }
   // COMPLETE statuses heard of, by container id, and how often each came.
   std::map<std::string, wire::ContainerStatus> completed() const {
@@ -78,6 +90,7 @@ class FakeRmHandler : public wire::ResourceManagerServiceNull {
  private:
   mutable std::mutex mu_;
   std::vector<wire::NodeInfo> registrations_;
+  std::vector<std::string> local_app_ids_;
   int heartbeats_ = 0;
   std::vector<wire::ContainerStatus> last_heartbeat_;
   std::map<std::string, wire::ContainerStatus> completed_;

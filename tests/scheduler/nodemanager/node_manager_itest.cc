@@ -22,6 +22,7 @@
 #include "dfs/client/dfs_client.h"
 #include "dfs/dataplane/framing.h"
 #include "rpc/thrift_client.h"
+#include "scheduler/logs/aggregated_logs.h"
 #include "scheduler/nodemanager/localizer.h"
 #include "scheduler/nodemanager/node_manager.h"
 #include "scheduler/nodemanager/rm_link.h"
@@ -76,6 +77,7 @@ class NodeManagerITest : public ::testing::Test {
     options.heartbeat_ms = 50;
     options.containers.memory_check_ms = 100;
     options.containers.stop_grace_ms = 300;
+    options.cleaner.replication = 1;  // One datanode.
     return options;
   }
 
@@ -495,6 +497,101 @@ TEST_F(NodeManagerITest, RpcServerSurvivesGarbage) {
     stub.StartContainer(Context(kApp, "c1", binary));
   }).ok());
   EXPECT_EQ(WaitComplete("c1").exit_code, 0);
+}
+
+// When the RM says an application is over, the NM writes every container's
+// stdout and stderr into the DFS (/.logs/<app>/<node>) before it deletes
+// the application's directory.
+TEST_F(NodeManagerITest, CleanupAggregatesTheLogsIntoTheDfs) {
+  StartNm();
+  std::string binary = UploadScript("talker", "echo out-$MR_CONTAINER_ID\n"
+                                              "echo err-$MR_CONTAINER_ID >&2\n");
+  for (const char* id : {"t1", "t2"}) ASSERT_TRUE(Start(Context(kApp, id, binary)).ok());
+  for (const char* id : {"t1", "t2"}) EXPECT_EQ(WaitComplete(id).exit_code, 0);
+  std::string app_dir = JoinPath(JoinPath(dir_.Join("nm"), "apps"), kApp);
+  rm_.handler->CleanupOnNextHeartbeat(kApp);
+  ASSERT_TRUE(Eventually([&] { return !PathExists(app_dir); }));
+  auto logs = ReadAppLogs(dfs_client_.get(), kApp);
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  ASSERT_EQ(logs->size(), 1u);
+  const std::vector<LogRecord>& records = logs->at("nm-0-0");
+  std::map<std::string, std::string> text;
+  for (const LogRecord& r : records) text[r.container_id + " " + r.stream] = r.text;
+  EXPECT_EQ(text["t1 stdout"], "out-t1\n");
+  EXPECT_EQ(text["t1 stderr"], "err-t1\n");
+  EXPECT_EQ(text["t2 stdout"], "out-t2\n");
+  EXPECT_EQ(text["t2 stderr"], "err-t2\n");
+}
+
+// A restarted NM names the applications whose directories it finds; the RM
+// says which are over, and their leftover logs are aggregated before the
+// directories go. Running ones are left alone.
+TEST_F(NodeManagerITest, ARestartedNmAggregatesAndCleansFinishedApplications) {
+  std::string apps = JoinPath(dir_.Join("nm"), "apps");
+  std::string leftover = JoinPath(JoinPath(JoinPath(apps, kApp), "containers"), "old1");
+  ASSERT_TRUE(CreateDirs(leftover).ok());
+  ASSERT_TRUE(WriteStringToFile(JoinPath(leftover, "stderr"), "from the last run\n", false).ok());
+  ASSERT_TRUE(CreateDirs(JoinPath(apps, kApp2)).ok());
+  StartNm();
+  ASSERT_TRUE(Eventually([&] { return !rm_.handler->registrations().empty(); }));
+  std::vector<std::string> named = rm_.handler->local_app_ids();
+  std::sort(named.begin(), named.end());
+  EXPECT_EQ(named, (std::vector<std::string>{kApp, kApp2}));
+  rm_.handler->CleanupOnNextHeartbeat(kApp);  // kApp2 still runs.
+  ASSERT_TRUE(Eventually([&] { return !PathExists(JoinPath(apps, kApp)); }));
+  EXPECT_TRUE(PathExists(JoinPath(apps, kApp2)));
+  auto logs = ReadAppLogs(dfs_client_.get(), kApp);
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  ASSERT_EQ(logs->at("nm-0-0").size(), 1u);
+  EXPECT_EQ(logs->at("nm-0-0")[0].container_id, "old1");
+  EXPECT_EQ(logs->at("nm-0-0")[0].text, "from the last run\n");
+}
+
+// A container the RM preempts is stopped and its status says so, on the
+// RM's heartbeat and the AM's poll alike.
+TEST_F(NodeManagerITest, APreemptedContainerSaysSo) {
+  StartNm();
+  std::string sleeper = UploadScript("sleeper", "sleep 100\n");
+  ASSERT_TRUE(Start(Context(kApp, "p", sleeper)).ok());
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& c : rm_.handler->last_heartbeat()) {
+      if (c.container_id == "p" && c.state == wire::ContainerState::RUNNING) return true;
+    }
+    return false;
+  }));
+  rm_.handler->PreemptOnNextHeartbeat("p");
+  wire::ContainerStatus status = WaitComplete("p");
+  EXPECT_TRUE(status.preempted);
+  EXPECT_EQ(status.diagnostics.rfind("preempted", 0), 0u) << status.diagnostics;
+  ASSERT_TRUE(Eventually([&] { return rm_.handler->completed().count("p") > 0; }));
+  EXPECT_TRUE(rm_.handler->completed().at("p").preempted);
+}
+
+// A container is complete only once its whole process group is gone: what
+// the exited leader left behind in its group is killed first, so the room
+// the NM reports free has no process in it.
+TEST_F(NodeManagerITest, AContainerIsCompleteOnlyOnceItsProcessGroupIsGone) {
+  StartNm();
+  std::string binary = UploadScript("leaver", "trap '' TERM\n"
+                                              "sh -c 'trap \"\" TERM; echo $$ > child; sleep 60' &\n"
+                                              "while [ ! -s child ]; do sleep 0.01; done\n"
+                                              "exit 0\n");
+  ASSERT_TRUE(Start(Context(kApp, "g", binary)).ok());
+  wire::ContainerStatus status = WaitComplete("g");
+  EXPECT_EQ(status.exit_code, 0) << status.diagnostics;
+  std::string child_file =
+      JoinPath(JoinPath(JoinPath(JoinPath(dir_.Join("nm"), "apps"), kApp), "containers/g"), "child");
+  Result<std::string> child = ReadFileToString(child_file);
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  pid_t pid = std::atoi(child->c_str());
+  ASSERT_GT(pid, 0);
+  // Gone, or a zombie waiting for its new parent to reap it.
+  Result<std::string> stat = ReadFileToString("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.ok()) {
+    size_t paren = stat->rfind(')');
+    ASSERT_NE(paren, std::string::npos);
+    EXPECT_EQ((*stat)[paren + 2], 'Z') << *stat;
+  }
 }
 
 }  // namespace

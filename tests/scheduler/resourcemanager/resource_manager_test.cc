@@ -58,7 +58,7 @@ TEST_F(ResourceManagerTest, AmThatCannotStartFailsTheApp) {
   node.rpc_port = *closed;
   node.rack = "/r1";
   node.capability = MakeResource(2, 1024);
-  ASSERT_TRUE(rm_->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(node); }).ok());
+  ASSERT_TRUE(rm_->Call("RegisterNode", [&](auto& stub) { stub.RegisterNode(node, {}); }).ok());
 
   wire::ApplicationSubmission submission;
   submission.app_id = NewApp();

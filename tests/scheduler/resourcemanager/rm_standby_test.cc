@@ -44,7 +44,7 @@ TEST(RmStandbyTest, StandbyServesTheCheckpointOnceActive) {
   node.rpc_port = 1;
   node.rack = "/r1";
   node.capability = MakeResource(4, 4096);
-  // No node registers with the active RM: the application waits, SUBMITTED.
+  // No node registers with the active RM: the application waits, ACCEPTED.
   std::string app;
   active.NewApplication(app);
   wire::ApplicationSubmission submission;
@@ -61,7 +61,7 @@ TEST(RmStandbyTest, StandbyServesTheCheckpointOnceActive) {
   Status s = Thrown([&] { standby.ListApplications(apps); });
   EXPECT_TRUE(s.IsUnavailable()) << s.ToString();
   EXPECT_EQ(s.message(), "standby");
-  s = Thrown([&] { standby.RegisterNode(node); });
+  s = Thrown([&] { standby.RegisterNode(node, {}); });
   EXPECT_TRUE(s.IsUnavailable()) << s.ToString();
 
   ASSERT_TRUE(standby.Activate().ok());
@@ -70,7 +70,7 @@ TEST(RmStandbyTest, StandbyServesTheCheckpointOnceActive) {
   ASSERT_EQ(apps.size(), 1u);
   EXPECT_EQ(apps[0].app_id, app);
   EXPECT_EQ(apps[0].name, "checkpointed");
-  EXPECT_EQ(apps[0].state, wire::AppState::SUBMITTED);
+  EXPECT_EQ(apps[0].state, wire::AppState::ACCEPTED);
   // Nodes are not in the checkpoint: they register again.
   wire::NodeHeartbeatResponse heartbeat;
   standby.NodeHeartbeat(heartbeat, "nm-1", {});

@@ -1,12 +1,15 @@
 // The shuffle under injected faults (--shuffle_fault_drop_fraction): a server
 // that drops half the requests still delivers every segment to a reduce's
 // copy phase (FetchPartition) that retries; one that drops them all, or a
-// service that is gone, becomes a fetch failure naming the map.
+// service that is gone, becomes a fetch failure naming the map once it has
+// been unreachable for the bound; one that is out for less than the bound
+// (its connections all taken) costs time only.
 #include <utility>  // Must precede Boost.Asio with C++20 on g++ 12.
 
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -16,6 +19,7 @@
 #include "mapreduce/segment.h"
 #include "mapreduce/shuffle_fetcher.h"
 #include "scheduler/shuffle/shuffle_server.h"
+#include "tests/common/idle_connection.h"
 #include "test_util.h"
 
 namespace mr::shuffle {
@@ -37,7 +41,9 @@ class ShuffleFaultTest : public ::testing::Test {
       ASSERT_TRUE(writer.ok());
       ASSERT_TRUE((*writer)->StartPartition(0).ok());
       for (int i = 0; i < kRecords; ++i) {
-        ASSERT_TRUE((*writer)->Append("k" + std::to_string(i), std::to_string(m)).ok());
+        std::string key = "k";
+        key += std::to_string(i);
+        ASSERT_TRUE((*writer)->Append(key, std::to_string(m)).ok());
       }
       auto file = (*writer)->Finish();
       ASSERT_TRUE(file.ok());
@@ -57,7 +63,7 @@ class ShuffleFaultTest : public ::testing::Test {
     return server.ok() ? std::move(server).value() : nullptr;
   }
 
-  FetchRequest Request(int port, int attempts) {
+  FetchRequest Request(int port, int64_t unreachable_ms) {
     FetchRequest request;
     request.app_id = kApp;
     request.partition = 0;
@@ -65,7 +71,7 @@ class ShuffleFaultTest : public ::testing::Test {
       request.sources.push_back({"127.0.0.1", port, kApp, Name(m)});
     }
     request.dir = dir_.Join("fetched");
-    request.attempts = attempts;
+    request.unreachable_ms = unreachable_ms;
     return request;
   }
 
@@ -78,7 +84,7 @@ TEST_F(ShuffleFaultTest, HalfTheRequestsDroppedEverySegmentStillArrives) {
   ASSERT_NE(server, nullptr);
   std::atomic<bool> cancelled{false};
   FetchStats stats;
-  auto segments = FetchPartition(Request(server->port(), 12), cancelled, &stats);
+  auto segments = FetchPartition(Request(server->port(), 10000), cancelled, &stats);
   ASSERT_TRUE(segments.ok()) << segments.status().ToString();
   ASSERT_EQ(segments->size(), static_cast<size_t>(kMaps));
   EXPECT_TRUE(stats.failures.empty());
@@ -92,7 +98,8 @@ TEST_F(ShuffleFaultTest, EveryRequestDroppedIsAFetchFailureOfEachMap) {
   std::atomic<bool> cancelled{false};
   FetchStats stats;
   auto start = std::chrono::steady_clock::now();
-  auto segments = FetchPartition(Request(server->port(), 2), cancelled, &stats);
+  auto segments = FetchPartition(Request(server->port(), 1000), cancelled, &stats);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
   EXPECT_EQ(segments.status().code(), Status::Code::kUnavailable);
   EXPECT_NE(segments.status().message().find("m_000000_0.out on 127.0.0.1:"), std::string::npos)
@@ -110,7 +117,7 @@ TEST_F(ShuffleFaultTest, OnlyTheMapsOfAnUnreachableServiceFail) {
   int gone_port = gone->port();
   gone->Stop();
   gone.reset();
-  FetchRequest request = Request(server->port(), 3);
+  FetchRequest request = Request(server->port(), 1000);
   request.sources[2].port = gone_port;
   request.sources[6].port = gone_port;
   std::atomic<bool> cancelled{false};
@@ -121,6 +128,36 @@ TEST_F(ShuffleFaultTest, OnlyTheMapsOfAnUnreachableServiceFail) {
   EXPECT_EQ(stats.failures[0].source, 2u);
   EXPECT_EQ(stats.failures[1].source, 6u);
   EXPECT_EQ(stats.records, static_cast<uint64_t>((kMaps - 2) * kRecords));
+}
+
+// A service whose connections are all taken (idle clients hold every one of
+// its max_connections) refuses new ones: the reduce backs off and tries
+// again, and once the holders let go it fetches everything, with no fetch
+// failure.
+TEST_F(ShuffleFaultTest, AServiceAtItsConnectionLimitForAWhileCostsTimeNotOutputs) {
+  ShuffleServer::Options options;
+  options.apps_dir = apps_;
+  options.max_connections = 2;
+  auto started = ShuffleServer::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  std::unique_ptr<ShuffleServer> server = std::move(started).value();
+  std::vector<std::unique_ptr<mr::testing::IdleTcpConnection>> holders;
+  for (int i = 0; i < 2; ++i) holders.push_back(std::make_unique<mr::testing::IdleTcpConnection>(server->port()));
+  // Let the server accept both before the fetches start.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    holders.clear();
+  });
+  std::atomic<bool> cancelled{false};
+  FetchStats stats;
+  auto start = std::chrono::steady_clock::now();
+  auto segments = FetchPartition(Request(server->port(), 10000), cancelled, &stats);
+  release.join();
+  ASSERT_TRUE(segments.ok()) << segments.status().ToString();
+  EXPECT_TRUE(stats.failures.empty());
+  EXPECT_EQ(stats.records, static_cast<uint64_t>(kMaps * kRecords));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(800));
 }
 
 }  // namespace
