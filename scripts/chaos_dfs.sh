@@ -215,9 +215,14 @@ pick_sure() {
 }
 
 # The client flags of one DFS operation: half of them retry a master outage
-# for 1 s only instead of 15, so that outages fail some writes midway.
+# for 1 s only instead of 15, so that outages fail some writes midway. All
+# renew their leases every second: the master's lease here is 4 s (the
+# defaults are 60 s and a renewal every 10 s), and a live writer must keep
+# it.
 client_flags() {
-  if ((RANDOM % 2)); then echo "--dfs_client_master_retry_ms=1000"; else echo "--v=0"; fi
+  local flags="--dfs_client_lease_renew_interval_ms=1000"
+  if ((RANDOM % 2)); then flags+=" --dfs_client_master_retry_ms=1000"; fi
+  echo "$flags"
 }
 
 # Starts $2 puts of new files (0.5 to $3 MiB of random bytes) into $1 as ops
@@ -229,7 +234,7 @@ start_new_puts() {
     new_content "$(rand_between $((512 << 10)) $((max_mb << 20)))"
     new_paths+=("$dir/new-$i")
     allowed["$dir/new-$i"]="$sum"
-    start_op "put-$i" "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" put "$content" \
+    start_op "put-$i" "$bin/mrdfs" --cluster "$cluster" $(client_flags) put "$content" \
       "$dir/new-$i"
   done
 }
@@ -285,17 +290,17 @@ master_run() {
     force_paths+=("$path")
     force_sums+=("$sum")
     allowed["$path"]="${allowed[$path]} $sum"
-    start_op "force-$i" "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" put -f "$content" \
+    start_op "force-$i" "$bin/mrdfs" --cluster "$cluster" $(client_flags) put -f "$content" \
       "$path"
   done
   local rm_path="" mv_src="" mv_dst="$dir/moved"
   ((${#victims[@]} > 2)) && rm_path="${victims[2]}"
   ((${#victims[@]} > 3)) && mv_src="${victims[3]}"
-  [[ -n "$rm_path" ]] && start_op rm "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" rm \
+  [[ -n "$rm_path" ]] && start_op rm "$bin/mrdfs" --cluster "$cluster" $(client_flags) rm \
     "$rm_path"
   if [[ -n "$mv_src" ]]; then
     allowed["$mv_dst"]="${allowed[$mv_src]}"
-    start_op mv "$bin/mrdfs" --cluster "$cluster" "$(client_flags)" mv "$mv_src" "$mv_dst"
+    start_op mv "$bin/mrdfs" --cluster "$cluster" $(client_flags) mv "$mv_src" "$mv_dst"
   fi
   start_op job "$bin/mrjob" --cluster "$cluster" submit --binary "$bin/wordcount" \
     --input /chaos/jobin --output "$dir/job" --reducers 2
