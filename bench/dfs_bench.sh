@@ -21,6 +21,8 @@
 #                           [--seconds S] [--no-build] [--no-prime]
 #                           [--datanode-flags F]   (mrcluster's --datanode_flags, e.g.
 #                                                   --dfs_datanode_sync_on_close=false)
+#                           [--scan]   only the datanode's directory scan (dfs_scan_bench:
+#                                      10,000 and 100,000 replicas), a table of its cost
 #   defaults: 1024 MiB, 3 rounds, 64 MiB chunks, 4 metadata clients, 5 s per
 #   phase. Binaries come from $MR_BUILD_DIR/bin (default build/bin);
 #   --no-build uses them as they are (to compare two builds).
@@ -39,6 +41,7 @@ seconds=5
 build=1
 prime=1
 datanode_flags=""
+scan=0
 while (($# > 0)); do
   case "$1" in
     --mb) mb="$2"; shift 2 ;;
@@ -49,8 +52,9 @@ while (($# > 0)); do
     --no-build) build=0; shift ;;
     --no-prime) prime=0; shift ;;
     --datanode-flags) datanode_flags="$2"; shift 2 ;;
+    --scan) scan=1; shift ;;
     *) echo "usage: $0 [--mb N] [--runs R] [--chunk-size BYTES] [--threads T] [--seconds S]" \
-         "[--no-build] [--no-prime] [--datanode-flags F]" >&2
+         "[--no-build] [--no-prime] [--datanode-flags F] [--scan]" >&2
        exit 2 ;;
   esac
 done
@@ -61,7 +65,17 @@ build_dir="${MR_BUILD_DIR:-$root/build}"
 bin="$build_dir/bin"
 if ((build)); then
   MR_BUILD_DIR="$build_dir" bash "$root/scripts/build.sh" Release \
-    mrcluster mrdfs dfs_master dfs_datanode dfs_meta_bench
+    mrcluster mrdfs dfs_master dfs_datanode dfs_meta_bench dfs_scan_bench
+fi
+if ((scan)); then
+  # The directory scan's cost (issue 13): a scratch store on $data's disk.
+  echo "| replicas | scan (median of 7) | per replica |"
+  echo "|---|---|---|"
+  for n in 10000 100000; do
+    line="$("$bin/dfs_scan_bench" --replicas "$n" --dir "$data/dfs-scan-bench")"
+    echo "$line" | sed 's/replicas \([0-9]*\): scan median \([0-9.]*\) ms (\([0-9.]*\) us per replica).*/| \1 | \2 ms | \3 us |/'
+  done
+  exit 0
 fi
 
 cluster="$data/dfs-cluster"

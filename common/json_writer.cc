@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/text.h"
+
 namespace mr {
 
 void JsonWriter::BeforeValue() {
@@ -86,25 +88,12 @@ JsonWriter& JsonWriter::Bool(bool value) {
   return *this;
 }
 
-namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  }
-  return len;
-}
-}  // namespace
-
 void JsonWriter::AppendEscaped(std::string_view s) {
   out_ += '"';
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = Utf8SequenceLength(s, i);
+    uint32_t code_point;
+    size_t len = DecodeUtf8(s, i, &code_point);
     if (len > 1) {
       out_.append(s.substr(i, len));
       i += len;

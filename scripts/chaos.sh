@@ -15,6 +15,15 @@
 #   scripts/chaos.sh [--runs N] [--kind nm|dn|am|rm|mixed] [--seed S]
 #                    [--time-limit SECONDS] [--input-mb MB] [--max-attempts N]
 #
+#   scripts/chaos.sh --kind master|disk [--runs N] [--seed S] [--time-limit SECONDS]
+#                    [--input-mb MB]
+#
+# --kind master and --kind disk are the DFS's chaos runs (issue 13,
+# scripts/chaos_dfs.sh): the master killed at random points during puts,
+# put -f, rm, mv and a job; or replica files deleted and cut short and a
+# datanode's disk filled. Every file must then be exact or visibly
+# incomplete, never silently short.
+#
 # Installs what is missing and builds, as demo.sh does. Scratch space:
 # $MR_CHAOS_DIR (default /tmp/mr-chaos). Exit codes: 0 all good, 1 some run
 # failed or was wrong, 2 usage.
@@ -26,7 +35,7 @@ seed=$RANDOM
 time_limit=900
 input_mb=64
 max_attempts=10
-usage() { sed -n '15,16p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
+usage() { sed -n '15,16p;18,19p' "$0" | sed 's/^#  */usage: /' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="${2:?}"; shift 2 ;;
@@ -40,7 +49,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$runs" =~ ^[0-9]+$ && "$input_mb" =~ ^[0-9]+$ && "$time_limit" =~ ^[0-9]+$ &&
    "$max_attempts" =~ ^[0-9]+$ ]] || usage
-case "$kind" in nm|dn|am|rm|mixed) ;; *) usage ;; esac
+case "$kind" in nm|dn|am|rm|mixed|master|disk) ;; *) usage ;; esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${MR_BUILD_DIR:-$root/build}/bin"
@@ -68,6 +77,10 @@ if [[ ! -s "$input" || "$(stat -c %s "$input")" -lt $((input_mb << 20)) ]]; then
     } }' >"$input"
 fi
 tr -s ' ' '\n' <"$input" | LC_ALL=C sort | uniq -c | awk '{print $2 "\t" $1}' >"$want"
+if [[ "$kind" == master || "$kind" == disk ]]; then
+  source "$root/scripts/chaos_dfs.sh"  # The DFS's kinds: their own cluster and checks.
+  exit $?
+fi
 
 # Reads during a run log replica fail-overs on stderr; the checks need stdout.
 dfs() { "$bin/mrdfs" --cluster "$cluster" "$@" 2>/dev/null; }

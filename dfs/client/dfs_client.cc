@@ -11,6 +11,7 @@
 #include <glog/logging.h>
 
 #include "cluster/cluster_config.h"
+#include "common/text.h"
 #include "dfs/dataplane/client.h"
 #include "dfs/client/dfs_path_limits.h"
 #include "dfs/client/short_circuit.h"
@@ -54,6 +55,7 @@ DfsFileStatus FromWire(const wire::FileStatus& s) {
   out.chunk_size = s.chunk_size;
   out.modification_time_ms = s.modification_time_ms;
   out.under_construction = s.under_construction;
+  out.incomplete = s.__isset.incomplete && s.incomplete;
   return out;
 }
 
@@ -70,17 +72,65 @@ DfsChunk FromWire(const wire::LocatedChunk& c) {
   return out;
 }
 
+// The pace of retries of a master that cannot be reached: 50 ms doubling to
+// 1 s between attempts, for at most --dfs_client_master_retry_ms in all.
+class MasterRetry {
+ public:
+  MasterRetry()
+      : start_(Clock::now()),
+        deadline_(start_ + std::chrono::milliseconds(std::max(0, FLAGS_dfs_client_master_retry_ms))) {}
+  // Whether another attempt fits before the deadline.
+  bool TimeLeft() const { return Clock::now() + backoff_ <= deadline_; }
+  // Sleeps until the next attempt.
+  void Sleep() {
+    std::this_thread::sleep_for(backoff_);
+    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(1000));
+  }
+  int64_t elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+  }
+
+ private:
+  const Clock::time_point start_;
+  const Clock::time_point deadline_;
+  std::chrono::milliseconds backoff_{50};
+};
+
 const Status& StatusOf(const Status& s) { return s; }
 template <typename T>
 const Status& StatusOf(const Result<T>& r) {
   return r.status();
 }
 
-std::string MakeClientName(const std::string& host) {
+std::string RandomSuffix() {
   std::random_device rd;
   char suffix[17];
   std::snprintf(suffix, sizeof(suffix), "%08x%08x", rd(), rd());
-  return "dfsclient-" + host + "-" + std::to_string(::getpid()) + "-" + suffix;
+  return suffix;
+}
+
+std::string MakeClientName(const std::string& host) {
+  return "dfsclient-" + host + "-" + std::to_string(::getpid()) + "-" + RandomSuffix();
+}
+
+// A hidden name beside `target` for the new file of an overwrite:
+// "<dir>/.<name>.put-<16 hex>", the name cut short (between UTF-8
+// characters, so that the path stays valid) to keep the component and the
+// path within the limits.
+Result<std::string> OverwriteTempPath(const std::string& target) {
+  const size_t slash = target.rfind('/');
+  const std::string dir = target.substr(0, slash);  // "" for a file in /.
+  const std::string name = target.substr(slash + 1);
+  const std::string suffix = ".put-" + RandomSuffix();
+  const size_t room = std::min(kMaxDfsComponentBytes, kMaxDfsPathBytes - dir.size() - 1);
+  if (room < 1 + suffix.size()) {
+    return Status::InvalidArgument("no room beside " + ShortPath(target) +
+                                   " for the temporary file of an overwrite");
+  }
+  std::string temp =
+      dir + "/." + std::string(Utf8Prefix(name, room - 1 - suffix.size())) + suffix;
+  RETURN_NOT_OK(ValidatePath(temp));
+  return temp;
 }
 
 Result<int64_t> ParseSetting(const cluster::ClusterConfig& config, const std::string& name) {
@@ -107,9 +157,23 @@ Result<std::unique_ptr<DfsClient>> DfsClient::Connect(Options options) {
     return Status::InvalidArgument("dfs client: bad default replication or chunk size");
   }
   if (options.client_name.empty()) options.client_name = MakeClientName(options.client_host);
-  ASSIGN_OR_RETURN(std::unique_ptr<MasterClient> master,
-                   MasterClient::Connect(options.master_host, options.master_port));
-  return std::unique_ptr<DfsClient>(new DfsClient(std::move(options), std::move(master)));
+  // A master being restarted is waited for, as by every call (CallMaster):
+  // a task or a tool started during the restart rides through it.
+  MasterRetry retry;
+  for (int attempt = 0;; ++attempt) {
+    Result<std::unique_ptr<MasterClient>> master =
+        MasterClient::Connect(options.master_host, options.master_port);
+    if (master.ok()) {
+      LOG_IF(WARNING, attempt > 0) << options.client_name << ": connected to the master after "
+                                   << retry.elapsed_ms() << " ms";
+      return std::unique_ptr<DfsClient>(new DfsClient(std::move(options), std::move(*master)));
+    }
+    if (!master.status().IsUnavailable() || !retry.TimeLeft()) return master.status();
+    LOG_IF(WARNING, attempt == 0) << options.client_name << ": " << master.status().ToString()
+                                  << "; retrying for up to " << FLAGS_dfs_client_master_retry_ms
+                                  << " ms";
+    retry.Sleep();
+  }
 }
 
 Result<DfsClient::Options> DfsClient::OptionsForCluster(const cluster::ClusterConfig& config,
@@ -165,21 +229,17 @@ DfsClient::~DfsClient() {
 
 template <typename Fn>
 auto DfsClient::CallMaster(const char* method, Fn&& fn) {
-  const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline =
-      start + std::chrono::milliseconds(std::max(0, FLAGS_dfs_client_master_retry_ms));
-  std::chrono::milliseconds backoff(50);
+  MasterRetry retry;
   std::unique_lock<std::mutex> lock(mu_);
   for (int attempt = 0;; ++attempt) {
     auto result = fn(*master_, attempt > 0);
     const Status& s = StatusOf(result);
     const bool transport = !s.ok() && master_->last_call_failed_in_transport();
-    if (!transport || Clock::now() + backoff > deadline) {
+    if (!transport || !retry.TimeLeft()) {
       if (attempt > 0) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
         LOG(WARNING) << options_.client_name << ": master " << method
                      << (transport ? ": gave up after " : ": answered again after ")
-                     << ms.count() << " ms and " << attempt << " retries";
+                     << retry.elapsed_ms() << " ms and " << attempt << " retries";
       }
       return result;
     }
@@ -187,8 +247,7 @@ auto DfsClient::CallMaster(const char* method, Fn&& fn) {
                                   << s.ToString() << "; retrying for up to "
                                   << FLAGS_dfs_client_master_retry_ms << " ms";
     lock.unlock();
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+    retry.Sleep();
     lock.lock();
   }
 }
@@ -199,29 +258,28 @@ Result<std::unique_ptr<DfsFileWriter>> DfsClient::Create(const std::string& path
   int32_t replication = options.replication > 0 ? options.replication
                                                 : options_.default_replication;
   int64_t chunk_size = options.chunk_size > 0 ? options.chunk_size : options_.default_chunk_size;
-  // Before the master sees the Create: from here on, a Create of `path`
+  std::string written = path;
+  if (options.overwrite) {
+    // The old file stays until the new one is closed (Close renames).
+    Result<DfsFileStatus> existing = Stat(path);
+    if (existing.ok() && existing->is_dir) return Status::AlreadyExists(path + " is a directory");
+    if (!existing.ok() && !existing.status().IsNotFound()) return existing.status();
+    ASSIGN_OR_RETURN(written, OverwriteTempPath(path));
+  }
+  // Before the master sees the Create: from here on, a Create of `written`
   // by this client name is a retry of this one (see MasterService).
-  RETURN_NOT_OK(WriterOpened(path));
-  Result<wire::FileStatus> created = [&]() -> Result<wire::FileStatus> {
-    if (options.overwrite) {
-      Result<DfsFileStatus> existing = Stat(path);
-      if (existing.ok()) {
-        if (existing->is_dir) return Status::AlreadyExists(path + " is a directory");
-        RETURN_NOT_OK_PREPEND(Delete(path, /*recursive=*/false), "overwrite " + path);
-      } else if (!existing.status().IsNotFound()) {
-        return existing.status();
-      }
-    }
-    return CallMaster("Create", [&](MasterClient& master, bool /*retry*/) {
-      return master.Create(path, replication, chunk_size, options_.client_name,
-                           options_.client_host);
-    });
-  }();
+  RETURN_NOT_OK(WriterOpened(written));
+  Result<wire::FileStatus> created =
+      CallMaster("Create", [&](MasterClient& master, bool /*retry*/) {
+        return master.Create(written, replication, chunk_size, options_.client_name,
+                             options_.client_host);
+      });
   if (!created.ok()) {
-    WriterClosed(path);
+    WriterClosed(written);
     return created.status();
   }
-  return std::unique_ptr<DfsFileWriter>(new DfsFileWriter(this, path, created->chunk_size));
+  return std::unique_ptr<DfsFileWriter>(
+      new DfsFileWriter(this, written, path, created->chunk_size));
 }
 
 Result<std::unique_ptr<DfsFileReader>> DfsClient::Open(const std::string& path) {
@@ -274,10 +332,14 @@ Status DfsClient::Delete(const std::string& path, bool recursive) {
 }
 
 Status DfsClient::Rename(const std::string& src, const std::string& dst) {
+  return RenameImpl(src, dst, /*overwrite=*/false);
+}
+
+Status DfsClient::RenameImpl(const std::string& src, const std::string& dst, bool overwrite) {
   RETURN_NOT_OK(ValidateDfsPath(src));
   RETURN_NOT_OK(ValidateDfsPath(dst));
   return CallMaster("Rename", [&](MasterClient& m, bool retry) {
-    Status s = m.Rename(src, dst);
+    Status s = m.Rename(src, dst, overwrite);
     if (s.ok() || !retry || m.last_call_failed_in_transport()) return s;
     // src gone and dst there on a retry: the attempt whose reply was lost
     // renamed it.
@@ -290,11 +352,12 @@ Status DfsClient::Rename(const std::string& src, const std::string& dst) {
 }
 
 Result<std::vector<DfsChunk>> DfsClient::GetChunkLocations(const std::string& path,
-                                                           int64_t offset, int64_t length) {
+                                                           int64_t offset, int64_t length,
+                                                           bool include_incomplete) {
   RETURN_NOT_OK(ValidateDfsPath(path));
   ASSIGN_OR_RETURN(std::vector<wire::LocatedChunk> located,
                    CallMaster("GetChunkLocations", [&](MasterClient& m, bool) {
-                     return m.GetChunkLocations(path, offset, length);
+                     return m.GetChunkLocations(path, offset, length, include_incomplete);
                    }));
   std::vector<DfsChunk> chunks;
   chunks.reserve(located.size());
@@ -366,14 +429,22 @@ struct DfsFileWriter::Pipeline {
   std::unique_ptr<dataplane::PipelineWriter> writer;
 };
 
-DfsFileWriter::DfsFileWriter(DfsClient* client, std::string path, int64_t chunk_size)
-    : client_(client), path_(std::move(path)), chunk_size_(chunk_size) {}
+DfsFileWriter::DfsFileWriter(DfsClient* client, std::string path, std::string target,
+                             int64_t chunk_size)
+    : client_(client), path_(std::move(path)), target_(std::move(target)),
+      chunk_size_(chunk_size) {}
 
 DfsFileWriter::~DfsFileWriter() {
   if (!closed_ && !aborted_) {
     LOG(WARNING) << "dfs writer of " << path_ << " destroyed without Close: deleting the file";
     Abort();
   }
+}
+
+Status DfsFileWriter::ReplaceTarget() {
+  if (path_ == target_) return Status::OK();
+  Status s = client_->RenameImpl(path_, target_, /*overwrite=*/true);
+  return s.ok() ? s : s.Prepend("replace " + target_);
 }
 
 Status DfsFileWriter::Fail(Status status) {
@@ -576,8 +647,19 @@ Status DfsFileWriter::Close() {
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
   }
-  closed_ = true;
+  // The lease ends with Complete; a failed replace deletes the closed
+  // temporary file and keeps the old one.
   client_->WriterClosed(path_);
+  Status replaced = ReplaceTarget();
+  if (!replaced.ok()) {
+    Status s = client_->Delete(path_, /*recursive=*/false);
+    LOG_IF(WARNING, !s.ok() && !s.IsNotFound())
+        << "dfs writer: could not delete " << path_ << ": " << s.ToString();
+    error_ = replaced;
+    aborted_ = true;
+    return replaced;
+  }
+  closed_ = true;
   return Status::OK();
 }
 

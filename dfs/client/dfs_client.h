@@ -12,7 +12,13 @@
 // - A file becomes visible to readers when Close() returns OK: every chunk
 //   then has the master's minimum of acknowledged replicas. A write that
 //   fails (or a writer destroyed before Close) deletes the file it created,
-//   so a failed write leaves no file behind.
+//   so a failed write leaves no file behind. If the writer's process dies
+//   (or cannot reach the master to delete it), the master's lease recovery
+//   closes the file as incomplete or removes it (docs/DFS.md, "Leases"):
+//   it never looks complete, and Open refuses it.
+// - Create with overwrite writes a hidden temporary file beside the target
+//   and renames it over the old file only once it is closed, so a failed
+//   overwrite leaves the old file as it was.
 // - Reads go to the nearest replica (replica_order.h), verify checksums on
 //   the datanode, and fail over to the next replica on any error; a replica
 //   whose checksum fails is reported to the master. A replica on the
@@ -31,8 +37,9 @@
 //   that are not idempotent by nature are made safe to repeat (docs/DFS.md,
 //   "Master restarts"): Create and AddChunk are recognized by the master as
 //   retries; Delete answering NotFound, or Rename finding src gone and dst
-//   there, on a retry means the first attempt did it. Connect itself is
-//   not retried.
+//   there, on a retry means the first attempt did it. Connect waits for an
+//   unreachable master the same way, so that a task or tool started during
+//   a master restart rides through it too.
 //
 // Thread-safety: a DfsClient may be used by several threads; its calls to
 // the master are serialized by one mutex (for parallel metadata throughput,
@@ -88,7 +95,8 @@ class DfsClient {
     std::string client_name;
   };
 
-  // Connects to the master; Unavailable if it cannot be reached.
+  // Connects to the master; Unavailable if it cannot be reached within
+  // --dfs_client_master_retry_ms (retried with backoff meanwhile).
   static Result<std::unique_ptr<DfsClient>> Connect(Options options);
   // Reads <cluster_dir>/cluster.conf: the master's address, the cluster's
   // chunk_size (and replication, if set), and the client's rack if
@@ -108,8 +116,10 @@ class DfsClient {
   struct CreateOptions {
     int32_t replication = 0;  // 0: Options::default_replication.
     int64_t chunk_size = 0;   // 0: Options::default_chunk_size.
-    // Replace an existing file (`put -f`): it is deleted, then created. A
-    // directory is never replaced.
+    // Replace an existing file (`put -f`): the new one is written to a
+    // hidden temporary name in the same directory (".<name>.put-<random>")
+    // and renamed over the old file by Close, in one master op. A directory
+    // is never replaced.
     bool overwrite = false;
   };
   // Creates `path` (and missing parents) for writing. AlreadyExists if it
@@ -117,7 +127,8 @@ class DfsClient {
   Result<std::unique_ptr<DfsFileWriter>> Create(const std::string& path,
                                                 const CreateOptions& options);
   // Opens a closed file for reading. NotFound if missing; InvalidArgument
-  // for a directory; Unavailable while a writer holds it.
+  // for a directory; Unavailable while a writer holds it; Corruption for an
+  // incomplete file (DfsFileStatus::incomplete).
   Result<std::unique_ptr<DfsFileReader>> Open(const std::string& path);
 
   Result<DfsFileStatus> Stat(const std::string& path);
@@ -128,9 +139,11 @@ class DfsClient {
   Status Delete(const std::string& path, bool recursive);
   Status Rename(const std::string& src, const std::string& dst);
   // The chunks of a closed file that overlap [offset, offset + length), with
-  // their live replicas, nearest first.
+  // their live replicas, nearest first. An incomplete file is Corruption
+  // unless `include_incomplete` (fsck and stat look at its chunks).
   Result<std::vector<DfsChunk>> GetChunkLocations(const std::string& path, int64_t offset = 0,
-                                                  int64_t length = INT64_MAX);
+                                                  int64_t length = INT64_MAX,
+                                                  bool include_incomplete = false);
 
   const Options& options() const { return options_; }
 
@@ -158,6 +171,8 @@ class DfsClient {
 
   // Master calls used by writers and readers.
   Status ReportBadReplica(int64_t chunk_id, const std::string& node_id);
+  // Rename, or with `overwrite` a closed file replacing a closed file.
+  Status RenameImpl(const std::string& src, const std::string& dst, bool overwrite);
   void OrderReplicas(std::vector<DfsReplica>* replicas);
 
   const Options options_;
@@ -197,16 +212,21 @@ class DfsFileWriter {
   // backoff (bounded by --dfs_client_complete_timeout_ms) until every chunk
   // has enough replicas. After an error the file is gone.
   Status Close();
-  // Gives up: the file is deleted. Idempotent.
+  // Gives up: the file is deleted (with overwrite: the temporary file; the
+  // old file stays). Idempotent.
   void Abort();
 
-  const std::string& path() const { return path_; }
+  // The file asked for (with overwrite, the temporary file is written).
+  const std::string& path() const { return target_; }
   int64_t bytes_written() const { return bytes_written_; }
 
  private:
   friend class DfsClient;
-  DfsFileWriter(DfsClient* client, std::string path, int64_t chunk_size);
+  // Writes `path`; Close renames it over `target` if they differ.
+  DfsFileWriter(DfsClient* client, std::string path, std::string target, int64_t chunk_size);
 
+  // Close's last step with overwrite: the temporary file replaces target_.
+  Status ReplaceTarget();
   // Allocates the next chunk and opens its pipeline. A chunk whose every
   // datanode refuses is abandoned on the master, its datanodes excluded,
   // and another one asked for (a few times).
@@ -227,7 +247,8 @@ class DfsFileWriter {
   Status Fail(Status status);
 
   DfsClient* const client_;
-  const std::string path_;
+  const std::string path_;    // The file written.
+  const std::string target_;  // The file asked for.
   const int64_t chunk_size_;
   struct Pipeline;
   std::unique_ptr<Pipeline> pipeline_;  // The current chunk's, if any.

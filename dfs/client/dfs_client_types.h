@@ -18,6 +18,9 @@ struct DfsFileStatus {
   int64_t chunk_size = 0;    // Files.
   int64_t modification_time_ms = 0;
   bool under_construction = false;  // A writer holds the file open.
+  // Its writer never closed it: lease recovery kept `length` bytes, which
+  // may be fewer than were written. Open refuses it; fsck reports it.
+  bool incomplete = false;
 };
 
 // One replica of a chunk: the datanode holding it.

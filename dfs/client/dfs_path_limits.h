@@ -1,20 +1,17 @@
-// The client's path check: dfs_path.h's rules (absolute, normalized) plus
-// length limits — at most 4096 bytes in all and 255 per component — with an
-// overlong path shortened in the message so that the error stays one line.
-// Every DfsClient entry point and mrdfs's argument parser use it.
+// The client's path check: the master's one validator (dfs/master/dfs_path.h:
+// absolute, normalized, at most 4096 bytes, 255 per component and 1000
+// components), so that a bad path is refused before any RPC. Every DfsClient
+// entry point, mrdfs's argument parser and mrjob submit use it.
 // Thread-safety: stateless.
 #pragma once
 
-#include <cstddef>
 #include <string_view>
 
 #include "common/status.h"
+#include "dfs/master/dfs_path.h"
 
 namespace mr::dfs {
 
-inline constexpr size_t kMaxDfsPathBytes = 4096;
-inline constexpr size_t kMaxDfsComponentBytes = 255;
-
-Status ValidateDfsPath(std::string_view path);
+inline Status ValidateDfsPath(std::string_view path) { return ValidatePath(path); }
 
 }  // namespace mr::dfs

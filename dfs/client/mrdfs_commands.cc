@@ -11,6 +11,7 @@
 
 #include "common/file.h"
 #include "common/json_writer.h"
+#include "common/text.h"
 #include "dfs/client/dfs_path_limits.h"
 
 namespace mr::dfs {
@@ -26,10 +27,14 @@ const char kMrdfsUsage[] =
     "  mv SRC DST              rename (into DST if it is a directory)\n"
     "  stat PATH [--json]      a file's chunks, sizes and replicas (node, rack)\n"
     "  du [PATH] [--json]      total bytes, and raw bytes counting replication\n"
-    "  fsck [PATH] [--json]    replicas of every chunk: healthy, corrupt, under-replicated, missing\n"
-    "DFS paths are absolute and normalized (/a/b).\n"
+    "  fsck [PATH] [--json]    replicas of every chunk: healthy, corrupt, under-replicated, missing;\n"
+    "                          and incomplete files (their writer never closed them)\n"
+    "DFS paths are absolute and normalized (/a/b), valid UTF-8, at most 4096 bytes, 255 per\n"
+    "component, 1000 components. Names are printed with control characters escaped (as ls -b);\n"
+    "--json prints them exactly.\n"
     "Exit codes: 0 success; 1 failure (not found, exists, unavailable, fsck found a missing\n"
-    "chunk); 2 usage (unknown verb, bad operands or options, malformed DFS path).";
+    "chunk, an incomplete file or an entry it could not check); 2 usage (unknown verb, bad\n"
+    "operands or options, malformed DFS path).";
 
 namespace {
 
@@ -86,16 +91,63 @@ void WriteStatusFields(const DfsFileStatus& s, JsonWriter* json) {
   json->Key("chunk_size").Int(s.chunk_size);
   json->Key("modification_time_ms").Int(s.modification_time_ms);
   json->Key("under_construction").Bool(s.under_construction);
+  json->Key("incomplete").Bool(s.incomplete);
 }
 
-// Visits `path` and everything under it, parents before children.
+// A path for human-readable output (ls -b style).
+std::string Shown(const std::string& path) { return EscapeForTerminal(path); }
+
+// An entry a walk could not look at, and why.
+struct WalkError {
+  std::string path;
+  std::string error;
+};
+
+// Visits `start` and everything under it, parents before children, in name
+// order, with an explicit stack: the depth of the tree costs no stack, and
+// memory grows with the entries pending along one path. A directory that
+// cannot be listed (or vanished) is recorded in *errors (unless gone) and
+// skipped; the rest is still visited. An error from fn stops the walk.
 Status Walk(DfsClient* client, const DfsFileStatus& start,
-            const std::function<Status(const DfsFileStatus&)>& fn) {
-  RETURN_NOT_OK(fn(start));
-  if (!start.is_dir) return Status::OK();
-  ASSIGN_OR_RETURN(std::vector<DfsFileStatus> entries, client->List(start.path));
-  for (const DfsFileStatus& e : entries) RETURN_NOT_OK(Walk(client, e, fn));
+            const std::function<Status(const DfsFileStatus&)>& fn,
+            std::vector<WalkError>* errors) {
+  std::vector<DfsFileStatus> pending = {start};
+  while (!pending.empty()) {
+    DfsFileStatus entry = std::move(pending.back());
+    pending.pop_back();
+    RETURN_NOT_OK(fn(entry));
+    if (!entry.is_dir) continue;
+    Result<std::vector<DfsFileStatus>> entries = client->List(entry.path);
+    if (!entries.ok()) {
+      if (!entries.status().IsNotFound()) {  // Gone meanwhile: nothing to check.
+        errors->push_back({entry.path, entries.status().ToString()});
+      }
+      continue;
+    }
+    pending.insert(pending.end(), std::make_move_iterator(entries->rbegin()),
+                   std::make_move_iterator(entries->rend()));
+  }
   return Status::OK();
+}
+
+void WriteErrors(const std::vector<WalkError>& errors, JsonWriter* json) {
+  json->Key("errors").BeginArray();
+  for (const WalkError& e : errors) {
+    json->BeginObject().Key("path").String(e.path).Key("error").String(e.error).EndObject();
+  }
+  json->EndArray();
+}
+
+void PrintErrors(const std::vector<WalkError>& errors, std::ostream& out) {
+  for (const WalkError& e : errors) {
+    out << Shown(e.path) << ": not checked: " << EscapeForTerminal(e.error) << "\n";
+  }
+}
+
+Status WalkErrorsStatus(const std::vector<WalkError>& errors, const std::string& path) {
+  if (errors.empty()) return Status::OK();
+  return Status::IOError(std::to_string(errors.size()) + " entries under " + path +
+                         " could not be checked");
 }
 
 // ---- Verbs ---------------------------------------------------------------------
@@ -213,7 +265,11 @@ Status Ls(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
     std::snprintf(line, sizeof(line), "%c %3s %14lld %s ", e.is_dir ? 'd' : '-',
                   e.is_dir ? "-" : std::to_string(e.replication).c_str(),
                   static_cast<long long>(e.length), FormatTime(e.modification_time_ms).c_str());
-    out << line << e.path << (e.under_construction ? " (open for writing)" : "") << "\n";
+    out << line << Shown(e.path)
+        << (e.under_construction ? " (open for writing)"
+            : e.incomplete       ? " (INCOMPLETE: its writer never closed it)"
+                                 : "")
+        << "\n";
   }
   return Status::OK();
 }
@@ -232,7 +288,8 @@ Status StatVerb(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   ASSIGN_OR_RETURN(DfsFileStatus status, client->Stat(c.operands[0]));
   std::vector<DfsChunk> chunks;
   if (!status.is_dir && !status.under_construction) {
-    ASSIGN_OR_RETURN(chunks, client->GetChunkLocations(status.path));
+    ASSIGN_OR_RETURN(chunks, client->GetChunkLocations(status.path, 0, INT64_MAX,
+                                                       /*include_incomplete=*/true));
   }
   if (c.json) {
     JsonWriter json;
@@ -262,7 +319,7 @@ Status StatVerb(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
     out << json.str() << "\n";
     return Status::OK();
   }
-  out << "path: " << status.path << "\n"
+  out << "path: " << Shown(status.path) << "\n"
       << "type: " << (status.is_dir ? "directory" : "file") << "\n"
       << "modified: " << FormatTime(status.modification_time_ms) << " UTC\n";
   if (status.is_dir) return Status::OK();
@@ -270,9 +327,14 @@ Status StatVerb(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
       << "replication: " << status.replication << "\n"
       << "chunk size: " << status.chunk_size << "\n";
   if (status.under_construction) {
-    out << "open for writing: chunk locations not available\n";
+    out << "state: open for writing: chunk locations not available\n";
     return Status::OK();
   }
+  out << "state: "
+      << (status.incomplete ? "INCOMPLETE: its writer never closed it; lease recovery kept " +
+                                  std::to_string(status.length) + " bytes"
+                            : std::string("complete"))
+      << "\n";
   out << "chunks: " << chunks.size() << "\n";
   for (size_t i = 0; i < chunks.size(); ++i) {
     const DfsChunk& k = chunks[i];
@@ -290,6 +352,7 @@ Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   std::string path = c.operands.empty() ? "/" : c.operands[0];
   ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
   int64_t files = 0, dirs = 0, bytes = 0, raw = 0;
+  std::vector<WalkError> errors;
   RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) {
     if (s.is_dir) {
       ++dirs;
@@ -299,7 +362,7 @@ Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
       raw += s.length * s.replication;
     }
     return Status::OK();
-  }));
+  }, &errors));
   if (c.json) {
     JsonWriter json;
     json.BeginObject()
@@ -307,10 +370,12 @@ Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
         .Key("files").Int(files)
         .Key("directories").Int(dirs)
         .Key("bytes").Int(bytes)
-        .Key("raw_bytes").Int(raw)
-        .EndObject();
+        .Key("raw_bytes").Int(raw);
+    WriteErrors(errors, &json);
+    json.EndObject();
     out << json.str() << "\n";
   } else {
+    PrintErrors(errors, out);
     // Labelled, as `hdfs dfs -du -s -v`: bytes of data, bytes on disk with
     // every replica, then the counts.
     char row[160];
@@ -318,9 +383,9 @@ Status Du(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
                   "SIZE", "RAW_SIZE", "FILES", "DIRS", "PATH", static_cast<long long>(bytes),
                   static_cast<long long>(raw), static_cast<long long>(files),
                   static_cast<long long>(dirs));
-    out << row << path << "\n";
+    out << row << Shown(path) << "\n";
   }
-  return Status::OK();
+  return WalkErrorsStatus(errors, path);
 }
 
 struct FsckProblem {
@@ -333,102 +398,148 @@ struct FsckProblem {
   std::string state;  // "corrupt", "under_replicated" or "missing".
 };
 
-Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
-  std::string path = c.operands.empty() ? "/" : c.operands[0];
-  ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
+// What fsck found under one path.
+struct FsckReport {
   int64_t files = 0, dirs = 0, open_files = 0, bytes = 0, chunks = 0;
   int64_t healthy = 0, corrupt = 0, under = 0, missing = 0;
   std::vector<FsckProblem> problems;
   std::vector<std::string> open_paths;
+  std::vector<DfsFileStatus> incomplete;  // Closed by lease recovery.
+  std::vector<WalkError> errors;          // Entries it could not check.
+
+  const char* Verdict() const {
+    return missing > 0              ? "MISSING"
+           : !incomplete.empty()    ? "INCOMPLETE"
+           : corrupt > 0            ? "CORRUPT"
+           : under > 0              ? "UNDER_REPLICATED"
+           : !errors.empty()        ? "NOT_CHECKED"
+                                    : "HEALTHY";
+  }
+};
+
+// The chunks of one closed file.
+void FsckFile(DfsClient* client, const DfsFileStatus& s, FsckReport* r) {
+  Result<std::vector<DfsChunk>> located =
+      client->GetChunkLocations(s.path, 0, INT64_MAX, /*include_incomplete=*/true);
+  if (!located.ok()) {
+    // Deleted meanwhile: nothing to check. Anything else: this file only.
+    if (!located.status().IsNotFound()) r->errors.push_back({s.path, located.status().ToString()});
+    return;
+  }
+  for (size_t i = 0; i < located->size(); ++i) {
+    const DfsChunk& k = (*located)[i];
+    int64_t live = static_cast<int64_t>(k.replicas.size());
+    ++r->chunks;
+    if (live >= s.replication && k.corrupt_replicas == 0) {
+      ++r->healthy;
+      continue;
+    }
+    // Worst first: no live replica, then a corrupt one (being replaced),
+    // then too few.
+    const char* state = live == 0                 ? "missing"
+                        : k.corrupt_replicas > 0 ? "corrupt"
+                                                 : "under_replicated";
+    (live == 0 ? r->missing : k.corrupt_replicas > 0 ? r->corrupt : r->under) += 1;
+    r->problems.push_back({s.path, static_cast<int64_t>(i), k.chunk_id, live, s.replication,
+                           k.corrupt_replicas, state});
+  }
+}
+
+void PrintFsckJson(const std::string& path, const FsckReport& r, std::ostream& out) {
+  JsonWriter json;
+  json.BeginObject()
+      .Key("path").String(path)
+      .Key("status").String(r.Verdict())
+      .Key("files").Int(r.files)
+      .Key("directories").Int(r.dirs)
+      .Key("open_files").Int(r.open_files)
+      .Key("incomplete_files").Int(static_cast<int64_t>(r.incomplete.size()))
+      .Key("bytes").Int(r.bytes)
+      .Key("chunks").Int(r.chunks)
+      .Key("healthy").Int(r.healthy)
+      .Key("corrupt").Int(r.corrupt)
+      .Key("under_replicated").Int(r.under)
+      .Key("missing").Int(r.missing)
+      .Key("problems").BeginArray();
+  for (const FsckProblem& p : r.problems) {
+    json.BeginObject()
+        .Key("path").String(p.path)
+        .Key("chunk_index").Int(p.chunk_index)
+        .Key("chunk_id").Int(p.chunk_id)
+        .Key("live_replicas").Int(p.live)
+        .Key("replication").Int(p.replication)
+        .Key("corrupt_replicas").Int(p.corrupt)
+        .Key("state").String(p.state)
+        .EndObject();
+  }
+  json.EndArray().Key("incomplete").BeginArray();
+  for (const DfsFileStatus& f : r.incomplete) {
+    json.BeginObject().Key("path").String(f.path).Key("length").Int(f.length).EndObject();
+  }
+  json.EndArray();
+  WriteErrors(r.errors, &json);
+  json.EndObject();
+  out << json.str() << "\n";
+}
+
+void PrintFsckText(const FsckReport& r, std::ostream& out) {
+  for (const FsckProblem& p : r.problems) {
+    out << Shown(p.path) << ": chunk " << p.chunk_index << " (id " << p.chunk_id
+        << "): " << p.state << ", " << p.live << " of " << p.replication << " replicas live, "
+        << p.corrupt << " corrupt\n";
+  }
+  for (const DfsFileStatus& f : r.incomplete) {
+    out << Shown(f.path) << ": INCOMPLETE: its writer never closed it; lease recovery kept "
+        << f.length << " bytes\n";
+  }
+  for (const std::string& p : r.open_paths) out << Shown(p) << ": open for writing, not checked\n";
+  PrintErrors(r.errors, out);
+  out << "status: " << r.Verdict() << "\n"
+      << "files: " << r.files << " (" << r.open_files << " open for writing, "
+      << r.incomplete.size() << " incomplete)\n"
+      << "directories: " << r.dirs << "\n"
+      << "bytes: " << r.bytes << "\n"
+      << "chunks: " << r.chunks << "\n"
+      << "healthy chunks: " << r.healthy << "\n"
+      << "corrupt chunks: " << r.corrupt << "\n"
+      << "under-replicated chunks: " << r.under << "\n"
+      << "missing chunks: " << r.missing << "\n";
+}
+
+Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  std::string path = c.operands.empty() ? "/" : c.operands[0];
+  ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
+  FsckReport r;
   RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) -> Status {
     if (s.is_dir) {
-      ++dirs;
+      ++r.dirs;
       return Status::OK();
     }
-    ++files;
+    ++r.files;
     if (s.under_construction) {
-      ++open_files;
-      open_paths.push_back(s.path);
+      ++r.open_files;
+      r.open_paths.push_back(s.path);
       return Status::OK();
     }
-    bytes += s.length;
-    Result<std::vector<DfsChunk>> located = client->GetChunkLocations(s.path);
-    if (!located.ok() && located.status().IsNotFound()) return Status::OK();  // Deleted meanwhile.
-    if (!located.ok()) return located.status();
-    for (size_t i = 0; i < located->size(); ++i) {
-      const DfsChunk& k = (*located)[i];
-      int64_t live = static_cast<int64_t>(k.replicas.size());
-      ++chunks;
-      if (live >= s.replication && k.corrupt_replicas == 0) {
-        ++healthy;
-        continue;
-      }
-      // Worst first: no live replica, then a corrupt one (being replaced),
-      // then too few.
-      const char* state = live == 0                 ? "missing"
-                          : k.corrupt_replicas > 0 ? "corrupt"
-                                                   : "under_replicated";
-      FsckProblem p{s.path, static_cast<int64_t>(i), k.chunk_id, live, s.replication,
-                    k.corrupt_replicas, state};
-      (live == 0 ? missing : k.corrupt_replicas > 0 ? corrupt : under) += 1;
-      problems.push_back(std::move(p));
-    }
+    if (s.incomplete) r.incomplete.push_back(s);
+    r.bytes += s.length;
+    FsckFile(client, s, &r);
     return Status::OK();
-  }));
-  const char* verdict = missing > 0   ? "MISSING"
-                        : corrupt > 0 ? "CORRUPT"
-                        : under > 0   ? "UNDER_REPLICATED"
-                                      : "HEALTHY";
+  }, &r.errors));
   if (c.json) {
-    JsonWriter json;
-    json.BeginObject()
-        .Key("path").String(path)
-        .Key("status").String(verdict)
-        .Key("files").Int(files)
-        .Key("directories").Int(dirs)
-        .Key("open_files").Int(open_files)
-        .Key("bytes").Int(bytes)
-        .Key("chunks").Int(chunks)
-        .Key("healthy").Int(healthy)
-        .Key("corrupt").Int(corrupt)
-        .Key("under_replicated").Int(under)
-        .Key("missing").Int(missing)
-        .Key("problems").BeginArray();
-    for (const FsckProblem& p : problems) {
-      json.BeginObject()
-          .Key("path").String(p.path)
-          .Key("chunk_index").Int(p.chunk_index)
-          .Key("chunk_id").Int(p.chunk_id)
-          .Key("live_replicas").Int(p.live)
-          .Key("replication").Int(p.replication)
-          .Key("corrupt_replicas").Int(p.corrupt)
-          .Key("state").String(p.state)
-          .EndObject();
-    }
-    json.EndArray().EndObject();
-    out << json.str() << "\n";
+    PrintFsckJson(path, r, out);
   } else {
-    for (const FsckProblem& p : problems) {
-      out << p.path << ": chunk " << p.chunk_index << " (id " << p.chunk_id << "): "
-          << p.state << ", " << p.live << " of " << p.replication << " replicas live, "
-          << p.corrupt << " corrupt\n";
-    }
-    for (const std::string& p : open_paths) out << p << ": open for writing, not checked\n";
-    out << "status: " << verdict << "\n"
-        << "files: " << files << " (" << open_files << " open for writing)\n"
-        << "directories: " << dirs << "\n"
-        << "bytes: " << bytes << "\n"
-        << "chunks: " << chunks << "\n"
-        << "healthy chunks: " << healthy << "\n"
-        << "corrupt chunks: " << corrupt << "\n"
-        << "under-replicated chunks: " << under << "\n"
-        << "missing chunks: " << missing << "\n";
+    PrintFsckText(r, out);
   }
-  if (missing > 0) {
-    return Status::Corruption(std::to_string(missing) + " chunks under " + path +
+  if (r.missing > 0) {
+    return Status::Corruption(std::to_string(r.missing) + " chunks under " + path +
                               " have no live replica");
   }
-  return Status::OK();
+  if (!r.incomplete.empty()) {
+    return Status::Corruption(std::to_string(r.incomplete.size()) + " files under " + path +
+                              " are incomplete (their writers never closed them)");
+  }
+  return WalkErrorsStatus(r.errors, path);
 }
 
 }  // namespace

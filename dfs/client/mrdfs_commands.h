@@ -10,12 +10,19 @@
 //   mrdfs --cluster DIR mv SRC DST             (into DST if it is a directory)
 //   mrdfs --cluster DIR stat PATH [--json]     chunks, sizes, replicas with node and rack
 //   mrdfs --cluster DIR du [PATH] [--json]     bytes, and raw bytes (x replication)
-//   mrdfs --cluster DIR fsck [PATH] [--json]   chunks healthy / under-replicated / missing
+//   mrdfs --cluster DIR fsck [PATH] [--json]   chunks healthy / under-replicated / missing,
+//                                              incomplete files
+//
+// Human-readable output prints names escaped as ls -b does (common/text.h);
+// --json prints them exactly. du and fsck walk with an explicit stack and
+// report an entry they cannot check instead of failing the whole walk.
 //
 // Exit codes (common/exit_codes.h): 0 success; 1 failure (not found, exists,
-// unavailable, and fsck finding a chunk with no live replica); 2 usage
-// (unknown verb, wrong operands, an option the verb does not take, a
-// malformed DFS path such as "a/b", "/a/../b", "/a//b" or an overlong one).
+// unavailable, and fsck finding a chunk with no live replica, an incomplete
+// file or an entry it could not check; du with an entry it could not list);
+// 2 usage (unknown verb, wrong operands, an option the verb does not take, a
+// malformed DFS path such as "a/b", "/a/../b", "/a//b" or one past the
+// limits of dfs_path.h).
 // Thread-safety: stateless functions.
 #pragma once
 

@@ -7,6 +7,7 @@
 
 #include "common/exit_codes.h"
 #include "common/flags.h"
+#include "common/text.h"
 #include "dfs/client/dfs_client.h"
 #include "dfs/client/mrdfs_commands.h"
 
@@ -22,7 +23,10 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv, mr::dfs::kMrdfsUsage);
   mr::Result<mr::dfs::MrdfsCommand> command = mr::dfs::ParseMrdfsCommand(
       std::vector<std::string>(argv + 1, argv + argc), verb_options, FLAGS_json);
-  if (!command.ok()) mr::ExitWithError(mr::kExitUsage, command.status().message() + " (try --help)");
+  if (!command.ok()) {
+    mr::ExitWithError(mr::kExitUsage,
+                      mr::EscapeForTerminal(command.status().message()) + " (try --help)");
+  }
   if (FLAGS_cluster.empty()) mr::ExitWithError(mr::kExitUsage, "--cluster DIR is required");
   if (FLAGS_replication < 0 || FLAGS_chunk_size < 0) {
     mr::ExitWithError(mr::kExitUsage, "--replication and --chunk_size must not be negative");
@@ -35,6 +39,7 @@ int main(int argc, char** argv) {
   if (!client.ok()) mr::ExitWithError(mr::kExitFailure, client.status().ToString());
   mr::Status s = mr::dfs::RunMrdfsCommand(*command, client->get(), std::cout);
   std::cout.flush();
-  if (!s.ok()) mr::ExitWithError(mr::kExitFailure, command->verb + ": " + s.ToString());
+  // Messages name paths: escaped, as every human-readable output is.
+  if (!s.ok()) mr::ExitWithError(mr::kExitFailure, command->verb + ": " + mr::EscapeForTerminal(s.ToString()));
   return mr::kExitOk;
 }

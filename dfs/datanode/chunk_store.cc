@@ -1,6 +1,7 @@
 #include "dfs/datanode/chunk_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -240,6 +241,57 @@ Result<ChunkInfo> ChunkStore::Find(int64_t chunk_id) const {
   auto it = chunks_.find(chunk_id);
   if (it == chunks_.end()) return Status::NotFound("chunk " + std::to_string(chunk_id));
   return it->second;
+}
+
+std::string ChunkStore::CheckReplicaFiles(int dir_fd, const ChunkInfo& info) const {
+  struct File {
+    const char* what;
+    std::string name;
+    uint64_t size;
+  };
+  const File files[] = {
+      {"data file", ChunkDataName(info.chunk_id, info.generation), info.length},
+      {"meta file", ChunkMetaName(info.chunk_id, info.generation),
+       kChunkMetaHeaderBytes + 8 * SliceCount(info.length)},
+  };
+  for (const File& f : files) {
+    struct stat st {};
+    if (::fstatat(dir_fd, f.name.c_str(), &st, 0) != 0) {
+      return std::string(f.what) + (errno == ENOENT ? " missing" : ": " + std::string(std::strerror(errno)));
+    }
+    if (!S_ISREG(st.st_mode)) return std::string(f.what) + " is not a regular file";
+    if (static_cast<uint64_t>(st.st_size) != f.size) {
+      return std::string(f.what) + " has " + std::to_string(st.st_size) + " bytes, not " +
+             std::to_string(f.size);
+    }
+  }
+  return "";
+}
+
+std::vector<LostReplica> ChunkStore::CheckReplicas(const std::vector<ChunkInfo>& replicas) {
+  std::vector<LostReplica> lost;
+  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    LOG(WARNING) << "chunk store: directory scan of " << dir_ << ": " << std::strerror(errno);
+    return lost;
+  }
+  for (const ChunkInfo& info : replicas) {
+    if (CheckReplicaFiles(dir_fd, info).empty()) continue;
+    // Again under the lock, which every rename and unlink of a final name
+    // holds: a replica deleted or replaced meanwhile is not lost.
+    std::unique_lock lock(mu_);
+    auto it = chunks_.find(info.chunk_id);
+    if (it == chunks_.end() || it->second.generation != info.generation) continue;
+    std::string why = CheckReplicaFiles(dir_fd, info);
+    if (why.empty()) continue;
+    LOG(ERROR) << "chunk store: " << ChunkName(info.chunk_id, info.generation) << " lost: " << why;
+    RemoveReplicaFiles(info.chunk_id, info.generation);
+    stored_bytes_ -= it->second.length;
+    chunks_.erase(it);
+    lost.push_back({info, why});
+  }
+  ::close(dir_fd);
+  return lost;
 }
 
 Status ChunkStore::Verify(int64_t chunk_id, const std::function<bool(uint64_t)>& pace) const {

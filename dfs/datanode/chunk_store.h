@@ -38,6 +38,12 @@ struct ReplicaFiles {
   std::string meta_path;
 };
 
+// A finalized replica the directory scan found damaged on disk.
+struct LostReplica {
+  ChunkInfo info;
+  std::string why;  // e.g. "data file missing", "data file has 5 bytes, not 9".
+};
+
 class ChunkStore {
  public:
   // Space limits default to the --dfs_datanode_* flags (disk_space.h).
@@ -75,6 +81,16 @@ class ChunkStore {
   std::vector<ChunkInfo> List() const;
   Result<ChunkInfo> Find(int64_t chunk_id) const;
 
+  // The directory scan (HDFS's DirectoryScanner, but every few seconds): for
+  // each of `replicas` (from List()), checks that both its files exist as
+  // regular files of the sizes its length implies — two stat calls, no
+  // read. A replica that fails is dropped from the store (what is left of
+  // its files unlinked) and returned; one deleted or replaced since List()
+  // is not reported. The scrubber scans in batches, paced.
+  std::vector<LostReplica> CheckReplicas(const std::vector<ChunkInfo>& replicas);
+  // CheckReplicas of every replica.
+  std::vector<LostReplica> ScanForLostReplicas() { return CheckReplicas(List()); }
+
   // Re-reads the whole replica and checks every slice (for the scrubber).
   // `pace`, if set, is called after each piece with its size in bytes;
   // returning false stops early with Aborted.
@@ -94,6 +110,8 @@ class ChunkStore {
   // replica, replacing an older generation.
   Status Commit(const ChunkInfo& info, const std::string& data_tmp, const std::string& meta_tmp);
   void ReleaseWriter(int64_t chunk_id, int64_t generation);
+  // Why the files of `info` are not a whole replica ("" if they are).
+  std::string CheckReplicaFiles(int dir_fd, const ChunkInfo& info) const;
   // Unlinks both files of a replica; caller holds mu_ exclusively.
   void RemoveReplicaFiles(int64_t chunk_id, int64_t generation);
   std::string PathOf(const std::string& name) const;

@@ -33,7 +33,10 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const Options& options) {
                                                  node->server_.get(), agent);
   node->scrubber_ = std::make_unique<Scrubber>(
       node->store_.get(), Scrubber::Options::FromFlags(),
-      [self](const ChunkInfo& chunk, const Status& why) { self->agent_->OnCorruptReplica(chunk, why); });
+      [self](const ChunkInfo& chunk, const Status& why) { self->agent_->OnCorruptReplica(chunk, why); },
+      [self](const ChunkInfo& chunk, const std::string& why) {
+        self->agent_->OnLostReplica(chunk, why);
+      });
 
   RETURN_NOT_OK(node->server_->Start());
   node->agent_->Start();  // Advertises the port the server bound.

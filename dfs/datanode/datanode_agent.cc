@@ -23,6 +23,9 @@ constexpr size_t kMaxQueuedReceived = 4096;
 // Bad-replica reports beyond this are dropped; the replicas are deleted
 // locally, so the next full report tells the master anyway.
 constexpr size_t kMaxQueuedBadReplicas = 4096;
+// Lost replicas beyond this are left to the next full report, which is
+// then sent early.
+constexpr size_t kMaxQueuedLost = 4096;
 }  // namespace
 
 DatanodeAgent::Options DatanodeAgent::Options::FromFlags() {
@@ -114,6 +117,22 @@ void DatanodeAgent::OnCorruptReplica(const ChunkInfo& chunk, const Status& why) 
   cv_.notify_all();
 }
 
+void DatanodeAgent::OnLostReplica(const ChunkInfo& chunk, const std::string& why) {
+  LOG(ERROR) << "datanode " << options_.self.id << ": lost "
+             << ChunkName(chunk.chunk_id, chunk.generation) << " (" << why
+             << "); telling the master";
+  std::lock_guard lock(mu_);
+  if (lost_.size() >= kMaxQueuedLost) {
+    report_due_ = true;
+    return;
+  }
+  wire::ChunkReplicaInfo info;
+  info.chunk_id = chunk.chunk_id;
+  info.generation = chunk.generation;
+  info.length = static_cast<int64_t>(chunk.length);
+  lost_.push_back(info);
+}
+
 void DatanodeAgent::Run() {
   auto backoff = options_.register_backoff_initial;
   Clock::time_point last_register;  // Long ago.
@@ -163,8 +182,10 @@ Status DatanodeAgent::Register() {
   registered_ = true;
   std::lock_guard lock(mu_);
   // The master forgot this node's replicas; the full report that follows
-  // carries everything finalized so far, queued ChunkReceived included.
+  // carries everything finalized so far, queued ChunkReceived included, and
+  // leaves out the lost ones.
   received_.clear();
+  lost_.clear();
   report_due_ = true;
   return s;
 }
@@ -198,9 +219,14 @@ Status DatanodeAgent::SendChunkReport() {
 
 Status DatanodeAgent::SendHeartbeat() {
   std::vector<wire::DatanodeCommand> commands;
-  Status s = link_->Heartbeat(CollectStats(), &commands);
+  DatanodeStats stats = CollectStats();
+  Status s = link_->Heartbeat(stats, &commands);
   NoteLinkStatus("heartbeat", s);
   if (s.IsNotFound()) registered_ = false;
+  if (!s.ok() && !s.IsNotFound() && !stats.lost_replicas.empty()) {
+    std::lock_guard lock(mu_);  // Not delivered: with the next one.
+    lost_.insert(lost_.begin(), stats.lost_replicas.begin(), stats.lost_replicas.end());
+  }
   if (!s.ok()) return s;
   for (const wire::DatanodeCommand& command : commands) Execute(command);
   return s;
@@ -274,8 +300,12 @@ void DatanodeAgent::Execute(const wire::DatanodeCommand& command) {
                << static_cast<int>(command.kind) << " for " << chunk;
 }
 
-DatanodeStats DatanodeAgent::CollectStats() const {
+DatanodeStats DatanodeAgent::CollectStats() {
   DatanodeStats stats;
+  {
+    std::lock_guard lock(mu_);
+    stats.lost_replicas.swap(lost_);
+  }
   // The figures the store enforces on writes (disk_space.h), so that the
   // master places chunks only where they will be accepted.
   DiskSpace::Usage usage = store_->space().Measure();

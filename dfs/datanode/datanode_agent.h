@@ -78,6 +78,8 @@ class DatanodeAgent {
   // Scrubber callback: deletes the local replica (if it is still this
   // generation) and reports it to the master.
   void OnCorruptReplica(const ChunkInfo& chunk, const Status& why);
+  // Scrubber callback (directory scan): the replica is gone from the store.
+  void OnLostReplica(const ChunkInfo& chunk, const std::string& why);
 
   // Whether the master currently knows this node (as far as the agent saw).
   bool registered() const { return registered_.load(); }
@@ -92,7 +94,9 @@ class DatanodeAgent {
   Status SendHeartbeat();
   Status SendQueuedEvents();
   void Execute(const wire::DatanodeCommand& command);
-  DatanodeStats CollectStats() const;
+  // The load, and the lost replicas queued so far (taken: put them back if
+  // the heartbeat fails).
+  DatanodeStats CollectStats();
   // Logs when the master becomes unreachable or reachable again (not every
   // failed retry), and every error the master itself answered.
   void NoteLinkStatus(const char* what, const Status& s);
@@ -116,6 +120,7 @@ class DatanodeAgent {
   bool report_due_ = false;                            // GUARDED_BY(mu_): send a full report.
   std::vector<wire::ChunkReplicaInfo> received_;       // GUARDED_BY(mu_)
   std::set<int64_t> bad_replicas_;                     // GUARDED_BY(mu_)
+  std::vector<wire::ChunkReplicaInfo> lost_;           // GUARDED_BY(mu_): for the next heartbeat.
 };
 
 }  // namespace mr::dfs

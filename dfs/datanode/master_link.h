@@ -26,11 +26,13 @@
 
 namespace mr::dfs {
 
-// What a heartbeat tells the master about the node's load.
+// What a heartbeat tells the master: the node's load, and the replicas its
+// directory scan found lost since the last heartbeat.
 struct DatanodeStats {
   int64_t capacity_bytes = 0;  // Size of the file system holding the chunks.
   int64_t used_bytes = 0;      // capacity - bytes still available to us.
   int32_t active_transfers = 0;
+  std::vector<wire::ChunkReplicaInfo> lost_replicas;
 };
 
 class MasterLink {

@@ -37,7 +37,7 @@ Status ThriftMasterLink::Heartbeat(const DatanodeStats& stats,
   std::lock_guard lock(mu_);
   RETURN_NOT_OK(EnsureConnected());
   auto result = client_->Heartbeat(options_.datanode_id, stats.capacity_bytes, stats.used_bytes,
-                                   stats.active_transfers);
+                                   stats.active_transfers, stats.lost_replicas);
   if (!result.ok()) return result.status();
   *commands = std::move(result).value();
   return Status::OK();

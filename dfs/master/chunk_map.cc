@@ -28,6 +28,7 @@ void ChunkMap::RegisterDatanode(const DatanodeDescriptor& node, int64_t now_ms) 
               << ", rack " << node.rack << ") registered";
   }
   it->second.descriptor = node;
+  it->second.descriptor.dead_reason.clear();
   it->second.descriptor.last_heartbeat_ms = now_ms;
   it->second.descriptor.heartbeated = false;
 }
@@ -54,8 +55,8 @@ std::vector<std::string> ChunkMap::ExpireDeadNodes(int64_t now_ms) {
     if (silent_ms > options_.heartbeat_timeout_ms) dead.push_back(id);
   }
   for (const std::string& id : dead) {
-    DeclareDead(id, "silent for " + std::to_string(now_ms - nodes_[id].descriptor.last_heartbeat_ms) +
-                        " ms");
+    DeclareDead(id, "no heartbeat for " +
+                        std::to_string(now_ms - nodes_[id].descriptor.last_heartbeat_ms) + " ms");
   }
   return dead;
 }
@@ -66,7 +67,9 @@ bool ChunkMap::DeclareDead(const std::string& id, const std::string& why) {
   LOG(WARNING) << "chunk map: datanode " << id << " " << why << ": declared dead, dropping its "
                << it->second.chunks.size() << " replicas";
   DropNodeReplicas(&it->second, id);
-  dead_nodes_[id] = it->second.descriptor;
+  DatanodeDescriptor& dead = dead_nodes_[id];
+  dead = it->second.descriptor;
+  dead.dead_reason = why;
   nodes_.erase(it);
   return true;
 }
@@ -210,6 +213,8 @@ std::vector<ChunkReplicas> ChunkMap::CompleteChunks() const {
     c.generation = chunk.generation;
     c.expected_replication = chunk.replication;
     for (const auto& [node_id, length] : chunk.replicas) c.live_replicas.push_back(node_id);
+    c.length = chunk.length;
+    c.avoid.assign(chunk.corrupt.begin(), chunk.corrupt.end());
     out.push_back(std::move(c));
   }
   return out;

@@ -50,6 +50,7 @@ struct DatanodeDescriptor {
   int32_t active_transfers = 0;
   int64_t last_heartbeat_ms = 0;
   bool heartbeated = false;  // Since it (last) registered: it counts for placement.
+  std::string dead_reason;   // Why it was declared dead; empty while it is live.
 };
 
 // One replica as a datanode reported it.
@@ -123,7 +124,8 @@ class ChunkMap {
   // (any length if nullopt), sorted by id.
   std::vector<std::string> Replicas(int64_t chunk_id,
                                     std::optional<int64_t> length = std::nullopt) const;
-  // Complete chunks with their replicas, for the re-replication planner.
+  // Complete chunks with their replicas, length and the nodes whose copy was
+  // reported corrupt (ChunkReplicas::avoid), for the re-replication planner.
   std::vector<ChunkReplicas> CompleteChunks() const;
   // Every replica of `chunk_id` with its reported length (any length), by
   // node id; for lease recovery, which picks the length of a chunk.

@@ -60,8 +60,8 @@ Status MasterClient::Delete(const std::string& path, bool recursive) {
   return Call("Delete", [&](auto& stub) { stub.Delete(path, recursive); });
 }
 
-Status MasterClient::Rename(const std::string& src, const std::string& dst) {
-  return Call("Rename", [&](auto& stub) { stub.Rename(src, dst); });
+Status MasterClient::Rename(const std::string& src, const std::string& dst, bool overwrite) {
+  return Call("Rename", [&](auto& stub) { stub.Rename(src, dst, overwrite); });
 }
 
 Result<wire::FileStatus> MasterClient::Create(const std::string& path, int32_t replication,
@@ -102,9 +102,10 @@ Result<bool> MasterClient::Complete(const std::string& path, const std::string& 
 
 Result<std::vector<wire::LocatedChunk>> MasterClient::GetChunkLocations(const std::string& path,
                                                                         int64_t offset,
-                                                                        int64_t length) {
+                                                                        int64_t length,
+                                                                        bool include_incomplete) {
   return CallFor<std::vector<wire::LocatedChunk>>("GetChunkLocations", [&](auto& stub, auto& out) {
-    stub.GetChunkLocations(out, path, offset, length);
+    stub.GetChunkLocations(out, path, offset, length, include_incomplete);
   });
 }
 
@@ -130,12 +131,11 @@ Status MasterClient::RegisterDatanode(const wire::DatanodeInfo& info) {
   return Call("RegisterDatanode", [&](auto& stub) { stub.RegisterDatanode(info); });
 }
 
-Result<std::vector<wire::DatanodeCommand>> MasterClient::Heartbeat(const std::string& datanode_id,
-                                                                   int64_t capacity_bytes,
-                                                                   int64_t used_bytes,
-                                                                   int32_t active_transfers) {
+Result<std::vector<wire::DatanodeCommand>> MasterClient::Heartbeat(
+    const std::string& datanode_id, int64_t capacity_bytes, int64_t used_bytes,
+    int32_t active_transfers, const std::vector<wire::ChunkReplicaInfo>& lost_replicas) {
   return CallFor<std::vector<wire::DatanodeCommand>>("Heartbeat", [&](auto& stub, auto& out) {
-    stub.Heartbeat(out, datanode_id, capacity_bytes, used_bytes, active_transfers);
+    stub.Heartbeat(out, datanode_id, capacity_bytes, used_bytes, active_transfers, lost_replicas);
   });
 }
 

@@ -49,7 +49,8 @@ class MasterClient {
   Result<std::vector<wire::FileStatus>> List(const std::string& path);
   Status Mkdirs(const std::string& path);
   Status Delete(const std::string& path, bool recursive);
-  Status Rename(const std::string& src, const std::string& dst);
+  // overwrite: a closed file src replaces a closed file dst.
+  Status Rename(const std::string& src, const std::string& dst, bool overwrite = false);
   Result<wire::FileStatus> Create(const std::string& path, int32_t replication,
                                   int64_t chunk_size, const std::string& client_name,
                                   const std::string& client_host);
@@ -68,8 +69,10 @@ class MasterClient {
   // True once the file is closed; false: not enough replicas yet, retry.
   Result<bool> Complete(const std::string& path, const std::string& client_name,
                         int64_t last_chunk_length);
+  // include_incomplete: also for a file lease recovery closed as incomplete.
   Result<std::vector<wire::LocatedChunk>> GetChunkLocations(const std::string& path,
-                                                            int64_t offset, int64_t length);
+                                                            int64_t offset, int64_t length,
+                                                            bool include_incomplete = false);
   Status RenewLease(const std::string& client_name);
   Status ReportBadReplica(int64_t chunk_id, const std::string& datanode_id);
   // Every datanode the master knows, live and dead, sorted by id.
@@ -78,10 +81,10 @@ class MasterClient {
 
   // Datanodes.
   Status RegisterDatanode(const wire::DatanodeInfo& info);
-  Result<std::vector<wire::DatanodeCommand>> Heartbeat(const std::string& datanode_id,
-                                                       int64_t capacity_bytes,
-                                                       int64_t used_bytes,
-                                                       int32_t active_transfers);
+  // lost_replicas: replicas found missing or cut short on the node's disk.
+  Result<std::vector<wire::DatanodeCommand>> Heartbeat(
+      const std::string& datanode_id, int64_t capacity_bytes, int64_t used_bytes,
+      int32_t active_transfers, const std::vector<wire::ChunkReplicaInfo>& lost_replicas = {});
   Status ChunkReport(const std::string& datanode_id,
                      const std::vector<wire::ChunkReplicaInfo>& chunks);
   Status ChunkReceived(const std::string& datanode_id, const wire::ChunkReplicaInfo& chunk);

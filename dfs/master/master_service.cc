@@ -48,6 +48,7 @@ wire::FileStatus ToWire(const FileInfo& info) {
   s.chunk_size = info.chunk_size;
   s.modification_time_ms = info.modification_time_ms;
   s.under_construction = info.under_construction;
+  if (info.incomplete) s.__set_incomplete(true);
   return s;
 }
 
@@ -67,6 +68,8 @@ MasterService::Options MasterService::Options::FromFlags() {
   options.datanode_reserved_bytes = FLAGS_dfs_datanode_reserved_bytes;
   options.chunk_map = ChunkMap::Options::FromFlags();
   options.replication = ReplicationMonitor::Options::FromFlags();
+  // Re-replication targets keep the same reserve as new chunks' (AddChunk).
+  options.replication.plan.min_free_bytes = options.datanode_reserved_bytes;
   return options;
 }
 
@@ -154,6 +157,9 @@ void MasterService::ExpireDeadNodes(int64_t now_ms) {
 }
 
 void MasterService::ExpireLeases(int64_t now_ms) {
+  // Not while datanodes are still reporting after a restart: recovery keeps
+  // the chunks that have replicas, and reports are what says which do.
+  if (InStartupGrace(now_ms)) return;
   std::set<std::string> expired;
   for (auto it = leases_.begin(); it != leases_.end();) {
     if (now_ms - it->second.renewed_ms <= options_.lease_timeout_ms) {
@@ -183,16 +189,19 @@ void MasterService::ExpireLeases(int64_t now_ms) {
 Status MasterService::RecoverFileLocked(const std::string& path, const std::string& holder) {
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
   ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
-  std::string missing = chunks.empty() ? "it has no chunk" : "";
+  // The longest prefix of chunks that are stored: a full replica of every
+  // chunk but the file's last; for the last, the length most replicas
+  // report (ties: the longest).
+  size_t kept = 0;
   int64_t last_length = 0;
-  for (size_t i = 0; i < chunks.size() && missing.empty(); ++i) {
+  for (; kept < chunks.size(); ++kept) {
     std::map<int64_t, int> votes;  // Length -> replicas reporting it.
-    for (const auto& [node, length] : chunk_map_.ReplicaLengths(chunks[i].chunk_id)) {
+    for (const auto& [node, length] : chunk_map_.ReplicaLengths(chunks[kept].chunk_id)) {
       if (length >= 0 && length <= file.chunk_size) ++votes[length];
     }
-    bool last = i + 1 == chunks.size();
-    if (!last) {
-      if (!votes.contains(file.chunk_size)) missing = "chunk " + std::to_string(chunks[i].chunk_id);
+    if (kept + 1 < chunks.size()) {
+      if (!votes.contains(file.chunk_size)) break;
+      last_length = file.chunk_size;
       continue;
     }
     int best = 0;
@@ -202,24 +211,36 @@ Status MasterService::RecoverFileLocked(const std::string& path, const std::stri
         last_length = length;
       }
     }
-    if (best == 0) missing = "chunk " + std::to_string(chunks[i].chunk_id);
+    if (best == 0) break;
   }
-  if (!missing.empty()) {
+  if (kept == 0) {
     LOG(WARNING) << "master service: lease of " << holder << " on " << path
-                 << " expired; removing the file: " << missing
-                 << (chunks.empty() ? "" : " has no replica");
+                 << " expired; removing the file: "
+                 << (chunks.empty() ? "it has no chunk" : "its first chunk has no replica");
     return DeleteLocked(path, /*recursive=*/false);
   }
-  RETURN_NOT_OK(state_->Complete(path, holder, last_length, /*lease_recovery=*/true));
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    int64_t length = i + 1 == chunks.size() ? last_length : file.chunk_size;
-    chunk_map_.CompleteChunk(chunks[i].chunk_id, length);
+  std::vector<int64_t> dropped;
+  RETURN_NOT_OK(state_->RecoverLease(path, holder, static_cast<int64_t>(kept), last_length,
+                                     &dropped));
+  for (size_t i = 0; i < kept; ++i) {
+    chunk_map_.CompleteChunk(chunks[i].chunk_id, i + 1 == kept ? last_length : file.chunk_size);
   }
+  ForgetChunks(dropped);
   monitor_.RequestRound();
+  const int64_t recovered = static_cast<int64_t>(kept - 1) * file.chunk_size + last_length;
   LOG(WARNING) << "master service: lease of " << holder << " on " << path
-               << " expired; recovered the file: " << chunks.size() << " chunks, last "
-               << last_length << " bytes";
+               << " expired; closed it as incomplete with " << recovered << " bytes in " << kept
+               << " of its " << chunks.size() << " chunks";
   return Status::OK();
+}
+
+void MasterService::ForgetChunks(const std::vector<int64_t>& chunk_ids) {
+  for (int64_t chunk_id : chunk_ids) {
+    int64_t generation = chunk_map_.Generation(chunk_id).value_or(0);
+    for (const std::string& node : chunk_map_.RemoveChunk(chunk_id)) {
+      monitor_.QueueDelete(node, chunk_id, generation);
+    }
+  }
 }
 
 std::vector<wire::DatanodeInfo> MasterService::Describe(
@@ -265,8 +286,8 @@ void MasterService::Delete(const std::string& path, bool recursive) {
   RunMutation("Delete", [&] { return DeleteLocked(path, recursive); });
 }
 
-void MasterService::Rename(const std::string& src, const std::string& dst) {
-  RunMutation("Rename", [&] { return state_->Rename(src, dst); });
+void MasterService::Rename(const std::string& src, const std::string& dst, bool overwrite) {
+  RunMutation("Rename", [&] { return RenameLocked(src, dst, overwrite); });
 }
 
 void MasterService::Create(wire::FileStatus& out, const std::string& path,
@@ -312,16 +333,19 @@ bool MasterService::Complete(const std::string& path, const std::string& client_
 }
 
 void MasterService::GetChunkLocations(std::vector<wire::LocatedChunk>& out,
-                                      const std::string& path, int64_t offset,
-                                      int64_t length) {
+                                      const std::string& path, int64_t offset, int64_t length,
+                                      bool include_incomplete) {
   RunWaiting("GetChunkLocations", /*mutation=*/false, [&](bool* wait) {
-    return GetChunkLocationsLocked(&out, path, offset, length, wait);
+    return GetChunkLocationsLocked(&out, path, offset, length, include_incomplete, wait);
   });
 }
 
 void MasterService::RenewLease(const std::string& client_name) {
   Run("RenewLease", [&] {
-    if (client_name.empty()) return Status::InvalidArgument("empty client name");
+    if (client_name.empty() || client_name.size() > kMaxClientNameBytes) {
+      return Status::InvalidArgument("client name empty or longer than " +
+                                     std::to_string(kMaxClientNameBytes) + " bytes");
+    }
     leases_[client_name].renewed_ms = options_.clock_ms();
     return Status::OK();
   });
@@ -349,6 +373,7 @@ void MasterService::ListDatanodes(std::vector<wire::DatanodeStatus>& out) {
       s.active_transfers = d.active_transfers;
       s.replica_count = replicas;
       s.heartbeated = d.heartbeated;
+      if (!alive) s.__set_dead_reason(d.dead_reason);
     });
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return a.info.id < b.info.id;
@@ -485,6 +510,10 @@ Status MasterService::CompleteLocked(bool* done, const std::string& path,
                                      const std::string& client, int64_t last_chunk_length) {
   ExpireDeadNodes(options_.clock_ms());
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
+  if (file.incomplete) {
+    return Status::Aborted(path + " was closed as incomplete by lease recovery (the lease of '" +
+                           client + "' expired)");
+  }
   if (!file.under_construction) {
     // Closed already: a retry whose first reply was lost — unless lease
     // recovery closed it with another length than this writer had.
@@ -549,11 +578,16 @@ Status MasterService::AbandonChunkLocked(const std::string& path, const std::str
 
 Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out,
                                               const std::string& path, int64_t offset,
-                                              int64_t length, bool* wait) {
+                                              int64_t length, bool include_incomplete,
+                                              bool* wait) {
   if (offset < 0 || length < 0) return Status::InvalidArgument("negative offset or length");
   ExpireDeadNodes(options_.clock_ms());
   ASSIGN_OR_RETURN(FileInfo file, StatFile(state_->ns(), path));
   if (file.under_construction) return Status::Unavailable(path + " is being written");
+  if (file.incomplete && !include_incomplete) {
+    return Status::Corruption(path + " is incomplete: its writer never closed it, and lease "
+                              "recovery kept " + std::to_string(file.length) + " bytes");
+  }
   ASSIGN_OR_RETURN(std::vector<ChunkInfo> chunks, state_->ns().GetChunks(path));
   int64_t end = length > std::numeric_limits<int64_t>::max() - offset
                     ? std::numeric_limits<int64_t>::max()
@@ -584,12 +618,15 @@ Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* o
 Status MasterService::DeleteLocked(const std::string& path, bool recursive) {
   std::vector<int64_t> removed;
   RETURN_NOT_OK(state_->Delete(path, recursive, &removed));
-  for (int64_t chunk_id : removed) {
-    int64_t generation = chunk_map_.Generation(chunk_id).value_or(0);
-    for (const std::string& node : chunk_map_.RemoveChunk(chunk_id)) {
-      monitor_.QueueDelete(node, chunk_id, generation);
-    }
-  }
+  ForgetChunks(removed);
+  return Status::OK();
+}
+
+Status MasterService::RenameLocked(const std::string& src, const std::string& dst,
+                                   bool overwrite) {
+  std::vector<int64_t> replaced;
+  RETURN_NOT_OK(state_->Rename(src, dst, overwrite, &replaced));
+  ForgetChunks(replaced);
   return Status::OK();
 }
 
@@ -618,10 +655,12 @@ Status MasterService::ReportBadReplicaLocked(int64_t chunk_id, const std::string
 
 void MasterService::RegisterDatanode(const wire::DatanodeInfo& info) {
   Run("RegisterDatanode", [&] {
+    constexpr size_t kMaxName = 255;
     if (info.id.empty() || info.host.empty() || info.rack.empty() || info.data_port <= 0 ||
-        info.data_port > 65535) {
-      return Status::InvalidArgument("datanode registration needs an id, a host, a rack and "
-                                     "a port in [1, 65535]");
+        info.data_port > 65535 || info.id.size() > kMaxName || info.host.size() > kMaxName ||
+        info.rack.size() > kMaxName) {
+      return Status::InvalidArgument("datanode registration needs an id, a host and a rack "
+                                     "of 1 to 255 bytes and a port in [1, 65535]");
     }
     DatanodeDescriptor d;
     d.id = info.id;
@@ -635,9 +674,11 @@ void MasterService::RegisterDatanode(const wire::DatanodeInfo& info) {
 
 void MasterService::Heartbeat(std::vector<wire::DatanodeCommand>& out,
                               const std::string& datanode_id, int64_t capacity_bytes,
-                              int64_t used_bytes, int32_t active_transfers) {
+                              int64_t used_bytes, int32_t active_transfers,
+                              const std::vector<wire::ChunkReplicaInfo>& lost_replicas) {
   RunMutation("Heartbeat", [&] {
-    return HeartbeatLocked(&out, datanode_id, capacity_bytes, used_bytes, active_transfers);
+    return HeartbeatLocked(&out, datanode_id, capacity_bytes, used_bytes, active_transfers,
+                           lost_replicas);
   });
 }
 
@@ -653,10 +694,12 @@ void MasterService::ChunkReceived(const std::string& datanode_id,
 
 Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,
                                       const std::string& id, int64_t capacity_bytes,
-                                      int64_t used_bytes, int32_t active_transfers) {
+                                      int64_t used_bytes, int32_t active_transfers,
+                                      const std::vector<wire::ChunkReplicaInfo>& lost_replicas) {
   int64_t now = options_.clock_ms();
   ExpireDeadNodes(now);
   RETURN_NOT_OK(chunk_map_.Heartbeat(id, capacity_bytes, used_bytes, active_transfers, now));
+  ForgetLostReplicas(id, lost_replicas);
   ExpireLeases(now);
   monitor_.MaybePlan(&chunk_map_, now);
   out->clear();
@@ -674,6 +717,19 @@ Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,
     out->push_back(std::move(command));
   }
   return Status::OK();
+}
+
+void MasterService::ForgetLostReplicas(const std::string& id,
+                                       const std::vector<wire::ChunkReplicaInfo>& lost) {
+  for (const wire::ChunkReplicaInfo& r : lost) {
+    // Only the generation the map counts: an older copy is not the replica.
+    if (chunk_map_.Generation(r.chunk_id) != r.generation) continue;
+    if (!chunk_map_.RemoveReplica(id, r.chunk_id)) continue;
+    LOG(WARNING) << "master service: " << id << " lost its replica of chunk " << r.chunk_id
+                 << " (missing or cut short on its disk); " << chunk_map_.Replicas(r.chunk_id).size()
+                 << " left, re-replicating";
+    monitor_.RequestRound();
+  }
 }
 
 Status MasterService::ChunkReportLocked(const std::string& id,

@@ -53,25 +53,31 @@
 // - Leases: Create grants the writer (client_name) a lease; RenewLease
 //   renews every lease of that client. A lease not renewed (or re-granted
 //   by Create) for --dfs_lease_timeout_ms expires; the check runs inside
-//   Heartbeat, so it needs no thread of its own. Each file the client still
-//   has under construction is then, through the op log (durable, replayed
-//   after a restart):
-//     * recovered — closed as if its writer had called Complete — when it
-//       has at least one chunk and every chunk has a replica of the right
-//       generation reported by a live datanode: a full replica (chunk_size
-//       bytes) for every chunk but the last; for the last, the length that
-//       the most replicas report (ties: the longest). Replicas of another
-//       length are forgotten (and deleted at their next chunk report); the
-//       replication monitor brings the chunks back to their replication.
-//     * removed otherwise (no chunk at all, or a chunk with no replica: the
-//       writer died before any byte of it was stored), like a delete, with
-//       DELETE commands for whatever replicas exist. Our writers never
-//       expose partial files (a failed write deletes its file), so a
-//       truncated file is not salvaged; HDFS would truncate to the last
-//       complete block instead.
+//   Heartbeat, so it needs no thread of its own. A file is complete only
+//   when its writer closed it, so lease recovery never makes a file look
+//   complete. Each file the client still has under construction is, through
+//   the op log (durable, replayed after a restart):
+//     * closed as incomplete (RecoverLeaseOp; FileStatus.incomplete), with
+//       the longest prefix of its chunks that is stored: a full replica of
+//       the right generation, reported by a live datanode, for every chunk
+//       but the file's last; for the last, the length that the most replicas
+//       report (ties: the longest). Chunks after the prefix are dropped (and
+//       their replicas deleted); replicas of another length are forgotten;
+//       the replication monitor brings the kept chunks back to their
+//       replication. Readers get Corruption for such a file unless they ask
+//       for it (GetChunkLocations' include_incomplete: fsck, stat); Complete
+//       of it is Aborted; fsck lists it and fails.
+//     * removed when that prefix is empty (no chunk, or the first chunk has
+//       no replica: nothing of the file is stored), like a delete.
 //   After a master restart every file under construction gets a fresh
 //   lease (HDFS does the same): the writer may still be alive, and the
-//   datanodes need time to report their replicas.
+//   datanodes need time to report their replicas; and no lease expires
+//   during the startup grace (as HDFS recovers no lease in safe mode).
+// - Rename with overwrite (put -f) replaces a closed file by a closed file
+//   in one logged op; the replaced file's replicas are deleted.
+// - Heartbeat carries the replicas the datanode's directory scan found
+//   missing or cut short (lost_replicas): the master forgets them at once
+//   and re-replicates, as for a dead node's.
 // - ListDatanodes reports every datanode known since the master started,
 //   live and dead, with its last load and replica count.
 // - Liveness has two sources: heartbeats (--dfs_heartbeat_timeout_ms), and
@@ -137,7 +143,7 @@ class MasterService : public wire::MasterServiceIf {
   void List(std::vector<wire::FileStatus>& out, const std::string& path) override;
   void Mkdirs(const std::string& path) override;
   void Delete(const std::string& path, bool recursive) override;
-  void Rename(const std::string& src, const std::string& dst) override;
+  void Rename(const std::string& src, const std::string& dst, bool overwrite) override;
   void Create(wire::FileStatus& out, const std::string& path, int32_t replication,
               int64_t chunk_size, const std::string& client_name,
               const std::string& client_host) override;
@@ -152,7 +158,7 @@ class MasterService : public wire::MasterServiceIf {
   bool Complete(const std::string& path, const std::string& client_name,
                 int64_t last_chunk_length) override;
   void GetChunkLocations(std::vector<wire::LocatedChunk>& out, const std::string& path,
-                         int64_t offset, int64_t length) override;
+                         int64_t offset, int64_t length, bool include_incomplete) override;
   void RenewLease(const std::string& client_name) override;
   void ReportBadReplica(int64_t chunk_id, const std::string& datanode_id) override;
   void ListDatanodes(std::vector<wire::DatanodeStatus>& out) override;
@@ -161,8 +167,8 @@ class MasterService : public wire::MasterServiceIf {
   // Datanodes.
   void RegisterDatanode(const wire::DatanodeInfo& info) override;
   void Heartbeat(std::vector<wire::DatanodeCommand>& out, const std::string& datanode_id,
-                 int64_t capacity_bytes, int64_t used_bytes,
-                 int32_t active_transfers) override;
+                 int64_t capacity_bytes, int64_t used_bytes, int32_t active_transfers,
+                 const std::vector<wire::ChunkReplicaInfo>& lost_replicas) override;
   void ChunkReport(const std::string& datanode_id,
                    const std::vector<wire::ChunkReplicaInfo>& chunks) override;
   void ChunkReceived(const std::string& datanode_id,
@@ -194,6 +200,12 @@ class MasterService : public wire::MasterServiceIf {
   // (see above); call with mu_ held.
   void ExpireLeases(int64_t now_ms);
   Status RecoverFileLocked(const std::string& path, const std::string& holder);
+  // Removes chunks the namespace dropped from the chunk map, with DELETEs
+  // for their replicas.
+  void ForgetChunks(const std::vector<int64_t>& chunk_ids);
+  // A datanode's directory scan found these replicas gone or cut short.
+  void ForgetLostReplicas(const std::string& id,
+                          const std::vector<wire::ChunkReplicaInfo>& lost);
 
   Status CreateLocked(wire::FileStatus* out, const std::string& path, int32_t replication,
                       int64_t chunk_size, const std::string& client,
@@ -212,11 +224,14 @@ class MasterService : public wire::MasterServiceIf {
   Status CompleteLocked(bool* done, const std::string& path, const std::string& client,
                         int64_t last_chunk_length);
   Status GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* out, const std::string& path,
-                                 int64_t offset, int64_t length, bool* wait);
+                                 int64_t offset, int64_t length, bool include_incomplete,
+                                 bool* wait);
   Status DeleteLocked(const std::string& path, bool recursive);
+  Status RenameLocked(const std::string& src, const std::string& dst, bool overwrite);
   Status ReportBadReplicaLocked(int64_t chunk_id, const std::string& datanode_id);
   Status HeartbeatLocked(std::vector<wire::DatanodeCommand>* out, const std::string& id,
-                         int64_t capacity_bytes, int64_t used_bytes, int32_t active_transfers);
+                         int64_t capacity_bytes, int64_t used_bytes, int32_t active_transfers,
+                         const std::vector<wire::ChunkReplicaInfo>& lost_replicas);
   Status ChunkReportLocked(const std::string& id,
                            const std::vector<wire::ChunkReplicaInfo>& chunks);
   Status ChunkReceivedLocked(const std::string& id, const wire::ChunkReplicaInfo& chunk);

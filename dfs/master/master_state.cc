@@ -15,14 +15,56 @@ Result<std::unique_ptr<MasterState>> MasterState::Open(Options options) {
   if (!options.clock_ms) options.clock_ms = WallClockMs;
   std::unique_ptr<MasterState> state(new MasterState(std::move(options)));
   MasterState* s = state.get();
-  auto load = [s](const wire::NamespaceImage& image) {
-    s->next_chunk_id_ = std::max<int64_t>(1, image.next_chunk_id);
-    return s->ns_.LoadImage(image);
-  };
+  auto load = [s](const wire::NamespaceImage& image) { return s->LoadCheckpoint(image); };
   auto replay = [s](const wire::OpLogRecord& r) { return s->Replay(r); };
   ASSIGN_OR_RETURN(state->log_, OpLog::Open(state->options_.dir, load, replay,
                                               state->options_.log_preallocate_bytes));
   return state;
+}
+
+Result<std::vector<std::string>> MasterState::Recover(Options options) {
+  std::unique_ptr<MasterState> state(new MasterState(std::move(options)));
+  MasterState* s = state.get();
+  auto load = [s](const wire::NamespaceImage& image) { return s->LoadCheckpoint(image); };
+  auto replay = [s](const wire::OpLogRecord& r) { return s->Replay(r); };
+  const std::string& dir = state->options_.dir;
+  ASSIGN_OR_RETURN(OpLog::SalvageReport report, OpLog::Salvage(dir, load, replay));
+  std::vector<std::string> lines = report.notes;
+  lines.push_back("started from " + (report.checkpoint_sequence > 0
+                                         ? "the checkpoint at op " +
+                                               std::to_string(report.checkpoint_sequence)
+                                         : std::string("an empty namespace (op 0)")) +
+                  "; kept ops through " + std::to_string(report.last_sequence));
+  if (report.stop_reason.empty()) {
+    lines.push_back("dropped nothing: the history is consistent");
+  } else {
+    lines.push_back("stopped at: " + report.stop_reason);
+    std::string dropped = "dropped every op from " + std::to_string(report.last_sequence + 1) +
+                          " on: " + std::to_string(report.dropped_ops) + " readable";
+    if (report.dropped_ops > 0) {
+      dropped += " (through op " + std::to_string(report.dropped_last_sequence) + ")";
+    }
+    if (report.dropped_bytes > 0) {
+      dropped += ", " + std::to_string(report.dropped_bytes) + " damaged bytes";
+    }
+    lines.push_back(dropped);
+  }
+  wire::NamespaceImage image;
+  s->ns_.SaveImage(&image);
+  image.last_sequence = report.last_sequence;
+  image.next_chunk_id = std::max(s->next_chunk_id_, report.max_next_chunk_id);
+  if (!report.stop_reason.empty()) image.next_chunk_id += kSalvageChunkIdGap;
+  ASSIGN_OR_RETURN(std::string aside, OpLog::InstallSalvagedImage(dir, &image));
+  lines.push_back("wrote the checkpoint at op " + std::to_string(report.last_sequence) +
+                  " (next chunk id " + std::to_string(image.next_chunk_id) +
+                  "); the old files are in " + aside);
+  return lines;
+}
+
+Status MasterState::LoadCheckpoint(const wire::NamespaceImage& image) {
+  ns_.Clear();
+  next_chunk_id_ = std::max<int64_t>(1, image.next_chunk_id);
+  return ns_.LoadImage(image);
 }
 
 Status MasterState::Replay(const wire::OpLogRecord& record) {
@@ -120,14 +162,25 @@ Result<int64_t> MasterState::BumpGeneration(const std::string& path, const std::
 }
 
 Status MasterState::Complete(const std::string& path, const std::string& client,
-                             int64_t last_chunk_length, bool lease_recovery) {
+                             int64_t last_chunk_length) {
   wire::OpLogRecord r;
   r.__set_complete(wire::CompleteOp());
   r.complete.path = path;
   r.complete.client_name = client;
   r.complete.last_chunk_length = last_chunk_length;
-  if (lease_recovery) r.complete.__set_lease_recovery(true);
   return Commit(&r).status();
+}
+
+Status MasterState::RecoverLease(const std::string& path, const std::string& client,
+                                 int64_t chunks_kept, int64_t last_chunk_length,
+                                 std::vector<int64_t>* removed_chunks) {
+  wire::OpLogRecord r;
+  r.__set_recover_lease(wire::RecoverLeaseOp());
+  r.recover_lease.path = path;
+  r.recover_lease.client_name = client;
+  r.recover_lease.chunks_kept = chunks_kept;
+  r.recover_lease.last_chunk_length = last_chunk_length;
+  return Commit(&r, removed_chunks).status();
 }
 
 Status MasterState::Delete(const std::string& path, bool recursive,
@@ -139,12 +192,14 @@ Status MasterState::Delete(const std::string& path, bool recursive,
   return Commit(&r, removed_chunks).status();
 }
 
-Status MasterState::Rename(const std::string& src, const std::string& dst) {
+Status MasterState::Rename(const std::string& src, const std::string& dst, bool overwrite,
+                           std::vector<int64_t>* removed_chunks) {
   wire::OpLogRecord r;
   r.__set_rename(wire::RenameOp());
   r.rename.src = src;
   r.rename.dst = dst;
-  return Commit(&r).status();
+  if (overwrite) r.rename.__set_overwrite(true);
+  return Commit(&r, removed_chunks).status();
 }
 
 }  // namespace mr::dfs

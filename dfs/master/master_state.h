@@ -46,6 +46,15 @@ class MasterState {
 
   static Result<std::unique_ptr<MasterState>> Open(Options options);
 
+  // Recovery mode (dfs_master --recover; OpLog::Salvage): rebuilds the
+  // longest consistent prefix of the history in options.dir and installs it
+  // as a checkpoint, moving the old files aside. Its chunk id counter skips
+  // kSalvageChunkIdGap ids past any seen, dropped ops included, so that no
+  // new chunk takes the id of a replica a dropped op left on a datanode.
+  // Returns what was kept and dropped, one line each, for the operator.
+  static Result<std::vector<std::string>> Recover(Options options);
+  static constexpr int64_t kSalvageChunkIdGap = 1 << 20;
+
   Status Mkdirs(const std::string& path);
   Status Create(const std::string& path, int32_t replication, int64_t chunk_size,
                 const std::string& client);
@@ -57,14 +66,17 @@ class MasterState {
   // returns it (Namespace::SetChunkGeneration).
   Result<int64_t> BumpGeneration(const std::string& path, const std::string& client,
                                  int64_t chunk_id);
-  // `lease_recovery`: the master closes the file for `client`, whose lease
-  // expired (recorded in the op, see CompleteOp).
-  Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length,
-                  bool lease_recovery = false);
-  // Appends the ids of the removed chunks to *removed_chunks if given.
+  Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length);
+  // Lease recovery of `client`'s file: closed as incomplete with its first
+  // `chunks_kept` chunks (Namespace::RecoverLease).
+  Status RecoverLease(const std::string& path, const std::string& client, int64_t chunks_kept,
+                      int64_t last_chunk_length, std::vector<int64_t>* removed_chunks);
+  // These append the ids of the chunks they remove to *removed_chunks if
+  // given.
   Status Delete(const std::string& path, bool recursive,
                 std::vector<int64_t>* removed_chunks = nullptr);
-  Status Rename(const std::string& src, const std::string& dst);
+  Status Rename(const std::string& src, const std::string& dst, bool overwrite = false,
+                std::vector<int64_t>* removed_chunks = nullptr);
 
   // Writes a checkpoint of the current namespace and starts a new log
   // (syncing the log first).
@@ -87,6 +99,7 @@ class MasterState {
   Result<int64_t> Commit(wire::OpLogRecord* record,
                          std::vector<int64_t>* removed_chunks = nullptr);
   Status Replay(const wire::OpLogRecord& record);
+  Status LoadCheckpoint(const wire::NamespaceImage& image);
 
   const Options options_;
   Namespace ns_;

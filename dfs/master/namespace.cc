@@ -13,7 +13,13 @@ std::string ChildPath(const std::string& dir, const std::string& name) {
 }  // namespace
 
 Namespace::Namespace() : root_(std::make_unique<Inode>()) { root_->is_dir = true; }
-Namespace::~Namespace() = default;
+Namespace::~Namespace() { DestroyTree(std::move(root_)); }
+
+void Namespace::Clear() {
+  DestroyTree(std::move(root_));
+  root_ = std::make_unique<Inode>();
+  root_->is_dir = true;
+}
 
 const Namespace::Inode* Namespace::Find(const std::vector<std::string>& components,
                                         size_t count) const {
@@ -75,6 +81,10 @@ Status Namespace::Create(const std::string& path, int32_t replication, int64_t c
   if (replication < 1) return Status::InvalidArgument("replication must be at least 1");
   if (chunk_size < 1) return Status::InvalidArgument("chunk size must be positive");
   if (client.empty()) return Status::InvalidArgument("empty client name");
+  if (client.size() > kMaxClientNameBytes) {
+    return Status::InvalidArgument("client name longer than " +
+                                   std::to_string(kMaxClientNameBytes) + " bytes");
+  }
   std::vector<std::string> parts = SplitPath(path);
   if (parts.empty()) return Status::AlreadyExists("/ exists");
   RETURN_NOT_OK(CheckAncestorsAreDirs(parts, parts.size() - 1));
@@ -169,6 +179,36 @@ Status Namespace::Complete(const std::string& path, const std::string& client,
   return Status::OK();
 }
 
+Status Namespace::RecoverLease(const std::string& path, const std::string& client,
+                               int64_t chunks_kept, int64_t last_chunk_length, int64_t time_ms,
+                               MutationMode mode, std::vector<int64_t>* removed_chunks) {
+  ASSIGN_OR_RETURN(Inode * file, FindLeasedFile(path, client));
+  const int64_t chunks = static_cast<int64_t>(file->chunks.size());
+  if (chunks_kept < 0 || chunks_kept > chunks) {
+    return Status::InvalidArgument("lease recovery of " + path + " keeps " +
+                                   std::to_string(chunks_kept) + " of its " +
+                                   std::to_string(chunks) + " chunks");
+  }
+  int64_t max_length = chunks_kept == 0 ? 0 : file->chunk_size;
+  if (last_chunk_length < 0 || last_chunk_length > max_length) {
+    return Status::InvalidArgument("recovered last chunk length " +
+                                   std::to_string(last_chunk_length) + " of " + path +
+                                   " is outside [0, " + std::to_string(max_length) + "]");
+  }
+  if (mode == MutationMode::kCheck) return Status::OK();
+  for (int64_t i = chunks_kept; i < chunks; ++i) {
+    if (removed_chunks != nullptr) removed_chunks->push_back(file->chunks[i].chunk_id);
+  }
+  file->chunks.resize(static_cast<size_t>(chunks_kept));
+  // Every kept chunk but the last is full: AddChunk made it so.
+  if (!file->chunks.empty()) file->chunks.back().length = last_chunk_length;
+  file->under_construction = false;
+  file->lease_holder.clear();
+  file->incomplete = true;
+  file->modification_time_ms = time_ms;
+  return Status::OK();
+}
+
 Status Namespace::Delete(const std::string& path, bool recursive, int64_t time_ms,
                          MutationMode mode, std::vector<int64_t>* removed_chunks) {
   RETURN_NOT_OK(ValidatePath(path));
@@ -182,33 +222,77 @@ Status Namespace::Delete(const std::string& path, bool recursive, int64_t time_m
   }
   if (mode == MutationMode::kCheck) return Status::OK();
   if (removed_chunks != nullptr) CollectChunks(*target, removed_chunks);
-  parent->children.erase(parts.back());
+  auto it = parent->children.find(parts.back());
+  std::unique_ptr<Inode> doomed = std::move(it->second);
+  parent->children.erase(it);
+  DestroyTree(std::move(doomed));
   parent->modification_time_ms = time_ms;
   return Status::OK();
 }
 
-Status Namespace::Rename(const std::string& src, const std::string& dst, int64_t time_ms,
-                         MutationMode mode) {
+Status Namespace::Rename(const std::string& src, const std::string& dst, bool overwrite,
+                         int64_t time_ms, MutationMode mode,
+                         std::vector<int64_t>* removed_chunks) {
   RETURN_NOT_OK(ValidatePath(src));
   RETURN_NOT_OK(ValidatePath(dst));
   std::vector<std::string> src_parts = SplitPath(src);
   std::vector<std::string> dst_parts = SplitPath(dst);
   if (src_parts.empty()) return Status::InvalidArgument("cannot rename /");
-  if (Find(src_parts, src_parts.size()) == nullptr) return Status::NotFound(src);
+  const Inode* node = Find(src_parts, src_parts.size());
+  if (node == nullptr) return Status::NotFound(src);
   if (IsSameOrUnder(dst, src)) {
     return Status::InvalidArgument("cannot move " + src + " into itself (" + dst + ")");
   }
-  if (Find(dst_parts, dst_parts.size()) != nullptr) return Status::AlreadyExists(dst + " exists");
+  Inode* replaced = Find(dst_parts, dst_parts.size());
+  if (replaced != nullptr) {
+    if (!overwrite) return Status::AlreadyExists(dst + " exists");
+    if (replaced->is_dir || node->is_dir) {
+      return Status::AlreadyExists(dst + " exists and only a file replaces a file");
+    }
+    if (replaced->under_construction || node->under_construction) {
+      return Status::Aborted("cannot replace " + dst + " with " + src +
+                             ": a writer has one of them open");
+    }
+  }
   Inode* dst_parent = Find(dst_parts, dst_parts.size() - 1);
   if (dst_parent == nullptr) return Status::NotFound("parent of " + dst);
   if (!dst_parent->is_dir) return Status::InvalidArgument("parent of " + dst + " is a file");
+  RETURN_NOT_OK(CheckMoveFits(*node, src, dst));
   if (mode == MutationMode::kCheck) return Status::OK();
   Inode* src_parent = Find(src_parts, src_parts.size() - 1);
-  auto node = std::move(src_parent->children[src_parts.back()]);
-  src_parent->children.erase(src_parts.back());
-  dst_parent->children[dst_parts.back()] = std::move(node);
+  auto moved = src_parent->children.find(src_parts.back());
+  std::unique_ptr<Inode> taken = std::move(moved->second);
+  src_parent->children.erase(moved);
+  std::unique_ptr<Inode>& slot = dst_parent->children[dst_parts.back()];
+  if (slot != nullptr) {
+    if (removed_chunks != nullptr) CollectChunks(*slot, removed_chunks);
+    DestroyTree(std::move(slot));
+  }
+  slot = std::move(taken);
   src_parent->modification_time_ms = time_ms;
   dst_parent->modification_time_ms = time_ms;
+  return Status::OK();
+}
+
+Status Namespace::CheckMoveFits(const Inode& node, const std::string& src, const std::string& dst) {
+  const size_t src_depth = PathDepth(src);
+  const size_t dst_depth = PathDepth(dst);
+  // Every path under src fits now, so none can outgrow the limits unless
+  // dst is longer or deeper than src.
+  if (dst.size() <= src.size() && dst_depth <= src_depth) return Status::OK();
+  size_t below_bytes = 0;  // Of the longest relative path under node ("/x/y").
+  size_t below_depth = 0;
+  Walk(node, "", [&](const std::string& path, const Inode&, size_t depth) {
+    below_bytes = std::max(below_bytes, path.size());
+    below_depth = std::max(below_depth, depth);
+  });
+  if (dst.size() + below_bytes > kMaxDfsPathBytes || dst_depth + below_depth > kMaxDfsPathDepth) {
+    return Status::InvalidArgument(
+        "cannot move " + ShortPath(src) + " to " + ShortPath(dst) + ": a path under it would be " +
+        std::to_string(dst.size() + below_bytes) + " bytes and " +
+        std::to_string(dst_depth + below_depth) + " components long (limits " +
+        std::to_string(kMaxDfsPathBytes) + " and " + std::to_string(kMaxDfsPathDepth) + ")");
+  }
   return Status::OK();
 }
 
@@ -223,6 +307,7 @@ FileInfo Namespace::Describe(const std::string& path, const Inode& inode) {
   info.chunk_size = inode.chunk_size;
   info.under_construction = inode.under_construction;
   info.lease_holder = inode.lease_holder;
+  info.incomplete = inode.incomplete;
   return info;
 }
 
@@ -260,20 +345,54 @@ Result<std::vector<ChunkInfo>> Namespace::GetChunks(const std::string& path) con
 }
 
 void Namespace::CollectChunks(const Inode& inode, std::vector<int64_t>* out) {
-  Visit("", inode, [out](const std::string&, const Inode& node) {
+  Walk(inode, "", [out](const std::string&, const Inode& node, size_t) {
     for (const ChunkInfo& c : node.chunks) out->push_back(c.chunk_id);
   });
 }
 
-void Namespace::Visit(const std::string& path, const Inode& inode,
-                      const std::function<void(const std::string&, const Inode&)>& fn) {
-  fn(path, inode);
-  for (const auto& [name, child] : inode.children) Visit(ChildPath(path, name), *child, fn);
+void Namespace::Walk(const Inode& root, const std::string& root_path, const WalkFn& fn) {
+  struct Frame {
+    std::map<std::string, std::unique_ptr<Inode>>::const_iterator next, end;
+    size_t path_size;  // Of the directory's own path.
+  };
+  std::string path = root_path;  // Extended and cut back in place: one buffer.
+  fn(path, root, 0);
+  std::vector<Frame> stack;
+  if (!root.children.empty()) stack.push_back({root.children.begin(), root.children.end(), path.size()});
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.end) {
+      stack.pop_back();
+      continue;
+    }
+    const auto& [name, child] = *top.next++;
+    path.resize(top.path_size);
+    if (path != "/") path += '/';
+    path += name;
+    const size_t depth = stack.size();
+    fn(path, *child, depth);
+    if (!child->children.empty()) {
+      stack.push_back({child->children.begin(), child->children.end(), path.size()});
+    }
+  }
+}
+
+void Namespace::DestroyTree(std::unique_ptr<Inode> root) {
+  std::vector<std::unique_ptr<Inode>> doomed;
+  if (root != nullptr) doomed.push_back(std::move(root));
+  while (!doomed.empty()) {
+    std::unique_ptr<Inode> node = std::move(doomed.back());
+    doomed.pop_back();
+    for (auto& [name, child] : node->children) {
+      if (child != nullptr) doomed.push_back(std::move(child));
+    }
+    // `node` goes here; its children map holds only nulls by now.
+  }
 }
 
 void Namespace::ForEachFile(
     const std::function<void(const FileInfo&, const std::vector<ChunkInfo>&)>& fn) const {
-  Visit("/", *root_, [&fn](const std::string& path, const Inode& node) {
+  Walk(*root_, "/", [&fn](const std::string& path, const Inode& node, size_t) {
     if (!node.is_dir) fn(Describe(path, node), node.chunks);
   });
 }

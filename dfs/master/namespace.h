@@ -9,7 +9,19 @@
 // Times are passed in (from the op-log record), never read from a clock, so
 // replay reproduces the same tree.
 //
-// Paths must pass ValidatePath (dfs_path.h); a bad one is InvalidArgument.
+// Paths must pass ValidatePath (dfs_path.h: normalized, at most 4096 bytes,
+// 255 per component, 1000 components); a bad one is InvalidArgument. Rename
+// also refuses a move that would take a path under src past those limits,
+// so every path in the tree stays within them.
+//
+// Complete files and incomplete ones: a file is complete only when its
+// writer closed it (Complete). Lease recovery of a file whose writer went
+// away closes it as incomplete (RecoverLease): it keeps the bytes that were
+// recovered, and says so in every listing (FileInfo::incomplete).
+//
+// Walks (listing subtrees, checkpoints, deletes, the destructor) are
+// iterative: their stack does not grow with the depth of the tree and their
+// memory is linear in it.
 //
 // Thread-safety: none. The owner (MasterState) serializes all calls.
 #pragma once
@@ -46,10 +58,16 @@ struct FileInfo {
   int64_t modification_time_ms = 0;
   bool under_construction = false;
   std::string lease_holder;
+  // Closed by lease recovery, not by its writer: `length` is what was
+  // recovered, which may be less than the writer wrote.
+  bool incomplete = false;
   bool operator==(const FileInfo&) const = default;
 };
 
 enum class MutationMode { kCheck, kApply };
+
+// Longest lease holder (client) name the namespace stores.
+inline constexpr size_t kMaxClientNameBytes = 1024;
 
 class Namespace {
  public:
@@ -84,28 +102,40 @@ class Namespace {
   // the file has no chunk). Aborted unless `client` holds the lease.
   Status Complete(const std::string& path, const std::string& client, int64_t last_chunk_length,
                   int64_t time_ms, MutationMode mode);
+  // Lease recovery: closes the file as incomplete, keeping its first
+  // `chunks_kept` chunks, the last of them with `last_chunk_length` bytes (0
+  // when none is kept). Aborted unless `client` holds the lease. On kApply,
+  // appends the ids of the chunks dropped to *removed_chunks if given.
+  Status RecoverLease(const std::string& path, const std::string& client, int64_t chunks_kept,
+                      int64_t last_chunk_length, int64_t time_ms, MutationMode mode,
+                      std::vector<int64_t>* removed_chunks = nullptr);
   // Removes a file or directory; a non-empty directory needs `recursive`.
   // On kApply, appends the ids of the chunks removed to *removed_chunks if
   // given (the caller has their replicas deleted).
   Status Delete(const std::string& path, bool recursive, int64_t time_ms, MutationMode mode,
                 std::vector<int64_t>* removed_chunks = nullptr);
-  // Moves `src` to `dst`. Fails if dst exists, dst's parent is not a
-  // directory, src is "/", or dst lies inside src.
-  Status Rename(const std::string& src, const std::string& dst, int64_t time_ms,
-                MutationMode mode);
+  // Moves `src` to `dst`. Fails if dst exists (unless `overwrite`), dst's
+  // parent is not a directory, src is "/", dst lies inside src, or a path
+  // under src would be too long or too deep at dst. With `overwrite`, a
+  // closed file src replaces a closed file dst (put -f); the replaced
+  // file's chunk ids are appended to *removed_chunks on kApply if given.
+  Status Rename(const std::string& src, const std::string& dst, bool overwrite, int64_t time_ms,
+                MutationMode mode, std::vector<int64_t>* removed_chunks = nullptr);
 
   Result<FileInfo> Stat(const std::string& path) const;
   // A directory's entries sorted by name; for a file, the file itself.
   Result<std::vector<FileInfo>> List(const std::string& path) const;
   // A file's chunks in order.
   Result<std::vector<ChunkInfo>> GetChunks(const std::string& path) const;
-  // Calls fn(path, info, chunks) for every file, in path order.
+  // Calls fn(info, chunks) for every file, in path order.
   void ForEachFile(const std::function<void(const FileInfo&, const std::vector<ChunkInfo>&)>& fn) const;
 
   // Checkpoint images (namespace_image.cc). SaveImage fills image->inodes
-  // only; LoadImage requires an empty namespace (a fresh object).
+  // only; LoadImage requires an empty namespace (a fresh object, or Clear).
   void SaveImage(wire::NamespaceImage* image) const;
   Status LoadImage(const wire::NamespaceImage& image);
+  // Back to an empty namespace (only "/").
+  void Clear();
 
  private:
   struct Inode {
@@ -117,7 +147,9 @@ class Namespace {
     std::vector<ChunkInfo> chunks;
     bool under_construction = false;
     std::string lease_holder;
+    bool incomplete = false;
   };
+  using WalkFn = std::function<void(const std::string& path, const Inode& inode, size_t depth)>;
 
   // The inode at `components[0, count)`, or nullptr.
   const Inode* Find(const std::vector<std::string>& components, size_t count) const;
@@ -130,9 +162,16 @@ class Namespace {
   Result<Inode*> FindLeasedFile(const std::string& path, const std::string& client);
   static FileInfo Describe(const std::string& path, const Inode& inode);
   static void CollectChunks(const Inode& inode, std::vector<int64_t>* out);
-  // Pre-order walk of every inode under (and including) `inode`.
-  static void Visit(const std::string& path, const Inode& inode,
-                    const std::function<void(const std::string&, const Inode&)>& fn);
+  // Pre-order walk of `root` (at `root_path`) and every inode under it,
+  // children in name order: fn(path, inode, depth below root). Iterative;
+  // memory O(depth). With root_path "", paths are relative ("/a/b").
+  static void Walk(const Inode& root, const std::string& root_path, const WalkFn& fn);
+  // Frees a subtree without recursing (a deep tree must not overflow the
+  // stack).
+  static void DestroyTree(std::unique_ptr<Inode> root);
+  // InvalidArgument if moving `node` from `src` to `dst` would take a path
+  // under it past kMaxDfsPathBytes or kMaxDfsPathDepth.
+  static Status CheckMoveFits(const Inode& node, const std::string& src, const std::string& dst);
 
   std::unique_ptr<Inode> root_;
 };

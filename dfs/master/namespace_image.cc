@@ -1,4 +1,7 @@
 // Namespace <-> wire::NamespaceImage (the checkpoint's body).
+#include <algorithm>
+#include <string_view>
+
 #include "dfs/master/dfs_path.h"
 #include "dfs_types.h"
 #include "dfs/master/namespace.h"
@@ -7,35 +10,45 @@ namespace mr::dfs {
 
 void Namespace::SaveImage(wire::NamespaceImage* image) const {
   image->inodes.clear();
-  for (const auto& [name, child] : root_->children) {
-    Visit("/" + name, *child, [image](const std::string& path, const Inode& node) {
-      wire::InodeRecord& r = image->inodes.emplace_back();
-      r.path = path;
-      r.is_dir = node.is_dir;
-      r.modification_time_ms = node.modification_time_ms;
-      if (node.is_dir) return;
-      r.replication = node.replication;
-      r.chunk_size = node.chunk_size;
-      for (const ChunkInfo& c : node.chunks) {
-        wire::ChunkRecord& w = r.chunks.emplace_back();
-        w.chunk_id = c.chunk_id;
-        w.generation = c.generation;
-        w.length = c.length;
-      }
-      r.under_construction = node.under_construction;
-      r.lease_holder = node.lease_holder;
-    });
-  }
+  // Every path is at most kMaxDfsPathBytes, so the image is linear in the
+  // number of inodes.
+  Walk(*root_, "/", [image](const std::string& path, const Inode& node, size_t depth) {
+    if (depth == 0) return;  // The root is implicit.
+    wire::InodeRecord& r = image->inodes.emplace_back();
+    r.path = path;
+    r.is_dir = node.is_dir;
+    r.modification_time_ms = node.modification_time_ms;
+    if (node.is_dir) return;
+    r.replication = node.replication;
+    r.chunk_size = node.chunk_size;
+    for (const ChunkInfo& c : node.chunks) {
+      wire::ChunkRecord& w = r.chunks.emplace_back();
+      w.chunk_id = c.chunk_id;
+      w.generation = c.generation;
+      w.length = c.length;
+    }
+    r.under_construction = node.under_construction;
+    r.lease_holder = node.lease_holder;
+    if (node.incomplete) r.__set_incomplete(true);
+  });
 }
 
 Status Namespace::LoadImage(const wire::NamespaceImage& image) {
   if (!root_->children.empty()) return Status::Internal("LoadImage into a non-empty namespace");
+  // Parents come before their children (pre-order), so a run of siblings
+  // shares the parent looked up last: one Find per directory left behind,
+  // not one per inode.
+  std::string last_dir_path = "/";
+  Inode* last_dir = root_.get();
   for (const wire::InodeRecord& r : image.inodes) {
     RETURN_NOT_OK_PREPEND(ValidatePath(r.path), "checkpoint");
     std::vector<std::string> parts = SplitPath(r.path);
-    Inode* parent = parts.empty() ? nullptr : Find(parts, parts.size() - 1);
+    if (parts.empty()) return Status::Corruption("checkpoint: an inode record for /");
+    std::string_view parent_path(r.path.data(), std::max<size_t>(1, r.path.rfind('/')));
+    Inode* parent = parent_path == last_dir_path ? last_dir : Find(parts, parts.size() - 1);
     if (parent == nullptr || !parent->is_dir || parent->children.count(parts.back()) > 0) {
-      return Status::Corruption("checkpoint: inode " + r.path + " has no parent or a duplicate");
+      return Status::Corruption("checkpoint: inode " + ShortPath(r.path) +
+                                " has no parent or a duplicate");
     }
     auto node = std::make_unique<Inode>();
     node->is_dir = r.is_dir;
@@ -48,8 +61,17 @@ Status Namespace::LoadImage(const wire::NamespaceImage& image) {
       }
       node->under_construction = r.under_construction;
       node->lease_holder = r.lease_holder;
+      node->incomplete = r.__isset.incomplete && r.incomplete;
     }
+    Inode* added = node.get();
     parent->children[parts.back()] = std::move(node);
+    if (added->is_dir) {
+      last_dir_path = r.path;
+      last_dir = added;
+    } else if (parent_path != last_dir_path) {
+      last_dir_path = parent_path;
+      last_dir = parent;
+    }
   }
   return Status::OK();
 }

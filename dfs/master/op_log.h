@@ -8,12 +8,23 @@
 //                      record is durable once SyncTo(its sequence) returns.
 //
 // (<seq> and <first> are zero-padded to 20 digits.) After a checkpoint a new
-// empty log starts and older files are removed. Recovery loads the newest
-// checkpoint and replays the records after it. A torn or corrupt record at
-// the end of the newest log (a crash mid-append) ends the replay: it and
-// everything after it are truncated away, with a warning. Damage anywhere
-// else (a bad checkpoint, a bad record in an older log, a sequence gap) is
-// Corruption and the master does not start.
+// empty log starts, and files older than the checkpoint before it are
+// removed: the previous checkpoint and every log since it stay, so that a
+// damaged newest checkpoint can be rebuilt from the older one (HDFS keeps
+// two images likewise). Recovery loads the newest checkpoint and replays
+// the records after it. A torn or corrupt record at the end of the newest
+// log (a crash mid-append) ends the replay: it and everything after it are
+// truncated away, with a warning. Damage anywhere else is Corruption naming
+// the file, the offset, the op and the reason, and the master does not
+// start: a bad checkpoint, a bad record in an older log, a sequence gap, a
+// record that cannot be applied, or a damaged record in the newest log that
+// intact records follow (not what a crash leaves: acknowledged ops may come
+// after it).
+//
+// Recovery mode (dfs_master --recover; HDFS's NameNode -recover): Salvage
+// rebuilds the longest consistent prefix of the history, and
+// InstallSalvagedImage makes it the directory's only history, moving every
+// old file aside into _salvaged-<time>/.
 //
 // Preallocation (as Kudu's and RocksDB's WALs): a new log file is first
 // filled with `preallocate_bytes` of zeros and fdatasynced, and grown by as
@@ -54,6 +65,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/file.h"
 #include "common/status.h"
@@ -70,6 +82,20 @@ class OpLog {
   using LoadCheckpointFn = std::function<Status(const wire::NamespaceImage&)>;
   using ReplayFn = std::function<Status(const wire::OpLogRecord&)>;
 
+  // What Salvage kept and dropped.
+  struct SalvageReport {
+    int64_t checkpoint_sequence = 0;  // The checkpoint it started from (0: none).
+    int64_t last_sequence = 0;        // The last op kept.
+    std::vector<std::string> notes;   // Checkpoints skipped, torn tails dropped.
+    std::string stop_reason;          // Why the replay stopped early; empty: it did not.
+    int64_t dropped_ops = 0;          // Readable records from the stop on...
+    int64_t dropped_last_sequence = 0;  // ...the last of them.
+    uint64_t dropped_bytes = 0;       // Damaged bytes from the stop on (not zero padding).
+    // The highest chunk id counter any readable record or checkpoint carried,
+    // dropped ones included: chunks they allocated may be on datanodes.
+    int64_t max_next_chunk_id = 0;
+  };
+
   static constexpr int64_t kDefaultPreallocateBytes = 1 << 20;
 
   // Opens (creating if needed) the log in `dir`: calls load_checkpoint once
@@ -81,6 +107,20 @@ class OpLog {
                                              const LoadCheckpointFn& load_checkpoint,
                                              const ReplayFn& replay,
                                              int64_t preallocate_bytes = kDefaultPreallocateBytes);
+  // Recovery mode: loads the newest checkpoint that loads (older ones if it
+  // does not, an empty image at op 0 if none does), then replays the records
+  // after it up to the first one that is damaged, missing, out of sequence
+  // or cannot be applied. Changes no file. load_checkpoint may be called
+  // more than once, and must start from an empty state each time.
+  static Result<SalvageReport> Salvage(const std::string& dir,
+                                       const LoadCheckpointFn& load_checkpoint,
+                                       const ReplayFn& replay);
+  // Writes `image` (last_sequence and next_chunk_id set by the caller) as
+  // the checkpoint of `dir`, after moving every checkpoint and log there
+  // into a new <dir>/_salvaged-<UTC time>/, whose path it returns.
+  static Result<std::string> InstallSalvagedImage(const std::string& dir,
+                                                  wire::NamespaceImage* image);
+
   ~OpLog();
   OpLog(const OpLog&) = delete;
   OpLog& operator=(const OpLog&) = delete;
@@ -114,6 +154,8 @@ class OpLog {
   int64_t sync_count() const;
 
  private:
+  class Replayer;
+
   OpLog(std::string dir, int64_t last_sequence, int64_t preallocate_bytes);
   // Starts oplog.<last_sequence_ + 1> for appends, preallocated and synced;
   // call with write_mu_ held and no fd_ open.

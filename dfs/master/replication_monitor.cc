@@ -46,9 +46,21 @@ void ReplicationMonitor::MaybePlan(ChunkMap* map, int64_t now_ms) {
       ++it;
     }
   }
+  // Nodes with a DELETE of a chunk still queued hold a copy the map no
+  // longer counts: not a target for it.
+  std::map<int64_t, std::vector<std::string>> deleting;
+  for (const auto& [node, commands] : queues_) {
+    for (const ReplicationCommand& c : commands) {
+      if (c.kind == ReplicationCommand::Kind::kDelete) deleting[c.chunk_id].push_back(node);
+    }
+  }
   std::vector<ChunkReplicas> chunks;
   for (ChunkReplicas& c : map->CompleteChunks()) {
-    if (!pending_.contains(c.chunk_id)) chunks.push_back(std::move(c));
+    if (pending_.contains(c.chunk_id)) continue;
+    if (auto it = deleting.find(c.chunk_id); it != deleting.end()) {
+      c.avoid.insert(c.avoid.end(), it->second.begin(), it->second.end());
+    }
+    chunks.push_back(std::move(c));
   }
   ReplicationPlan plan = PlanReplication(chunks, map->LiveNodes(), options_.plan, &rng_);
   if (!plan.commands.empty() || plan.missing_chunks > 0) {

@@ -43,7 +43,8 @@ void PlanReplications(const std::vector<const ChunkReplicas*>& under, const Node
     request.replicas_wanted =
         chunk->expected_replication - static_cast<int32_t>(chunk->live_replicas.size());
     request.existing = chunk->live_replicas;
-    request.min_free_bytes = options.min_free_bytes;
+    request.excluded.insert(chunk->avoid.begin(), chunk->avoid.end());
+    request.min_free_bytes = options.min_free_bytes + chunk->length;
     PlacementResult placed;
     if (source != nullptr) placed = ChooseTargets(live_nodes, request, rng);
     if (placed.targets.empty()) {

@@ -6,8 +6,10 @@
 //   `max_replications` REPLICATE commands per round and at most
 //   `max_replications_per_source` from one source node (the rate limit: the
 //   master plans one round per heartbeat interval). New replicas follow the
-//   placement rules (placement.h) given the existing ones. A chunk with no
-//   live replica cannot be repaired and is counted as missing.
+//   placement rules (placement.h) given the existing ones, on nodes with
+//   room for the chunk (its length + min_free_bytes) and not among the
+//   chunk's `avoid` nodes. A chunk with no live replica cannot be repaired
+//   and is counted as missing.
 // - Over-replicated chunks get DELETE commands for the excess, each taken
 //   from the rack holding the most replicas (then the node with the least
 //   free space), so the rack spread is kept.
@@ -29,6 +31,11 @@ struct ChunkReplicas {
   int64_t generation = 0;
   int32_t expected_replication = 0;
   std::vector<std::string> live_replicas;  // Nodes holding a good copy (others are ignored).
+  int64_t length = 0;                      // Bytes a new copy needs.
+  // Nodes not to copy to: their copy was reported bad, or a DELETE of it is
+  // queued (a copy there would be refused as a duplicate, and wait out the
+  // pending timeout).
+  std::vector<std::string> avoid;
 };
 
 struct ReplicationCommand {
@@ -43,7 +50,9 @@ struct ReplicationCommand {
 struct ReplicationPlanOptions {
   int32_t max_replications = 32;
   int32_t max_replications_per_source = 2;
-  int64_t min_free_bytes = 0;  // Passed to placement (usually the chunk size).
+  // Free space a target must keep beyond the copy (the master's
+  // --dfs_datanode_reserved_bytes).
+  int64_t min_free_bytes = 0;
 };
 
 struct ReplicationPlan {

@@ -44,6 +44,10 @@ struct FileStatus {
   5: i64 chunk_size,
   6: i64 modification_time_ms,
   7: bool under_construction,
+  // Closed by lease recovery, not by its writer (docs/DFS.md, "Leases"):
+  // `length` is what was recovered. Readers must ask for such a file
+  // explicitly (GetChunkLocations' include_incomplete).
+  8: optional bool incomplete,
 }
 
 // One member of the cluster's membership layer (docs/MEMBERSHIP.md) as the
@@ -67,6 +71,9 @@ struct DatanodeStatus {
   6: i32 active_transfers,
   7: i64 replica_count,           // Replicas the master counts on it (0 if dead).
   8: bool heartbeated,            // Has heartbeated since registering: counts for placement.
+  // Dead nodes: why ("no heartbeat for N ms", or the membership layer's
+  // "failed (membership)" / "left (membership)").
+  9: optional string dead_reason,
 }
 
 enum DatanodeCommandKind {
@@ -98,7 +105,10 @@ service MasterService {
   list<FileStatus> List(1: string path) throws (1: DfsError error),
   void Mkdirs(1: string path) throws (1: DfsError error),
   void Delete(1: string path, 2: bool recursive) throws (1: DfsError error),
-  void Rename(1: string src, 2: string dst) throws (1: DfsError error),
+  // overwrite: a closed file src may replace a closed file dst, atomically
+  // (put -f writes a hidden temporary file, then renames it over the old).
+  void Rename(1: string src, 2: string dst, 3: bool overwrite = false)
+      throws (1: DfsError error),
   // Creates missing parents (as HDFS does); grants `client_name` the lease.
   FileStatus Create(1: string path, 2: i32 replication, 3: i64 chunk_size,
                     4: string client_name, 5: string client_host)
@@ -134,7 +144,10 @@ service MasterService {
   // Closes the file; the last chunk holds last_chunk_length bytes.
   bool Complete(1: string path, 2: string client_name, 3: i64 last_chunk_length)
       throws (1: DfsError error),
-  list<LocatedChunk> GetChunkLocations(1: string path, 2: i64 offset, 3: i64 length)
+  // A file lease recovery closed as incomplete is Corruption unless
+  // include_incomplete (fsck and stat ask; readers and jobs do not).
+  list<LocatedChunk> GetChunkLocations(1: string path, 2: i64 offset, 3: i64 length,
+                                       4: bool include_incomplete = false)
       throws (1: DfsError error),
   void RenewLease(1: string client_name) throws (1: DfsError error),
   void ReportBadReplica(1: i64 chunk_id, 2: string datanode_id) throws (1: DfsError error),
@@ -146,8 +159,12 @@ service MasterService {
 
   // Datanodes.
   void RegisterDatanode(1: DatanodeInfo info) throws (1: DfsError error),
+  // lost_replicas: finalized replicas the node found missing or cut short
+  // on its disk since its last heartbeat (its directory scan); the master
+  // forgets them and re-replicates.
   list<DatanodeCommand> Heartbeat(1: string datanode_id, 2: i64 capacity_bytes,
-                                  3: i64 used_bytes, 4: i32 active_transfers)
+                                  3: i64 used_bytes, 4: i32 active_transfers,
+                                  5: list<ChunkReplicaInfo> lost_replicas)
       throws (1: DfsError error),
   void ChunkReport(1: string datanode_id, 2: list<ChunkReplicaInfo> chunks)
       throws (1: DfsError error),
@@ -185,8 +202,9 @@ struct CompleteOp {
   1: string path,
   2: string client_name,
   3: i64 last_chunk_length,
-  // Set when the master closed the file itself because client_name's lease
-  // expired (lease recovery), not the writer. Informational.
+  // Set by older masters when they closed the file themselves because
+  // client_name's lease expired (lease recovery). Replayed as a
+  // RecoverLeaseOp keeping every chunk: the file is incomplete.
   4: optional bool lease_recovery,
 }
 
@@ -198,6 +216,7 @@ struct DeleteOp {
 struct RenameOp {
   1: string src,
   2: string dst,
+  3: optional bool overwrite,  // A closed file src replaces a closed file dst.
 }
 
 // The writer gave up its last chunk (MasterService.AbandonChunk).
@@ -216,7 +235,18 @@ struct BumpGenerationOp {
   4: i64 generation,
 }
 
-// One namespace mutation. Exactly one of the op fields is set.
+// Lease recovery (docs/DFS.md, "Leases"): the master closes a file whose
+// writer's lease expired as incomplete, keeping its first chunks_kept
+// chunks, the last of them last_chunk_length bytes long.
+struct RecoverLeaseOp {
+  1: string path,
+  2: string client_name,
+  3: i64 chunks_kept,
+  4: i64 last_chunk_length,
+}
+
+// One namespace mutation. Exactly one of the op fields is set (a master that
+// does not know an op finds none, and refuses to replay the log).
 struct OpLogRecord {
   1: i64 sequence,            // 1, 2, 3, ... across logs and checkpoints.
   2: i64 time_ms,             // Wall clock of the mutation (mtimes).
@@ -229,6 +259,7 @@ struct OpLogRecord {
   15: optional RenameOp rename,
   16: optional AbandonChunkOp abandon_chunk,
   17: optional BumpGenerationOp bump_generation,
+  18: optional RecoverLeaseOp recover_lease,
 }
 
 // A file or directory of a checkpoint; parents come before their children.
@@ -241,10 +272,11 @@ struct InodeRecord {
   6: list<ChunkRecord> chunks,
   7: bool under_construction,
   8: string lease_holder,
+  9: optional bool incomplete,  // Version 2: closed by lease recovery.
 }
 
 struct NamespaceImage {
-  1: i32 version,
+  1: i32 version,             // 2 (1: no incomplete files; still read).
   2: i64 last_sequence,       // The last op the image includes.
   3: i64 next_chunk_id,
   4: list<InodeRecord> inodes,

@@ -25,6 +25,7 @@
 #include "cluster/cluster_config.h"
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
+#include "dfs/master/dfs_path.h"
 #include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
@@ -160,6 +161,20 @@ TEST_F(DfsClientITest, CreateRulesAndFailedWritesLeaveNoFile) {
   EXPECT_EQ(*ReadFile("/c/a"), "second!");
   // A directory is never replaced.
   EXPECT_FALSE(client_->Create("/c", overwrite).ok());
+  // Names at the limits: the temporary name beside them is cut short,
+  // between characters (a 255-byte name of 3-byte ones; a 4096-byte path).
+  std::string wide = "/c/";
+  for (int i = 0; i < 85; ++i) wide += "\xe2\x82\xac";  // U+20AC, 3 bytes.
+  std::string full = "/c/" + std::string(kMaxDfsComponentBytes, 'l');
+  while (full.size() + 1 + kMaxDfsComponentBytes < kMaxDfsPathBytes) {
+    full += "/" + std::string(kMaxDfsComponentBytes, 'l');
+  }
+  full += "/" + std::string(kMaxDfsPathBytes - full.size() - 1, 'f');
+  for (const std::string& path : {wide, full}) {
+    ASSERT_TRUE(WriteFile(path, "one").ok());
+    ASSERT_TRUE(WriteFile(path, "two", 3, overwrite).ok()) << path.size();
+    EXPECT_EQ(*ReadFile(path), "two");
+  }
 
   // A file being written is not readable yet, and visible once closed.
   {

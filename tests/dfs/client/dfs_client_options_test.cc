@@ -1,8 +1,13 @@
 // DfsClient options from cluster.conf, and connection errors; no daemons.
+#include <chrono>
+
+#include <gflags/gflags.h>
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_config.h"
 #include "dfs/client/dfs_client.h"
+
+DECLARE_int32(dfs_client_master_retry_ms);
 
 namespace mr::dfs {
 namespace {
@@ -65,13 +70,18 @@ TEST(DfsClientOptionsTest, BadSettings) {
 }
 
 TEST(DfsClientOptionsTest, ConnectErrors) {
+  gflags::FlagSaver saver;
+  FLAGS_dfs_client_master_retry_ms = 300;  // Connect waits this long for a master.
   DfsClient::Options options;
   EXPECT_EQ(DfsClient::Connect(options).status().code(), Status::Code::kInvalidArgument);
   options.master_host = "127.0.0.1";
-  options.master_port = 1;  // Privileged and unused: refused at once.
+  options.master_port = 1;  // Privileged and unused: refused at once, every time.
+  auto start = std::chrono::steady_clock::now();
   Result<std::unique_ptr<DfsClient>> client = DfsClient::Connect(options);
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), Status::Code::kUnavailable) << client.status().ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150))
+      << "retried for the retry window";
   EXPECT_FALSE(DfsClient::ConnectToCluster("/nonexistent/cluster").ok());
 }
 

@@ -16,10 +16,11 @@ class DfsClusterTest : public ::testing::Test {
  protected:
   // Starts the cluster and connects client_; skips the test if the daemons
   // are not built, fails it (fatally) if the cluster does not start.
-  void StartCluster(int racks = 2, int nodes_per_rack = 2) {
+  // `extra`: more mrcluster arguments (LocalDfs::Up).
+  void StartCluster(int racks = 2, int nodes_per_rack = 2, const std::string& extra = "") {
     std::string missing = MissingDfsDaemons();
     if (!missing.empty()) GTEST_SKIP() << "DFS daemons not available: " << missing;
-    CommandResult up = cluster_.Up(racks, nodes_per_rack);
+    CommandResult up = cluster_.Up(racks, nodes_per_rack, kLocalDfsChunk, false, extra);
     ASSERT_EQ(up.exit_code, 0) << "mrcluster up failed:\n" << up.out << up.err;
     client_ = NewClient();
     ASSERT_NE(client_, nullptr);

@@ -4,7 +4,7 @@
 //  - the master is killed with SIGKILL mid-write and started again on its
 //    directory a little later: the write finishes and reads back exactly;
 //  - reads (open + read, list, stat) issued while the master is down
-//    succeed once it is back;
+//    succeed once it is back, and so does a client connecting meanwhile;
 //  - a datanode of the writer's pipeline is killed with SIGKILL mid-chunk:
 //    the chunk goes on under a new generation without it, the file reads
 //    back exactly, and the chunk is re-replicated to full replication; then
@@ -178,8 +178,16 @@ TEST_F(FailoverITest, CallsIssuedWhileTheMasterIsDownSucceedOnceItIsBack) {
                       : Status::Internal("length " + std::to_string(stat->length));
   });
   std::thread mkdirer([&] { mkdirs_status = clients[3]->Mkdirs("/down/sub"); });
-  for (std::thread* t : {&reader, &lister, &stater, &mkdirer}) t->join();
+  // A client that connects while the master is down (a task starting during
+  // the restart) waits for it too.
+  Status connect_status;
+  std::thread connecter([&] {
+    Result<std::unique_ptr<DfsClient>> late = DfsClient::ConnectToCluster(cluster_.dir());
+    connect_status = late.ok() ? (*late)->Stat("/down/f").status() : late.status();
+  });
+  for (std::thread* t : {&reader, &lister, &stater, &mkdirer, &connecter}) t->join();
   WaitForRestart();
+  EXPECT_TRUE(connect_status.ok()) << connect_status.ToString();
   EXPECT_TRUE(read_status.ok()) << read_status.ToString();
   EXPECT_TRUE(list_status.ok()) << list_status.ToString();
   EXPECT_TRUE(stat_status.ok()) << stat_status.ToString();

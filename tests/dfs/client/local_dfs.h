@@ -58,16 +58,37 @@ class LocalDfs {
   ~LocalDfs() { Down(); }
 
   // mrcluster up: the DFS alone, or with `scheduler` also a resource manager
-  // and a node manager per datanode; the result says why it failed.
+  // and a node manager per datanode; `extra` goes to mrcluster as is (e.g.
+  // "--master_flags=--dfs_lease_timeout_ms=2000"). The result says why it
+  // failed.
   CommandResult Up(int racks = 2, int nodes_per_rack = 2, int64_t chunk_size = kLocalDfsChunk,
-                   bool scheduler = false) {
+                   bool scheduler = false, const std::string& extra = "") {
     up_ = true;
     return RunCommand(Quote(BinPath("mrcluster")) + " up " +
                           (scheduler ? "--scheduler" : "--noscheduler") + " --dir " + Quote(dir_) +
                           " --racks " + std::to_string(racks) + " --nodes-per-rack " +
                           std::to_string(nodes_per_rack) + " --chunk-size " +
-                          std::to_string(chunk_size),
+                          std::to_string(chunk_size) + " " + extra,
                       90);
+  }
+
+  // mrcluster start of one node (after KillNode); the result says why it
+  // failed.
+  CommandResult StartNode(const std::string& node_id) {
+    return RunCommand(Quote(BinPath("mrcluster")) + " start --dir " + Quote(dir_) + " " + node_id,
+                      60);
+  }
+
+  // mrdfs on this cluster.
+  CommandResult Mrdfs(const std::string& args, int timeout_s = 60) const {
+    return RunCommand(Quote(BinPath("mrdfs")) + " --cluster " + Quote(dir_) + " " + args,
+                      timeout_s);
+  }
+
+  // A client of the master, for raw RPCs (no client-side checks).
+  Result<std::unique_ptr<dfs::MasterClient>> ConnectToMaster() const {
+    ASSIGN_OR_RETURN(cluster::ClusterConfig config, cluster::LoadConfig(dir_));
+    return dfs::MasterClient::Connect(config.Master()->host, config.Master()->port);
   }
 
   // Kills datanode `node_id` and starts it again on the command line
@@ -102,9 +123,7 @@ class LocalDfs {
 
   // The datanodes as the master sees them.
   Result<std::vector<dfs::wire::DatanodeStatus>> ListDatanodes() const {
-    ASSIGN_OR_RETURN(cluster::ClusterConfig config, cluster::LoadConfig(dir_));
-    ASSIGN_OR_RETURN(std::unique_ptr<dfs::MasterClient> master,
-                     dfs::MasterClient::Connect(config.Master()->host, config.Master()->port));
+    ASSIGN_OR_RETURN(std::unique_ptr<dfs::MasterClient> master, ConnectToMaster());
     return master->ListDatanodes();
   }
 

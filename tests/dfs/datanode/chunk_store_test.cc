@@ -266,5 +266,33 @@ TEST(ChunkStoreSpaceTest, RealDiskReportsItsSize) {
   EXPECT_TRUE(store->CreateChunk(1, 1, uint64_t{1} << 60).status().IsNoSpace());
 }
 
+TEST_F(ChunkStoreTest, DirectoryScanFindsMissingAndShortReplicas) {
+  const std::string data = RandomBytes(200000, 3);
+  for (int64_t id = 1; id <= 5; ++id) WriteChunk(store_.get(), id, 1, data);
+  std::string meta2 = JoinPath(store_->chunk_dir(), ChunkMetaName(2, 1));
+  ASSERT_EQ(::unlink(DataPath(1, 1).c_str()), 0);
+  ASSERT_EQ(::unlink(meta2.c_str()), 0);
+  ASSERT_EQ(::truncate(DataPath(3, 1).c_str(), 1000), 0);
+  ASSERT_TRUE(store_->Delete(4).ok());  // A deletion is no loss.
+  std::vector<LostReplica> lost = store_->ScanForLostReplicas();
+  ASSERT_EQ(lost.size(), 3u);
+  EXPECT_EQ(lost[0].info.chunk_id, 1);
+  EXPECT_EQ(lost[0].why, "data file missing");
+  EXPECT_EQ(lost[1].info.chunk_id, 2);
+  EXPECT_EQ(lost[1].why, "meta file missing");
+  EXPECT_EQ(lost[2].info.chunk_id, 3);
+  EXPECT_EQ(lost[2].why, "data file has 1000 bytes, not 200000");
+  // Dropped from the store, what was left of them unlinked; found once.
+  ASSERT_EQ(store_->List().size(), 1u);
+  EXPECT_EQ(store_->List()[0].chunk_id, 5);
+  EXPECT_EQ(store_->stored_bytes(), data.size());
+  EXPECT_EQ(DirEntries(store_->chunk_dir()),
+            (std::vector<std::string>{ChunkDataName(5, 1), ChunkMetaName(5, 1)}));
+  EXPECT_TRUE(store_->ScanForLostReplicas().empty());
+  // The lost chunks can be written again (re-replication back to this node).
+  WriteChunk(store_.get(), 1, 1, data);
+  EXPECT_TRUE(store_->ScanForLostReplicas().empty());
+}
+
 }  // namespace
 }  // namespace mr::dfs

@@ -53,8 +53,13 @@ class FakeMasterLink : public MasterLink {
       ++unknown_calls_;
       return Status::NotFound("unknown datanode");
     }
+    if (failing_heartbeats_ > 0) {
+      --failing_heartbeats_;
+      return Status::Unavailable("fake master down");
+    }
     ++heartbeats_;
     stats_ = stats;
+    lost_.insert(lost_.end(), stats.lost_replicas.begin(), stats.lost_replicas.end());
     commands->assign(commands_.begin(), commands_.end());
     commands_.clear();
     return Status::OK();
@@ -83,6 +88,9 @@ class FakeMasterLink : public MasterLink {
 
   // ---- Test controls and observations.
   void FailRegisters(int n) { std::lock_guard lock(mu_); failing_registers_ = n; }
+  void FailHeartbeats(int n) { std::lock_guard lock(mu_); failing_heartbeats_ = n; }
+  // Every lost replica heartbeats carried, in order.
+  std::vector<wire::ChunkReplicaInfo> lost() const { std::lock_guard lock(mu_); return lost_; }
   // As after a master restart: the node must register again.
   void Forget() { std::lock_guard lock(mu_); known_ = false; }
   void Send(wire::DatanodeCommand command) {
@@ -105,6 +113,7 @@ class FakeMasterLink : public MasterLink {
  private:
   mutable std::mutex mu_;
   int failing_registers_ = 0;
+  int failing_heartbeats_ = 0;
   bool known_ = false;
   int register_calls_ = 0;
   int registrations_ = 0;
@@ -116,6 +125,7 @@ class FakeMasterLink : public MasterLink {
   std::vector<std::vector<wire::ChunkReplicaInfo>> reports_;
   std::vector<wire::ChunkReplicaInfo> received_;
   std::vector<int64_t> bad_;
+  std::vector<wire::ChunkReplicaInfo> lost_;
 };
 
 // One datanode: a store, a data server and an agent talking to its own fake
@@ -206,6 +216,25 @@ TEST(DatanodeAgentTest, RegistersHeartbeatsAndReportsChunks) {
   EXPECT_GT(stats.capacity_bytes, 0);
   EXPECT_GT(stats.used_bytes, 0);
   EXPECT_LE(stats.used_bytes, stats.capacity_bytes);
+}
+
+TEST(DatanodeAgentTest, LostReplicasRideTheNextHeartbeatThatGetsThrough) {
+  TestNode node("dn1");
+  node.agent->Start();
+  ASSERT_TRUE(Eventually([&] { return node.master.heartbeats() >= 1; }));
+  node.master.FailHeartbeats(3);
+  node.agent->OnLostReplica(ChunkInfo{7, 2, 100}, "data file missing");
+  node.agent->OnLostReplica(ChunkInfo{8, 1, 5}, "meta file has 3 bytes, not 28");
+  // Delivered once, after the failed heartbeats, both of them.
+  ASSERT_TRUE(Eventually([&] { return node.master.lost().size() >= 2; }));
+  int before = node.master.heartbeats();
+  ASSERT_TRUE(Eventually([&] { return node.master.heartbeats() >= before + 3; }));
+  std::vector<wire::ChunkReplicaInfo> lost = node.master.lost();
+  ASSERT_EQ(lost.size(), 2u);
+  EXPECT_EQ(lost[0].chunk_id, 7);
+  EXPECT_EQ(lost[0].generation, 2);
+  EXPECT_EQ(lost[0].length, 100);
+  EXPECT_EQ(lost[1].chunk_id, 8);
 }
 
 TEST(DatanodeAgentTest, HeartbeatsAreSpacedByTheInterval) {

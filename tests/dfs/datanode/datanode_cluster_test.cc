@@ -214,7 +214,7 @@ TEST(ThriftMasterLinkTest, SpeaksToTheMaster) {
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   ThriftMasterLink link(LinkTo((*server)->port(), "dn1"));
   std::vector<wire::DatanodeCommand> commands;
-  DatanodeStats stats{1 << 30, 1 << 20, 0};
+  DatanodeStats stats{1 << 30, 1 << 20, 0, {}};
   // Not registered yet: the agent's cue to register.
   EXPECT_TRUE(link.Heartbeat(stats, &commands).IsNotFound());
   EXPECT_TRUE(link.ChunkReport({}).IsNotFound());

@@ -74,5 +74,42 @@ TEST(ScrubberTest, RateIsBoundedAndStopIsPrompt) {
   EXPECT_LE(scrubber.bytes_verified(), 2u << 20);
 }
 
+// The directory scan notices a replica deleted under the store within its
+// interval, even while a slow checksum pass is running.
+TEST(ScrubberTest, DirectoryScanReportsLostReplicasDuringAPass) {
+  mr::testing::ScopedTempDir dir;
+  auto store = ChunkStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  WriteChunk(store->get(), 1, std::string(8 << 20, 'a'));  // The pass takes ~8 s.
+  WriteChunk(store->get(), 2, std::string(1000, 'b'));
+  std::mutex mu;
+  std::vector<std::pair<int64_t, std::string>> lost;
+  Scrubber::Options options;
+  options.bytes_per_second = 1 << 20;
+  options.scan_interval = std::chrono::milliseconds(50);
+  Scrubber scrubber(
+      store->get(), options, [](const ChunkInfo&, const Status&) {},
+      [&](const ChunkInfo& c, const std::string& why) {
+        std::lock_guard lock(mu);
+        lost.emplace_back(c.chunk_id, why);
+      });
+  scrubber.Start();
+  ASSERT_TRUE(mr::testing::Eventually([&] { return scrubber.scans_completed() >= 1; }));
+  const auto removed = std::chrono::steady_clock::now();
+  ASSERT_EQ(::unlink(JoinPath((*store)->chunk_dir(), ChunkDataName(2, 1)).c_str()), 0);
+  ASSERT_TRUE(mr::testing::Eventually([&] {
+    std::lock_guard lock(mu);
+    return !lost.empty();
+  }, std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - removed, std::chrono::seconds(2));
+  EXPECT_EQ(scrubber.passes_completed(), 0u) << "found during the pass, not after it";
+  scrubber.Stop();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].first, 2);
+  EXPECT_EQ(lost[0].second, "data file missing");
+  EXPECT_TRUE((*store)->Find(2).status().IsNotFound());
+}
+
 }  // namespace
 }  // namespace mr::dfs

@@ -97,7 +97,7 @@ class MasterServiceTest : public MasterServerTest {
   }
 
   std::set<std::string> Holders(const std::string& path) {
-    auto located = client_->GetChunkLocations(path, 0, kChunkSize);
+    auto located = client_->GetChunkLocations(path, 0, kChunkSize, /*include_incomplete=*/true);
     EXPECT_TRUE(located.ok()) << located.status().ToString();
     std::set<std::string> ids;
     if (located.ok() && located->size() == 1) {
@@ -436,7 +436,7 @@ class LeaseTest : public MasterServiceTest {
   bool IsGone(const std::string& path) { return client_->Stat(path).status().IsNotFound(); }
 };
 
-TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
+TEST_F(LeaseTest, ExpiredWriterFileIsClosedIncompleteWithReportedLength) {
   RegisterCluster();
   ASSERT_TRUE(client_->Create("/rec", 3, kChunkSize, "dead-writer", "host-a1").ok());
   auto first = client_->AddChunk("/rec", "dead-writer");
@@ -460,7 +460,14 @@ TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
   auto stat = client_->Stat("/rec");
   ASSERT_TRUE(stat.ok());
   EXPECT_EQ(stat->length, kChunkSize + 5000);
-  auto located = client_->GetChunkLocations("/rec", 0, stat->length);
+  // Closed, but never complete: its writer did not close it.
+  EXPECT_TRUE(stat->__isset.incomplete && stat->incomplete);
+  auto listed = client_->List("/");
+  ASSERT_TRUE(listed.ok());
+  for (const wire::FileStatus& f : *listed) EXPECT_EQ(f.incomplete, f.path == "/rec") << f.path;
+  // Readers are refused; fsck and stat ask for it explicitly.
+  EXPECT_TRUE(client_->GetChunkLocations("/rec", 0, stat->length).status().IsCorruption());
+  auto located = client_->GetChunkLocations("/rec", 0, stat->length, /*include_incomplete=*/true);
   ASSERT_TRUE(located.ok()) << located.status().ToString();
   ASSERT_EQ(located->size(), 2u);
   EXPECT_EQ((*located)[0].length, kChunkSize);
@@ -470,11 +477,11 @@ TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
   std::set<std::string> holders;
   for (const wire::DatanodeInfo& d : (*located)[1].replicas) holders.insert(d.id);
   EXPECT_EQ(holders, (std::set<std::string>{last->replicas[0].id, last->replicas[2].id}));
-  // The writer, were it alive after all, learns whether its length stuck.
-  EXPECT_EQ(client_->Complete("/rec", "dead-writer", 6000).status().code(),
-            Status::Code::kAborted);
-  auto same = client_->Complete("/rec", "dead-writer", 5000);
-  ASSERT_TRUE(same.ok() && *same);
+  // The writer, were it alive after all, cannot complete it, whatever length.
+  for (int64_t length : {6000, 5000}) {
+    EXPECT_EQ(client_->Complete("/rec", "dead-writer", length).status().code(),
+              Status::Code::kAborted);
+  }
   // The short replica is replaced: the chunk is re-replicated to 3.
   ASSERT_TRUE(HeartbeatUntil([&] {
     for (const std::string& id : live_) {
@@ -484,7 +491,7 @@ TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
   }, {"live-writer"}));
 
   // The renewing writer kept its lease all along (several timeouts), and
-  // closes its file normally.
+  // closes its file normally: complete.
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
   while (std::chrono::steady_clock::now() < until) {
     ASSERT_TRUE(client_->RenewLease("live-writer").ok());
@@ -500,30 +507,60 @@ TEST_F(LeaseTest, ExpiredWriterFileIsRecoveredWithReportedLength) {
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_TRUE(*done);
   EXPECT_EQ(client_->Stat("/live")->length, 10);
+  EXPECT_FALSE(client_->Stat("/live")->incomplete);
 }
 
-TEST_F(LeaseTest, ExpiredFileWithoutReplicasIsRemoved) {
+// The longest stored prefix of chunks is kept; a file with none is removed,
+// and the replicas of dropped chunks are deleted.
+TEST_F(LeaseTest, RecoveryKeepsTheStoredPrefixOrRemovesTheFile) {
   RegisterCluster();
+  auto store = [&](const wire::LocatedChunk& chunk, int64_t length) {
+    for (const wire::DatanodeInfo& d : chunk.replicas) {
+      ASSERT_TRUE(client_->ChunkReceived(d.id, Replica(chunk, length)).ok());
+    }
+  };
   ASSERT_TRUE(client_->Create("/d/empty", 3, kChunkSize, "w1", "").ok());  // No chunk.
-  ASSERT_TRUE(client_->Create("/d/partial", 3, kChunkSize, "w2", "host-a1").ok());
-  auto full = client_->AddChunk("/d/partial", "w2");
-  ASSERT_TRUE(full.ok());
-  for (const wire::DatanodeInfo& d : full->replicas) {
-    ASSERT_TRUE(client_->ChunkReceived(d.id, Replica(*full, kChunkSize)).ok());
+  ASSERT_TRUE(client_->Create("/d/unstored", 3, kChunkSize, "w2", "host-a1").ok());
+  ASSERT_TRUE(client_->AddChunk("/d/unstored", "w2").ok());  // Never stored anywhere.
+  // Chunk 1 whole, chunk 2 only partly copied (the writer died filling
+  // it), chunk 3 stored: only chunk 1 is a prefix the file can keep.
+  ASSERT_TRUE(client_->Create("/d/partial", 3, kChunkSize, "w3", "host-a1").ok());
+  std::vector<wire::LocatedChunk> chunks;
+  for (int i = 0; i < 3; ++i) {
+    auto chunk = client_->AddChunk("/d/partial", "w3");
+    ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
+    chunks.push_back(*chunk);
   }
-  ASSERT_TRUE(client_->AddChunk("/d/partial", "w2").ok());  // Never stored anywhere.
+  store(chunks[0], kChunkSize);
+  store(chunks[1], 4096);
+  store(chunks[2], 100);
 
-  ASSERT_TRUE(HeartbeatUntil([&] { return IsGone("/d/empty") && IsGone("/d/partial"); }));
-  EXPECT_TRUE(client_->Stat("/d")->is_dir);
-  // The replicas of the removed file's first chunk are deleted.
   ASSERT_TRUE(HeartbeatUntil([&] {
-    for (const wire::DatanodeInfo& d : full->replicas) {
-      if (!FindCommand(d.id, wire::DatanodeCommandKind::DELETE, full->chunk_id)) return false;
+    return IsGone("/d/empty") && IsGone("/d/unstored") && IsClosed("/d/partial");
+  }));
+  EXPECT_TRUE(client_->Stat("/d")->is_dir);
+  auto partial = client_->Stat("/d/partial");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_TRUE(partial->incomplete);
+  EXPECT_EQ(partial->length, kChunkSize);
+  auto located = client_->GetChunkLocations("/d/partial", 0, INT64_MAX, true);
+  ASSERT_TRUE(located.ok());
+  ASSERT_EQ(located->size(), 1u);
+  EXPECT_EQ((*located)[0].chunk_id, chunks[0].chunk_id);
+  // The replicas of the dropped chunks are deleted.
+  ASSERT_TRUE(HeartbeatUntil([&] {
+    for (int i : {1, 2}) {
+      for (const wire::DatanodeInfo& d : chunks[i].replicas) {
+        if (!FindCommand(d.id, wire::DatanodeCommandKind::DELETE, chunks[i].chunk_id)) {
+          return false;
+        }
+      }
     }
     return true;
   }));
-  // The writer that comes back finds its file gone.
-  EXPECT_TRUE(client_->Complete("/d/partial", "w2", 0).status().IsNotFound());
+  // The writers that come back find their files gone or not theirs.
+  EXPECT_TRUE(client_->Complete("/d/unstored", "w2", 0).status().IsNotFound());
+  EXPECT_EQ(client_->Complete("/d/partial", "w3", 100).status().code(), Status::Code::kAborted);
 }
 
 TEST_F(LeaseTest, RecoverySurvivesRestart) {
@@ -548,6 +585,7 @@ TEST_F(LeaseTest, RecoverySurvivesRestart) {
   auto r = client_->Stat("/r");  // The recovery was logged.
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->under_construction);
+  EXPECT_TRUE(r->incomplete);
   EXPECT_EQ(r->length, 777);
   EXPECT_TRUE(client_->Stat("/u")->under_construction);
 
@@ -570,6 +608,7 @@ TEST_F(LeaseTest, RecoverySurvivesRestart) {
   auto u = client_->Stat("/u");
   ASSERT_TRUE(u.ok()) << u.status().ToString();
   EXPECT_FALSE(u->under_construction);
+  EXPECT_TRUE(u->incomplete);
   EXPECT_EQ(u->length, 1234);
 }
 

@@ -15,6 +15,7 @@
 #include "dfs/master/master_state.h"
 #include "dfs/master/record_framing.h"
 #include "dfs_types.h"
+#include "tests/dfs/master/op_log_test_util.h"
 #include "test_util.h"
 
 namespace mr::dfs {
@@ -37,24 +38,6 @@ class OpLogTest : public ::testing::TestWithParam<int64_t> {
     auto state = MasterState::Open(options);
     EXPECT_TRUE(state.ok()) << state.status().ToString();
     return state.ok() ? *std::move(state) : nullptr;
-  }
-
-  static wire::NamespaceImage Image(const MasterState& state) {
-    wire::NamespaceImage image;
-    state.ns().SaveImage(&image);
-    image.next_chunk_id = state.next_chunk_id();
-    image.last_sequence = state.last_sequence();
-    return image;
-  }
-
-  // Six ops: a directory, a closed two-chunk file, an open file, a rename.
-  static void WriteSomeOps(MasterState* state, const std::string& prefix) {
-    ASSERT_TRUE(state->Mkdirs(prefix + "/dir").ok());
-    ASSERT_TRUE(state->Create(prefix + "/dir/f", 3, 1000, "c1").ok());
-    ASSERT_TRUE(state->AddChunk(prefix + "/dir/f", "c1").ok());
-    ASSERT_TRUE(state->AddChunk(prefix + "/dir/f", "c1").ok());
-    ASSERT_TRUE(state->Complete(prefix + "/dir/f", "c1", 17).ok());
-    ASSERT_TRUE(state->Rename(prefix + "/dir/f", prefix + "/g").ok());
   }
 
   std::vector<std::string> Files(const std::string& prefix) {
@@ -81,22 +64,6 @@ class OpLogTest : public ::testing::TestWithParam<int64_t> {
     }
   }
 
-  // Byte offsets where each record of a log file begins.
-  static std::vector<size_t> RecordOffsets(const std::string& bytes) {
-    std::vector<size_t> offsets;
-    for (std::string_view payload : ParseFramedRecords(bytes).payloads) {
-      offsets.push_back(static_cast<size_t>(payload.data() - bytes.data()) - kRecordHeaderBytes);
-    }
-    return offsets;
-  }
-
-  void ChangeFile(const std::string& path, const std::function<void(std::string*)>& change) {
-    std::string bytes = *ReadFileToString(path);
-    change(&bytes);
-    ASSERT_TRUE(RemoveAll(path).ok());
-    ASSERT_TRUE(WriteStringToFile(path, bytes, true).ok());
-  }
-
   mr::testing::ScopedTempDir dir_;
   int64_t clock_ms_ = 1000;
 };
@@ -105,19 +72,19 @@ TEST_P(OpLogTest, ReopenReplaysEveryOp) {
   wire::NamespaceImage before;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
     std::vector<int64_t> removed;
     ASSERT_TRUE(state->Create("/tmp/x", 1, 10, "c2").ok());
     ASSERT_TRUE(state->AddChunk("/tmp/x", "c2").ok());
     ASSERT_TRUE(state->Delete("/tmp", true, &removed).ok());
     EXPECT_EQ(removed, std::vector<int64_t>{3});
     ASSERT_TRUE(state->Create("/open", 2, 10, "c3").ok());
-    before = Image(*state);
+    before = ImageOf(*state);
     EXPECT_EQ(before.last_sequence, 10);
     EXPECT_EQ(before.next_chunk_id, 4);
   }
   auto state = Open();
-  EXPECT_EQ(Image(*state), before);
+  EXPECT_EQ(ImageOf(*state), before);
   EXPECT_EQ(state->ns().Stat("/g")->length, 1017);
   EXPECT_TRUE(state->ns().Stat("/open")->under_construction);
   auto chunk = state->AddChunk("/open", "c3");
@@ -139,38 +106,40 @@ TEST_P(OpLogTest, CheckpointThenMoreOpsThenReopen) {
   wire::NamespaceImage before;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "/one");
+    WriteSixOps(state.get(), "/one");
     ASSERT_TRUE(state->Checkpoint().ok());
     EXPECT_EQ(Files("checkpoint.").size(), 1u);
-    EXPECT_EQ(Files("oplog.").size(), 1u);  // The old log is gone.
-    WriteSomeOps(state.get(), "/two");
-    before = Image(*state);
+    // The new log, and the old one, kept with the checkpoint before (op 0).
+    EXPECT_EQ(Files("oplog.").size(), 2u);
+    WriteSixOps(state.get(), "/two");
+    before = ImageOf(*state);
   }
   auto state = Open();
-  EXPECT_EQ(Image(*state), before);
+  EXPECT_EQ(ImageOf(*state), before);
   ASSERT_TRUE(state->Checkpoint().ok());
   ASSERT_TRUE(state->Checkpoint().ok());  // Nothing new: a no-op.
   state.reset();
-  EXPECT_EQ(Image(*Open()), before);
+  EXPECT_EQ(ImageOf(*Open()), before);
 }
 
 TEST_P(OpLogTest, AutomaticCheckpoints) {
   wire::NamespaceImage before;
   {
     auto state = Open(/*checkpoint_every_ops=*/4);
-    WriteSomeOps(state.get(), "/a");
-    WriteSomeOps(state.get(), "/b");
-    before = Image(*state);
+    WriteSixOps(state.get(), "/a");
+    WriteSixOps(state.get(), "/b");
+    before = ImageOf(*state);
   }
-  ASSERT_EQ(Files("checkpoint.").size(), 1u);
-  EXPECT_EQ(Image(*Open()), before);
+  // Checkpoints at ops 4, 8 and 12; the last two are kept (op_log.h).
+  ASSERT_EQ(Files("checkpoint.").size(), 2u);
+  EXPECT_EQ(ImageOf(*Open()), before);
 }
 
 TEST_P(OpLogTest, TornTailKeepsEveryCompleteRecord) {
   wire::NamespaceImage after_recovery;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
     ASSERT_TRUE(state->Rename("/g", "/h").ok());
   }
   {
@@ -184,15 +153,15 @@ TEST_P(OpLogTest, TornTailKeepsEveryCompleteRecord) {
     EXPECT_EQ(state->last_sequence(), 7);
     EXPECT_TRUE(state->ns().Stat("/h").ok());
     ASSERT_TRUE(state->Mkdirs("/after").ok());  // Appends after recovery work.
-    after_recovery = Image(*state);
+    after_recovery = ImageOf(*state);
   }
-  EXPECT_EQ(Image(*Open()), after_recovery);
+  EXPECT_EQ(ImageOf(*Open()), after_recovery);
 }
 
 TEST_P(OpLogTest, TornHeaderInTheOnlyLog) {
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
   }
   ChangeFile(NewestLog(), [](std::string* b) {
     b->resize(RecordsEnd(*b));
@@ -206,7 +175,7 @@ TEST_P(OpLogTest, TornHeaderInTheOnlyLog) {
 TEST_P(OpLogTest, TornHeaderThenZeros) {
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
   }
   ChangeFile(NewestLog(), [](std::string* b) {
     size_t end = RecordsEnd(*b);
@@ -221,7 +190,7 @@ TEST_P(OpLogTest, TornHeaderThenZeros) {
 TEST_P(OpLogTest, CorruptLastRecordIsDroppedEarlierKept) {
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
   }
   ChangeFile(NewestLog(), [](std::string* b) { (*b)[RecordsEnd(*b) - 2] ^= 0x40; });
   auto state = Open();
@@ -234,7 +203,7 @@ TEST_P(OpLogTest, CorruptLastRecordIsDroppedEarlierKept) {
 TEST_P(OpLogTest, CorruptCheckpointRefusesToStart) {
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
     ASSERT_TRUE(state->Checkpoint().ok());
   }
   ChangeFile(Files("checkpoint.").back(), [](std::string* b) { (*b)[b->size() / 2] ^= 1; });
@@ -321,11 +290,11 @@ TEST_P(OpLogTest, ConcurrentMutationsWithCheckpoints) {
       });
     }
     for (std::thread& thread : threads) thread.join();
-    before = Image(*state);
+    before = ImageOf(*state);
     EXPECT_EQ(before.last_sequence, kThreads * kPerThread);
   }
-  EXPECT_EQ(Files("checkpoint.").size(), 1u);
-  EXPECT_EQ(Image(*Open()), before);
+  EXPECT_EQ(Files("checkpoint.").size(), 2u);  // The newest and the one before.
+  EXPECT_EQ(ImageOf(*Open()), before);
 }
 
 
@@ -336,8 +305,8 @@ TEST_P(OpLogTest, PreallocatedLogEndsCleanlyInZeros) {
   std::string log;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
-    before = Image(*state);
+    WriteSixOps(state.get(), "");
+    before = ImageOf(*state);
     log = NewestLog();
     std::string bytes = *ReadFileToString(log);
     ParsedRecords parsed = ParseFramedRecords(bytes);
@@ -351,7 +320,7 @@ TEST_P(OpLogTest, PreallocatedLogEndsCleanlyInZeros) {
     }
   }
   auto state = Open();
-  EXPECT_EQ(Image(*state), before);
+  EXPECT_EQ(ImageOf(*state), before);
   std::string bytes = *ReadFileToString(log);  // Now an older log.
   EXPECT_EQ(ParseFramedRecords(bytes).valid_bytes, bytes.size());
   EXPECT_NE(NewestLog(), log);
@@ -363,7 +332,7 @@ TEST_P(OpLogTest, TornRecordThenZeros) {
   wire::NamespaceImage after_recovery;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
   }
   ChangeFile(NewestLog(), [](std::string* b) {
     size_t end = RecordsEnd(*b);
@@ -374,9 +343,9 @@ TEST_P(OpLogTest, TornRecordThenZeros) {
     EXPECT_EQ(state->last_sequence(), 5);  // The rename is gone.
     EXPECT_TRUE(state->ns().Stat("/dir/f").ok());
     ASSERT_TRUE(state->Mkdirs("/after").ok());
-    after_recovery = Image(*state);
+    after_recovery = ImageOf(*state);
   }
-  EXPECT_EQ(Image(*Open()), after_recovery);
+  EXPECT_EQ(ImageOf(*Open()), after_recovery);
 }
 
 // Zeros are an end only if nothing but zeros follows them.
@@ -415,7 +384,7 @@ TEST_P(OpLogTest, ZerosInAnOlderLogAreCorruption) {
     for (const std::string& p : Files("")) ASSERT_TRUE(RemoveAll(p).ok());
     {
       auto state = Open();
-      WriteSomeOps(state.get(), "");
+      WriteSixOps(state.get(), "");
     }
     std::string older = NewestLog();
     {
@@ -443,22 +412,22 @@ TEST_P(OpLogTest, RestartAfterKillAppendsAfterTheLastRecord) {
   wire::NamespaceImage before;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "");
+    WriteSixOps(state.get(), "");
     ASSERT_TRUE(state->SyncTo(state->last_sequence()).ok());
-    before = Image(*state);
+    before = ImageOf(*state);
     CopyDirTo(crashed.path());
   }
   wire::NamespaceImage after;
   {
     auto state = OpenDir(crashed.path());
-    EXPECT_EQ(Image(*state), before);
+    EXPECT_EQ(ImageOf(*state), before);
     ASSERT_TRUE(state->Mkdirs("/after").ok());
     ASSERT_TRUE(state->Create("/after/f", 1, 10, "c").ok());
     EXPECT_EQ(state->last_sequence(), 8);
-    after = Image(*state);
+    after = ImageOf(*state);
   }
   auto state = OpenDir(crashed.path());
-  EXPECT_EQ(Image(*state), after);
+  EXPECT_EQ(ImageOf(*state), after);
   EXPECT_TRUE(state->ns().Stat("/after/f").ok());
 }
 
@@ -469,17 +438,18 @@ TEST_P(OpLogTest, CheckpointStartsAPreallocatedLog) {
   wire::NamespaceImage before;
   {
     auto state = Open();
-    WriteSomeOps(state.get(), "/one");
+    WriteSixOps(state.get(), "/one");
     ASSERT_TRUE(state->Checkpoint().ok());
-    ASSERT_EQ(Files("oplog.").size(), 1u);
+    // The new log, and the one the checkpoint covers (kept with op 0's).
+    ASSERT_EQ(Files("oplog.").size(), 2u);
     EXPECT_EQ(*FileSize(NewestLog()), static_cast<uint64_t>(GetParam()));
-    WriteSomeOps(state.get(), "/two");
+    WriteSixOps(state.get(), "/two");
     ASSERT_TRUE(state->SyncTo(state->last_sequence()).ok());
-    before = Image(*state);
+    before = ImageOf(*state);
     CopyDirTo(crashed.path());
   }
-  EXPECT_EQ(Image(*OpenDir(crashed.path())), before);
-  EXPECT_EQ(Image(*Open()), before);
+  EXPECT_EQ(ImageOf(*OpenDir(crashed.path())), before);
+  EXPECT_EQ(ImageOf(*Open()), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Preallocate, OpLogTest,
