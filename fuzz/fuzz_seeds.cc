@@ -144,7 +144,7 @@ void ThriftSeeds() {
   Seed("thrift_service", "master_stat", 0, Call<Master>([](Master& c) { c.send_Stat("/in/a"); }));
   Seed("thrift_service", "master_calls", 0, Call<Master>([](Master& c) {
          c.send_Mkdirs("/a/b");
-         c.send_Rename("/a/b", "/a/c");
+         c.send_Rename("/a/b", "/a/c", false);
          c.send_List("/a");
        }));
   Seed("thrift_service", "rm_new_app", 1, Call<Rm>([](Rm& c) { c.send_NewApplication(); }));

@@ -37,14 +37,15 @@ std::shared_ptr<apache::thrift::TProcessor> Processor(uint8_t which) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mr::fuzz::FuzzInput in(data, size);
   auto processor = Processor(in.TakeByte());
-  // The server's settings: frames of at most 16 MiB.
-  auto config = mr::rpc::FramedRpcConfig(16 << 20);
+  // The server's settings (ThriftServer::Options' default frame size).
+  const int32_t max_frame_bytes = mr::rpc::ThriftServer::Options().max_frame_bytes;
+  auto config = mr::rpc::FramedRpcConfig(max_frame_bytes);
   std::string bytes(in.rest());
   auto input = std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(bytes.data()),
                                                bytes.size(), TMemoryBuffer::OBSERVE, config);
   auto framed_in = std::make_shared<TFramedTransport>(input, config);
   auto output = std::make_shared<TFramedTransport>(std::make_shared<TMemoryBuffer>(config), config);
-  auto in_protocol = mr::rpc::ThriftServer::RequestProtocolFactory()->getProtocol(framed_in);
+  auto in_protocol = mr::rpc::ThriftServer::RequestProtocolFactory(max_frame_bytes)->getProtocol(framed_in);
   auto out_protocol = std::make_shared<TCompactProtocol>(output);
   try {
     // As a connection's thread does: calls until the stream ends or fails.

@@ -3,6 +3,8 @@
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include "rpc/thrift_codec.h"
+
 namespace mr::membership {
 namespace {
 
@@ -10,8 +12,9 @@ using apache::thrift::protocol::TCompactProtocol;
 using apache::thrift::transport::TMemoryBuffer;
 
 // One reusable buffer and protocol per thread for encoding: membership
-// encodes millions of small messages in the simulator. (Writes only: see
-// DecodeMessage for why reads get a fresh buffer.)
+// encodes millions of small messages in the simulator. (Writes only: reads
+// get a fresh buffer each, DecodeThrift's, so that no read carries Thrift's
+// consumed-size accounting or a failed read's state into the next.)
 struct Encoder {
   std::shared_ptr<TMemoryBuffer> buffer = std::make_shared<TMemoryBuffer>();
   TCompactProtocol protocol{buffer};
@@ -122,26 +125,8 @@ Status DecodeMessage(std::string_view bytes, wire::Message* message, const Authe
     }
     body = covered.substr(kEnvelopeHeaderBytes);
   }
-  try {
-    // A fresh buffer per decode: a reused one would carry Thrift's
-    // consumed-message-size accounting (and a failed read's protocol state)
-    // from one message to the next.
-    // One configuration (limits only, never written) for every buffer:
-    // without it each buffer allocates its own.
-    static const auto kConfiguration = std::make_shared<apache::thrift::TConfiguration>();
-    auto buffer = std::make_shared<TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())),
-        static_cast<uint32_t>(body.size()), TMemoryBuffer::OBSERVE, kConfiguration);
-    TCompactProtocol protocol(buffer);
-    *message = wire::Message();
-    message->read(&protocol);
-    if (buffer->available_read() != 0) {
-      return Status::Corruption("membership message: trailing bytes after record");
-    }
-  } catch (const std::exception& ex) {
-    return Status::Corruption(std::string("membership message: ") + ex.what());
-  }
-  return Status::OK();
+  *message = wire::Message();
+  return DecodeThrift(body, "membership message", message);
 }
 
 // A struct inside a list is encoded exactly as on its own (the compact

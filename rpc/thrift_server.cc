@@ -65,11 +65,12 @@ class BoundedFramedTransportFactory : public apache::thrift::transport::TTranspo
 };
 
 // The connections a server holds, for its caps: each accepted socket
-// registers itself for its lifetime, marks when it last finished a call
-// (processContext) and whether it is blocked reading the next one. A
-// connection over a cap evicts the one that has waited longest for its next
-// request (from the same peer first), so idle or trickling callers cannot
-// hold the service from others; one that is processing is never evicted.
+// registers itself for its lifetime and marks when it last finished a call
+// (processContext) and whether it is in one (from its request read to its
+// reply written: CallTracker). A connection over a cap evicts the one that
+// has waited longest for its next request (from the same peer first), so
+// idle or trickling callers cannot hold the service from others; one in a
+// call is never evicted.
 //
 // Thread-safety: all methods take mu_; sockets are registered and removed
 // by the threads that create and destroy them.
@@ -88,9 +89,10 @@ class ConnectionTable {
   void Remove(Socket* socket);
 
  private:
-  // The socket among `candidates` blocked longest waiting for a request,
-  // shut down (its thread sees the end of the stream and ends it).
-  bool EvictLongestIdle(bool same_peer_only, const std::string& peer);  // Holds mu_.
+  // Shuts down the socket, other than `keep`, not in a call that has
+  // waited longest for a request (its thread sees the end of the stream and
+  // ends); false if there is none. Holds mu_.
+  bool EvictLongestIdle(const Socket& keep, bool same_peer_only);
 
   const std::string name_;
   const int max_total_;     // 0 = no limit.
@@ -112,23 +114,18 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
   }
   ~Socket() override { table_->Remove(this); }
 
-  uint32_t read(uint8_t* buf, uint32_t len) override {
-    reading_.store(true);
-    struct Done {
-      std::atomic<bool>* reading;
-      ~Done() { reading->store(false); }
-    } done{&reading_};
-    return TSocket::read(buf, len);
-  }
-
   // Called by the connection's thread before each request it reads; the
   // first one is the connection's start, which the constructor marked.
   void FinishedCall() {
+    in_call_.store(false);
     if (std::exchange(first_request_, false)) return;
     idle_since_ms_.store(SteadyClockMs());
   }
+  // A request was read whole (the handler runs next), or its reply written.
+  void EnterCall() { in_call_.store(true); }
+  void LeaveCall() { in_call_.store(false); }
   const std::string& peer() const { return peer_; }
-  bool waiting() const { return reading_.load(); }
+  bool in_call() const { return in_call_.load(); }
   int64_t idle_since_ms() const { return idle_since_ms_.load(); }
   // Ends the connection from another thread: its blocked read returns the
   // end of the stream. The descriptor stays open until the socket is
@@ -140,7 +137,7 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
   const std::shared_ptr<ConnectionTable> table_;  // Outlives the server socket.
   const std::string peer_;
   std::atomic<int64_t> idle_since_ms_;
-  std::atomic<bool> reading_{false};
+  std::atomic<bool> in_call_{false};
   bool first_request_ = true;  // The connection's thread only.
 };
 
@@ -150,19 +147,22 @@ bool ConnectionTable::MakeRoomFor(const Socket& socket) {
   if (max_per_peer_ > 0) {
     int from_peer = 0;
     for (Socket* open : sockets_) from_peer += open->peer() == peer;
-    if (from_peer > max_per_peer_ && !EvictLongestIdle(true, peer)) return false;
+    if (from_peer > max_per_peer_ && !EvictLongestIdle(socket, true)) return false;
   }
   if (max_total_ > 0 && static_cast<int>(sockets_.size()) > max_total_ &&
-      !EvictLongestIdle(false, peer)) {
+      !EvictLongestIdle(socket, false)) {
     return false;
   }
   return true;
 }
 
-bool ConnectionTable::EvictLongestIdle(bool same_peer_only, const std::string& peer) {
+bool ConnectionTable::EvictLongestIdle(const Socket& keep, bool same_peer_only) {
   Socket* oldest = nullptr;
   for (Socket* socket : sockets_) {
-    if (!socket->waiting() || (same_peer_only && socket->peer() != peer)) continue;
+    if (socket == &keep || socket->in_call() ||
+        (same_peer_only && socket->peer() != keep.peer())) {
+      continue;
+    }
     if (oldest == nullptr || socket->idle_since_ms() < oldest->idle_since_ms()) oldest = socket;
   }
   if (oldest == nullptr) return false;
@@ -217,11 +217,17 @@ class BoundedServerSocket : public TServerSocket {
 };
 
 // Reports the bound port once the server socket listens, and marks each
-// connection's call boundaries for the connection table.
-class ReadyHandler : public apache::thrift::server::TServerEventHandler {
+// connection's call boundaries for the connection table. A connection's
+// context (passed to CallTracker by the processor) is its socket.
+class ServerEvents : public apache::thrift::server::TServerEventHandler {
  public:
-  ReadyHandler(std::shared_ptr<TServerSocket> socket, std::promise<int>* ready)
+  ServerEvents(std::shared_ptr<TServerSocket> socket, std::promise<int>* ready)
       : socket_(std::move(socket)), ready_(ready) {}
+  void* createContext(std::shared_ptr<apache::thrift::protocol::TProtocol> input,
+                      std::shared_ptr<apache::thrift::protocol::TProtocol> /*output*/) override {
+    auto& framed = static_cast<TFramedTransport&>(*input->getTransport());
+    return static_cast<ConnectionTable::Socket*>(framed.getUnderlyingTransport().get());
+  }
   void processContext(void* /*context*/, std::shared_ptr<TTransport> transport) override {
     // Called before each request is read: the previous call is done.
     static_cast<ConnectionTable::Socket&>(*transport).FinishedCall();
@@ -243,11 +249,27 @@ class ReadyHandler : public apache::thrift::server::TServerEventHandler {
   std::promise<int>* ready_;
 };
 
+// Marks a connection in a call from its request read to its reply written.
+class CallTracker : public apache::thrift::TProcessorEventHandler {
+ public:
+  void* getContext(const char* /*fn_name*/, void* connection) override { return connection; }
+  void postRead(void* connection, const char* /*fn_name*/, uint32_t /*bytes*/) override {
+    static_cast<ConnectionTable::Socket*>(connection)->EnterCall();
+  }
+  void postWrite(void* connection, const char* /*fn_name*/, uint32_t /*bytes*/) override {
+    static_cast<ConnectionTable::Socket*>(connection)->LeaveCall();
+  }
+};
+
 }  // namespace
 
-std::shared_ptr<apache::thrift::protocol::TProtocolFactory> ThriftServer::RequestProtocolFactory() {
+std::shared_ptr<apache::thrift::protocol::TProtocolFactory> ThriftServer::RequestProtocolFactory(
+    int32_t max_frame_bytes) {
   auto factory = std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>();
   factory->setContainerSizeLimit(FLAGS_rpc_max_container_elements);
+  // No string is longer than the largest frame. (Thrift 0.17 allocates a
+  // string's claimed size before it finds the bytes missing.)
+  factory->setStringSizeLimit(max_frame_bytes);
   return factory;
 }
 
@@ -270,13 +292,14 @@ Result<std::unique_ptr<ThriftServer>> ThriftServer::Start(
   // calls or in the middle of one, loses its connection (and thread).
   socket->setRecvTimeout(idle_timeout_ms);
   socket->setSendTimeout(idle_timeout_ms);
+  processor->setEventHandler(std::make_shared<CallTracker>());
   server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       std::move(processor), socket,
       std::make_shared<BoundedFramedTransportFactory>(options.max_frame_bytes),
-      RequestProtocolFactory());
+      RequestProtocolFactory(options.max_frame_bytes));
   std::promise<int> ready;
   std::future<int> port = ready.get_future();
-  server->server_->setServerEventHandler(std::make_shared<ReadyHandler>(socket, &ready));
+  server->server_->setServerEventHandler(std::make_shared<ServerEvents>(socket, &ready));
   std::promise<std::string> failed;
   std::future<std::string> failure = failed.get_future();
   auto* thrift_server = server->server_.get();

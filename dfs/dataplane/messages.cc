@@ -1,34 +1,17 @@
 #include "dfs/dataplane/messages.h"
 
-#include <memory>
-
-#include <thrift/protocol/TCompactProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
+#include "rpc/thrift_codec.h"
 
 namespace mr::dfs::dataplane {
 
-using apache::thrift::protocol::TCompactProtocol;
-using apache::thrift::transport::TMemoryBuffer;
-
 template <typename T>
 std::string EncodeMessage(const T& message) {
-  auto buffer = std::make_shared<TMemoryBuffer>();
-  TCompactProtocol protocol(buffer);
-  message.write(&protocol);
-  return buffer->getBufferAsString();
+  return EncodeThrift(message);
 }
 
 template <typename T>
 Status DecodeMessage(std::string_view bytes, T* message) {
-  try {
-    auto buffer = std::make_shared<TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), bytes.size());
-    TCompactProtocol protocol(buffer);
-    message->read(&protocol);
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("bad data-plane message: ") + e.what());
-  }
-  return Status::OK();
+  return DecodeThrift(bytes, "bad data-plane message", message);
 }
 
 #define MR_DATAPLANE_MESSAGE(T)                         \

@@ -68,9 +68,12 @@ void LogRetention::Loop() {
       dfs::DfsClient::Options options;
       Status s = ParseHostPort(options_.dfs_master, &options.master_host, &options.master_port);
       options.client_name = "resource-manager-log-retention";
-      Result<std::unique_ptr<dfs::DfsClient>> connected =
-          s.ok() ? dfs::DfsClient::Connect(options) : Result<std::unique_ptr<dfs::DfsClient>>(s);
-      if (connected.ok()) dfs = *std::move(connected);
+      if (s.ok()) {
+        Result<std::unique_ptr<dfs::DfsClient>> connected = dfs::DfsClient::Connect(options);
+        if (connected.ok()) dfs = std::move(connected).value();
+      } else {
+        LOG_EVERY_N(WARNING, 10) << "rm: log retention: bad master address: " << s.ToString();
+      }
     }
     if (dfs != nullptr) {
       Result<int> deleted = DeleteExpired(dfs.get(), options_.retention_ms, WallClockMs());

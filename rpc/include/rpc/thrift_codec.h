@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include <thrift/TConfiguration.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
@@ -28,17 +29,22 @@ std::string EncodeThrift(const T& value) {
 template <typename T>
 Status DecodeThrift(std::string_view bytes, std::string_view what, T* value) {
   try {
+    // Nothing decoded from `bytes` is longer than `bytes`. Thrift 0.17
+    // allocates a string's claimed size before it finds the bytes missing
+    // (its message-size check is against 100 MB, whatever the buffer holds),
+    // and the generated reader sizes a vector from a list's claim before
+    // reading it, counting a struct as no bytes; without these limits a few
+    // bytes could allocate gigabytes. (Every element takes at least a byte.)
+    const int32_t limit =
+        static_cast<int32_t>(std::min<size_t>(bytes.size() + 1, std::numeric_limits<int32_t>::max()));
+    // One configuration for every buffer (limits only, never written):
+    // without it each buffer allocates its own.
+    static const auto kConfiguration = std::make_shared<apache::thrift::TConfiguration>();
     auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), bytes.size());
-    // Every element takes at least a byte, so no list, set or map holds more
-    // elements than there are bytes. (The generated reader resizes a vector
-    // to the size a list claims before reading it, and Thrift's own check
-    // counts a struct as 0 bytes: a few bytes claiming 2^31 structs would
-    // allocate gigabytes.)
-    apache::thrift::protocol::TCompactProtocol protocol(
-        buffer, /*string_limit=*/0,
-        /*container_limit=*/static_cast<int32_t>(
-            std::min<size_t>(bytes.size(), std::numeric_limits<int32_t>::max())));
+        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), bytes.size(),
+        apache::thrift::transport::TMemoryBuffer::OBSERVE, kConfiguration);
+    apache::thrift::protocol::TCompactProtocol protocol(buffer, /*string_limit=*/limit,
+                                                        /*container_limit=*/limit);
     value->read(&protocol);
     if (buffer->available_read() != 0) {
       return Status::Corruption(std::string(what) + ": trailing bytes after record");

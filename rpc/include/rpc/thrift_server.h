@@ -57,9 +57,11 @@ class ThriftServer {
   ThriftServer(const ThriftServer&) = delete;
   ThriftServer& operator=(const ThriftServer&) = delete;
 
-  // The protocol requests are decoded with: compact, with lists, sets and
-  // maps bounded by --rpc_max_container_elements. (Public for the fuzzer.)
-  static std::shared_ptr<apache::thrift::protocol::TProtocolFactory> RequestProtocolFactory();
+  // The protocol requests are decoded with: compact, lists, sets and maps
+  // bounded by --rpc_max_container_elements, strings by the frame size.
+  // (Public for the fuzzer.)
+  static std::shared_ptr<apache::thrift::protocol::TProtocolFactory> RequestProtocolFactory(
+      int32_t max_frame_bytes);
 
   int port() const { return port_; }  // The port actually bound.
   // Stops accepting, closes the connections and joins the serving thread.
