@@ -20,7 +20,7 @@ case "$build_type" in
   Asan) build_dir="$root/build-asan"; config=(-DMR_SANITIZE=address,undefined) ;;
   Tsan) build_dir="$root/build-tsan"; config=(-DMR_SANITIZE=thread) ;;
   Fuzz) build_dir="$root/build-fuzz"
-        config=(-DMR_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
+        config=(-DMR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "usage: $0 [Release|Debug|Asan|Tsan|Fuzz] [targets...]" >&2; exit 2 ;;
 esac
 cmake_type="$build_type"
