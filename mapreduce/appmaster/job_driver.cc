@@ -372,10 +372,18 @@ Status JobDriver::Heartbeat() {
     unschedulable_ = response->unschedulable;
   }
   for (const std::string& node_id : response->lost_node_ids) NodeLost(node_id);
-  for (const sched::wire::Container& container : response->allocated) Launch(container);
+  // Completions before grants, with the results of those the RM relays but
+  // cannot decide (a container that ran: its NM holds the result) fetched
+  // now: a grant here may be the room one of them left, and launching there
+  // before knowing that its attempt failed would let a node that fails every
+  // attempt take more than --am_max_failures_per_node.
+  bool undecided = false;
   for (const sched::wire::ContainerStatus& status : response->completed) {
     HandleStatus(status, /*from_rm=*/true);
+    undecided = undecided || tracker_->RunningAttempt(status.container_id).has_value();
   }
+  if (undecided) PollNodeManagers();
+  for (const sched::wire::Container& container : response->allocated) Launch(container);
   return Status::OK();
 }
 
