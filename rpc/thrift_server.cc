@@ -8,6 +8,7 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -82,7 +83,7 @@ class ConnectionTable {
       : name_(std::move(name)), max_total_(max_total), max_per_peer_(max_per_peer) {}
 
   // Makes room for `socket`, just accepted (and added); false if there is
-  // none (every connection at the cap is in a call).
+  // none (every connection at the cap is in a call, for 200 ms).
   bool MakeRoomFor(const Socket& socket);
 
   void Add(Socket* socket);
@@ -93,6 +94,7 @@ class ConnectionTable {
   // waited longest for a request (its thread sees the end of the stream and
   // ends); false if there is none. Holds mu_.
   bool EvictLongestIdle(const Socket& keep, bool same_peer_only);
+  bool TryMakeRoomFor(const Socket& socket);  // Holds mu_.
 
   const std::string name_;
   const int max_total_;     // 0 = no limit.
@@ -142,7 +144,23 @@ class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
 };
 
 bool ConnectionTable::MakeRoomFor(const Socket& socket) {
-  std::lock_guard<std::mutex> lock(mu_);
+  // A connection counts as in a call until its thread has written the
+  // reply (postWrite), which can come after its client has the reply and
+  // moved on: at the cap with none to close, look again for a while before
+  // refusing, rather than refuse a caller for the server's own lag.
+  constexpr auto kPatience = std::chrono::milliseconds(200);
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (TryMakeRoomFor(socket)) return true;
+    }
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+bool ConnectionTable::TryMakeRoomFor(const Socket& socket) {
   const std::string& peer = socket.peer();
   if (max_per_peer_ > 0) {
     int from_peer = 0;
