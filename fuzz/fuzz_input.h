@@ -4,10 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
+
 #include <unistd.h>
+
+#include "common/file.h"
 
 namespace mr::fuzz {
 
@@ -42,11 +44,12 @@ inline const std::string& ScratchPath() {
   return path;
 }
 
+// Writes `bytes` to ScratchPath() + suffix. A failure leaves the file
+// unreadable or short, which the decoder under test must survive anyway.
 inline void WriteScratch(std::string_view bytes, const std::string& suffix = "") {
-  FILE* f = std::fopen((ScratchPath() + suffix).c_str(), "wb");
-  if (f == nullptr) return;
-  std::fwrite(bytes.data(), 1, bytes.size(), f);
-  std::fclose(f);
+  const std::string path = ScratchPath() + suffix;
+  (void)RemoveAll(path);  // WriteStringToFile creates; it does not overwrite.
+  (void)WriteStringToFile(path, bytes, /*sync=*/false);
 }
 
 }  // namespace mr::fuzz

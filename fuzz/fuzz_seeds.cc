@@ -43,6 +43,7 @@ void Seed(const std::string& fuzzer, const std::string& name, uint8_t selector,
   if (!mr::CreateDirs(path).ok()) std::abort();
   std::string content(1, static_cast<char>(selector));
   content += bytes;
+  (void)mr::RemoveAll(path + "/" + name);  // Rewritten when a format changes.
   if (!mr::WriteStringToFile(path + "/" + name, content, /*sync=*/false).ok()) std::abort();
 }
 

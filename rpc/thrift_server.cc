@@ -100,8 +100,9 @@ class ConnectionTable {
   const int max_total_;     // 0 = no limit.
   const int max_per_peer_;  // 0 = no limit.
   std::mutex mu_;
-  std::unordered_set<Socket*> sockets_;  // GUARDED_BY(mu_). Counted against the caps.
-  std::unordered_set<Socket*> evicted_;  // GUARDED_BY(mu_). Shut down, thread ending.
+  // GUARDED_BY(mu_). Counted against the caps: the open sockets but those
+  // shut down by an eviction, whose threads are ending.
+  std::unordered_set<Socket*> sockets_;
 };
 
 class ConnectionTable::Socket : public apache::thrift::transport::TSocket {
@@ -188,9 +189,9 @@ bool ConnectionTable::EvictLongestIdle(const Socket& keep, bool same_peer_only) 
                             << oldest->peer() << " that waited longest for a request "
                             << "(logged every 100th)";
   oldest->Shutdown();
-  // It stays in the table until its thread ends; it is no longer a candidate.
+  // Its thread ends it shortly; it no longer counts, and is never touched
+  // here again.
   sockets_.erase(oldest);
-  evicted_.insert(oldest);
   return true;
 }
 
@@ -201,7 +202,7 @@ void ConnectionTable::Add(Socket* socket) {
 
 void ConnectionTable::Remove(Socket* socket) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (sockets_.erase(socket) == 0) evicted_.erase(socket);
+  sockets_.erase(socket);  // Not there if it was evicted.
 }
 
 // Accepts connections within the table's caps.
