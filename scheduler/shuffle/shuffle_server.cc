@@ -15,7 +15,6 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
-#include "common/file.h"
 #include "scheduler/shuffle/shuffle_session.h"
 
 DEFINE_int32(shuffle_max_connections, 64,
@@ -36,8 +35,8 @@ DEFINE_double(shuffle_fault_drop_fraction, 0.0,
               "connection without answering), chosen at random with --shuffle_fault_seed.");
 DEFINE_uint64(shuffle_fault_seed, 1, "Testing only: seeds --shuffle_fault_drop_fraction's choices.");
 DEFINE_string(shuffle_fault_refuse_file, "",
-              "Testing only: while this file exists, a shuffle server closes every new "
-              "connection and drops every request (an outage a test can end).");
+              "Testing only: while this file exists, a shuffle server drops every fetch "
+              "request (an outage a test can end).");
 
 namespace mr::shuffle {
 
@@ -65,11 +64,10 @@ class AsioShuffleServer final : public ShuffleServer {
  public:
   explicit AsioShuffleServer(Options options)
       : options_(std::move(options)),
-        dropper_(options_.fault_drop_fraction, options_.fault_seed),
+        dropper_(options_.fault_drop_fraction, options_.fault_seed, options_.fault_refuse_file),
         config_{options_.apps_dir, std::chrono::milliseconds(options_.io_timeout_ms),
                 std::chrono::milliseconds(options_.idle_timeout_ms),
-                options_.fault_drop_fraction > 0 ? &dropper_ : nullptr,
-                options_.fault_refuse_file},
+                dropper_.active() ? &dropper_ : nullptr},
         acceptor_(asio::make_strand(io_)) {
     if (options_.fault_drop_fraction > 0) {
       LOG(WARNING) << "shuffle: fault injection: dropping " << options_.fault_drop_fraction
@@ -135,9 +133,7 @@ class AsioShuffleServer final : public ShuffleServer {
   }
 
   void Admit(tcp::socket socket) {
-    if (stopped_ || (!options_.fault_refuse_file.empty() && PathExists(options_.fault_refuse_file))) {
-      return;  // `socket` closes.
-    }
+    if (stopped_) return;  // `socket` closes.
     if (active_ >= options_.max_connections && !EvictLongestIdle()) {
       LOG_EVERY_N(WARNING, 100) << "shuffle: " << options_.max_connections
                                 << " connections are in requests, closing a new one";

@@ -45,7 +45,7 @@ class ShuffleServer {
     double fault_drop_fraction = 0;
     uint64_t fault_seed = 1;
     // Testing only (--shuffle_fault_refuse_file): while this file exists,
-    // new connections are closed and requests dropped; "": never.
+    // every request is dropped; "": never.
     std::string fault_refuse_file;
     static Options FromFlags();
   };

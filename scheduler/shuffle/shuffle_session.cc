@@ -45,6 +45,13 @@ ShuffleSession::~ShuffleSession() {
   if (on_end_) on_end_();
 }
 
+bool RequestDropper::ShouldDrop() {
+  if (!refuse_file_.empty() && PathExists(refuse_file_)) return true;
+  if (fraction_ <= 0) return false;
+  std::lock_guard lock(mu_);
+  return std::uniform_real_distribution<double>(0, 1)(rng_) < fraction_;
+}
+
 void ShuffleSession::Start() {
   error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -102,9 +109,6 @@ void ShuffleSession::ReadPayload(const error_code& ec) {
 void ShuffleSession::Answer(const error_code& ec) {
   awaiting_request_ = false;
   if (ec) return End(ec.message());
-  if (!config_->refuse_file.empty() && PathExists(config_->refuse_file)) {
-    return End("fault injection: refusing while " + config_->refuse_file + " exists");
-  }
   ShuffleRequest request;
   Status s = DecodeRequest(payload_, &request);
   if (!s.ok()) {

@@ -26,20 +26,22 @@
 
 namespace mr::shuffle {
 
-// Fault injection (--shuffle_fault_drop_fraction): decides which requests
-// a server drops, from a seeded generator so a test can repeat a run.
+// Fault injection: decides which requests a server drops (closes the
+// connection unanswered): a fraction of them (--shuffle_fault_drop_fraction),
+// from a seeded generator so a test can repeat a run, and every one while a
+// file exists (--shuffle_fault_refuse_file, an outage a test can end).
 // Thread-safe.
 class RequestDropper {
  public:
-  RequestDropper(double fraction, uint64_t seed) : fraction_(fraction), rng_(seed) {}
-  bool ShouldDrop() {
-    if (fraction_ <= 0) return false;
-    std::lock_guard lock(mu_);
-    return std::uniform_real_distribution<double>(0, 1)(rng_) < fraction_;
-  }
+  RequestDropper(double fraction, uint64_t seed, std::string refuse_file)
+      : fraction_(fraction), refuse_file_(std::move(refuse_file)), rng_(seed) {}
+  // Whether any fault is set up.
+  bool active() const { return fraction_ > 0 || !refuse_file_.empty(); }
+  bool ShouldDrop();
 
  private:
   const double fraction_;
+  const std::string refuse_file_;
   std::mutex mu_;
   std::mt19937_64 rng_;  // GUARDED_BY(mu_)
 };
@@ -53,9 +55,6 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
     // Closes the connection instead of answering the requests it picks;
     // null: none.
     RequestDropper* dropper = nullptr;
-    // Testing only: while this file exists, every request is dropped (the
-    // connection closed unanswered); "": none.
-    std::string refuse_file;
   };
 
   // `socket`'s executor must be a strand. `config` must outlive the
