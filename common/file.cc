@@ -20,8 +20,8 @@ namespace mr {
 namespace fs = std::filesystem;
 
 Result<std::unique_ptr<WritableFile>> WritableFile::Create(const std::string& path,
-                                                           size_t buffer_bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                                                           size_t buffer_bytes, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Status::FromErrno(errno, "create " + path);
   return std::unique_ptr<WritableFile>(new WritableFile(path, fd, buffer_bytes));
 }
@@ -176,6 +176,18 @@ Status WriteStringToFile(const std::string& path, std::string_view data, bool sy
   RETURN_NOT_OK(file->Append(data));
   if (sync) RETURN_NOT_OK(file->Sync());
   return file->Close();
+}
+
+Status WritePrivateFile(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  ::unlink(tmp.c_str());  // A stale one from a crash.
+  ASSIGN_OR_RETURN(auto file, WritableFile::Create(tmp, data.size() + 1, 0600));
+  Status s = file->Append(data);
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Status::FromErrno(errno, "rename " + path);
+  if (!s.ok()) ::unlink(tmp.c_str());
+  return s;
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {

@@ -18,6 +18,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kAborted: return "Aborted";
     case Status::Code::kUnavailable: return "Unavailable";
     case Status::Code::kInternal: return "Internal error";
+    case Status::Code::kPermissionDenied: return "Permission denied";
   }
   return "Unknown";
 }
@@ -33,6 +34,8 @@ Status Status::FromErrno(int err, std::string_view context) {
     case ENOTEMPTY: return AlreadyExists(msg);
     case ENOSPC:
     case EDQUOT: return NoSpace(msg);
+    case EACCES:
+    case EPERM: return PermissionDenied(msg);
     default: return IOError(msg);
   }
 }

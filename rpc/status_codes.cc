@@ -13,6 +13,7 @@ Status StatusFromCode(int32_t code, const std::string& m) {
     case Status::Code::kAborted: return Status::Aborted(m);
     case Status::Code::kUnavailable: return Status::Unavailable(m);
     case Status::Code::kInternal: return Status::Internal(m);
+    case Status::Code::kPermissionDenied: return Status::PermissionDenied(m);
     case Status::Code::kOk: break;
   }
   return Status::Internal("error code " + std::to_string(code) + ": " + m);

@@ -5,6 +5,8 @@
 // be read by many threads at once (pread has no shared offset).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,9 +21,10 @@ namespace mr {
 // destroyed without Close() is closed and its buffered tail is lost.
 class WritableFile {
  public:
-  // Creates `path`, failing if it exists.
+  // Creates `path` with `mode` (less the umask), failing if it exists.
   static Result<std::unique_ptr<WritableFile>> Create(const std::string& path,
-                                                      size_t buffer_bytes = 1 << 20);
+                                                      size_t buffer_bytes = 1 << 20,
+                                                      mode_t mode = 0644);
   ~WritableFile();
   WritableFile(const WritableFile&) = delete;
   WritableFile& operator=(const WritableFile&) = delete;
@@ -83,6 +86,9 @@ Status RenameNoReplace(const std::string& from, const std::string& to);
 // Whole-file helpers for small files (markers, JSON, indexes).
 Status WriteStringToFile(const std::string& path, std::string_view data, bool sync);
 Result<std::string> ReadFileToString(const std::string& path);
+// Replaces `path` atomically (temp file, fsync, rename) with `data` in a file
+// that is mode 0600 from its creation: for keys and credentials.
+Status WritePrivateFile(const std::string& path, std::string_view data);
 // Regular files of `path` (itself if a file; else its entries, recursively,
 // sorted by path). Names starting with '_' or '.' are skipped, as Hadoop
 // skips hidden and marker files in input directories.

@@ -27,6 +27,7 @@ class [[nodiscard]] Status {
     kAborted,
     kUnavailable,
     kInternal,
+    kPermissionDenied,  // Unauthenticated, or not allowed (EACCES, a bad token).
   };
 
   Status() = default;
@@ -40,6 +41,9 @@ class [[nodiscard]] Status {
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  static Status PermissionDenied(std::string_view msg) {
+    return Status(Code::kPermissionDenied, msg);
+  }
   // Maps an errno from a failed system call on `context` (usually a path).
   static Status FromErrno(int err, std::string_view context);
 
@@ -53,6 +57,7 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsUnavailable() const { return code_ == Code::kUnavailable; }
   bool IsAborted() const { return code_ == Code::kAborted; }
+  bool IsPermissionDenied() const { return code_ == Code::kPermissionDenied; }
 
   // "IO error: open /x: No such file or directory".
   std::string ToString() const;

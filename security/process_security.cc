@@ -1,0 +1,118 @@
+#include "security/process_security.h"
+
+#include <unistd.h>
+
+#include <mutex>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "common/file.h"
+#include "security/key_material.h"
+
+DEFINE_string(security_dir, "",
+              "Directory of the cluster's key material (mrcluster up makes <cluster>/keys): "
+              "TLS certificates and the keyring. Empty: no TLS and no authentication, for "
+              "tests only.");
+
+namespace mr::security {
+namespace {
+
+std::mutex mu;
+std::shared_ptr<const ClientSecurity> client_security;  // GUARDED_BY(mu)
+std::shared_ptr<const ServerSecurity> server_security;  // GUARDED_BY(mu)
+
+}  // namespace
+
+void SetProcessClientSecurity(std::shared_ptr<const ClientSecurity> security) {
+  std::lock_guard<std::mutex> lock(mu);
+  client_security = std::move(security);
+}
+
+std::shared_ptr<const ClientSecurity> ProcessClientSecurity() {
+  std::lock_guard<std::mutex> lock(mu);
+  return client_security;
+}
+
+void SetProcessServerSecurity(std::shared_ptr<const ServerSecurity> security) {
+  std::lock_guard<std::mutex> lock(mu);
+  server_security = std::move(security);
+}
+
+std::shared_ptr<const ServerSecurity> ProcessServerSecurity() {
+  std::lock_guard<std::mutex> lock(mu);
+  return server_security;
+}
+
+Result<std::shared_ptr<const ServerSecurity>> LoadServerSecurity(const std::string& keys_dir) {
+  KeyPaths paths(keys_dir);
+  ASSIGN_OR_RETURN(Keyring keyring, Keyring::Load(paths.keyring()));
+  if (!PathExists(paths.daemon_cert_and_key())) {
+    return Status::NotFound("no daemon certificate " + paths.daemon_cert_and_key());
+  }
+  auto security = std::make_shared<ServerSecurity>();
+  security->keys_dir = keys_dir;
+  security->cert_and_key_file = paths.daemon_cert_and_key();
+  security->authenticator = std::make_shared<Authenticator>(std::move(keyring), ProcessUserName());
+  return std::shared_ptr<const ServerSecurity>(std::move(security));
+}
+
+Status InitDaemonSecurity() {
+  if (FLAGS_security_dir.empty()) {
+    LOG(WARNING) << "no --security_dir: serving without TLS or authentication";
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(auto server, LoadServerSecurity(FLAGS_security_dir));
+  auto client = std::make_shared<ClientSecurity>();
+  client->ca_file = KeyPaths(FLAGS_security_dir).ca_cert();
+  client->credential = DaemonCredential(server->keyring());
+  SetProcessServerSecurity(std::move(server));
+  SetProcessClientSecurity(std::move(client));
+  return Status::OK();
+}
+
+Status InitClientSecurityFromEnvironment() {
+  const char* credential_file = ::getenv(kCredentialEnv);
+  const char* ca_file = ::getenv(kCaFileEnv);
+  if (credential_file == nullptr || *credential_file == '\0') return Status::OK();
+  if (ca_file == nullptr || *ca_file == '\0') {
+    return Status::InvalidArgument(std::string(kCredentialEnv) + " is set without " + kCaFileEnv);
+  }
+  auto client = std::make_shared<ClientSecurity>();
+  client->ca_file = ca_file;
+  ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(credential_file));
+  SetProcessClientSecurity(std::move(client));
+  return Status::OK();
+}
+
+Status InitClientSecurity(const std::string& cluster_dir) {
+  const char* credential_file = ::getenv(kCredentialEnv);
+  KeyPaths paths = KeyPaths::OfCluster(cluster_dir);
+  if (credential_file != nullptr && *credential_file != '\0') {
+    const char* ca_file = ::getenv(kCaFileEnv);
+    auto client = std::make_shared<ClientSecurity>();
+    client->ca_file = ca_file != nullptr && *ca_file != '\0' ? ca_file : paths.ca_cert();
+    ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(credential_file));
+    SetProcessClientSecurity(std::move(client));
+    return Status::OK();
+  }
+  if (!PathExists(paths.ca_cert())) return Status::OK();  // A cluster without security.
+  auto client = std::make_shared<ClientSecurity>();
+  client->ca_file = paths.ca_cert();
+  if (::access(paths.keyring().c_str(), R_OK) == 0) {
+    ASSIGN_OR_RETURN(Keyring keyring, Keyring::Load(paths.keyring()));
+    client->credential = UserCredential(keyring, ProcessUserName());
+  } else {
+    const std::string path = UserCredentialPath(cluster_dir, ProcessUserName());
+    if (!PathExists(path)) {
+      return Status::PermissionDenied("user " + ProcessUserName() + " has no credential for the cluster in " +
+                                      cluster_dir + " (its owner runs `mrcluster user add " +
+                                      ProcessUserName() + " --cluster " + cluster_dir + "`)");
+    }
+    ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(path));
+  }
+  SetProcessClientSecurity(std::move(client));
+  return Status::OK();
+}
+
+}  // namespace mr::security
