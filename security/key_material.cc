@@ -130,9 +130,9 @@ std::string UserCredentialPath(const std::string& cluster_dir, const std::string
 Status CreateClusterKeys(const std::string& keys_dir) {
   KeyPaths paths(keys_dir);
   RETURN_NOT_OK(CreateDirs(keys_dir));
-  if (::chmod(keys_dir.c_str(), 0700) != 0) return Status::FromErrno(errno, "chmod " + keys_dir);
-  // The directory is 0700 so the CA files are made and kept whole or not at
-  // all: a crash between them leaves ca.pem without ca.key; remake both.
+  // 0755: ca.pem is for everyone; every private file is 0600 from its creation.
+  if (::chmod(keys_dir.c_str(), 0755) != 0) return Status::FromErrno(errno, "chmod " + keys_dir);
+  // A crash between the CA's two files leaves one: remake both.
   if (!PathExists(paths.ca_cert()) || !PathExists(paths.ca_key())) {
     Key ca_key(EVP_EC_gen("P-256"));
     if (!ca_key) return OpenSslError("generate a key");

@@ -93,6 +93,19 @@ struct LaunchContext {
   // spec. Names are plain file names ([A-Za-z0-9._-], not starting with '.').
   6: map<string, binary> files,
   7: Resource resource,            // The grant; memory is enforced by the NM.
+  // The RM's grant of this container: a security::TokenSigner token of kind
+  // "container" whose identifier is a ContainerTokenId. An NM with security
+  // launches only with a valid one, as the token's user.
+  8: binary container_token,
+}
+
+// The identifier of a container token (docs/SECURITY.md).
+struct ContainerTokenId {
+  1: string container_id,
+  2: string app_id,
+  3: string user,
+  4: string node_id,
+  5: Resource resource,
 }
 
 // ---- Node Manager --------------------------------------------------------

@@ -159,7 +159,7 @@ TEST(KeyMaterialTest, ClusterKeysAreMadeOnceAndPrivate) {
   mr::testing::ScopedTempDir dir;
   KeyPaths keys(dir.path() + "/keys");
   ASSERT_TRUE(CreateClusterKeys(keys.dir).ok());
-  EXPECT_EQ(Mode(keys.dir), 0700);
+  EXPECT_EQ(Mode(keys.dir), 0755);
   EXPECT_EQ(Mode(keys.ca_cert()), 0644);
   EXPECT_EQ(Mode(keys.ca_key()), 0600);
   EXPECT_EQ(Mode(keys.daemon_cert_and_key()), 0600);

@@ -32,7 +32,7 @@ struct KeyPaths {
 // <cluster>/users/NAME.cred.
 std::string UserCredentialPath(const std::string& cluster_dir, const std::string& user);
 
-// Creates whatever of the above is missing in `keys_dir` (mode 0700): a new
+// Creates whatever of the above is missing in `keys_dir` (mode 0755): a new
 // P-256 CA valid 10 years, a daemon certificate it signs, a keyring with one
 // random key. Files that exist are kept, so a restart keeps its identity.
 Status CreateClusterKeys(const std::string& keys_dir);
