@@ -34,6 +34,25 @@ TEST(CryptoTest, HmacMatchesRfc4231Case2) {
   EXPECT_FALSE(HexDecode("abc").ok());
 }
 
+// The keyed-once HMAC (membership's tags) is the same function as the
+// one-shot: RFC 4231 cases 2 and 6 (a key longer than SHA-256's block),
+// and random keys and data of every length up to two blocks.
+TEST(CryptoTest, KeyedOnceHmacMatchesTheOneShot) {
+  EXPECT_EQ(HexEncode(HmacSha256Key("Jefe").Mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexEncode(HmacSha256Key(std::string(131, '\xaa'))
+                          .Mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  for (size_t key_bytes : {size_t{1}, size_t{32}, size_t{64}, size_t{65}}) {
+    std::string key = RandomBytes(key_bytes);
+    HmacSha256Key keyed(key);
+    for (size_t n = 0; n <= 128; ++n) {
+      std::string data = RandomBytes(n);
+      ASSERT_EQ(keyed.Mac(data), HmacSha256(key, data)) << key_bytes << " " << n;
+    }
+  }
+}
+
 TEST(KeyringTest, SavesPrivatelyLoadsAndRefusesAnOpenFile) {
   mr::testing::ScopedTempDir dir;
   const std::string path = dir.path() + "/ring";
