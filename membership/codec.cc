@@ -111,17 +111,17 @@ Status DecodeMessage(std::string_view bytes, wire::Message* message, const Authe
   }
   const uint8_t scheme = static_cast<uint8_t>(bytes[2]);
   if (scheme != (auth != nullptr ? auth->scheme() : 0)) {
-    return Status::InvalidArgument("membership message: authentication scheme " +
-                                   std::to_string(scheme) + " is not this cluster's");
+    return Status::PermissionDenied("membership message: authentication scheme " +
+                                    std::to_string(scheme) + " is not this cluster's");
   }
   std::string_view body = bytes.substr(kEnvelopeHeaderBytes);
   if (auth != nullptr) {
     if (body.size() < auth->tag_bytes()) {
-      return Status::Corruption("membership message: truncated authentication tag");
+      return Status::PermissionDenied("membership message: truncated authentication tag");
     }
     std::string_view covered = bytes.substr(0, bytes.size() - auth->tag_bytes());
     if (!auth->Verify(covered, bytes.substr(covered.size()))) {
-      return Status::InvalidArgument("membership message: authentication tag does not verify");
+      return Status::PermissionDenied("membership message: authentication tag does not verify");
     }
     body = covered.substr(kEnvelopeHeaderBytes);
   }

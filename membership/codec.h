@@ -6,8 +6,8 @@
 // Envelope (docs/MEMBERSHIP.md, "Wire format"): 3 header bytes -- the magic
 // kEnvelopeMagic, the envelope version, the authentication scheme (0: none)
 // -- then one Message in TCompactProtocol, then the scheme's tag over
-// everything before it. An Authenticator supplies the scheme; the cluster
-// key and its keyring (issue 16) plug in there without a format change.
+// everything before it. An Authenticator supplies the scheme: the cluster
+// keyring's is keyring_authenticator.h (issue 16).
 // Thread-safety: stateless (a thread-local encoding buffer per thread).
 #pragma once
 
@@ -53,8 +53,10 @@ MemberState FromWire(wire::State::type state);
 // `message` in an envelope, tagged by `auth` (none: scheme 0, no tag).
 std::string EncodeMessage(const wire::Message& message, const Authenticator* auth = nullptr);
 // Corruption if `bytes` is not exactly one envelope holding one Message
-// (bad magic or version, truncated, trailing bytes); PermissionDenied-like
-// InvalidArgument if its scheme is not `auth`'s or its tag does not verify.
+// (bad magic or version, truncated, trailing bytes); PermissionDenied if
+// its scheme is not `auth`'s (an unsigned envelope to a keyed member, or a
+// signed one to an unkeyed member) or its tag does not verify -- checked
+// before a byte of the message is decoded.
 Status DecodeMessage(std::string_view bytes, wire::Message* message,
                      const Authenticator* auth = nullptr);
 // Bytes the envelope adds around a message under `auth`.

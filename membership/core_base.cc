@@ -74,7 +74,10 @@ void CoreBase::SendEncoded(const std::string& to, const std::vector<std::string>
 }
 
 size_t CoreBase::BaseSize(const wire::Message& message) const {
-  return Encode(message).size() + kListHeaderBytes;
+  // Sized unsigned (the tag's length is fixed): no tag is computed to be
+  // thrown away.
+  return EncodeMessage(message).size() + EnvelopeOverhead(options_.authenticator.get()) -
+         EnvelopeOverhead(nullptr) + kListHeaderBytes;
 }
 
 std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
@@ -108,7 +111,7 @@ std::vector<std::string> CoreBase::EncodeSplit(wire::Message message,
 
 CoreBase::Verdict CoreBase::Check(std::string_view bytes, wire::Message* message) const {
   Status decoded = DecodeMessage(bytes, message, options_.authenticator.get());
-  if (decoded.IsInvalidArgument()) return Verdict::kOtherCluster;
+  if (decoded.IsPermissionDenied()) return Verdict::kUnauthenticated;
   if (!decoded.ok() || !ValidType(message->type) || message->sender_id.empty()) {
     return Verdict::kMalformed;
   }
@@ -138,6 +141,10 @@ std::optional<wire::Message> CoreBase::Accept(std::string_view bytes) {
     counters_.dropped_other_cluster++;
     return std::nullopt;
   }
+  if (verdict == Verdict::kUnauthenticated) {
+    counters_.dropped_unauthenticated++;
+    return std::nullopt;
+  }
   if (message.sender_id == self_->id) return std::nullopt;  // Our own, looped back.
   return message;
 }
@@ -158,6 +165,11 @@ Result<wire::Message> CoreBase::AcceptSync(std::string_view bytes,
   if (verdict == Verdict::kMalformed) {
     counters_.sync_dropped_malformed++;
     return Status::Corruption("membership sync: not one whole JOIN, PUSH_PULL or SYNC message");
+  }
+  if (verdict == Verdict::kUnauthenticated) {
+    counters_.sync_dropped_unauthenticated++;
+    return Status::PermissionDenied(
+        "membership sync not signed with a key of this member's keyring");
   }
   if (verdict == Verdict::kOtherCluster) {
     counters_.sync_dropped_other_cluster++;

@@ -46,8 +46,9 @@ class CoreBase : public ProtocolCore {
     return EncodeMessage(message, options_.authenticator.get());
   }
   // Decodes and checks a datagram; nullopt (and a counter) if it must be
-  // dropped: oversized, garbage, unknown enum values, a stream-only type,
-  // another cluster, or our own.
+  // dropped: oversized, not authenticated by this member's keyring,
+  // garbage, unknown enum values, a stream-only type, another cluster, or
+  // our own.
   std::optional<wire::Message> Accept(std::string_view bytes);
 
   // The core's part of a full-state exchange. A JOIN's updates (the
@@ -145,7 +146,7 @@ class CoreBase : public ProtocolCore {
   int64_t next_seq_ = 1;
 
  private:
-  enum class Verdict { kOk, kMalformed, kOtherCluster };
+  enum class Verdict { kOk, kMalformed, kOtherCluster, kUnauthenticated };
   // Decodes `bytes` into `message` and checks the enums, ids, cluster and
   // version.
   Verdict Check(std::string_view bytes, wire::Message* message) const;

@@ -15,7 +15,9 @@
 #include <glog/logging.h>
 
 #include "common/clock.h"
+#include "membership/keyring_authenticator.h"
 #include "membership/sync_streams.h"
+#include "security/process_security.h"
 
 DEFINE_string(membership_protocol, "swim", "Membership protocol: swim or gossip.");
 DEFINE_string(membership_bind_host, "127.0.0.1",
@@ -26,6 +28,10 @@ DEFINE_string(membership_seeds, "",
               "Comma-separated host:port of members to join through; empty starts a cluster.");
 DEFINE_string(membership_rack, "", "Rack label this member advertises.");
 DEFINE_int64(membership_tick_ms, 10, "How often the membership core's timers are checked.");
+DEFINE_string(membership_keyring_file, "",
+              "Keyring (security/keyring.h: hex keys, primary first, mode 0600) whose keys sign "
+              "and check every membership datagram and sync frame. Empty: the daemon's "
+              "--security_dir keyring if it has one, else unauthenticated.");
 DEFINE_int64(membership_sync_timeout_ms, 5000,
              "Deadline of one whole TCP full-state sync on join (connect, request, answer), "
              "on the joiner and on the seed.");
@@ -68,6 +74,13 @@ Result<Member::Options> Member::Options::FromFlags() {
   options.tick_ms = FLAGS_membership_tick_ms;
   options.sync_timeout_ms = FLAGS_membership_sync_timeout_ms;
   ASSIGN_OR_RETURN(options.seeds, ParseSeeds(FLAGS_membership_seeds));
+  if (!FLAGS_membership_keyring_file.empty()) {
+    ASSIGN_OR_RETURN(options.core.authenticator,
+                     LoadKeyringAuthenticator(FLAGS_membership_keyring_file));
+  } else if (std::shared_ptr<const security::ServerSecurity> security =
+                 security::ProcessServerSecurity()) {
+    options.core.authenticator = std::make_shared<KeyringAuthenticator>(security->keyring());
+  }
   return options;
 }
 
@@ -215,9 +228,18 @@ class Member::Impl {
           if (ec == asio::error::operation_aborted) return;
           if (!ec) {
             std::string from = sender_.address().to_string() + ":" + std::to_string(sender_.port());
+            bool unauthenticated = false;
             Drive([&](ProtocolCore* core) {
+              uint64_t before = core->counters().dropped_unauthenticated;
               core->OnDatagram(from, std::string_view(buffer_.data(), n), NowMs());
+              unauthenticated = core->counters().dropped_unauthenticated != before;
             });
+            if (unauthenticated) {
+              LOG_EVERY_N(WARNING, 100)
+                  << "membership " << options_.id << ": dropped a datagram from " << from
+                  << " not signed with a key of this member's keyring (" << google::COUNTER
+                  << " so far; counted in dropped_unauthenticated)";
+            }
           }
           Receive();
         });

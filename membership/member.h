@@ -41,7 +41,10 @@ class Member {
     int64_t sync_timeout_ms = 5000;   // Deadline of one whole TCP sync exchange.
     uint64_t seed = 0;                // Random seed; 0: from the clock and id.
 
-    // --membership_* flags: protocol, port, seeds, rack, plus CoreOptions.
+    // --membership_* flags: protocol, port, seeds, rack, plus CoreOptions;
+    // the authenticator (issue 16): --membership_keyring_file's keyring,
+    // else the process's (security::ProcessServerSecurity(), a daemon's
+    // --security_dir), else none.
     static Result<Options> FromFlags();
   };
 

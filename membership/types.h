@@ -56,6 +56,9 @@ struct MemberCounters {
   uint64_t dropped_malformed = 0;      // Garbage or truncated: not one whole Message.
   uint64_t dropped_oversized = 0;      // Longer than the datagram limit.
   uint64_t dropped_other_cluster = 0;  // Another cluster id (or wire version).
+  // Not signed with a key of this member's keyring: unsigned, another
+  // cluster's key, tampered with, or signed while this member has no key.
+  uint64_t dropped_unauthenticated = 0;
   uint64_t dropped_misdirected = 0;    // A PING meant for another member id.
   uint64_t send_errors = 0;            // Transport only.
   uint64_t dropped_forged = 0;         // Updates whose incarnation is past the wall-clock bound.
@@ -73,6 +76,7 @@ struct MemberCounters {
   uint64_t sync_dropped_malformed = 0;    // Garbage, truncated, or the wrong message type.
   uint64_t sync_dropped_oversized = 0;    // Longer than --membership_max_sync_bytes.
   uint64_t sync_dropped_other_cluster = 0;  // Another cluster id (or wire version).
+  uint64_t sync_dropped_unauthenticated = 0;  // As dropped_unauthenticated, on a sync stream.
   uint64_t sync_errors = 0;               // Transport: refused, reset, timed out, too many.
 };
 

@@ -11,6 +11,7 @@
 
 #include "common/exit_codes.h"
 #include "common/flags.h"
+#include "membership/keyring_authenticator.h"
 #include "membership/sim/epidemic.h"
 #include "membership/sim/simulator.h"
 
@@ -42,6 +43,9 @@ DEFINE_int32(partition_end, 0, "... until this one.");
 DEFINE_int32(slow, 0, "Members whose datagrams, in and out, are delayed by --slow_delay_ms.");
 DEFINE_int64(slow_delay_ms, 0, "Extra delay of a slow member's datagrams, virtual ms.");
 DEFINE_bool(join, false, "Members join through member 0 instead of starting with the full list.");
+DEFINE_bool(authenticate, false,
+            "Every member signs and checks every message with one generated cluster key "
+            "(keyring_authenticator.h), to measure what authentication costs.");
 
 int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv,
@@ -89,6 +93,10 @@ int main(int argc, char** argv) {
   o.slow = FLAGS_slow;
   o.slow_delay_ms = FLAGS_slow_delay_ms;
   o.join = FLAGS_join;
+  if (FLAGS_authenticate) {
+    o.core.authenticator = std::make_shared<mr::membership::KeyringAuthenticator>(
+        mr::security::Keyring::Generate());
+  }
   auto start = std::chrono::steady_clock::now();
   mr::membership::sim::SimReport report = mr::membership::sim::RunSimulation(o);
   std::printf("%s\n", mr::membership::sim::ReportJson(o, report).c_str());

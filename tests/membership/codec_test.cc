@@ -206,16 +206,17 @@ TEST(MembershipCodecTest, AnAuthenticatorTagsAndChecksEveryEnvelope) {
   ASSERT_TRUE(DecodeMessage(sealed, &decoded, key.get()).ok());
   EXPECT_EQ(decoded.seq, 7);
   // Without the key, with another key, tampered: refused.
-  EXPECT_TRUE(DecodeMessage(sealed, &decoded).IsInvalidArgument());
+  EXPECT_TRUE(DecodeMessage(sealed, &decoded).IsPermissionDenied());
   ToyAuthenticator other_key(43);
-  EXPECT_TRUE(DecodeMessage(sealed, &decoded, &other_key).IsInvalidArgument());
+  EXPECT_TRUE(DecodeMessage(sealed, &decoded, &other_key).IsPermissionDenied());
   std::string tampered = sealed;
   tampered[5] ^= 1;
-  EXPECT_FALSE(DecodeMessage(tampered, &decoded, key.get()).ok());
-  EXPECT_TRUE(DecodeMessage(EncodeMessage(ping), &decoded, key.get()).IsInvalidArgument());
+  EXPECT_TRUE(DecodeMessage(tampered, &decoded, key.get()).IsPermissionDenied());
+  EXPECT_TRUE(DecodeMessage(EncodeMessage(ping), &decoded, key.get()).IsPermissionDenied());
+  EXPECT_TRUE(DecodeMessage(sealed.substr(0, 5), &decoded, key.get()).IsPermissionDenied());
 
-  // Cores with the key talk; a core without it, or a forged datagram,
-  // is another cluster's to them.
+  // Cores with the key talk; a datagram without it, or tampered with, is
+  // dropped and counted as unauthenticated.
   CoreOptions options;
   options.authenticator = key;
   SwimCore a(options, Identity("a"), 1);
@@ -230,13 +231,14 @@ TEST(MembershipCodecTest, AnAuthenticatorTagsAndChecksEveryEnvelope) {
                                    {MakeUpdate("b", wire::State::SUSPECT, INT64_MAX)}), 0);
   a.OnDatagram("b:1", tampered, 0);
   EXPECT_TRUE(a.outbox().empty());
-  EXPECT_EQ(a.counters().dropped_other_cluster, 2u);
+  EXPECT_EQ(a.counters().dropped_unauthenticated, 2u);
+  EXPECT_EQ(a.counters().dropped_other_cluster, 0u);
 
   // The TCP sync too: an unkeyed JOIN is refused, a keyed one answered keyed.
   wire::Message join = testing::NewMessage("c", wire::MessageType::JOIN, 9);
   join.updates = {MakeUpdate("c", wire::State::ALIVE, 1, true)};
   EXPECT_FALSE(a.OnSyncRequest(EncodeMessage(join), 0).ok());
-  EXPECT_EQ(a.counters().sync_dropped_other_cluster, 1u);
+  EXPECT_EQ(a.counters().sync_dropped_unauthenticated, 1u);
   EXPECT_FALSE(a.StateOf("c").has_value());
   Result<std::string> sync = a.OnSyncRequest(EncodeMessage(join, key.get()), 0);
   ASSERT_TRUE(sync.ok()) << sync.status().ToString();
