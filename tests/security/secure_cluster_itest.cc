@@ -5,10 +5,14 @@
 // to every daemon are refused and the daemons go on.
 #include <sys/stat.h>
 
+#include <utility>  // Before Asio: Boost 1.74 Asio under C++20 needs it.
+
+#include <boost/asio.hpp>
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_config.h"
 #include "common/file.h"
+#include "membership/codec.h"
 #include "rpc/thrift_client.h"
 #include "security/key_material.h"
 #include "security/process_security.h"
@@ -106,6 +110,74 @@ TEST_F(SecureClusterTest, PlainGarbageAndForgedConnectionsToEveryDaemonAreRefuse
   }
   CommandResult ls = Mrdfs("ls /");
   EXPECT_EQ(ls.exit_code, 0) << ls.err;
+}
+
+// Issue 16: "One forged SWIM datagram made the master declare a live
+// datanode dead." The daemons' members sign with the cluster keyring: a
+// member without it (membership_node, 4 s) is never admitted, one with it
+// sees every daemon; then unsigned datagrams saying dn-1-1 is failed, and
+// that it left, at the incarnation it holds, sent to every daemon's
+// member, leave it a member everywhere (watched 3 s: the suspicion timeout
+// is 0.8 s).
+TEST_F(SecureClusterTest, MembershipSpeaksOnlyWithTheClusterKey) {
+  Result<std::string> conf = ReadFileToString(dir() + "/cluster.conf");
+  ASSERT_TRUE(conf.ok());
+  std::vector<int> ports;
+  for (size_t at = conf->find("membership_port="); at != std::string::npos;
+       at = conf->find("membership_port=", at + 1)) {
+    ports.push_back(std::stoi(conf->substr(at + 16)));
+  }
+  ASSERT_GE(ports.size(), 3u) << *conf;  // The master first, then the other daemons.
+  const std::string node = "timeout 4 " + Quote(BinPath("membership_node")) +
+                           " --snapshot_interval_ms=500 --seeds=127.0.0.1:" +
+                           std::to_string(ports[0]);
+  CommandResult stranger = RunCommand(node + " --id=stranger", 30);
+  EXPECT_EQ(stranger.out.find("event joined"), std::string::npos) << stranger.out;
+  EXPECT_EQ(stranger.out.find("sync_errors=0"), std::string::npos) << stranger.out;
+  CommandResult keyed = RunCommand(
+      node + " --id=keyed --membership_keyring_file=" +
+          Quote(security::KeyPaths::OfCluster(dir()).keyring()), 30);
+  for (const char* id : {"master", "dn-1-1", "dn-1-2"}) {
+    EXPECT_NE(keyed.out.find(std::string("event joined ") + id + " "), std::string::npos)
+        << keyed.out;
+  }
+  size_t at = keyed.out.find("event joined dn-1-1 ");
+  ASSERT_NE(at, std::string::npos);
+  const int64_t incarnation = std::stoll(keyed.out.substr(keyed.out.find("inc=", at) + 4));
+
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket socket(
+      io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  for (auto state : {membership::wire::State::FAILED, membership::wire::State::LEFT}) {
+    membership::wire::Message m;
+    m.version = membership::kWireVersion;
+    m.cluster_id = "mr";
+    m.type = membership::wire::MessageType::PING;
+    m.sender_id = "mallory";
+    m.seq = 1;
+    membership::wire::Update u;
+    u.id = "dn-1-1";
+    u.state = state;
+    u.incarnation = incarnation;
+    m.updates.push_back(u);
+    const std::string datagram = membership::EncodeMessage(m);
+    for (int port : ports) {
+      socket.send_to(boost::asio::buffer(datagram),
+                     boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                    static_cast<unsigned short>(port)));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  CommandResult status = Mrcluster("status");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  size_t line = status.out.find("dn-1-1");
+  ASSERT_NE(line, std::string::npos) << status.out;
+  EXPECT_NE(status.out.substr(line, status.out.find('\n', line) - line).find(" alive "),
+            std::string::npos)
+      << status.out;
+  Result<std::string> log = ReadFileToString(dir() + "/master/log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(log->find("not signed with a key of this member's keyring"), std::string::npos);
 }
 
 }  // namespace
