@@ -14,4 +14,13 @@ namespace mr::dfs {
 // (security::ProcessServerSecurity() unset), as datanodes then ask for none.
 std::string IssueChunkToken(int64_t chunk_id, int64_t generation, int32_t modes);
 
+// Sets out->access_token (a wire::LocatedChunk or wire::DatanodeCommand) to
+// such a token; leaves it unset without security, so that the message is
+// as it was before tokens.
+template <typename WireMessage>
+void AttachChunkToken(WireMessage* out, int64_t chunk_id, int64_t generation, int32_t modes) {
+  std::string token = IssueChunkToken(chunk_id, generation, modes);
+  if (!token.empty()) out->__set_access_token(std::move(token));
+}
+
 }  // namespace mr::dfs
