@@ -28,6 +28,7 @@
 #include "dfs/datanode/datanode.h"
 #include "dfs/master/master_client.h"
 #include "dfs/proto/chunk_token.h"
+#include "security/credential.h"
 #include "security/key_material.h"
 #include "security/process_security.h"
 #include "test_util.h"
@@ -58,7 +59,13 @@ class ChunkTokenTest : public ::testing::Test {
         security::LoadServerSecurity(tmp_.Join("keys"));
     ASSERT_TRUE(security.ok()) << security.status().ToString();
     security_ = *security;
+    // As InitDaemonSecurity: the master serves TLS and checks credentials;
+    // the datanodes and the client present the daemon credential.
     security::SetProcessServerSecurity(security_);
+    auto client_security = std::make_shared<security::ClientSecurity>();
+    client_security->ca_file = security::KeyPaths(tmp_.Join("keys")).ca_cert();
+    client_security->credential = security::DaemonCredential(security_->keyring());
+    security::SetProcessClientSecurity(std::move(client_security));
 
     Result<std::unique_ptr<mr::testing::InProcessMaster>> started =
         mr::testing::InProcessMaster::Start(tmp_.Join("master"));
@@ -85,6 +92,7 @@ class ChunkTokenTest : public ::testing::Test {
     datanodes_.clear();
     master_.reset();
     security::SetProcessServerSecurity(nullptr);
+    security::SetProcessClientSecurity(nullptr);
   }
 
   void StartDatanode(int i) {
