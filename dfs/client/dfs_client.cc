@@ -66,6 +66,7 @@ DfsChunk FromWire(const wire::LocatedChunk& c) {
   out.offset = c.offset_in_file;
   out.length = c.length;
   if (c.__isset.corrupt_replicas) out.corrupt_replicas = c.corrupt_replicas;
+  if (c.__isset.access_token) out.access_token = c.access_token;
   for (const wire::DatanodeInfo& d : c.replicas) {
     out.replicas.push_back(DfsReplica{d.id, d.host, d.data_port, d.rack});
   }
@@ -425,6 +426,7 @@ void DfsClient::RenewLeases() {
 struct DfsFileWriter::Pipeline {
   int64_t chunk_id = 0;
   int64_t generation = 0;
+  std::string access_token;  // The master's WRITE token for (chunk_id, generation).
   std::vector<dataplane::Target> targets;  // The datanodes still in the pipeline.
   std::unique_ptr<dataplane::PipelineWriter> writer;
 };
@@ -471,7 +473,7 @@ Status DfsFileWriter::StartChunk() {
   for (int attempt = 1;; ++attempt) {
     RETURN_NOT_OK(AllocateChunk());
     Status s = OpenPipeline();
-    if (s.ok()) return s;
+    if (s.ok() || s.IsPermissionDenied()) return s;  // Another chunk would be refused too.
     // Every datanode refused: no byte of the chunk is stored anywhere. Give
     // it back, so that the file does not list a chunk with no replica, and
     // try other datanodes.
@@ -506,6 +508,7 @@ Status DfsFileWriter::AllocateChunk() {
   auto pipeline = std::make_unique<Pipeline>();
   pipeline->chunk_id = located.chunk_id;
   pipeline->generation = located.generation;
+  pipeline->access_token = located.access_token;
   for (const wire::DatanodeInfo& d : located.replicas) {
     dataplane::Target t;
     t.datanode_id = d.id;
@@ -550,8 +553,11 @@ Status DfsFileWriter::OpenPipeline() {
         std::make_unique<dataplane::PipelineWriter>(dataplane::PipelineWriter::Options());
     // Every datanode checks it has room for a whole chunk before it joins.
     Status s = pipeline_->writer->Open(pipeline_->chunk_id, pipeline_->generation,
-                                       pipeline_->targets, static_cast<uint64_t>(chunk_size_));
+                                       pipeline_->targets, static_cast<uint64_t>(chunk_size_),
+                                       pipeline_->access_token);
     if (s.ok()) return Status::OK();
+    // A refused token is no datanode's fault: dropping nodes would not help.
+    if (s.IsPermissionDenied()) return s.Prepend(ChunkName());
     // After a failure, a datanode may still be tearing down the broken
     // stream of this chunk ("already being written"): give it a moment.
     if (s.IsAlreadyExists() && ++busy_retries <= 20) {
@@ -567,14 +573,16 @@ Status DfsFileWriter::RecoverPipeline(Status cause) {
     RETURN_NOT_OK(DropFailedDatanode(cause));
     // The dropped node may hold a copy (partial, or even finalized); under a
     // new generation the master rejects it when the node reports it.
-    Result<int64_t> generation = client_->CallMaster("BumpChunkGeneration", [&](MasterClient& m,
-                                                                                bool) {
-      return m.BumpChunkGeneration(path_, client_->options_.client_name, pipeline_->chunk_id);
-    });
-    if (!generation.ok()) return generation.status().Prepend("recover " + ChunkName());
+    Result<wire::LocatedChunk> bumped =
+        client_->CallMaster("BumpChunkGeneration", [&](MasterClient& m, bool) {
+          return m.BumpChunkGenerationWithToken(path_, client_->options_.client_name,
+                                                pipeline_->chunk_id);
+        });
+    if (!bumped.ok()) return bumped.status().Prepend("recover " + ChunkName());
     LOG(INFO) << "dfs writer: " << ChunkName() << ": pipeline recovered as generation "
-              << *generation;
-    pipeline_->generation = *generation;
+              << bumped->generation;
+    pipeline_->generation = bumped->generation;
+    pipeline_->access_token = bumped->access_token;
     RETURN_NOT_OK(OpenPipeline());
     cause = pipeline_->writer->Write(replay_);
     if (cause.ok()) return Status::OK();
@@ -826,7 +834,8 @@ Status DfsFileReader::FillBuffer(int64_t offset) {
     const DfsReplica& replica = chunks_[index].replicas.front();
     auto stream = std::make_unique<dataplane::ChunkReadStream>();
     if (stream->Open(replica.host, replica.port, chunk.chunk_id, chunk.generation,
-                     in_chunk + piece, chunk.length - in_chunk - piece)
+                     in_chunk + piece, chunk.length - in_chunk - piece,
+                     dataplane::DefaultIoTimeout(), chunk.access_token)
             .ok()) {
       stream_ = std::move(stream);
       stream_chunk_ = index;
@@ -848,7 +857,9 @@ Status DfsFileReader::ReadFromReplicas(size_t index, int64_t offset, int64_t n,
     for (size_t r = 0; r < replicas.size(); ++r) {
       const DfsReplica& replica = replicas[r];
       Status s = dataplane::ReadChunkFrom(replica.host, replica.port, chunks_[index].chunk_id,
-                                          chunks_[index].generation, offset, n, out);
+                                          chunks_[index].generation, offset, n, out, nullptr,
+                                          dataplane::DefaultIoTimeout(),
+                                          chunks_[index].access_token);
       if (s.ok() && static_cast<int64_t>(out->size()) == n) {
         // Keep reading from the replica that works.
         if (r > 0) std::rotate(replicas.begin(), replicas.begin() + r, replicas.begin() + r + 1);
@@ -858,19 +869,28 @@ Status DfsFileReader::ReadFromReplicas(size_t index, int64_t offset, int64_t n,
         s = Status::IOError("short read: " + std::to_string(out->size()) + " of " +
                             std::to_string(n) + " bytes");
       }
+      last = s.Prepend(where + " from " + replica.node_id);
+      if (s.IsPermissionDenied()) {
+        // The token, not the replica: it expired (a long read), or the
+        // chunk moved on. Fetch the location and a fresh token below.
+        VLOG(1) << "dfs reader: " << where << ": token refused (" << s.ToString()
+                << "); fetching the location again";
+        break;
+      }
       failed_nodes_.insert(replica.node_id);
       if (s.IsCorruption()) ReportCorrupt(index, replica.node_id);
       LOG(WARNING) << "dfs reader: " << where << " from " << replica.node_id << " ("
                    << replica.host << ":" << replica.port << "): " << s.ToString()
                    << (r + 1 < replicas.size() ? "; trying the next replica" : "");
-      last = s.Prepend(where + " from " + replica.node_id);
     }
     if (attempt == 1) break;
-    // Every replica failed: the master may know newer locations.
+    // Every replica failed, or the token was refused: the master may know
+    // newer locations, and signs a new token.
     Result<std::vector<DfsChunk>> fresh =
         client_->GetChunkLocations(path_, chunks_[index].offset, 1);
     if (!fresh.ok() || fresh->empty() || (*fresh)[0].chunk_id != chunks_[index].chunk_id) break;
     chunks_[index].replicas = std::move((*fresh)[0].replicas);
+    chunks_[index].access_token = std::move((*fresh)[0].access_token);
   }
   out->clear();
   return last;

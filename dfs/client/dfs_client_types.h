@@ -40,6 +40,10 @@ struct DfsChunk {
   std::vector<DfsReplica> replicas;
   // Replicas reported corrupt and not yet replaced (not in `replicas`).
   int corrupt_replicas = 0;
+  // The master's READ token for this chunk and generation, presented to its
+  // datanodes ("" from a master without security). Expires
+  // (--dfs_chunk_token_lifetime_ms); readers then fetch the location again.
+  std::string access_token;
 };
 
 }  // namespace mr::dfs

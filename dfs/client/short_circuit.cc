@@ -8,8 +8,17 @@ Result<std::unique_ptr<ChunkReader>> OpenLocalReplica(const DfsReplica& replica,
                                                       const DfsChunk& chunk) {
   dataplane::LocalReplicaResponse response;
   RETURN_NOT_OK(dataplane::LocateLocalReplica(replica.host, replica.port, chunk.chunk_id,
-                                              chunk.generation, &response));
-  return OpenLocalReplicaFiles(chunk, response.data_path, response.meta_path);
+                                              chunk.generation, &response,
+                                              dataplane::DefaultIoTimeout(), chunk.access_token));
+  Result<std::unique_ptr<ChunkReader>> reader =
+      OpenLocalReplicaFiles(chunk, response.data_path, response.meta_path);
+  if (reader.status().IsPermissionDenied()) {
+    // The replica files are the datanode user's alone (0600 in a 0700
+    // directory): a client running as another user reads over the data plane.
+    return Status::Aborted("cannot open the replica files of datanode " + replica.node_id +
+                           " (another user's): " + reader.status().message());
+  }
+  return reader;
 }
 
 Result<std::unique_ptr<ChunkReader>> OpenLocalReplicaFiles(const DfsChunk& chunk,

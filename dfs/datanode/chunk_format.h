@@ -8,7 +8,10 @@
 //
 // While a chunk is written both files carry a ".tmp" suffix; finalizing
 // renames .data first and .meta last, so a .meta under its final name is the
-// commit record. Stateless helpers; thread-safe.
+// commit record. Both files are mode 0600 and the data directory and its
+// chunks/ 0700: only the datanode's user (and short-circuit readers running
+// as it) opens replicas; everyone else reads through the data plane, which
+// asks for a chunk access token. Stateless helpers; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,8 @@ inline constexpr uint32_t kChunkSliceBytes = 64 * 1024;
 inline constexpr uint32_t kChunkMetaVersion = 1;
 inline constexpr size_t kChunkMetaHeaderBytes = 4 + 4 + 8 + 4;
 inline constexpr std::string_view kTempSuffix = ".tmp";
+inline constexpr unsigned kReplicaFileMode = 0600;
+inline constexpr unsigned kReplicaDirMode = 0700;
 
 // Identity and size of one finalized replica.
 struct ChunkInfo {

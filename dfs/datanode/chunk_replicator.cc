@@ -65,7 +65,7 @@ bool ChunkReplicator::stopping() const {
 }
 
 bool ChunkReplicator::Enqueue(int64_t chunk_id, int64_t generation,
-                              std::vector<dp::Target> targets) {
+                              std::vector<dp::Target> targets, std::string access_token) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || active_.count(chunk_id) != 0 ||
@@ -73,7 +73,7 @@ bool ChunkReplicator::Enqueue(int64_t chunk_id, int64_t generation,
       return false;
     }
     active_.insert(chunk_id);
-    queue_.push_back(Copy{chunk_id, generation, std::move(targets)});
+    queue_.push_back(Copy{chunk_id, generation, std::move(targets), std::move(access_token)});
   }
   cv_.notify_one();
   return true;
@@ -111,7 +111,8 @@ Status ChunkReplicator::Run(const Copy& copy) {
   dp::PipelineWriter writer({/*window=*/16, options_.io_timeout});
   const uint64_t length = reader->info().length;
   // A full target refuses at setup (the master picks another one later).
-  RETURN_NOT_OK(writer.Open(copy.chunk_id, copy.generation, copy.targets, length));
+  RETURN_NOT_OK(
+      writer.Open(copy.chunk_id, copy.generation, copy.targets, length, copy.access_token));
   std::string piece;
   for (uint64_t offset = 0; offset < length; offset += piece.size()) {
     if (stopping()) return Status::Aborted("stopping");  // `writer` aborts the pipeline.

@@ -26,6 +26,7 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -57,9 +58,11 @@ class ChunkReplicator {
   void Stop();
 
   // Queues a copy of replica (chunk_id, generation) to the pipeline
-  // `targets`. False if it was dropped (see above) or the replicator is
-  // stopped.
-  bool Enqueue(int64_t chunk_id, int64_t generation, std::vector<dataplane::Target> targets);
+  // `targets`, presenting `access_token` (the master's REPLICATE token; ""
+  // without security) to them. False if it was dropped (see above) or the
+  // replicator is stopped.
+  bool Enqueue(int64_t chunk_id, int64_t generation, std::vector<dataplane::Target> targets,
+               std::string access_token = "");
 
   uint64_t copies_succeeded() const { return succeeded_.load(); }
   uint64_t copies_failed() const { return failed_.load(); }
@@ -69,6 +72,7 @@ class ChunkReplicator {
     int64_t chunk_id = 0;
     int64_t generation = 0;
     std::vector<dataplane::Target> targets;
+    std::string access_token;
   };
 
   void Work();

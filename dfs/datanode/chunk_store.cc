@@ -37,6 +37,14 @@ Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(const std::string& data_dir
 Result<std::unique_ptr<ChunkStore>> ChunkStore::Open(const std::string& data_dir,
                                                      DiskSpace::Options space) {
   RETURN_NOT_OK(CreateDirs(JoinPath(data_dir, "chunks")));
+  // Replicas are readable by the datanode's user only (and its clients of the
+  // same user, for short-circuit reads): others read through the data plane,
+  // with a token. Directories made before this are tightened too.
+  for (const std::string& dir : {data_dir, JoinPath(data_dir, "chunks")}) {
+    if (::chmod(dir.c_str(), kReplicaDirMode) != 0) {
+      return Status::FromErrno(errno, "chmod 0700 " + dir);
+    }
+  }
   if (space.dir.empty()) space.dir = data_dir;
   std::unique_ptr<ChunkStore> store(new ChunkStore(JoinPath(data_dir, "chunks"), std::move(space)));
   RETURN_NOT_OK(store->Load());
@@ -128,7 +136,7 @@ Result<std::unique_ptr<ChunkWriter>> ChunkStore::CreateChunk(int64_t chunk_id, i
   // Packets of 32 KiB and more go straight to write(2) instead of through a
   // 1 MiB buffer: one copy fewer per byte; smaller ones are still coalesced.
   Result<std::unique_ptr<WritableFile>> file =
-      WritableFile::Create(data_tmp, /*buffer_bytes=*/kChunkSliceBytes / 2);
+      WritableFile::Create(data_tmp, /*buffer_bytes=*/kChunkSliceBytes / 2, kReplicaFileMode);
   if (!file.ok()) {
     ReleaseWriter(chunk_id, generation);
     space_.Finished(reserve_bytes, 0);

@@ -100,7 +100,12 @@ Status ChunkWriter::FinalizeFiles() {
   }
   RETURN_NOT_OK(data_->Sync());
   RETURN_NOT_OK(data_->Close());
-  RETURN_NOT_OK(WriteStringToFile(meta_tmp_, EncodeChunkMeta(meta_), /*sync=*/true));
+  const std::string meta = EncodeChunkMeta(meta_);
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> meta_file,
+                   WritableFile::Create(meta_tmp_, meta.size() + 1, kReplicaFileMode));
+  RETURN_NOT_OK(meta_file->Append(meta));
+  RETURN_NOT_OK(meta_file->Sync());
+  RETURN_NOT_OK(meta_file->Close());
   return store_->Commit({chunk_id_, generation_, meta_.length}, data_tmp_, meta_tmp_);
 }
 

@@ -6,6 +6,7 @@
 #include <glog/logging.h>
 
 #include "dfs/dataplane/messages.h"
+#include "dfs/proto/chunk_token.h"
 #include "dfs/datanode/local_replica_handler.h"
 #include "dfs/datanode/read_handler.h"
 #include "dfs/datanode/write_handler.h"
@@ -21,7 +22,13 @@ namespace dp = dataplane;
 
 namespace {
 constexpr int kAcceptPollMs = 50;  // How soon the accept loop notices Stop().
+
+std::string PeerName(dp::tcp::socket* socket) {
+  boost::system::error_code ec;
+  auto peer = socket->remote_endpoint(ec);
+  return ec ? "an unknown peer" : peer.address().to_string() + ":" + std::to_string(peer.port());
 }
+}  // namespace
 
 DataServer::Options DataServer::Options::FromFlags() {
   Options options;
@@ -31,7 +38,7 @@ DataServer::Options DataServer::Options::FromFlags() {
 }
 
 DataServer::DataServer(ChunkStore* store, Options options)
-    : store_(store), options_(std::move(options)), acceptor_(io_) {}
+    : store_(store), options_(std::move(options)), access_(options_.datanode_id), acceptor_(io_) {}
 
 DataServer::~DataServer() { Stop(); }
 
@@ -145,28 +152,73 @@ void DataServer::Serve(Connection* connection) {
     return;
   }
   if (s.ok() && frame.type == dp::FrameType::kReadRequest) {
-    dp::ReadRequest request;
-    s = dp::DecodeMessage(frame.payload, &request);
-    if (s.ok()) s = ServeRead(store_, socket, request, options_.io_timeout);
+    s = ServeRead(socket, frame.payload);
   } else if (s.ok() && frame.type == dp::FrameType::kWriteRequest) {
-    dp::WriteRequest request;
-    s = dp::DecodeMessage(frame.payload, &request);
-    ChunkInfo written;
-    if (s.ok()) {
-      s = ServeWrite(store_, options_.datanode_id, socket, request, options_.io_timeout, &written);
-    }
-    if (s.ok() && options_.on_chunk_written) options_.on_chunk_written(written);
+    s = ServeWrite(socket, frame.payload);
   } else if (s.ok() && frame.type == dp::FrameType::kLocalReplicaRequest) {
-    dp::LocalReplicaRequest request;
-    s = dp::DecodeMessage(frame.payload, &request);
-    if (s.ok()) s = ServeLocalReplica(*store_, socket, request, options_.io_timeout);
+    s = ServeLocalReplica(socket, frame.payload);
   } else if (s.ok()) {
     s = Status::Corruption("unexpected first frame type " +
                            std::to_string(static_cast<int>(frame.type)));
   }
-  if (!s.ok()) {
+  // Refusals are logged, throttled, by the access checker.
+  if (!s.ok() && !s.IsPermissionDenied()) {
     LOG(WARNING) << "datanode " << options_.datanode_id << ": connection ended: " << s.ToString();
   }
+}
+
+Status DataServer::ServeRead(dp::tcp::socket* socket, const std::string& payload) {
+  dp::ReadRequest request;
+  RETURN_NOT_OK(dp::DecodeMessage(payload, &request));
+  Status allowed = access_.Check(request.access_token, request.chunk_id, request.generation,
+                                 wire::ChunkAccess::READ, "read",
+                                 [socket] { return PeerName(socket); });
+  if (!allowed.ok()) {
+    dp::ReadResponse response;
+    response.code = dp::StatusToWire(allowed);
+    response.message = allowed.message();
+    RETURN_NOT_OK(dp::SendMessage(socket, response, options_.io_timeout));
+    return allowed;
+  }
+  return mr::dfs::ServeRead(store_, socket, request, options_.io_timeout);
+}
+
+Status DataServer::ServeWrite(dp::tcp::socket* socket, const std::string& payload) {
+  dp::WriteRequest request;
+  RETURN_NOT_OK(dp::DecodeMessage(payload, &request));
+  Status allowed = access_.Check(request.access_token, request.chunk_id, request.generation,
+                                 wire::ChunkAccess::WRITE | wire::ChunkAccess::REPLICATE, "write",
+                                 [socket] { return PeerName(socket); });
+  if (!allowed.ok()) {
+    dp::Ack setup;
+    setup.seq = dp::kSetupAckSeq;
+    setup.code = dp::StatusToWire(allowed);
+    setup.message = allowed.message();
+    setup.failed_datanode_id = options_.datanode_id;
+    RETURN_NOT_OK(dp::SendMessage(socket, setup, options_.io_timeout));
+    return allowed;
+  }
+  ChunkInfo written;
+  RETURN_NOT_OK(mr::dfs::ServeWrite(store_, options_.datanode_id, socket, request,
+                                    options_.io_timeout, &written));
+  if (options_.on_chunk_written) options_.on_chunk_written(written);
+  return Status::OK();
+}
+
+Status DataServer::ServeLocalReplica(dp::tcp::socket* socket, const std::string& payload) {
+  dp::LocalReplicaRequest request;
+  RETURN_NOT_OK(dp::DecodeMessage(payload, &request));
+  Status allowed = access_.Check(request.access_token, request.chunk_id, request.generation,
+                                 wire::ChunkAccess::READ, "short-circuit read",
+                                 [socket] { return PeerName(socket); });
+  if (!allowed.ok()) {
+    dp::LocalReplicaResponse response;
+    response.code = dp::StatusToWire(allowed);
+    response.message = allowed.message();
+    RETURN_NOT_OK(dp::SendMessage(socket, response, options_.io_timeout));
+    return allowed;
+  }
+  return mr::dfs::ServeLocalReplica(*store_, socket, request, options_.io_timeout);
 }
 
 }  // namespace mr::dfs

@@ -10,6 +10,9 @@
 // such callers cannot keep reads and writes out; if every connection is
 // being served, the new one is closed at once.
 //
+// With security on, each request needs the master's chunk access token for
+// its chunk and generation (chunk_access.h); a refusal is PermissionDenied
+// in the request's own error response.
 // A malformed or unexpected first frame closes that connection only.
 // Stop() shuts every open connection down and joins all threads.
 // Thread-safety: Start/Stop from the owning thread; port() and
@@ -31,6 +34,7 @@
 
 #include "common/status.h"
 #include "dfs/dataplane/framing.h"
+#include "dfs/datanode/chunk_access.h"
 #include "dfs/datanode/chunk_store.h"
 
 namespace mr::dfs {
@@ -63,6 +67,8 @@ class DataServer {
   int port() const { return port_.load(); }
   // Connections being served (reads and writes): the heartbeat's load.
   int active_connections() const { return active_.load(); }
+  // Requests refused for their chunk access token (chunk_access.h).
+  uint64_t access_refusals() const { return access_.refusals(); }
 
  private:
   struct Connection {
@@ -81,11 +87,16 @@ class DataServer {
   // connection that waited longest for its request is shut down.
   bool MakeRoom();  // Holds mu_.
   void Serve(Connection* connection);
+  // Serves one request (its first frame) unless its token is refused.
+  Status ServeRead(dataplane::tcp::socket* socket, const std::string& payload);
+  Status ServeWrite(dataplane::tcp::socket* socket, const std::string& payload);
+  Status ServeLocalReplica(dataplane::tcp::socket* socket, const std::string& payload);
   // Joins finished connections; with `all`, shuts down and joins every one.
   void Reap(bool all);
 
   ChunkStore* const store_;
   const Options options_;
+  ChunkAccessChecker access_;
   boost::asio::io_context io_;  // Only owns the sockets; never run.
   dataplane::tcp::acceptor acceptor_;
   std::thread accept_thread_;

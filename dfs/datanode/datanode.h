@@ -49,6 +49,8 @@ class Datanode {
   const std::string& id() const { return id_; }
   int port() const { return server_->port(); }
   bool registered() const { return agent_->registered(); }
+  // Data-plane requests refused for their chunk access token.
+  uint64_t access_refusals() const { return server_->access_refusals(); }
 
  private:
   Datanode() = default;

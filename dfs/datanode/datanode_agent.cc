@@ -289,7 +289,8 @@ void DatanodeAgent::Execute(const wire::DatanodeCommand& command) {
         targets.push_back(target);
       }
       if (targets.empty() ||
-          !replicator_.Enqueue(command.chunk_id, command.generation, std::move(targets))) {
+          !replicator_.Enqueue(command.chunk_id, command.generation, std::move(targets),
+                               command.access_token)) {
         LOG(WARNING) << "datanode " << options_.self.id << ": dropped REPLICATE of " << chunk
                      << " (no targets, already queued, or queue full)";
       }

@@ -15,7 +15,7 @@ Status ChunkReadStream::Fail(Status status) {
 
 Status ChunkReadStream::Open(const std::string& host, int port, int64_t chunk_id,
                              int64_t generation, uint64_t offset, uint64_t length,
-                             Timeout timeout) {
+                             Timeout timeout, const std::string& access_token) {
   timeout_ = timeout;
   position_ = offset;
   Status s = Connect(&socket_, host, port, timeout);
@@ -25,6 +25,7 @@ Status ChunkReadStream::Open(const std::string& host, int port, int64_t chunk_id
   request.generation = generation;
   request.offset = static_cast<int64_t>(offset);
   request.length = static_cast<int64_t>(std::min<uint64_t>(length, INT64_MAX));
+  request.access_token = access_token;
   s = SendMessage(&socket_, request, timeout);
   ReadResponse response;
   if (s.ok()) s = ReceiveMessage(&socket_, &response, timeout);
@@ -74,10 +75,11 @@ Status ChunkReadStream::ReceiveNext(std::string* data) {
 
 Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_t generation,
                      uint64_t offset, uint64_t length, std::string* out, uint64_t* chunk_length,
-                     Timeout timeout) {
+                     Timeout timeout, const std::string& access_token) {
   out->clear();
   ChunkReadStream stream;
-  RETURN_NOT_OK(stream.Open(host, port, chunk_id, generation, offset, length, timeout));
+  RETURN_NOT_OK(
+      stream.Open(host, port, chunk_id, generation, offset, length, timeout, access_token));
   if (chunk_length != nullptr) *chunk_length = stream.chunk_length();
   std::string packet;
   while (!stream.done()) {
@@ -88,7 +90,8 @@ Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_
 }
 
 Status LocateLocalReplica(const std::string& host, int port, int64_t chunk_id, int64_t generation,
-                          LocalReplicaResponse* out, Timeout timeout) {
+                          LocalReplicaResponse* out, Timeout timeout,
+                          const std::string& access_token) {
   *out = LocalReplicaResponse();
   boost::asio::io_context io;
   tcp::socket socket(io);
@@ -96,6 +99,7 @@ Status LocateLocalReplica(const std::string& host, int port, int64_t chunk_id, i
   LocalReplicaRequest request;
   request.chunk_id = chunk_id;
   request.generation = generation;
+  request.access_token = access_token;
   RETURN_NOT_OK(SendMessage(&socket, request, timeout));
   RETURN_NOT_OK(ReceiveMessage(&socket, out, timeout));
   return StatusFromWire(out->code, out->message);
@@ -122,7 +126,8 @@ Status PipelineWriter::Fail(Status status) {
 }
 
 Status PipelineWriter::Open(int64_t chunk_id, int64_t generation,
-                            const std::vector<Target>& targets, uint64_t reserve_bytes) {
+                            const std::vector<Target>& targets, uint64_t reserve_bytes,
+                            const std::string& access_token) {
   if (targets.empty()) return Fail(Status::InvalidArgument("write pipeline without targets"));
   first_datanode_id_ = targets[0].datanode_id;
   WriteRequest request;
@@ -130,6 +135,7 @@ Status PipelineWriter::Open(int64_t chunk_id, int64_t generation,
   request.generation = generation;
   request.targets.assign(targets.begin() + 1, targets.end());
   request.reserve_bytes = static_cast<int64_t>(std::min<uint64_t>(reserve_bytes, INT64_MAX));
+  request.access_token = access_token;
   error_ = OpenWriteStream(&socket_, targets[0], request, options_.io_timeout,
                            &failed_datanode_id_);
   if (!error_.ok()) return Fail(error_);

@@ -22,17 +22,21 @@ namespace mr::dfs::dataplane {
 // Reads bytes [offset, offset + length) of a replica (clamped to the chunk's
 // end) into *out; *chunk_length, if set, receives the chunk's length. The
 // datanode's error (e.g. Corruption of the replica) comes back as the Status.
+// `access_token`: the master's READ token for the chunk (dataplane.thrift);
+// a secure datanode answers PermissionDenied without a valid one.
 Status ReadChunkFrom(const std::string& host, int port, int64_t chunk_id, int64_t generation,
                      uint64_t offset, uint64_t length, std::string* out,
-                     uint64_t* chunk_length = nullptr, Timeout timeout = DefaultIoTimeout());
+                     uint64_t* chunk_length = nullptr, Timeout timeout = DefaultIoTimeout(),
+                     const std::string& access_token = "");
 
 // Asks the datanode at host:port for the absolute paths of its replica of
 // (chunk_id, generation), for a short-circuit read by a client on its host
 // (dataplane.thrift). A refusal or a missing replica comes back as the
 // Status (Aborted, NotFound); a datanode without short-circuit support
-// closes the connection (IOError).
+// closes the connection (IOError). Needs a READ token as a read does.
 Status LocateLocalReplica(const std::string& host, int port, int64_t chunk_id, int64_t generation,
-                          LocalReplicaResponse* out, Timeout timeout = DefaultIoTimeout());
+                          LocalReplicaResponse* out, Timeout timeout = DefaultIoTimeout(),
+                          const std::string& access_token = "");
 
 // A read of one replica's byte range as a stream of packets: Open sends the
 // request, each Next() returns the next packet's bytes as they arrive. A
@@ -47,9 +51,11 @@ class ChunkReadStream {
   ChunkReadStream(const ChunkReadStream&) = delete;
   ChunkReadStream& operator=(const ChunkReadStream&) = delete;
 
-  // Requests bytes [offset, offset + length) (clamped to the chunk's end).
+  // Requests bytes [offset, offset + length) (clamped to the chunk's end),
+  // presenting the chunk's READ token.
   Status Open(const std::string& host, int port, int64_t chunk_id, int64_t generation,
-              uint64_t offset, uint64_t length, Timeout timeout = DefaultIoTimeout());
+              uint64_t offset, uint64_t length, Timeout timeout = DefaultIoTimeout(),
+              const std::string& access_token = "");
   // Replaces *data with the next packet's bytes (empty only for an empty
   // range). The datanode's error (e.g. Corruption) comes back as the Status.
   Status Next(std::string* data);
@@ -99,8 +105,10 @@ class PipelineWriter {
   // targets[0] is connected to; the rest get forwarded copies. Each datanode
   // refuses (NoSpace, naming itself) unless it has `reserve_bytes` free: the
   // most this write will bring (0: unknown, checked as bytes arrive).
+  // `access_token`: the master's WRITE (or REPLICATE) token for the chunk,
+  // forwarded by each datanode to the next.
   Status Open(int64_t chunk_id, int64_t generation, const std::vector<Target>& targets,
-              uint64_t reserve_bytes = 0);
+              uint64_t reserve_bytes = 0, const std::string& access_token = "");
   Status Write(std::string_view data);
   Status Close();
 

@@ -19,6 +19,12 @@
 //        path the client chose), or an error (NotFound: no replica of exactly
 //        that generation; Aborted: refused). The client then reads and
 //        verifies the files itself (docs/DFS.md, "Short-circuit reads").
+// Access: each request carries the "chunk" token the master signed for that
+//        chunk id and generation (dfs.thrift ChunkTokenId): READ for reads
+//        and local replicas, WRITE or REPLICATE for writes, forwarded down the
+//        pipeline as it came. A datanode with security on answers a missing,
+//        forged, expired or other chunk's token with PermissionDenied (in the
+//        ReadResponse, the setup Ack, the LocalReplicaResponse).
 namespace cpp mr.dfs.dataplane
 
 struct ReadRequest {
@@ -26,6 +32,7 @@ struct ReadRequest {
   2: i64 generation
   3: i64 offset
   4: i64 length
+  5: binary access_token
 }
 
 struct ReadResponse {
@@ -49,6 +56,7 @@ struct WriteRequest {
   // setup (code NoSpace, naming itself) unless it has that much free beyond
   // its reserve. 0: unknown; space is then checked as bytes arrive.
   4: i64 reserve_bytes
+  5: binary access_token
 }
 
 struct Packet {
@@ -68,6 +76,7 @@ struct Ack {
 struct LocalReplicaRequest {
   1: i64 chunk_id
   2: i64 generation
+  3: binary access_token
 }
 
 struct LocalReplicaResponse {

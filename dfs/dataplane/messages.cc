@@ -41,6 +41,7 @@ Status StatusFromWire(int32_t code, const std::string& message) {
     case Code::kAborted: return Status::Aborted(message);
     case Code::kUnavailable: return Status::Unavailable(message);
     case Code::kInternal: return Status::Internal(message);
+    case Code::kPermissionDenied: return Status::PermissionDenied(message);
   }
   return Status::Internal("unknown status code " + std::to_string(code) + ": " + message);
 }

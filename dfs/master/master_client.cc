@@ -93,6 +93,13 @@ Result<int64_t> MasterClient::BumpChunkGeneration(const std::string& path,
   });
 }
 
+Result<wire::LocatedChunk> MasterClient::BumpChunkGenerationWithToken(
+    const std::string& path, const std::string& client_name, int64_t chunk_id) {
+  return CallFor<wire::LocatedChunk>("BumpChunkGenerationWithToken", [&](auto& stub, auto& out) {
+    stub.BumpChunkGenerationWithToken(out, path, client_name, chunk_id);
+  });
+}
+
 Result<bool> MasterClient::Complete(const std::string& path, const std::string& client_name,
                                     int64_t last_chunk_length) {
   return CallFor<bool>("Complete", [&](auto& stub, auto& out) {

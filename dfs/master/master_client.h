@@ -66,6 +66,10 @@ class MasterClient {
   // A new generation for the file's last chunk (pipeline recovery).
   Result<int64_t> BumpChunkGeneration(const std::string& path, const std::string& client_name,
                                       int64_t chunk_id);
+  // The same, answering with the new generation and a WRITE token for it.
+  Result<wire::LocatedChunk> BumpChunkGenerationWithToken(const std::string& path,
+                                                          const std::string& client_name,
+                                                          int64_t chunk_id);
   // True once the file is closed; false: not enough replicas yet, retry.
   Result<bool> Complete(const std::string& path, const std::string& client_name,
                         int64_t last_chunk_length);

@@ -10,6 +10,7 @@
 #include <glog/logging.h>
 
 #include "common/clock.h"
+#include "dfs/master/chunk_token_issuer.h"
 #include "dfs/master/placement.h"
 #include "rpc/status_codes.h"
 
@@ -325,6 +326,15 @@ int64_t MasterService::BumpChunkGeneration(const std::string& path,
   return generation;
 }
 
+void MasterService::BumpChunkGenerationWithToken(wire::LocatedChunk& out, const std::string& path,
+                                                 const std::string& client_name,
+                                                 int64_t chunk_id) {
+  out = wire::LocatedChunk();
+  out.chunk_id = chunk_id;
+  out.generation = BumpChunkGeneration(path, client_name, chunk_id);
+  AttachChunkToken(&out, chunk_id, out.generation, wire::ChunkAccess::WRITE);
+}
+
 bool MasterService::Complete(const std::string& path, const std::string& client_name,
                              int64_t last_chunk_length) {
   bool done = false;
@@ -503,6 +513,7 @@ Status MasterService::AddChunkLocked(wire::LocatedChunk* out, const std::string&
   out->offset_in_file = static_cast<int64_t>(before.size()) * file.chunk_size;
   out->length = 0;
   out->replicas = Describe(placed.targets);
+  AttachChunkToken(out, chunk.chunk_id, chunk.generation, wire::ChunkAccess::WRITE);
   return Status::OK();
 }
 
@@ -604,6 +615,7 @@ Status MasterService::GetChunkLocationsLocked(std::vector<wire::LocatedChunk>* o
       located.length = c.length;
       located.replicas = Describe(chunk_map_.Replicas(c.chunk_id, c.length));
       located.__set_corrupt_replicas(chunk_map_.CorruptReplicas(c.chunk_id));
+      AttachChunkToken(&located, c.chunk_id, c.generation, wire::ChunkAccess::READ);
       if (located.replicas.empty() && InStartupGrace(options_.clock_ms())) {
         *wait = true;  // Its datanodes have not reported since the restart yet.
         return Status::OK();
@@ -713,6 +725,7 @@ Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,
       command.kind = wire::DatanodeCommandKind::REPLICATE;
       command.targets = Describe(c.target_ids);
       if (command.targets.size() != c.target_ids.size()) continue;  // A target died; replanned.
+      AttachChunkToken(&command, c.chunk_id, c.generation, wire::ChunkAccess::REPLICATE);
     }
     out->push_back(std::move(command));
   }

@@ -155,6 +155,8 @@ class MasterService : public wire::MasterServiceIf {
                     int64_t chunk_id) override;
   int64_t BumpChunkGeneration(const std::string& path, const std::string& client_name,
                               int64_t chunk_id) override;
+  void BumpChunkGenerationWithToken(wire::LocatedChunk& out, const std::string& path,
+                                    const std::string& client_name, int64_t chunk_id) override;
   bool Complete(const std::string& path, const std::string& client_name,
                 int64_t last_chunk_length) override;
   void GetChunkLocations(std::vector<wire::LocatedChunk>& out, const std::string& path,

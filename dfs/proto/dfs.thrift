@@ -34,6 +34,11 @@ struct LocatedChunk {
   // been back at its replication in good replicas since. fsck: > 0 is
   // "corrupt".
   6: optional i32 corrupt_replicas,
+  // A "chunk" token (ChunkTokenId) for this chunk id and generation: READ
+  // from GetChunkLocations, WRITE from AddChunk and
+  // BumpChunkGenerationWithToken. Empty when the master runs without
+  // security. Datanodes of a secure cluster refuse a request without one.
+  7: optional binary access_token,
 }
 
 struct FileStatus {
@@ -86,6 +91,28 @@ struct DatanodeCommand {
   2: i64 chunk_id,
   3: i64 generation,
   4: list<DatanodeInfo> targets,
+  // REPLICATE: the "chunk" token (REPLICATE access) the datanode presents to
+  // the first target, forwarded down the pipeline. Empty without security.
+  5: optional binary access_token,
+}
+
+// Access a chunk token grants: ChunkTokenId.modes is a bit set of these.
+enum ChunkAccess {
+  READ = 1,       // ReadRequest, LocalReplicaRequest
+  WRITE = 2,      // WriteRequest from a writer
+  REPLICATE = 4,  // WriteRequest of a re-replication copy
+}
+
+// The identifier of a "chunk" token (security/token.h), as HDFS's
+// BlockTokenIdentifier: the master signs one with every chunk location it
+// hands out, and a datanode serves a request for a replica only with a
+// valid one for exactly that chunk id and generation, granting the access
+// the request needs (docs/DFS.md, "Chunk access tokens").
+struct ChunkTokenId {
+  1: i64 chunk_id,
+  2: i64 generation,
+  3: i32 modes,
+  4: string user,  // Who asked the master; for the datanodes' logs.
 }
 
 // The one exception of the service; `code` is mr::Status::Code's numbering
@@ -141,6 +168,11 @@ service MasterService {
   // longer count and are deleted when reported. Each call bumps again.
   i64 BumpChunkGeneration(1: string path, 2: string client_name, 3: i64 chunk_id)
       throws (1: DfsError error),
+  // BumpChunkGeneration, answering with the chunk's id, new generation and
+  // a WRITE access token for it (no replicas, offset or length): what a
+  // writer of a secure cluster needs to rewrite the chunk.
+  LocatedChunk BumpChunkGenerationWithToken(1: string path, 2: string client_name,
+                                            3: i64 chunk_id) throws (1: DfsError error),
   // Closes the file; the last chunk holds last_chunk_length bytes.
   bool Complete(1: string path, 2: string client_name, 3: i64 last_chunk_length)
       throws (1: DfsError error),
