@@ -24,8 +24,10 @@
 #include "mapreduce/record.h"
 #include "mapreduce/segment.h"
 #include "mapreduce/task_spec_io.h"
+#include "rpc/auth_handshake.h"
 #include "rpc/thrift_client.h"
 #include "scheduler/shuffle/shuffle_protocol.h"
+#include "security/credential.h"
 #include "task_spec_types.h"
 
 namespace {
@@ -215,6 +217,28 @@ void MembershipSeeds() {
 
 }  // namespace
 
+void CredentialSeeds() {
+  // The server side of a connection's credential exchange reads what
+  // SendCredential writes; capture it from a memory transport.
+  mr::security::Keyring keyring({std::string(32, 'k')});
+  mr::security::TokenSigner signer(keyring);
+  auto capture = [](const mr::security::Credential& credential) {
+    auto buffer = std::make_shared<TMemoryBuffer>();
+    try {
+      (void)mr::rpc::SendCredential(*buffer, credential);
+    } catch (const std::exception&) {
+      // No answer to read: the request is written by then.
+    }
+    return buffer->getBufferAsString();
+  };
+  Seed("credential", "user", 0, capture(mr::security::UserCredential(keyring, "alice")));
+  Seed("credential", "daemon", 0, capture(mr::security::DaemonCredential(keyring)));
+  mr::security::Credential job = mr::security::JobCredential(signer, "app_1", "alice", 1LL << 50);
+  Seed("credential", "job", 0, capture(job));
+  Seed("credential", "token", 1, job.secret);
+  Seed("credential", "file", 2, mr::security::FormatCredential(job));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_seeds DIR\n");
@@ -227,5 +251,6 @@ int main(int argc, char** argv) {
   SegmentSeeds("/tmp/mr_fuzz_seeds_" + std::to_string(::getpid()));
   ThriftSeeds();
   MembershipSeeds();
+  CredentialSeeds();
   return 0;
 }
