@@ -126,6 +126,10 @@ Status ContainerManager::Start(const wire::LaunchContext& context,
                                const std::string& run_as_user) {
   RETURN_NOT_OK(CheckLaunchContext(context, options_.capability, options_.node.node_id));
   Result<ContainerUser> user = ResolveContainerUser(run_as_user);
+  if (user.ok() && !user->switch_user && user->uid == 0 && options_.require_user_when_root) {
+    user = Status::PermissionDenied("container " + context.container_id +
+                                    " names no user, and this node manager runs as root");
+  }
   if (!user.ok()) {
     LOG(WARNING) << "container " << context.container_id << " refused: "
                  << user.status().ToString();

@@ -67,6 +67,10 @@ class ContainerManager {
     int memory_check_ms = 500;
     // Where cgroup v2 is mounted ("" never use cgroups: RSS sampling).
     std::string cgroup_root;
+    // A root NM refuses launches that name no user, so nothing runs as
+    // root: for a cluster with security, where every launch carries a
+    // container token naming its user.
+    bool require_user_when_root = false;
     // Called (without locks) whenever a container completes.
     std::function<void()> on_complete;
     // Defaults from --nm_stop_grace_ms, --nm_memory_check_ms, --nm_cgroup_root.

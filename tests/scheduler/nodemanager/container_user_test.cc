@@ -150,6 +150,28 @@ TEST_F(ContainerUserTest, AContainerForRootOrAnUnknownUserIsRefused) {
   EXPECT_EQ(localizer_->downloads(), 0);
 }
 
+TEST(ContainerManagerWithSecurityTest, ARootNmRefusesALaunchThatNamesNoUser) {
+  SKIP_UNLESS_ROOT();
+  ScopedTempDir dir;
+  Localizer localizer(dir.Join("apps"), [](const std::string&, const std::string& local) {
+    return WriteStringToFile(local, "#!/bin/sh\n", false);
+  });
+  ContainerManager::Options options;
+  options.dir = dir.path();
+  options.capability = MakeResource(1, 256);
+  options.node.node_id = "nm-user-test";
+  options.require_user_when_root = true;
+  ContainerManager containers(options, &localizer);
+  wire::LaunchContext c;
+  c.app_id = kApp;
+  c.container_id = "c_1";
+  c.binary_dfs_path = "/job";
+  c.resource = MakeResource(1, 128);
+  Status s = containers.Start(c, "");
+  EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
+  EXPECT_TRUE(containers.Start(c, "nobody").ok());
+}
+
 TEST_F(ContainerUserTest, ANobodyContainerRunsAs65534AndCannotReadShadow) {
   SKIP_UNLESS_ROOT();
   auto context = Context(kApp, "c_nobody",
