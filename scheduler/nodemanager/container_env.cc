@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "security/process_security.h"
+
 namespace mr::sched::nm {
 
 namespace {
@@ -13,10 +15,15 @@ std::vector<std::string> ContainerEnvironment(const NodeEnv& node, const std::st
                                               const std::string& container_id,
                                               const wire::Resource& resource,
                                               const std::string& app_local_dir,
-                                              const std::map<std::string, std::string>& extra) {
+                                              const std::map<std::string, std::string>& extra,
+                                              const ContainerUser& user) {
   std::map<std::string, std::string> env;
   for (const char* name : kInheritedEnv) {
     if (const char* value = std::getenv(name)) env[name] = value;
+  }
+  if (user.switch_user) {
+    env["USER"] = env["LOGNAME"] = user.name;
+    env["HOME"] = user.home;
   }
   for (const auto& [key, value] : extra) env[key] = value;
   env["MR_APP_ID"] = app_id;
@@ -31,6 +38,7 @@ std::vector<std::string> ContainerEnvironment(const NodeEnv& node, const std::st
   env["MR_DFS_MASTER"] = node.dfs_master;
   if (!node.datanode_id.empty()) env["MR_DATANODE_ID"] = node.datanode_id;
   if (node.dfs_chunk_size > 0) env["MR_DFS_CHUNK_SIZE"] = std::to_string(node.dfs_chunk_size);
+  if (!node.ca_file.empty()) env[security::kCaFileEnv] = node.ca_file;
   env["MR_CONTAINER_VCORES"] = std::to_string(resource.vcores);
   env["MR_CONTAINER_MEMORY_MB"] = std::to_string(resource.memory_mb);
   std::vector<std::string> out;

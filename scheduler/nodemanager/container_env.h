@@ -2,7 +2,8 @@
 // environment"): a few variables of the NM's own environment (PATH, HOME,
 // locale, ...) so that scripts find their tools, then LaunchContext.env,
 // then the MR_* variables, which win over both: they must tell the truth
-// about the container and its node.
+// about the container and its node. A container run as another user
+// (container_user.h) gets that user's USER, LOGNAME and HOME.
 // Thread-safety: stateless.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/nodemanager/container_user.h"
 #include "scheduler_types.h"
 
 namespace mr::sched::nm {
@@ -25,6 +27,7 @@ struct NodeEnv {
   std::string dfs_master;  // host:port
   std::string datanode_id;     // The datanode on this server ("" if none).
   int64_t dfs_chunk_size = 0;  // The cluster's default chunk size (0: unknown).
+  std::string ca_file;         // The cluster CA (MR_CA_FILE), "" without security.
 };
 
 // "NAME=value" strings, sorted by name. `app_local_dir` is
@@ -33,6 +36,7 @@ std::vector<std::string> ContainerEnvironment(const NodeEnv& node, const std::st
                                               const std::string& container_id,
                                               const wire::Resource& resource,
                                               const std::string& app_local_dir,
-                                              const std::map<std::string, std::string>& extra);
+                                              const std::map<std::string, std::string>& extra,
+                                              const ContainerUser& user = {});
 
 }  // namespace mr::sched::nm

@@ -1,7 +1,10 @@
 #include "scheduler/nodemanager/container_manager.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -26,7 +29,13 @@ DEFINE_int32(nm_stop_grace_ms, 3000,
              "RM), how long before SIGKILL.");
 DEFINE_int32(nm_memory_check_ms, 500,
              "How often the node manager sums each container's process-group RSS and kills "
-             "one over its memory grant.");
+             "one over its memory grant (where the kernel does not enforce grants: "
+             "--nm_cgroup_root).");
+DEFINE_string(nm_cgroup_root, "/sys/fs/cgroup",
+              "Where cgroup v2 is mounted. If it offers the memory controller, each container "
+              "runs in its own cgroup under a per-node-manager parent there, with memory.max "
+              "= its memory grant, enforced by the kernel; otherwise (or with \"\") the node "
+              "manager samples RSS every --nm_memory_check_ms.");
 
 namespace mr::sched::nm {
 
@@ -49,6 +58,7 @@ constexpr int kGroupGoneWaitMs = 10000;
 struct ContainerManager::Container {
   std::string id;
   std::string app_id;
+  ContainerUser user;
   wire::Resource resource;
   std::string dir;  // Working directory.
   pid_t pid = 0;    // From spawn until reaped (then 0 again); the process group id too.
@@ -65,12 +75,14 @@ struct ContainerManager::Container {
   // Its resource is counted in used_. False while it waits for the room of
   // containers being stopped (Start), and once complete.
   bool holds_room = false;
+  bool in_cgroup = false;  // It has a cgroup (container_cgroups.h) to end.
 };
 
 ContainerManager::Options ContainerManager::Options::FromFlags() {
   Options options;
   options.stop_grace_ms = FLAGS_nm_stop_grace_ms;
   options.memory_check_ms = FLAGS_nm_memory_check_ms;
+  options.cgroup_root = FLAGS_nm_cgroup_root;
   return options;
 }
 
@@ -80,6 +92,25 @@ ContainerManager::ContainerManager(Options options, Localizer* localizer)
       localizer_(localizer),
       node_(options_.node),
       used_(MakeResource(0, 0)) {
+  if (!options_.cgroup_root.empty()) {
+    auto cgroups = ContainerCgroups::Open(options_.cgroup_root, options_.node.node_id,
+                                          options_.dir);
+    if (cgroups.ok()) {
+      cgroups_ = std::move(cgroups).value();
+    } else {
+      LOG(WARNING) << "cgroup v2 memory limits unavailable: " << cgroups.status().ToString();
+    }
+  }
+  if (cgroups_ != nullptr) {
+    LOG(INFO) << "memory grants enforced by the kernel: cgroup v2 memory.max under "
+              << cgroups_->parent();
+  } else {
+    LOG(INFO) << "memory grants enforced by sampling each container's RSS every "
+              << options_.memory_check_ms << " ms";
+  }
+  LOG(INFO) << (::geteuid() == 0
+                    ? "running as root: each container runs as the user its launch names"
+                    : "not running as root: every container runs as this process's user");
   monitor_ = std::thread([this] { MonitorLoop(); });
 }
 
@@ -91,10 +122,22 @@ void ContainerManager::SetPorts(int nm_port, int shuffle_port) {
   node_.shuffle_port = shuffle_port;
 }
 
-Status ContainerManager::Start(const wire::LaunchContext& context) {
+Status ContainerManager::Start(const wire::LaunchContext& context,
+                               const std::string& run_as_user) {
   RETURN_NOT_OK(CheckLaunchContext(context, options_.capability, options_.node.node_id));
+  Result<ContainerUser> user = ResolveContainerUser(run_as_user);
+  if (user.ok() && !user->switch_user && user->uid == 0 && options_.require_user_when_root) {
+    user = Status::PermissionDenied("container " + context.container_id +
+                                    " names no user, and this node manager runs as root");
+  }
+  if (!user.ok()) {
+    LOG(WARNING) << "container " << context.container_id << " refused: "
+                 << user.status().ToString();
+    return user.status();
+  }
 
   auto c = std::make_shared<Container>();
+  c->user = std::move(user).value();
   c->id = context.container_id;
   c->app_id = context.app_id;
   c->resource = context.resource;
@@ -105,6 +148,13 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
     if (shutting_down_) return Status::Unavailable("node manager is shutting down");
     if (containers_.count(c->id) > 0) {
       return Status::AlreadyExists("container " + c->id + " already started on this node");
+    }
+    auto app_user = app_uids_.find(c->app_id);
+    if (app_user != app_uids_.end() && app_user->second != c->user.uid) {
+      return Status::PermissionDenied(
+          "container " + c->id + " would run as uid " + std::to_string(c->user.uid) +
+          ", but " + c->app_id + " runs as uid " + std::to_string(app_user->second) +
+          " on this node");
     }
     wire::Resource free = Minus(options_.capability, used_);
     if (Fits(c->resource, free)) {
@@ -132,6 +182,7 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
     }
     waits = !c->holds_room;
     containers_[c->id] = c;
+    app_uids_[c->app_id] = c->user.uid;
     auto worker = std::make_unique<Worker>();
     Worker* w = worker.get();
     // The thread gets its own copy of the context: the caller's goes away.
@@ -142,6 +193,7 @@ Status ContainerManager::Start(const wire::LaunchContext& context) {
     workers_.push_back(std::move(worker));
   }
   LOG(INFO) << "container " << c->id << ": accepted (" << ToString(c->resource) << ")"
+            << (c->user.switch_user ? " to run as " + c->user.name : "")
             << (waits ? ", waiting for the room of containers being stopped" : "");
   return Status::OK();
 }
@@ -150,12 +202,9 @@ Status ContainerManager::Prepare(const Container& c, const wire::LaunchContext& 
                                  LaunchSpec* spec) {
   Result<std::string> binary = localizer_->Localize(c.app_id, context.binary_dfs_path);
   if (!binary.ok()) return Status::IOError("localization failed: " + binary.status().ToString());
-  Status s = RemoveAll(c.dir);  // A leftover of an earlier NM run in the same --dir.
-  if (s.ok()) s = CreateDirs(c.dir);
-  for (const auto& [name, bytes] : context.files) {
-    if (s.ok()) s = WriteStringToFile(JoinPath(c.dir, name), bytes, /*sync=*/false);
-  }
-  if (!s.ok()) return Status::IOError("launch failed: " + s.ToString());
+  Status s = PrepareAppDir(c, *binary);
+  if (s.ok()) s = PrepareWorkingDir(c, context);
+  if (!s.ok()) return s.Prepend("launch failed");
   spec->binary = *binary;
   spec->arguments = context.arguments;
   NodeEnv node;
@@ -164,11 +213,72 @@ Status ContainerManager::Prepare(const Container& c, const wire::LaunchContext& 
     node = node_;
   }
   spec->env = ContainerEnvironment(node, c.app_id, c.id, c.resource,
-                                   JoinPath(apps_dir_, c.app_id), context.env);
+                                   JoinPath(apps_dir_, c.app_id), context.env, c.user);
   spec->working_dir = c.dir;
   spec->stdout_path = JoinPath(c.dir, "stdout");
   spec->stderr_path = JoinPath(c.dir, "stderr");
+  spec->user = c.user;
   return Status::OK();
+}
+
+namespace {
+
+// `path` (never a symlink) owned by uid:gid with `mode`.
+Status SetOwnerAndMode(const std::string& path, uid_t uid, gid_t gid, mode_t mode) {
+  if (::fchownat(AT_FDCWD, path.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    return Status::FromErrno(errno, "chown " + path);
+  }
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  if (S_ISLNK(st.st_mode)) return Status::PermissionDenied(path + " is a symlink");
+  if (::chmod(path.c_str(), mode) != 0) return Status::FromErrno(errno, "chmod " + path);
+  return Status::OK();
+}
+
+// A directory at `path` with `mode`, owned by uid:gid: created, or found
+// owned by `uid` already (anything else there is refused, not taken over).
+Status OwnedDir(const std::string& path, uid_t uid, gid_t gid, mode_t mode) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode) || st.st_uid != uid) {
+      return Status::PermissionDenied(path + " is not a directory of uid " + std::to_string(uid));
+    }
+  } else if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::FromErrno(errno, "mkdir " + path);
+  }
+  return SetOwnerAndMode(path, uid, gid, mode);
+}
+
+}  // namespace
+
+Status ContainerManager::PrepareAppDir(const Container& c, const std::string& binary) {
+  if (!c.user.switch_user) return Status::OK();  // Everything is the NM's user's.
+  const uid_t nm_uid = ::geteuid();
+  const gid_t nm_gid = ::getegid();
+  std::string app_dir = AppDir(c.app_id);
+  // The NM's, so that the user can replace nothing the NM later opens as
+  // root; others may pass (to nothing they can read), not list.
+  RETURN_NOT_OK(OwnedDir(app_dir, nm_uid, nm_gid, 0711));
+  RETURN_NOT_OK(OwnedDir(JoinPath(app_dir, "containers"), nm_uid, nm_gid, 0711));
+  RETURN_NOT_OK(OwnedDir(JoinPath(app_dir, "output"), c.user.uid, c.user.gid, 0700));
+  return SetOwnerAndMode(binary, c.user.uid, c.user.gid, 0500);
+}
+
+Status ContainerManager::PrepareWorkingDir(const Container& c,
+                                           const wire::LaunchContext& context) {
+  // Built as the NM's own 0700 directory, handed to the user once complete:
+  // until then nobody else can put anything (a symlink) in it.
+  RETURN_NOT_OK(RemoveAll(c.dir));  // A leftover of an earlier NM run in the same --dir.
+  RETURN_NOT_OK(CreateDirs(DirName(c.dir)));
+  if (::mkdir(c.dir.c_str(), 0700) != 0) return Status::FromErrno(errno, "mkdir " + c.dir);
+  for (const auto& [name, bytes] : context.files) {
+    std::string path = JoinPath(c.dir, name);
+    ASSIGN_OR_RETURN(auto file, WritableFile::Create(path, bytes.size() + 1, 0600));
+    RETURN_NOT_OK(file->Append(bytes));
+    RETURN_NOT_OK(file->Close());
+    if (c.user.switch_user) RETURN_NOT_OK(SetOwnerAndMode(path, c.user.uid, c.user.gid, 0600));
+  }
+  return SetOwnerAndMode(c.dir, c.user.uid, c.user.gid, 0700);
 }
 
 bool ContainerManager::WaitForRoom(Container* c) {
@@ -210,8 +320,18 @@ void ContainerManager::Launch(const std::shared_ptr<Container>& c,
     Finish(c.get(), -1, "");
     return;
   }
+  if (cgroups_ != nullptr) {
+    Result<std::string> procs = cgroups_->Create(c->id, c->resource.memory_mb << 20);
+    if (!procs.ok()) {
+      Finish(c.get(), -1, "launch failed: cgroup: " + procs.status().ToString());
+      return;
+    }
+    spec.cgroup_procs = *procs;
+    c->in_cgroup = true;  // Only this thread reads it.
+  }
   Result<pid_t> pid = SpawnProcess(spec);
   if (!pid.ok()) {
+    EndCgroup(c.get());
     Finish(c.get(), -1, "launch failed: " + pid.status().ToString());
     return;
   }
@@ -260,9 +380,26 @@ void ContainerManager::Launch(const std::shared_ptr<Container>& c,
     c->pid = 0;
     c->kill_pending = false;
   }
+  EndCgroup(c.get());
   std::string reason;
   int code = ExitCodeOf(wait_status, &reason);
   Finish(c.get(), code, code == 0 ? "" : reason);
+}
+
+void ContainerManager::EndCgroup(Container* c) {
+  if (!c->in_cgroup) return;
+  c->in_cgroup = false;
+  int64_t oom_kills = cgroups_->OomKills(c->id);
+  // Also kills what left the process group (setsid) but not the cgroup.
+  Status removed = cgroups_->Remove(c->id);
+  if (!removed.ok()) LOG(WARNING) << "container " << c->id << ": " << removed.ToString();
+  if (oom_kills == 0) return;
+  std::lock_guard lock(mu_);
+  if (!c->kill_reason.empty()) return;
+  c->kill_reason = "killed: memory limit " + std::to_string(c->resource.memory_mb) +
+                   " MB exceeded (the kernel's OOM killer ended " + std::to_string(oom_kills) +
+                   " process" + (oom_kills == 1 ? "" : "es") + " in its cgroup)";
+  LOG(WARNING) << "container " << c->id << ": " << c->kill_reason;
 }
 
 void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
@@ -271,13 +408,13 @@ void ContainerManager::Finish(Container* c, int exit_code, std::string reason) {
   std::string result;
   std::string note;  // Why a clean exit still says something.
   {
-    std::string path = JoinPath(c->dir, "result");
-    Result<uint64_t> size = FileSize(path);
-    if (size.ok() && *size > kMaxResultBytes) {
-      note = "result file of " + std::to_string(*size) + " bytes is over 1 MiB; dropped";
-    } else if (size.ok()) {
-      Result<std::string> bytes = ReadFileToString(path);
-      if (bytes.ok()) result = std::move(bytes).value();
+    uint64_t size = 0;
+    Result<std::string> bytes =
+        ReadFileTail(JoinPath(c->dir, "result"), kMaxResultBytes, &size);
+    if (bytes.ok() && size > kMaxResultBytes) {
+      note = "result file of " + std::to_string(size) + " bytes is over 1 MiB; dropped";
+    } else if (bytes.ok()) {
+      result = std::move(bytes).value();
     }
   }
   std::string tail = LastLines(JoinPath(c->dir, "stderr"));
@@ -429,6 +566,7 @@ void ContainerManager::ForgetApp(const std::string& app_id) {
       // in its thread until it ends.
       it = it->second->app_id == app_id ? containers_.erase(it) : std::next(it);
     }
+    app_uids_.erase(app_id);
   }
   localizer_->Forget(app_id);
   Status s = RemoveAll(AppDir(app_id));
@@ -507,6 +645,7 @@ void ContainerManager::MonitorLoop() {
 }
 
 void ContainerManager::CheckMemory() {
+  if (cgroups_ != nullptr) return;  // The kernel enforces the grants.
   // The /proc scan runs without the lock; a container that ended meanwhile
   // is skipped below (its pid is checked again under the lock).
   std::map<pid_t, uint64_t> rss = RssByProcessGroup();

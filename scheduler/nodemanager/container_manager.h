@@ -4,7 +4,19 @@
 // A started container gets a thread of its own that localizes the binary
 // (Localizer), writes LaunchContext.files into its working directory
 // <dir>/apps/<app_id>/containers/<container_id>/, spawns the process in a
-// new process group (process_launcher.h) and waits for it (its reaper).
+// new process group (process_launcher.h) as its user (container_user.h)
+// and waits for it (its reaper).
+//
+// Files (docs/SCHEDULER.md, "Containers and users"): the working directory
+// is 0700 and the files 0600, owned by the container's user; the
+// application's directory stays the NM's (0711: others may pass, not list),
+// with the localized binary the user's (0500) and output/ (map outputs) the
+// user's (0700). The NM reads what a container writes there (logs, result,
+// progress) never through a symlink (log_tail.h). An application's
+// containers on one node all run as one user.
+//
+// Memory: with cgroup v2 (container_cgroups.h) the kernel enforces each
+// grant; without it the monitor samples RSS. The NM logs which at start.
 // When the process exits, what is left of its group is killed, and only
 // once no process of the group remains is the container complete: its
 // status recorded (exit code, diagnostics with the last stderr lines, the
@@ -36,7 +48,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "scheduler/nodemanager/container_cgroups.h"
 #include "scheduler/nodemanager/container_env.h"
+#include "scheduler/nodemanager/container_user.h"
 #include "scheduler/nodemanager/localizer.h"
 #include "scheduler/nodemanager/process_launcher.h"
 #include "scheduler_types.h"
@@ -51,9 +65,15 @@ class ContainerManager {
     NodeEnv node;
     int stop_grace_ms = 3000;     // SIGTERM, then SIGKILL after this.
     int memory_check_ms = 500;
+    // Where cgroup v2 is mounted ("" never use cgroups: RSS sampling).
+    std::string cgroup_root;
+    // A root NM refuses launches that name no user, so nothing runs as
+    // root: for a cluster with security, where every launch carries a
+    // container token naming its user.
+    bool require_user_when_root = false;
     // Called (without locks) whenever a container completes.
     std::function<void()> on_complete;
-    // Defaults from --nm_stop_grace_ms and --nm_memory_check_ms.
+    // Defaults from --nm_stop_grace_ms, --nm_memory_check_ms, --nm_cgroup_root.
     static Options FromFlags();
   };
 
@@ -66,13 +86,17 @@ class ContainerManager {
   // Fills in the ports once the servers listen (before containers start).
   void SetPorts(int nm_port, int shuffle_port);
 
-  // Validates and accepts a container; it launches in the background.
-  // InvalidArgument for bad ids, names or resources (or a container larger
+  // Validates and accepts a container; it launches in the background, as
+  // the local user `run_as_user` ("" = the NM's own user; the NM's user too
+  // whenever the NM is not root: container_user.h). PermissionDenied for
+  // root, a user unknown here, or a user other than the one the
+  // application's other containers on this node run as. InvalidArgument for
+  // bad ids, names or resources (or a container larger
   // than the node), AlreadyExists for a known id, Unavailable if the node
   // has not that much free now, counting the room of containers being
   // stopped: a container that needs that room launches once they are gone
   // (or fails, "no room", if they outlive their stop grace by a second).
-  Status Start(const wire::LaunchContext& context);
+  Status Start(const wire::LaunchContext& context, const std::string& run_as_user = "");
   // SIGTERM to the group, SIGKILL after the grace period; a container not
   // yet launched never starts. Unknown or finished ids: nothing happens.
   // `preempted`: the RM takes its room back; its status says so.
@@ -108,6 +132,8 @@ class ContainerManager {
   void Shutdown();
 
   wire::Resource used() const;
+  // True when the kernel enforces memory grants (cgroup v2).
+  bool kernel_memory_limits() const { return cgroups_ != nullptr; }
 
  private:
   struct Container;
@@ -120,6 +146,12 @@ class ContainerManager {
   bool WaitForRoom(Container* c);
   // Localizes the binary, lays out the working directory and fills *spec.
   Status Prepare(const Container& c, const wire::LaunchContext& context, LaunchSpec* spec);
+  // The application's directory, its binary and output/ for the user.
+  Status PrepareAppDir(const Container& c, const std::string& binary);
+  // Creates the container's working directory and files, the user's.
+  Status PrepareWorkingDir(const Container& c, const wire::LaunchContext& context);
+  // The kernel's OOM verdict and the end of the container's cgroup.
+  void EndCgroup(Container* c);
   void Finish(Container* c, int exit_code, std::string reason);
   void MonitorLoop();
   void CheckMemory();
@@ -128,12 +160,14 @@ class ContainerManager {
   const Options options_;
   const std::string apps_dir_;
   Localizer* const localizer_;
+  std::unique_ptr<ContainerCgroups> cgroups_;  // Null: RSS sampling. Set at construction.
 
   mutable std::mutex mu_;
   std::condition_variable cv_;  // Wakes the monitor (stop requested, shutdown).
   std::condition_variable room_cv_;  // Wakes WaitForRoom (room freed, stop, shutdown).
   NodeEnv node_;                                              // GUARDED_BY(mu_)
   std::map<std::string, std::shared_ptr<Container>> containers_;  // GUARDED_BY(mu_)
+  std::map<std::string, uid_t> app_uids_;  // The user of each app's containers. GUARDED_BY(mu_)
   wire::Resource used_;                                       // GUARDED_BY(mu_)
   bool shutting_down_ = false;                                // GUARDED_BY(mu_)
   struct Worker {

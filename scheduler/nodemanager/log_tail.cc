@@ -1,19 +1,50 @@
 #include "scheduler/nodemanager/log_tail.h"
 
-#include <algorithm>
-#include <memory>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "common/file.h"
+#include <algorithm>
+#include <cerrno>
 
 namespace mr::sched::nm {
 
-Result<std::string> ReadFileTail(const std::string& path, uint64_t max_bytes) {
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, RandomAccessFile::Open(path));
-  uint64_t n = std::min(file->size(), max_bytes);
+namespace {
+
+// Closes on every path.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<std::string> ReadFileTail(const std::string& path, uint64_t max_bytes,
+                                 uint64_t* size) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)};
+  if (file.fd < 0) {
+    if (errno == ELOOP) return Status::PermissionDenied(path + " is a symlink; not read");
+    return Status::FromErrno(errno, "open " + path);
+  }
+  struct stat st;
+  if (::fstat(file.fd, &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  if (!S_ISREG(st.st_mode)) return Status::PermissionDenied(path + " is not a regular file");
+  uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (size != nullptr) *size = file_size;
+  uint64_t n = std::min(file_size, max_bytes);
   std::string out(n, '\0');
-  size_t read = 0;
-  RETURN_NOT_OK(file->Read(file->size() - n, n, out.data(), &read));
-  out.resize(read);
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::pread(file.fd, out.data() + done, n - done,
+                          static_cast<off_t>(file_size - n + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return Status::FromErrno(errno, "read " + path);
+    if (got == 0) break;  // Truncated meanwhile.
+    done += static_cast<size_t>(got);
+  }
+  out.resize(done);
   return out;
 }
 

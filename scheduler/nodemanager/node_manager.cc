@@ -14,6 +14,8 @@
 #include "scheduler/resourcemanager/resources.h"
 #include "scheduler/shuffle/local_names.h"
 #include "scheduler/shuffle/shuffle_server.h"
+#include "security/key_material.h"
+#include "security/process_security.h"
 
 DEFINE_int32(nm_rm_rpc_timeout_ms, 5000,
              "Bound on one call of the node manager to the resource manager (RegisterNode, "
@@ -66,9 +68,15 @@ Status NodeManager::Init(Options options) {
   ContainerManager::Options container_options = options.containers;
   container_options.dir = options.dir;
   container_options.capability = options.capability;
+  // Tasks verify the daemons they call against the cluster CA.
+  std::string ca_file;
+  if (auto security = security::ProcessServerSecurity()) {
+    ca_file = security::KeyPaths(security->keys_dir).ca_cert();
+  }
   container_options.node = NodeEnv{options.id,         options.host,        options.rack,
                                    0,                  shuffle_port_,       options.rm_address,
-                                   options.dfs_master, options.datanode_id, options.dfs_chunk_size};
+                                   options.dfs_master, options.datanode_id, options.dfs_chunk_size,
+                                   ca_file};
   // Completions heartbeat at once, so the RM frees their room.
   container_options.on_complete = [this] {
     if (RmLink* link = rm_link_ptr_.load()) link->Wake();

@@ -1,6 +1,7 @@
 #include "scheduler/nodemanager/progress_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,8 +68,15 @@ Status WriteProgressFile(const std::string& path, double fraction, int64_t ticks
 }
 
 ProgressReport ReadProgressFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // The NM (maybe root) reads it from the container's directory: never
+  // through a symlink, never blocked by a FIFO (log_tail.h).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return ProgressReport();
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return ProgressReport();
+  }
   char buffer[kMaxProgressBytes];
   size_t size = 0;
   while (size < sizeof(buffer)) {

@@ -45,10 +45,13 @@ Status LocateSegment(const std::string& apps_dir, const ShuffleRequest& request,
   }
   SegmentRegion opened;
   opened.info_ = output.partitions[request.partition];
-  opened.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Never through a symlink: the output directory is the job's user's, and
+  // the NM serving it may be root (docs/SCHEDULER.md, "Containers and users").
+  opened.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (opened.fd_ < 0) return Status::FromErrno(errno, "open " + path);
   struct stat st;
   if (::fstat(opened.fd_, &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  if (!S_ISREG(st.st_mode)) return Status::PermissionDenied(path + " is not a regular file");
   if (opened.info_.offset + opened.info_.length > static_cast<uint64_t>(st.st_size)) {
     return Status::Corruption(path + ": index points past the end of the file");
   }
