@@ -86,7 +86,7 @@ Status NodeManager::Init(Options options) {
   rpc_options.name = "node manager " + options.id;
   rpc_options.host = options.bind;
   rpc_options.port = options.port;
-  auto handler = std::make_shared<NodeManagerServiceHandler>(containers_.get());
+  auto handler = std::make_shared<NodeManagerServiceHandler>(containers_.get(), options.id);
   ASSIGN_OR_RETURN(rpc_, rpc::ThriftServer::Start(
                              std::make_shared<wire::NodeManagerServiceProcessor>(handler),
                              rpc_options));
