@@ -76,6 +76,7 @@ class RmSecurityTest : public ::testing::Test {
     nm_ = std::make_shared<RecordingNm>();
     rpc::ThriftServer::Options options;
     options.name = "fake node manager";
+    options.security = nullptr;  // The RM here calls it without client security.
     auto server = rpc::ThriftServer::Start(std::make_shared<wire::NodeManagerServiceProcessor>(nm_),
                                            options);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
