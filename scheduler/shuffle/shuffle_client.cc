@@ -23,7 +23,8 @@ class ShuffleClient::Impl {
 
   Result<FetchedSegment> Fetch(const SegmentSource& source, int partition, WritableFile* out) {
     if (partition < 0) return Status::InvalidArgument("negative partition");
-    ShuffleRequest request{source.app_id, source.output_name, static_cast<uint32_t>(partition)};
+    ShuffleRequest request{source.app_id, source.output_name, static_cast<uint32_t>(partition),
+                           /*mac=*/""};
     if (!source.shuffle_secret.empty()) {
       request.mac = sched::auth::ShuffleRequestMac(source.shuffle_secret,
                                                    SignedRequestBytes(request));

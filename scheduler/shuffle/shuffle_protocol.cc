@@ -89,7 +89,8 @@ Status DecodeRequest(std::string_view bytes, ShuffleRequest* request) {
   request->mac.clear();
   if (!r.U32(&request->partition) || !r.ShortString(&request->app_id) ||
       !r.ShortString(&request->output_name) ||
-      (version == kSignedRequestVersion && (!r.ShortString(&request->mac) || request->mac.empty())) ||
+      (version == kSignedRequestVersion &&
+       (!r.ShortString(&request->mac) || request->mac.empty())) ||
       !r.AtEnd()) {
     return Status::Corruption("malformed shuffle request");
   }

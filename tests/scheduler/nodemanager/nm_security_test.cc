@@ -70,7 +70,9 @@ class NmSecurityTest : public ::testing::Test {
     security::SetProcessServerSecurity(nullptr);
   }
 
-  static std::string ContainerId(int n) { return std::string(kApp) + "_c00000" + std::to_string(n); }
+  static std::string ContainerId(int n) {
+    return std::string(kApp) + "_c00000" + std::to_string(n);
+  }
   wire::ContainerTokenId TokenId(const std::string& container_id) const {
     wire::ContainerTokenId id;
     id.container_id = container_id;

@@ -74,7 +74,7 @@ class ShuffleTest : public ::testing::Test {
   }
 
   SegmentSource Source(const std::string& output_name) const {
-    return SegmentSource{"127.0.0.1", server_->port(), kApp, output_name};
+    return SegmentSource{"127.0.0.1", server_->port(), kApp, output_name, ""};
   }
 
   // Fetches into a fresh local file and decodes the records.
@@ -259,7 +259,8 @@ TEST_F(ShuffleTest, UnreachableServerIsUnavailable) {
   ShuffleClient client(ShuffleClient::Options{1000, 1000});
   auto out = WritableFile::Create(dir_.Join("x"));
   ASSERT_TRUE(out.ok());
-  auto r = client.Fetch(SegmentSource{"127.0.0.1", port, kApp, "m_000000_0.out"}, 0, out->get());
+  auto r = client.Fetch(SegmentSource{"127.0.0.1", port, kApp, "m_000000_0.out", ""}, 0,
+                        out->get());
   EXPECT_EQ(r.status().code(), Status::Code::kUnavailable) << r.status().ToString();
 }
 
@@ -329,7 +330,7 @@ TEST_F(ShuffleSecurityTest, UnsignedOrWronglySignedFetchesOfAnotherJobsOutputAre
   EXPECT_EQ(server_->refused_fetches(), 3);
   EXPECT_EQ(sched::auth::RefusalCount(), refusals + 3);
   // A MAC is over the whole request: one for partition 0 does not fetch 1.
-  ShuffleRequest request{kApp, "m_000000_0.out", 0};
+  ShuffleRequest request{kApp, "m_000000_0.out", 0, ""};
   request.mac = sched::auth::ShuffleRequestMac(sched::auth::ShuffleSecret(key, kApp),
                                                SignedRequestBytes(request));
   request.partition = 1;
