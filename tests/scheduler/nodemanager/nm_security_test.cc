@@ -3,6 +3,8 @@
 // and once; only the container's job (its owner, its AM, the daemons) may
 // stop it, see it or read its logs. Callers are set with
 // security::ScopedIdentity, as the authenticated RPC server sets them.
+#include <sys/stat.h>
+
 #include <memory>
 #include <string>
 
@@ -29,8 +31,10 @@ using security::ScopedIdentity;
 
 constexpr char kApp[] = "app_1764237600000_0001";
 const Identity kDaemon{"mr", /*superuser=*/true, ""};
-const Identity kAlice{"alice", false, ""};
-const Identity kAlicesJob{"alice", false, kApp};
+// The job's user: an account on this host (an NM that runs containers as
+// their users refuses others).
+const Identity kAlice{"nobody", false, ""};
+const Identity kAlicesJob{"nobody", false, kApp};
 const Identity kBob{"bob", false, ""};
 
 template <typename F>
@@ -51,6 +55,7 @@ class NmSecurityTest : public ::testing::Test {
     ASSERT_TRUE(security.ok()) << security.status().ToString();
     security_ = *security;
     security::SetProcessServerSecurity(security_);
+    ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);  // The job's user reaches its dirs.
     // The "binary": leaves a mark in its working directory.
     localizer_ = std::make_unique<Localizer>(
         dir_.Join("apps"), [](const std::string&, const std::string& local) {
@@ -77,7 +82,7 @@ class NmSecurityTest : public ::testing::Test {
     wire::ContainerTokenId id;
     id.container_id = container_id;
     id.app_id = kApp;
-    id.user = "alice";
+    id.user = "nobody";
     id.node_id = "nm-1";
     id.resource = MakeResource(1, 256);
     id.expires_ms = WallClockMs() + 60000;
