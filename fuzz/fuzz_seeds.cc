@@ -81,6 +81,8 @@ void ShuffleSeeds() {
   request.output_name = "m_000001_0";
   request.partition = 1;
   Seed("shuffle_protocol", "request", 0, mr::shuffle::EncodeRequest(request));
+  request.mac = std::string(32, 'm');  // A signed request (version 2).
+  Seed("shuffle_protocol", "signed_request", 0, mr::shuffle::EncodeRequest(request));
   mr::shuffle::ShuffleResponse response;
   response.length = 100;
   response.raw_bytes = 200;

@@ -29,6 +29,7 @@
 #include "mapreduce/mapreduce.h"
 #include "scheduler/client/staging.h"
 #include "scheduler/client/submit.h"
+#include "security/process_security.h"
 #include "task_attempt.h"
 
 namespace mr {
@@ -204,6 +205,12 @@ int JobMain(int argc, char** argv, const Job& job) {
   ParseFlagsOrExit(&argc, &argv, Usage(job));
   CheckFlags(job, argc, argv);
   if (FLAGS_mr_role == "check") return DescribeForSubmission(job);
+  if (FLAGS_mr_role == "am" || FLAGS_mr_role == "task") {
+    // On a cluster with security the NM gave the container the job's
+    // credential: every RPC of the AM and the tasks acts as the job's user.
+    Status secured = security::InitClientSecurityFromEnvironment();
+    if (!secured.ok()) ExitWithError(kExitFailure, "job credential: " + secured.ToString());
+  }
   // The AM and the submitting client handle signals their own way.
   if (FLAGS_mr_role == "am") return RunApplicationMaster(EffectiveJob(job));
   if (FLAGS_mr_role != "task" && !FLAGS_cluster.empty()) {

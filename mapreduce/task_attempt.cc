@@ -164,7 +164,8 @@ Status RunReduce(const Job& job, const wire::TaskSpec& spec,
   fetch.app_id = spec.app_id;
   fetch.partition = spec.index;
   for (const wire::MapOutputLocation& o : outputs) {
-    fetch.sources.push_back({o.host, o.shuffle_port, spec.app_id, o.output_name});
+    fetch.sources.push_back(
+        {o.host, o.shuffle_port, spec.app_id, o.output_name, spec.shuffle_secret});
   }
   fetch.dir = work_dir;
   fetch.parallel_fetches = FLAGS_mr_shuffle_parallel_fetches;

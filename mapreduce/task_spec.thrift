@@ -51,6 +51,9 @@ struct TaskSpec {
   // Maps: a combined split, read piece after piece (a record belongs to the
   // piece holding its first byte). Empty: the split is fields 6-8.
   16: list<InputPiece> pieces,
+  // Reduces on a cluster with security: the job's shuffle secret, which
+  // signs every fetch (scheduler/auth/sched_auth.h). Empty: unsigned.
+  17: binary shuffle_secret,
 }
 
 struct CounterValue {

@@ -5,10 +5,13 @@
 
 #include <gflags/gflags.h>
 
+#include "common/file.h"
 #include "common/host_port.h"
 #include "job_args.h"
 #include "job_flags.h"
+#include "scheduler/auth/sched_auth.h"
 #include "scheduler/client/staging.h"
+#include "security/process_security.h"
 
 namespace mr::am {
 
@@ -76,6 +79,17 @@ Result<AmConfig> LoadAmConfig(const Job& job) {
   config.map_side_aggregation = FLAGS_map_side_aggregation;
   config.binary_dfs_path = sched::StagedBinaryPath(config.app_id);
   config.job_args = TaskJobArgs(gflags::GetArgvs());
+  for (auto [variable, out] : {std::pair{security::kCredentialEnv, &config.job_credential},
+                               std::pair{sched::auth::kAppTokenEnv, &config.app_token},
+                               std::pair{sched::auth::kShuffleSecretEnv, &config.shuffle_secret}}) {
+    std::string path = Env(variable);
+    if (path.empty()) continue;
+    Result<std::string> bytes = ReadFileToString(path);
+    if (!bytes.ok()) {
+      return Status::InvalidArgument(std::string(variable) + ": " + bytes.status().ToString());
+    }
+    *out = std::move(bytes).value();
+  }
   return config;
 }
 

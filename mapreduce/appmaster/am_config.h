@@ -33,6 +33,14 @@ struct AmConfig {
   std::string binary_dfs_path;
   // Every task's arguments after --mr_role=task --mr_task_spec=task_spec.
   std::vector<std::string> job_args;
+  // On a cluster with security, what the RM gave this AM (files its
+  // container got, named by variables: scheduler/auth/sched_auth.h); empty
+  // without. The job credential's bytes go to every task as the same file;
+  // the application token goes with every call to the RM and to no task;
+  // the shuffle secret goes to reduces in their TaskSpec.
+  std::string job_credential;  // $MR_CREDENTIAL's content.
+  std::string app_token;       // $MR_APP_TOKEN_FILE's.
+  std::string shuffle_secret;  // $MR_SHUFFLE_SECRET_FILE's.
 };
 
 // The job's own flags from the AM's command line (argv[0] first): all but

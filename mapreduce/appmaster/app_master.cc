@@ -140,7 +140,8 @@ int RunApplicationMaster(const Job& job) {
     return 1;
   }
   const std::string& app_id = config->app_id;
-  auto rm = am::ConnectResourceManagers(config->rm_addresses, FLAGS_am_rpc_timeout_ms);
+  auto rm = am::ConnectResourceManagers(config->rm_addresses, FLAGS_am_rpc_timeout_ms,
+                                       config->app_token);
   if (!rm.ok()) {
     LOG(ERROR) << app_id << ": " << rm.status().ToString();
     return 1;

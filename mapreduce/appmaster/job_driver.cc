@@ -14,7 +14,9 @@
 #include "mapreduce/appmaster/dfs_input.h"
 #include "mapreduce/appmaster/range_sampler.h"
 #include "output_format.h"
+#include "scheduler/auth/sched_auth.h"
 #include "scheduler/client/staging.h"
+#include "security/process_security.h"
 #include "task_spec_io.h"
 
 namespace mr::am {
@@ -419,6 +421,7 @@ void JobDriver::Launch(const sched::wire::Container& container) {
     spec.map_outputs = tracker_->MapOutputs();
     spec.output_dir = committer_->AttemptDir(launch->attempt_id);
   }
+  if (!spec.is_map) spec.shuffle_secret = config_.shuffle_secret;
   spec.split_points = split_points_;
   spec.sort_buffer_mb = config_.sort_buffer_mb;
   spec.merge_fan_in = config_.merge_fan_in;
@@ -434,6 +437,12 @@ void JobDriver::Launch(const sched::wire::Container& container) {
   context.files = job_files_;
   context.files[std::string(kTaskSpecFileName)] = EncodeTaskSpec(spec);
   context.resource = container.resource;
+  context.container_token = container.container_token;
+  if (!config_.job_credential.empty()) {
+    // The tasks act as the job's user with the job's credential.
+    context.files[sched::auth::kJobCredentialFile] = config_.job_credential;
+    context.env[security::kCredentialEnv] = sched::auth::kJobCredentialFile;
+  }
   LOG(INFO) << config_.app_id << ": starting " << launch->attempt_id << " in "
           << container.container_id << " on " << container.node.id;
   Status started = nms_->StartContainer(container.node, context);

@@ -61,19 +61,22 @@ class ThriftNodeManagers final : public NodeManagers {
 
 class ThriftResourceManagerLink final : public ResourceManagerLink {
  public:
-  explicit ThriftResourceManagerLink(std::unique_ptr<RmClient> rm) : rm_(std::move(rm)) {}
+  ThriftResourceManagerLink(std::unique_ptr<RmClient> rm, std::string app_token)
+      : rm_(std::move(rm)), app_token_(std::move(app_token)) {}
 
   Result<sched::wire::RegisterResponse> Register(const std::string& app_id,
                                                  const std::string& am_container_id) override {
     return rm_->CallFor<sched::wire::RegisterResponse>(
         "RegisterApplicationMaster", [&](auto& stub, auto& out) {
-          stub.RegisterApplicationMaster(out, app_id, am_container_id);
+          stub.RegisterApplicationMaster(out, app_id, am_container_id, app_token_);
         });
   }
   Result<sched::wire::AllocateResponse> Allocate(
       const sched::wire::AllocateRequest& request) override {
+    sched::wire::AllocateRequest signed_request = request;
+    signed_request.app_token = app_token_;
     return rm_->CallFor<sched::wire::AllocateResponse>(
-        "Allocate", [&](auto& stub, auto& out) { stub.Allocate(out, request); });
+        "Allocate", [&](auto& stub, auto& out) { stub.Allocate(out, signed_request); });
   }
   Result<std::vector<sched::wire::NodeReport>> ListNodes() override {
     return rm_->CallFor<std::vector<sched::wire::NodeReport>>(
@@ -83,12 +86,14 @@ class ThriftResourceManagerLink final : public ResourceManagerLink {
                 sched::wire::AppState::type state, const std::string& diagnostics,
                 const std::string& counters_json) override {
     return rm_->Call("FinishApplication", [&](auto& stub) {
-      stub.FinishApplication(app_id, state, diagnostics, counters_json, am_container_id);
+      stub.FinishApplication(app_id, state, diagnostics, counters_json, am_container_id,
+                             app_token_);
     });
   }
 
  private:
   std::unique_ptr<RmClient> rm_;
+  const std::string app_token_;
 };
 
 }  // namespace
@@ -99,18 +104,20 @@ std::unique_ptr<NodeManagers> NewThriftNodeManagers(int rpc_timeout_ms) {
 
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManagers(const std::string& addresses,
                                                                      int rpc_timeout_ms,
+                                                                     std::string app_token,
                                                                      int failover_wait_ms) {
   RmClient::Options options;
   options.rpc.rpc_timeout_ms = rpc_timeout_ms;
   options.failover_wait_ms = failover_wait_ms;
   ASSIGN_OR_RETURN(std::unique_ptr<RmClient> rm, RmClient::Create(addresses, options));
-  return std::unique_ptr<ResourceManagerLink>(new ThriftResourceManagerLink(std::move(rm)));
+  return std::unique_ptr<ResourceManagerLink>(
+      new ThriftResourceManagerLink(std::move(rm), std::move(app_token)));
 }
 
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManager(const std::string& host,
                                                                     int port, int rpc_timeout_ms) {
   return ConnectResourceManagers(host + ":" + std::to_string(port), rpc_timeout_ms,
-                                 /*failover_wait_ms=*/0);
+                                 /*app_token=*/"", /*failover_wait_ms=*/0);
 }
 
 }  // namespace mr::am

@@ -53,8 +53,11 @@ class ResourceManagerLink {
 // tries them in turn for up to `failover_wait_ms`, which covers a standby's
 // takeover; then the call fails with Unavailable. After a takeover the new
 // RM answers Allocate with NotFound until the AM registers again.
+// `app_token`: the AM's application token (AmConfig), sent with every call
+// that needs it; empty on a cluster without security.
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManagers(const std::string& addresses,
                                                                      int rpc_timeout_ms,
+                                                                     std::string app_token = "",
                                                                      int failover_wait_ms = 15000);
 // One RM (no failover).
 Result<std::unique_ptr<ResourceManagerLink>> ConnectResourceManager(const std::string& host,

@@ -72,6 +72,9 @@ Status NodeManager::Init(Options options) {
   std::string ca_file;
   if (auto security = security::ProcessServerSecurity()) {
     ca_file = security::KeyPaths(security->keys_dir).ca_cert();
+    // Every launch names its user (the container token's): a root NM never
+    // runs a container as itself.
+    container_options.require_user_when_root = true;
   }
   container_options.node = NodeEnv{options.id,         options.host,        options.rack,
                                    0,                  shuffle_port_,       options.rm_address,
@@ -94,7 +97,7 @@ Status NodeManager::Init(Options options) {
   rpc_options.name = "node manager " + options.id;
   rpc_options.host = options.bind;
   rpc_options.port = options.port;
-  auto handler = std::make_shared<NodeManagerServiceHandler>(containers_.get());
+  auto handler = std::make_shared<NodeManagerServiceHandler>(containers_.get(), options.id);
   ASSIGN_OR_RETURN(rpc_, rpc::ThriftServer::Start(
                              std::make_shared<wire::NodeManagerServiceProcessor>(handler),
                              rpc_options));

@@ -106,6 +106,19 @@ struct ContainerTokenId {
   3: string user,
   4: string node_id,
   5: Resource resource,
+  // The token's expiry, as signed: an NM remembers a started container id
+  // at least this long (a token starts one container once).
+  6: i64 expires_ms,
+}
+
+// The identifier of an application token ("app"): what the RM gives an
+// application's AM (the file MR_APP_TOKEN_FILE names, never its tasks) and
+// checks on every AM-only call (RegisterApplicationMaster, Allocate,
+// FinishApplication), so no one else can act as the application's AM.
+struct AppTokenId {
+  1: string app_id,
+  2: string user,
+  3: string am_container_id,   // The attempt it was made for.
 }
 
 // ---- Node Manager --------------------------------------------------------
@@ -220,6 +233,9 @@ struct Container {
   3: Resource resource,
   4: i64 request_id,               // The request it answers.
   5: Locality locality,            // Relative to the request's preferences.
+  // The RM's container token (LaunchContext.container_token) for it; empty
+  // on an RM without security.
+  6: binary container_token,
 }
 
 struct AllocateRequest {
@@ -235,6 +251,9 @@ struct AllocateRequest {
   // Aborted and must stop without touching the job: the new attempt owns
   // it. Empty: not checked.
   8: string am_container_id,
+  // The AM's application token (AppTokenId); required on an RM with
+  // security.
+  9: binary app_token,
 }
 
 struct AllocateResponse {
@@ -304,7 +323,10 @@ service ResourceManagerService {
   // Registering again (after an RM failover) is allowed and returns the
   // same attempt number. Aborted for a container that is not the
   // application's current AM (an attempt that was replaced).
-  RegisterResponse RegisterApplicationMaster(1: string app_id, 2: string am_container_id)
+  // `app_token`: the AM's application token (AppTokenId), required (as
+  // on Allocate and FinishApplication) on an RM with security.
+  RegisterResponse RegisterApplicationMaster(1: string app_id, 2: string am_container_id,
+                                             3: binary app_token)
       throws (1: SchedulerError error),
   // The AM's heartbeat. InvalidArgument for a request that fits no node.
   // NotFound when this RM does not know the AM (it restarted or took over
@@ -314,6 +336,7 @@ service ResourceManagerService {
   // Ends the application (state SUCCEEDED, FAILED or KILLED).
   // Aborted if `am_container_id` (when set) is not the current AM's.
   void FinishApplication(1: string app_id, 2: AppState state, 3: string diagnostics,
-                         4: string counters_json, 5: string am_container_id)
+                         4: string counters_json, 5: string am_container_id,
+                         6: binary app_token)
       throws (1: SchedulerError error),
 }

@@ -156,6 +156,7 @@ void ClusterState::AdmitAms(int64_t now_ms, const wire::Resource& total) {
     ++running;
     AmLaunch launch;
     launch.node = best->info;
+    launch.user = app->report.user;
     launch.context.app_id = app->report.app_id;
     launch.context.container_id = container.container_id;
     launch.context.binary_dfs_path = app->submission.binary_dfs_path;

@@ -344,6 +344,12 @@ std::vector<wire::ApplicationReport> ClusterState::ListApplications() const {
   return out;
 }
 
+Result<std::string> ClusterState::OwnerOf(const std::string& app_id) const {
+  const App* app = FindApp(app_id);
+  if (app == nullptr) return Status::NotFound("no application " + app_id);
+  return app->report.user;
+}
+
 Status ClusterState::Kill(const std::string& app_id, int64_t now_ms) {
   App* app = FindApp(app_id);
   if (app == nullptr) return Status::NotFound("no application " + app_id);

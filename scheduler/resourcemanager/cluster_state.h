@@ -92,6 +92,7 @@ class ClusterState {
   struct AmLaunch {
     wire::NodeInfo node;
     wire::LaunchContext context;
+    std::string user;  // The application's.
   };
 
   explicit ClusterState(Options options);
@@ -126,6 +127,8 @@ class ClusterState {
   Result<wire::ApplicationReport> GetApplication(const std::string& app_id,
                                                  bool brief = false) const;
   std::vector<wire::ApplicationReport> ListApplications() const;
+  // The user an application belongs to (NotFound if unknown).
+  Result<std::string> OwnerOf(const std::string& app_id) const;
   Status Kill(const std::string& app_id, int64_t now_ms);
 
   // ---- Application Masters.

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,11 +63,13 @@ class RmService : public wire::ResourceManagerServiceIf {
   void NodeHeartbeat(wire::NodeHeartbeatResponse& _return, const std::string& node_id,
                      const std::vector<wire::ContainerStatus>& containers) override;
   void RegisterApplicationMaster(wire::RegisterResponse& _return, const std::string& app_id,
-                                 const std::string& am_container_id) override;
+                                 const std::string& am_container_id,
+                                 const std::string& app_token) override;
   void Allocate(wire::AllocateResponse& _return, const wire::AllocateRequest& request) override;
   void FinishApplication(const std::string& app_id, wire::AppState::type state,
                          const std::string& diagnostics, const std::string& counters_json,
-                         const std::string& am_container_id) override;
+                         const std::string& am_container_id,
+                         const std::string& app_token) override;
 
   // Not an RPC: the membership layer found Node Manager `node_id` failed.
   void NodeFailed(const std::string& node_id, const std::string& why);
@@ -87,6 +90,10 @@ class RmService : public wire::ResourceManagerServiceIf {
   void MaybeCheckpoint();
   // Throws Unavailable on a standby. Requires mutex_.
   void ThrowIfStandby() const;
+  // Security on: a refusal unless `token` is an application token of
+  // `app_id` for *am_container_id (set to the token's if empty).
+  static Status CheckAppToken(const std::string& call, const std::string& app_id,
+                              const std::string& token, std::string* am_container_id);
   void LauncherLoop();
   void TickerLoop();
 
@@ -95,6 +102,10 @@ class RmService : public wire::ResourceManagerServiceIf {
   std::condition_variable wake_;
   ClusterState state_;                          // Guarded by mutex_.
   std::deque<ClusterState::AmLaunch> launches_;  // Guarded by mutex_.
+  // Security on: ids NewApplication issued and who to, until submitted
+  // (the oldest forgotten past kMaxIssuedIds). Guarded by mutex_.
+  std::map<std::string, std::string> issued_;
+  std::deque<std::string> issued_order_;
   bool stopping_ = false;                        // Guarded by mutex_.
   bool active_;                                  // Guarded by mutex_.
   int64_t offered_version_ = -1;                 // Guarded by mutex_.

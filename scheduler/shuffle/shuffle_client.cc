@@ -8,6 +8,7 @@
 #include <glog/logging.h>
 
 #include "dfs/dataplane/framing.h"
+#include "scheduler/auth/sched_auth.h"
 #include "scheduler/shuffle/shuffle_protocol.h"
 
 namespace mr::shuffle {
@@ -22,7 +23,12 @@ class ShuffleClient::Impl {
 
   Result<FetchedSegment> Fetch(const SegmentSource& source, int partition, WritableFile* out) {
     if (partition < 0) return Status::InvalidArgument("negative partition");
-    ShuffleRequest request{source.app_id, source.output_name, static_cast<uint32_t>(partition)};
+    ShuffleRequest request{source.app_id, source.output_name, static_cast<uint32_t>(partition),
+                           /*mac=*/""};
+    if (!source.shuffle_secret.empty()) {
+      request.mac = sched::auth::ShuffleRequestMac(source.shuffle_secret,
+                                                   SignedRequestBytes(request));
+    }
     std::string where = source.host + ":" + std::to_string(source.port);
     std::string what = "shuffle fetch of " + source.output_name + " partition " +
                        std::to_string(partition) + " from " + where;

@@ -18,6 +18,9 @@ struct SegmentSource {
   int port = 0;
   std::string app_id;
   std::string output_name;  // e.g. "m_000003_0.out"
+  // The job's shuffle secret (scheduler/auth/sched_auth.h): requests are
+  // signed with it. Empty: unsigned (a cluster without security).
+  std::string shuffle_secret;
 };
 
 // What the server says of the segment it sent.

@@ -59,12 +59,20 @@ class Reader {
 
 }  // namespace
 
-std::string EncodeRequest(const ShuffleRequest& request) {
+std::string SignedRequestBytes(const ShuffleRequest& request) {
   std::string out;
-  out.push_back(static_cast<char>(kShuffleProtocolVersion));
   PutFixed32(&out, request.partition);
   PutShortString(&out, request.app_id);
   PutShortString(&out, request.output_name);
+  return out;
+}
+
+std::string EncodeRequest(const ShuffleRequest& request) {
+  std::string out;
+  out.push_back(static_cast<char>(request.mac.empty() ? kShuffleProtocolVersion
+                                                      : kSignedRequestVersion));
+  out += SignedRequestBytes(request);
+  if (!request.mac.empty()) PutShortString(&out, request.mac);
   return out;
 }
 
@@ -74,11 +82,16 @@ Status DecodeRequest(std::string_view bytes, ShuffleRequest* request) {
   }
   Reader r(bytes);
   uint8_t version = 0;
-  if (!r.U8(&version) || version != kShuffleProtocolVersion) {
+  if (!r.U8(&version) ||
+      (version != kShuffleProtocolVersion && version != kSignedRequestVersion)) {
     return Status::Corruption("unknown shuffle protocol version");
   }
+  request->mac.clear();
   if (!r.U32(&request->partition) || !r.ShortString(&request->app_id) ||
-      !r.ShortString(&request->output_name) || !r.AtEnd()) {
+      !r.ShortString(&request->output_name) ||
+      (version == kSignedRequestVersion &&
+       (!r.ShortString(&request->mac) || request->mac.empty())) ||
+      !r.AtEnd()) {
     return Status::Corruption("malformed shuffle request");
   }
   return Status::OK();

@@ -45,6 +45,7 @@ using asio::ip::tcp;
 
 ShuffleServer::Options ShuffleServer::Options::FromFlags() {
   Options options;
+  options.security = security::ProcessServerSecurity();
   options.max_connections = FLAGS_shuffle_max_connections;
   options.io_timeout_ms = FLAGS_shuffle_io_timeout_ms;
   options.idle_timeout_ms = FLAGS_shuffle_idle_timeout_ms;
@@ -67,7 +68,11 @@ class AsioShuffleServer final : public ShuffleServer {
         dropper_(options_.fault_drop_fraction, options_.fault_seed, options_.fault_refuse_file),
         config_{options_.apps_dir, std::chrono::milliseconds(options_.io_timeout_ms),
                 std::chrono::milliseconds(options_.idle_timeout_ms),
-                dropper_.active() ? &dropper_ : nullptr},
+                dropper_.active() ? &dropper_ : nullptr,
+                options_.security == nullptr
+                    ? nullptr
+                    : std::make_shared<const security::Keyring>(options_.security->keyring()),
+                &refused_},
         acceptor_(asio::make_strand(io_)) {
     if (options_.fault_drop_fraction > 0) {
       LOG(WARNING) << "shuffle: fault injection: dropping " << options_.fault_drop_fraction
@@ -103,6 +108,7 @@ class AsioShuffleServer final : public ShuffleServer {
   }
 
   int port() const override { return port_; }
+  int64_t refused_fetches() const override { return refused_.load(); }
 
   // Closes the acceptor and every session; the threads return from run()
   // once their handlers have unwound.
@@ -180,6 +186,7 @@ class AsioShuffleServer final : public ShuffleServer {
   }
 
   const Options options_;
+  std::atomic<int64_t> refused_{0};
   RequestDropper dropper_;
   const ShuffleSession::Config config_;
   asio::io_context io_;

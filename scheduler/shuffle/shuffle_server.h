@@ -23,6 +23,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "security/process_security.h"
 
 namespace mr::shuffle {
 
@@ -47,12 +48,17 @@ class ShuffleServer {
     // Testing only (--shuffle_fault_refuse_file): while this file exists,
     // every request is dropped; "": never.
     std::string fault_refuse_file;
+    // Set: fetches must be signed with their job's shuffle secret
+    // (shuffle_protocol.h); FromFlags takes the process's.
+    std::shared_ptr<const security::ServerSecurity> security;
     static Options FromFlags();
   };
 
   static Result<std::unique_ptr<ShuffleServer>> Start(Options options);
   virtual ~ShuffleServer() = default;
   virtual int port() const = 0;
+  // Fetches refused for a missing or wrong signature so far.
+  virtual int64_t refused_fetches() const = 0;
   // Closes the listener and every connection and joins the threads.
   // Idempotent.
   virtual void Stop() = 0;

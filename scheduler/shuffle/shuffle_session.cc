@@ -15,6 +15,7 @@
 #include "common/coding.h"
 #include "common/file.h"
 #include "dfs/dataplane/framing.h"
+#include "scheduler/auth/sched_auth.h"
 
 namespace mr::shuffle {
 
@@ -121,7 +122,18 @@ void ShuffleSession::Answer(const error_code& ec) {
     return End("dropped (fault injection)");
   }
   ShuffleResponse response;
-  response.status = LocateSegment(config_->apps_dir, request, &region_);
+  if (config_->keyring != nullptr &&
+      (request.mac.empty() ||
+       !sched::auth::VerifyShuffleRequestMac(*config_->keyring, request.app_id,
+                                             SignedRequestBytes(request), request.mac))) {
+    ++*config_->refused;
+    response.status = sched::auth::Refuse(
+        "shuffle fetch of " + request.app_id.substr(0, 64) + "/" +
+        request.output_name.substr(0, 64) + " partition " + std::to_string(request.partition) +
+        (request.mac.empty() ? ": unsigned" : ": not signed with that job's shuffle secret"));
+  } else {
+    response.status = LocateSegment(config_->apps_dir, request, &region_);
+  }
   if (response.status.ok()) {
     response.length = region_.info().length;
     response.raw_bytes = region_.info().raw_bytes;

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "scheduler/shuffle/segment_locator.h"
+#include "security/keyring.h"
 
 namespace mr::shuffle {
 
@@ -55,6 +56,12 @@ class ShuffleSession : public std::enable_shared_from_this<ShuffleSession> {
     // Closes the connection instead of answering the requests it picks;
     // null: none.
     RequestDropper* dropper = nullptr;
+    // Security on: every request must carry the MAC of its job's shuffle
+    // secret under a key of this ring (scheduler/auth/sched_auth.h); the
+    // others are refused (PermissionDenied) and counted in *refused.
+    // Null: no check.
+    std::shared_ptr<const security::Keyring> keyring;
+    std::atomic<int64_t>* refused = nullptr;
   };
 
   // `socket`'s executor must be a strand. `config` must outlive the

@@ -171,7 +171,7 @@ TEST_F(RmFailoverClusterTest, StandbyAdoptsARunningAmContainer) {
   // The AM registers with the new RM: the same, first attempt.
   auto registered = (*rm)->CallFor<sched::wire::RegisterResponse>(
       "RegisterApplicationMaster",
-      [&](auto& stub, auto& out) { stub.RegisterApplicationMaster(out, *app_id, am); });
+      [&](auto& stub, auto& out) { stub.RegisterApplicationMaster(out, *app_id, am, ""); });
   ASSERT_TRUE(registered.ok()) << registered.status().ToString();
   EXPECT_EQ(registered->am_attempt, 1);
   EXPECT_EQ(get()->state, AppState::RUNNING);

@@ -68,7 +68,7 @@ class ShuffleFaultTest : public ::testing::Test {
     request.app_id = kApp;
     request.partition = 0;
     for (int m = 0; m < kMaps; ++m) {
-      request.sources.push_back({"127.0.0.1", port, kApp, Name(m)});
+      request.sources.push_back({"127.0.0.1", port, kApp, Name(m), ""});
     }
     request.dir = dir_.Join("fetched");
     request.unreachable_ms = unreachable_ms;

@@ -17,10 +17,13 @@
 #include "dfs/dataplane/framing.h"
 #include "mapreduce/map_output_index.h"
 #include "mapreduce/segment.h"
+#include "scheduler/auth/sched_auth.h"
 #include "scheduler/shuffle/local_names.h"
 #include "scheduler/shuffle/shuffle_client.h"
 #include "scheduler/shuffle/shuffle_protocol.h"
 #include "scheduler/shuffle/shuffle_server.h"
+#include "security/key_material.h"
+#include "security/process_security.h"
 #include "test_util.h"
 
 namespace mr::shuffle {
@@ -71,7 +74,7 @@ class ShuffleTest : public ::testing::Test {
   }
 
   SegmentSource Source(const std::string& output_name) const {
-    return SegmentSource{"127.0.0.1", server_->port(), kApp, output_name};
+    return SegmentSource{"127.0.0.1", server_->port(), kApp, output_name, ""};
   }
 
   // Fetches into a fresh local file and decodes the records.
@@ -256,8 +259,110 @@ TEST_F(ShuffleTest, UnreachableServerIsUnavailable) {
   ShuffleClient client(ShuffleClient::Options{1000, 1000});
   auto out = WritableFile::Create(dir_.Join("x"));
   ASSERT_TRUE(out.ok());
-  auto r = client.Fetch(SegmentSource{"127.0.0.1", port, kApp, "m_000000_0.out"}, 0, out->get());
+  auto r = client.Fetch(SegmentSource{"127.0.0.1", port, kApp, "m_000000_0.out", ""}, 0,
+                        out->get());
   EXPECT_EQ(r.status().code(), Status::Code::kUnavailable) << r.status().ToString();
+}
+
+// The shuffle service of a cluster with security (issue 16): a fetch must
+// carry the MAC of its request under the job's shuffle secret.
+class ShuffleSecurityTest : public ShuffleTest {
+ protected:
+  void SetUp() override {
+    ShuffleTest::SetUp();
+    server_->Stop();
+    ASSERT_TRUE(security::CreateClusterKeys(dir_.Join("keys")).ok());
+    auto security = security::LoadServerSecurity(dir_.Join("keys"));
+    ASSERT_TRUE(security.ok()) << security.status().ToString();
+    security_ = *security;
+    StartServer(security_);
+  }
+  void StartServer(std::shared_ptr<const security::ServerSecurity> security) {
+    ShuffleServer::Options options;
+    options.apps_dir = apps_;
+    options.security = std::move(security);
+    auto server = ShuffleServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+  SegmentSource Signed(const std::string& output_name, const std::string& secret) const {
+    SegmentSource source = Source(output_name);
+    source.shuffle_secret = secret;
+    return source;
+  }
+  Status FetchStatus(ShuffleClient* client, const SegmentSource& source) {
+    auto out = WritableFile::Create(dir_.Join("x" + std::to_string(fetches_++)));
+    EXPECT_TRUE(out.ok());
+    return client->Fetch(source, 0, out->get()).status();
+  }
+
+  std::shared_ptr<const security::ServerSecurity> security_;
+};
+
+TEST_F(ShuffleSecurityTest, AFetchSignedWithItsJobsSecretIsServed) {
+  std::vector<Records> expected = WriteMapOutput("m_000000_0.out", 100);
+  ShuffleClient client(ShuffleClient::Options{});
+  std::string secret = sched::auth::ShuffleSecret(security_->keyring().primary(), kApp);
+  for (int p = 0; p < kPartitions; ++p) {
+    FetchedSegment meta;
+    auto records = FetchRecords(&client, Signed("m_000000_0.out", secret), p, &meta);
+    ASSERT_TRUE(records.ok()) << records.status().ToString();
+    EXPECT_EQ(*records, expected[p]);
+  }
+  EXPECT_EQ(server_->refused_fetches(), 0);
+}
+
+TEST_F(ShuffleSecurityTest, UnsignedOrWronglySignedFetchesOfAnotherJobsOutputAreRefused) {
+  WriteMapOutput("m_000000_0.out", 10);
+  ShuffleClient client(ShuffleClient::Options{});
+  const std::string& key = security_->keyring().primary();
+  // Another job's secret (the attacker's own job), another cluster's, none.
+  std::string own_job = sched::auth::ShuffleSecret(key, "app_1764237600000_0002");
+  std::string stranger = sched::auth::ShuffleSecret(security::Keyring::Generate().primary(), kApp);
+  int64_t refusals = sched::auth::RefusalCount();
+  for (const std::string& secret : {std::string(), own_job, stranger}) {
+    Status s = FetchStatus(&client, Signed("m_000000_0.out", secret));
+    EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
+    EXPECT_NE(s.message().find("shuffle fetch of " + std::string(kApp) + "/m_000000_0.out"),
+              std::string::npos)
+        << s.ToString();
+  }
+  EXPECT_EQ(server_->refused_fetches(), 3);
+  EXPECT_EQ(sched::auth::RefusalCount(), refusals + 3);
+  // A MAC is over the whole request: one for partition 0 does not fetch 1.
+  ShuffleRequest request{kApp, "m_000000_0.out", 0, ""};
+  request.mac = sched::auth::ShuffleRequestMac(sched::auth::ShuffleSecret(key, kApp),
+                                               SignedRequestBytes(request));
+  request.partition = 1;
+  auto socket = RawConnect();
+  ASSERT_TRUE(dp::WriteFrame(socket.get(), dp::FrameType::kReadRequest, EncodeRequest(request),
+                             dp::Timeout(2000))
+                  .ok());
+  dp::Frame frame;
+  ASSERT_TRUE(dp::ReadFrame(socket.get(), &frame, dp::Timeout(5000)).ok());
+  ShuffleResponse response;
+  ASSERT_TRUE(DecodeResponse(frame.payload, &response).ok());
+  EXPECT_TRUE(response.status.IsPermissionDenied()) << response.status.ToString();
+  EXPECT_EQ(server_->refused_fetches(), 4);
+}
+
+TEST_F(ShuffleSecurityTest, SecretsOfEveryKeyInTheRingVerifyAcrossARotation) {
+  WriteMapOutput("m_000000_0.out", 10);
+  std::string old_key = security_->keyring().primary();
+  // A new primary key rotated in; the old one still verifies.
+  std::string new_key = security::Keyring::Generate().primary();
+  ASSERT_TRUE(security::Keyring({new_key, old_key}).Save(dir_.Join("keys/cluster.keyring")).ok());
+  auto rotated = security::LoadServerSecurity(dir_.Join("keys"));
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  server_->Stop();
+  StartServer(*rotated);
+  ShuffleClient client(ShuffleClient::Options{});
+  for (const std::string& key : {old_key, new_key}) {
+    FetchedSegment meta;
+    auto records = FetchRecords(
+        &client, Signed("m_000000_0.out", sched::auth::ShuffleSecret(key, kApp)), 0, &meta);
+    EXPECT_TRUE(records.ok()) << records.status().ToString();
+  }
 }
 
 TEST(LocalNamesTest, AcceptsPlainNamesOnly) {
