@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/file.h"
+#include "security/process_security.h"
 
 namespace mr::cluster {
 
@@ -147,6 +148,9 @@ Result<ClusterConfig> LoadConfig(const std::string& cluster_dir) {
   if (!text.ok()) {
     return Status::NotFound("no cluster in " + cluster_dir + " (" + text.status().message() + ")");
   }
+  // Every client meets its cluster here: it talks to it with the caller's
+  // credential for it (security/process_security.h).
+  RETURN_NOT_OK(security::InitClientSecurity(cluster_dir));
   return ClusterConfig::Parse(*text);
 }
 

@@ -65,6 +65,8 @@ struct ClusterConfig {
 
 const char* RoleName(Role role);
 std::string ConfigPath(const std::string& cluster_dir);
+// Also installs the caller's credential for the cluster, if it has keys
+// (security::InitClientSecurity): PermissionDenied if the caller has none.
 Result<ClusterConfig> LoadConfig(const std::string& cluster_dir);
 
 }  // namespace mr::cluster

@@ -1,6 +1,7 @@
 #include "cluster/local_cluster.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -15,6 +16,9 @@
 #include "common/json_writer.h"
 #include "dfs/master/master_client.h"
 #include "scheduler/client/rm_client.h"
+#include "security/credential.h"
+#include "security/key_material.h"
+#include "security/process_security.h"
 
 namespace mr::cluster {
 
@@ -98,6 +102,9 @@ std::vector<std::string> DaemonArgs(const ClusterConfig& config, const NodeConfi
         }
       }
       break;
+  }
+  if (auto keys = config.settings.find("security_dir"); keys != config.settings.end()) {
+    args.push_back("--security_dir=" + keys->second);
   }
   // Extra flags for every daemon of this role (setting flags.<role>).
   auto extra = config.settings.find(std::string("flags.") + RoleName(node.role));
@@ -278,6 +285,14 @@ Status Up(const UpOptions& options) {
   PortPickingLock lock;  // Until every daemon listens (StartAll returns).
   ClusterConfig config;
   config.settings["chunk_size"] = std::to_string(options.chunk_size);
+  if (options.security) {
+    const std::string keys_dir = security::KeyPaths::OfCluster(options.dir).dir;
+    RETURN_NOT_OK(security::CreateClusterKeys(keys_dir).Prepend("making the cluster's keys"));
+    RETURN_NOT_OK(CreateDirs(JoinPath(options.dir, "users")));
+    config.settings["security_dir"] = keys_dir;
+  }
+  // The readiness checks below talk to the daemons as the cluster's owner.
+  RETURN_NOT_OK(security::InitClientSecurity(options.dir));
   for (const auto& [role, flags] : options.daemon_flags) {
     if (!flags.empty()) config.settings["flags." + role] = flags;
   }
@@ -451,6 +466,36 @@ Status Down(const std::string& dir) {
     if (it->role != Role::kResourceManager) stop(*it);
   }
   return first_error;
+}
+
+Result<std::string> AddUser(const std::string& dir, const std::string& name) {
+  const security::KeyPaths keys = security::KeyPaths::OfCluster(dir);
+  if (!PathExists(ConfigPath(dir))) return Status::NotFound("no cluster in " + dir);
+  if (!PathExists(keys.ca_cert())) {
+    return Status::InvalidArgument("the cluster in " + dir + " runs without security: it has no users");
+  }
+  Result<security::Keyring> keyring = security::Keyring::Load(keys.keyring());
+  if (!keyring.ok()) {
+    return Status::PermissionDenied("only the cluster's owner can add users: " +
+                                    keyring.status().message());
+  }
+  if (!security::IsValidUserName(name)) {
+    return Status::InvalidArgument("'" + name + "' is not a user name (1-32 of a-z 0-9 _ . -)");
+  }
+  struct passwd pw, *found = nullptr;
+  char buf[4096];
+  if (::getpwnam_r(name.c_str(), &pw, buf, sizeof(buf), &found) != 0 || found == nullptr) {
+    return Status::NotFound("no user '" + name + "' on this host");
+  }
+  RETURN_NOT_OK(CreateDirs(JoinPath(dir, "users")));
+  const std::string path = security::UserCredentialPath(dir, name);
+  RETURN_NOT_OK(security::WriteCredentialFile(path, security::UserCredential(*keyring, name)));
+  if (::chown(path.c_str(), found->pw_uid, found->pw_gid) != 0) {
+    Status s = Status::FromErrno(errno, "chown " + path);
+    ::unlink(path.c_str());
+    return s;
+  }
+  return path;
 }
 
 }  // namespace mr::cluster

@@ -37,6 +37,10 @@ struct UpOptions {
   int64_t nm_memory_mb = 4096;
   std::string host = "127.0.0.1";
   int ready_timeout_ms = 20000;
+  // TLS and credentials on every RPC, tokens on the data plane and shuffle,
+  // signed membership (docs/SECURITY.md): keys made in <dir>/keys, kept in
+  // cluster.conf as "setting security_dir <dir>/keys".
+  bool security = false;
   // Extra flags for every daemon of a role (role name as in cluster.conf ->
   // "--a=1,--b=2"), kept in cluster.conf as "setting flags.<role> ...", so
   // `mrcluster start` uses them too.
@@ -72,6 +76,11 @@ std::string FormatStatus(const std::vector<NodeStatus>& nodes, bool json);
 
 // Starts one node (by id) that is not running, and waits until it is ready.
 Status StartNode(const std::string& dir, const std::string& id, int ready_timeout_ms = 20000);
+// Issues user `name` (an account on this host) a credential for the
+// cluster: <dir>/users/<name>.cred, mode 0600, owned by the user. Only the
+// cluster's owner (who can read its keyring) can. Returns the file's path.
+Result<std::string> AddUser(const std::string& dir, const std::string& name);
+
 // kill -9 of one node (by id).
 Status KillNode(const std::string& dir, const std::string& id);
 // Stops every running node (the resource managers first, the DFS master

@@ -27,6 +27,9 @@ DEFINE_string(master_flags, "", "up: extra flags for the DFS master, comma-separ
 DEFINE_string(datanode_flags, "", "up: extra flags for every datanode, comma-separated.");
 DEFINE_string(rm_flags, "", "up: extra flags for the resource manager, comma-separated.");
 DEFINE_string(nm_flags, "", "up: extra flags for every node manager, comma-separated.");
+DEFINE_bool(security, false,
+            "up: make the cluster's keys (<dir>/keys) and run every daemon with TLS, "
+            "credentials and tokens (docs/SECURITY.md).");
 DEFINE_bool(json, false, "status: machine-readable output.");
 DEFINE_int32(ready_timeout_ms, 20000, "How long up/start wait for daemons to be ready.");
 
@@ -43,9 +46,19 @@ const char kUsage[] =
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
     "  mrcluster start --dir DIR NODE\n"
+    "  mrcluster user add --dir DIR NAME   (a credential for NAME, a user of this host)\n"
     "Exit codes: 0 success, 1 failure, 2 usage error.";
 
 int Run(const std::string& verb, int argc, char** argv) {
+  if (verb == "user") {
+    if (argc != 4 || std::string(argv[2]) != "add") {
+      mr::ExitWithError(mr::kExitUsage, "usage: mrcluster user add --dir DIR NAME");
+    }
+    auto path = mr::cluster::AddUser(FLAGS_dir, argv[3]);
+    if (!path.ok()) mr::ExitWithError(mr::kExitFailure, path.status().ToString());
+    std::printf("%s\n", path->c_str());
+    return mr::kExitOk;
+  }
   std::string node = argc > 2 ? argv[2] : "";
   bool wants_node = verb == "kill" || verb == "start";
   if (argc != (wants_node ? 3 : 2)) {
@@ -70,6 +83,7 @@ int Run(const std::string& verb, int argc, char** argv) {
     options.scheduler = FLAGS_scheduler;
     options.rm_standby = FLAGS_rm_standby;
     options.membership = FLAGS_membership;
+    options.security = FLAGS_security;
     options.daemon_flags = {{"master", FLAGS_master_flags},
                             {"datanode", FLAGS_datanode_flags},
                             {"resourcemanager", FLAGS_rm_flags},

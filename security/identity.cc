@@ -17,6 +17,8 @@ thread_local const Identity* current = nullptr;
 
 const Identity& CurrentIdentity() { return current != nullptr ? *current : ProcessIdentity(); }
 
+void SetThreadIdentity(const Identity* identity) { current = identity; }
+
 ScopedIdentity::ScopedIdentity(Identity identity)
     : previous_(current), identity_(std::move(identity)) {
   current = &identity_;

@@ -7,7 +7,9 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "common/exit_codes.h"
 #include "common/file.h"
+#include "common/flags.h"
 #include "security/key_material.h"
 
 DEFINE_string(security_dir, "",
@@ -71,6 +73,11 @@ Status InitDaemonSecurity() {
   return Status::OK();
 }
 
+void InitDaemonSecurityOrExit() {
+  Status s = InitDaemonSecurity();
+  if (!s.ok()) ExitWithError(kExitFailure, "security: " + s.ToString());
+}
+
 Status InitClientSecurityFromEnvironment() {
   const char* credential_file = ::getenv(kCredentialEnv);
   const char* ca_file = ::getenv(kCaFileEnv);
@@ -86,6 +93,10 @@ Status InitClientSecurityFromEnvironment() {
 }
 
 Status InitClientSecurity(const std::string& cluster_dir) {
+  if (auto installed = ProcessClientSecurity();
+      installed != nullptr && installed->cluster_dir == cluster_dir) {
+    return Status::OK();
+  }
   const char* credential_file = ::getenv(kCredentialEnv);
   KeyPaths paths = KeyPaths::OfCluster(cluster_dir);
   if (credential_file != nullptr && *credential_file != '\0') {
@@ -93,12 +104,17 @@ Status InitClientSecurity(const std::string& cluster_dir) {
     auto client = std::make_shared<ClientSecurity>();
     client->ca_file = ca_file != nullptr && *ca_file != '\0' ? ca_file : paths.ca_cert();
     ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(credential_file));
+    client->cluster_dir = cluster_dir;
     SetProcessClientSecurity(std::move(client));
     return Status::OK();
   }
-  if (!PathExists(paths.ca_cert())) return Status::OK();  // A cluster without security.
+  if (!PathExists(paths.ca_cert())) {  // A cluster without security.
+    SetProcessClientSecurity(nullptr);
+    return Status::OK();
+  }
   auto client = std::make_shared<ClientSecurity>();
   client->ca_file = paths.ca_cert();
+  client->cluster_dir = cluster_dir;
   if (::access(paths.keyring().c_str(), R_OK) == 0) {
     ASSIGN_OR_RETURN(Keyring keyring, Keyring::Load(paths.keyring()));
     client->credential = UserCredential(keyring, ProcessUserName());
@@ -106,8 +122,8 @@ Status InitClientSecurity(const std::string& cluster_dir) {
     const std::string path = UserCredentialPath(cluster_dir, ProcessUserName());
     if (!PathExists(path)) {
       return Status::PermissionDenied("user " + ProcessUserName() + " has no credential for the cluster in " +
-                                      cluster_dir + " (its owner runs `mrcluster user add " +
-                                      ProcessUserName() + " --cluster " + cluster_dir + "`)");
+                                      cluster_dir + " (its owner runs `mrcluster user add --dir " + cluster_dir + " " +
+                                      ProcessUserName() + "`)");
     }
     ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(path));
   }

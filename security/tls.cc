@@ -1,5 +1,7 @@
 #include "security/tls.h"
 
+#include <csignal>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -14,7 +16,10 @@ std::string TakeTlsError() {
   return buf;
 }
 
+void IgnoreSigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
 Status ConfigureServerTls(SSL_CTX* ctx, const std::string& cert_and_key_file) {
+  IgnoreSigpipe();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_num_tickets(ctx, 0);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -28,6 +33,7 @@ Status ConfigureServerTls(SSL_CTX* ctx, const std::string& cert_and_key_file) {
 }
 
 Status ConfigureClientTls(SSL_CTX* ctx, const std::string& ca_file) {
+  IgnoreSigpipe();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
     return Status::PermissionDenied("TLS: cannot load the cluster CA " + ca_file + ": " +

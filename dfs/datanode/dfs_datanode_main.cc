@@ -12,6 +12,7 @@
 #include "common/stop_signals.h"
 #include "dfs/datanode/datanode.h"
 #include "membership/daemon_member.h"
+#include "security/process_security.h"
 
 DEFINE_string(dir, "", "Data directory (chunks live in <dir>/chunks). Required.");
 DEFINE_string(master, "", "HOST:PORT of the DFS master's MasterService. Required.");
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv,
                        "usage: dfs_datanode --dir=DIR --master=HOST:PORT [--port=N] [--host=H] "
                        "[--rack=R] [--id=ID]");
+  mr::security::InitDaemonSecurityOrExit();
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (FLAGS_master.empty()) mr::ExitWithError(mr::kExitUsage, "--master is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);

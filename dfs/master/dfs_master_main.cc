@@ -26,6 +26,7 @@
 #include "dfs/master/master_server.h"
 #include "dfs/master/member_peers.h"
 #include "membership/daemon_member.h"
+#include "security/process_security.h"
 
 DEFINE_string(dir, "", "Metadata directory: op log and checkpoints. Required.");
 DEFINE_string(host, "127.0.0.1", "Address the MasterService listens on.");
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
   if (FLAGS_recover) return Recover();
+  mr::security::InitDaemonSecurityOrExit();
   mr::StopSignals stop_signals;  // Before any thread starts.
 
   (void)mr::RemoveAll(mr::JoinPath(FLAGS_dir, "port"));  // Never advertise a stale port.

@@ -18,6 +18,7 @@
 #include "scheduler/client/rm_client.h"
 #include "scheduler/nodemanager/node_manager.h"
 #include "scheduler/resourcemanager/resources.h"
+#include "security/process_security.h"
 
 DEFINE_string(dir, "", "Local state directory (applications under <dir>/apps). Required.");
 DEFINE_string(id, "", "Node id as the RM knows it, e.g. nm-0-1. Required.");
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
                        "usage: mr_nodemanager --dir=DIR --id=ID --rm=HOST:PORT[,HOST:PORT] "
                        "--dfs_master=HOST:PORT [--port=N] [--shuffle_port=N] [--rack=R] "
                        "[--vcores=N] [--memory_mb=N]");
+  mr::security::InitDaemonSecurityOrExit();
   for (auto [flag, name] : {std::pair{&FLAGS_dir, "--dir"}, {&FLAGS_id, "--id"},
                             {&FLAGS_rm, "--rm"}, {&FLAGS_dfs_master, "--dfs_master"}}) {
     if (flag->empty()) mr::ExitWithError(mr::kExitUsage, std::string(name) + " is required");

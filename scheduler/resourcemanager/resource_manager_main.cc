@@ -16,6 +16,7 @@
 #include "common/stop_signals.h"
 #include "membership/daemon_member.h"
 #include "scheduler/resourcemanager/resource_manager.h"
+#include "security/process_security.h"
 
 DEFINE_string(dir, "", "Directory for the port file. Required.");
 DEFINE_string(host, "127.0.0.1", "Address the ResourceManagerService listens on.");
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   mr::ParseFlagsOrExit(&argc, &argv,
                        "usage: mr_resourcemanager --dir=DIR [--host=H] [--port=N] "
                        "[--rm_state_dir=DIR] [--rm_standby --rm_peers=HOST:PORT,...]");
+  mr::security::InitDaemonSecurityOrExit();
   if (FLAGS_dir.empty()) mr::ExitWithError(mr::kExitUsage, "--dir is required");
   if (argc > 1) mr::ExitWithError(mr::kExitUsage, std::string("unexpected argument ") + argv[1]);
   mr::StopSignals stop_signals;  // Before any thread starts.

@@ -28,6 +28,7 @@ class EchoHandler : public test::EchoServiceIf {
  public:
   void Echo(std::string& out, const std::string& text) override { out = text; }
   void Sleep(int32_t ms) override { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+  void WhoAmI(std::string&) override {}
 };
 
 std::unique_ptr<ThriftServer> StartEcho(ThriftServer::Options options) {

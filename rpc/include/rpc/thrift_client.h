@@ -5,6 +5,9 @@
 //    becomes the Status it stands for (status_codes.h);
 //  - a TApplicationException (unknown method, a handler that threw) becomes
 //    Internal;
+//  - with the process's ClientSecurity (security/process_security.h), every
+//    connection is TLS verified against the cluster CA and presents the
+//    process's credential; a refused credential is PermissionDenied;
 //  - a transport or protocol failure becomes Unavailable and closes the
 //    connection, which the next call reopens; so does a connection the
 //    server closed while it was idle (ThriftServer's idle timeout and caps),
@@ -26,6 +29,7 @@
 
 #include "common/status.h"
 #include "rpc/status_codes.h"
+#include "security/process_security.h"
 
 namespace apache::thrift {
 class TConfiguration;
@@ -69,11 +73,18 @@ class Connection {
  private:
   Connection(std::string where, std::shared_ptr<apache::thrift::transport::TSocket> socket,
              std::shared_ptr<apache::thrift::transport::TTransport> transport,
-             std::shared_ptr<apache::thrift::protocol::TProtocol> protocol)
+             std::shared_ptr<apache::thrift::protocol::TProtocol> protocol,
+             std::shared_ptr<const security::ClientSecurity> security)
       : where_(std::move(where)),
         socket_(std::move(socket)),
         transport_(std::move(transport)),
-        protocol_(std::move(protocol)) {}
+        protocol_(std::move(protocol)),
+        security_(std::move(security)) {}
+
+  // Opens the socket and, with security, runs the TLS handshake and
+  // presents the credential: PermissionDenied if the server refuses it.
+  // Transport failures throw.
+  Status OpenAndAuthenticate();
 
   // True if the server ended the connection since the last call (it closes
   // idle ones): between calls a server sends nothing, so any readable
@@ -84,6 +95,9 @@ class Connection {
   std::shared_ptr<apache::thrift::transport::TSocket> socket_;  // Under transport_.
   std::shared_ptr<apache::thrift::transport::TTransport> transport_;
   std::shared_ptr<apache::thrift::protocol::TProtocol> protocol_;
+  // Null: plain TCP. Else TLS against its CA, presenting its credential on
+  // every (re)open.
+  std::shared_ptr<const security::ClientSecurity> security_;
 };
 
 template <typename Stub, typename WireError>

@@ -14,15 +14,24 @@
 // thread each only until someone needs it; ThriftClient reopens a connection
 // the server closed before its next call.
 //
+// Secure (with the process's ServerSecurity, or Options::security): TLS 1.3
+// with the daemon certificate, and each connection presents a credential
+// (rpc/auth_handshake.h) before its first call; handlers see the caller as
+// security::CurrentIdentity(). A connection that is not TLS or whose
+// credential does not verify is closed, logged and counted.
+//
 // Thread-safety: Start, port and Stop from one thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "common/status.h"
+#include "security/process_security.h"
 
 namespace apache::thrift {
 class TProcessor;
@@ -48,6 +57,10 @@ class ThriftServer {
     int max_connections = -1;
     int max_connections_per_peer = -1;
     int idle_timeout_ms = -1;
+    // TLS and a credential on every connection (rpc/auth_handshake.h), whose
+    // identity security::CurrentIdentity() gives the handlers. Unset: the
+    // process's (security::ProcessServerSecurity()); null: plain TCP.
+    std::optional<std::shared_ptr<const security::ServerSecurity>> security;
   };
 
   // Returns once the socket listens (or with IOError if it cannot).
@@ -64,6 +77,8 @@ class ThriftServer {
       int32_t max_frame_bytes);
 
   int port() const { return port_; }  // The port actually bound.
+  // Connections refused for their TLS handshake or credential.
+  int64_t refused_credentials() const { return refused_credentials_->load(); }
   // Stops accepting, closes the connections and joins the serving thread.
   // Idempotent.
   void Stop();
@@ -74,6 +89,8 @@ class ThriftServer {
   std::string name_;
   int port_ = 0;
   std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
+  std::shared_ptr<std::atomic<int64_t>> refused_credentials_ =
+      std::make_shared<std::atomic<int64_t>>(0);
   std::thread thread_;
 };
 

@@ -36,6 +36,11 @@ class ScopedIdentity {
   Identity identity_;
 };
 
+// For servers that keep an identity per connection: this thread serves as
+// *identity (null: the process's own) until set again. The pointee must
+// outlive the setting.
+void SetThreadIdentity(const Identity* identity);
+
 // The login name of the process's effective uid ("uid:N" if it has none).
 const std::string& ProcessUserName();
 

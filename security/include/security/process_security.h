@@ -26,6 +26,7 @@ inline constexpr char kCaFileEnv[] = "MR_CA_FILE";
 struct ClientSecurity {
   std::string ca_file;
   Credential credential;
+  std::string cluster_dir;  // Where InitClientSecurity found it; "" otherwise.
 };
 
 struct ServerSecurity {
@@ -45,6 +46,8 @@ std::shared_ptr<const ServerSecurity> ProcessServerSecurity();
 // Daemons: loads --security_dir and installs both, with a daemon credential
 // (an empty flag: neither, and a warning).
 Status InitDaemonSecurity();
+// The same for a daemon's main(): exits with a one-line error on failure.
+void InitDaemonSecurityOrExit();
 // Loads the keys in `keys_dir` (tests use this directly).
 Result<std::shared_ptr<const ServerSecurity>> LoadServerSecurity(const std::string& keys_dir);
 
@@ -53,7 +56,8 @@ Result<std::shared_ptr<const ServerSecurity>> LoadServerSecurity(const std::stri
 //   the cluster keyring, if the caller can read it (the cluster's own user);
 //   <cluster>/users/<login>.cred.
 // A cluster without keys: nothing installed. PermissionDenied, saying how to
-// get one, if the cluster has keys and the caller no credential.
+// get one, if the cluster has keys and the caller no credential. Once per
+// cluster: a second call for the same directory keeps what the first found.
 Status InitClientSecurity(const std::string& cluster_dir);
 // Tasks: from $MR_CREDENTIAL and $MR_CA_FILE; nothing if unset.
 Status InitClientSecurityFromEnvironment();

@@ -20,6 +20,12 @@ Status ConfigureServerTls(SSL_CTX* ctx, const std::string& cert_and_key_file);
 // A client: the server's certificate must chain to `ca_file`.
 Status ConfigureClientTls(SSL_CTX* ctx, const std::string& ca_file);
 
+// OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a write to a peer
+// that closed would kill the process with SIGPIPE. Both Configure* ignore
+// it for the process (as daemons do already; common/subprocess restores it
+// for children).
+void IgnoreSigpipe();
+
 // The first of OpenSSL's queued errors for this thread, clearing the queue.
 std::string TakeTlsError();
 
