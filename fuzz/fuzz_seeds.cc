@@ -18,6 +18,10 @@
 #include "common/block_stream.h"
 #include "common/file.h"
 #include "dfs/dataplane/messages.h"
+#include "dfs/master/namespace.h"
+#include "dfs/master/op_apply.h"
+#include "dfs/master/record_framing.h"
+#include "dfs_types.h"
 #include "mapreduce/counters.h"
 #include "membership/core.h"
 #include "mapreduce/map_output_index.h"
@@ -26,6 +30,7 @@
 #include "mapreduce/task_spec_io.h"
 #include "rpc/auth_handshake.h"
 #include "rpc/thrift_client.h"
+#include "rpc/thrift_codec.h"
 #include "scheduler/shuffle/shuffle_protocol.h"
 #include "security/credential.h"
 #include "task_spec_types.h"
@@ -131,6 +136,73 @@ void SegmentSeeds(const std::string& scratch) {
   Seed("map_output_index", "file", 1, *index);
 }
 
+// An op log of every kind of record, and a checkpoint of what it makes.
+void MasterLogSeeds() {
+  namespace dfs = mr::dfs;
+  dfs::Namespace ns("hdfs", "supergroup");
+  std::string log;
+  int64_t sequence = 0;
+  auto add = [&](dfs::wire::OpLogRecord r) {
+    r.sequence = ++sequence;
+    r.time_ms = 1000 + sequence;
+    if (!dfs::ApplyOpLogRecord(r, dfs::MutationMode::kApply, &ns).ok()) std::abort();
+    dfs::AppendFramedRecord(&log, mr::EncodeThrift(r));
+  };
+  dfs::wire::OpLogRecord r;
+  r.__set_mkdirs(dfs::wire::MkdirsOp());
+  r.mkdirs.path = "/user/alice";
+  r.mkdirs.__set_owner("alice");
+  r.mkdirs.__set_mode(0700);
+  r.mkdirs.__set_parent_mode(0755);
+  add(r);
+  r = {};
+  r.__set_create(dfs::wire::CreateOp());
+  r.create.path = "/user/alice/f";
+  r.create.replication = 3;
+  r.create.chunk_size = 1 << 20;
+  r.create.client_name = "c";
+  r.create.__set_owner("alice");
+  r.create.__set_mode(0640);
+  add(r);
+  r = {};
+  r.next_chunk_id = 2;
+  r.__set_add_chunk(dfs::wire::AddChunkOp());
+  r.add_chunk.path = "/user/alice/f";
+  r.add_chunk.client_name = "c";
+  r.add_chunk.chunk_id = 1;
+  r.add_chunk.generation = 1;
+  add(r);
+  r = {};
+  r.__set_complete(dfs::wire::CompleteOp());
+  r.complete.path = "/user/alice/f";
+  r.complete.client_name = "c";
+  r.complete.last_chunk_length = 5;
+  add(r);
+  r = {};
+  r.__set_set_permission(dfs::wire::SetPermissionOp());
+  r.set_permission.path = "/user/alice";
+  r.set_permission.mode = 01777;
+  add(r);
+  r = {};
+  r.__set_set_owner(dfs::wire::SetOwnerOp());
+  r.set_owner.path = "/user/alice/f";
+  r.set_owner.__set_owner("bob");
+  r.set_owner.__set_group("staff");
+  add(r);
+  r = {};
+  r.__set_rename(dfs::wire::RenameOp());
+  r.rename.src = "/user/alice/f";
+  r.rename.dst = "/user/g";
+  add(r);
+  Seed("master_log", "oplog", 0, log);
+  dfs::wire::NamespaceImage image;
+  ns.SaveImage(&image);
+  image.version = 3;
+  image.last_sequence = sequence;
+  image.next_chunk_id = 2;
+  Seed("master_log", "checkpoint", 1, mr::EncodeThrift(image));
+}
+
 // A framed call as a client sends it.
 template <typename Client>
 std::string Call(const std::function<void(Client&)>& send) {
@@ -148,7 +220,7 @@ void ThriftSeeds() {
   using Nm = mr::sched::wire::NodeManagerServiceClient;
   Seed("thrift_service", "master_stat", 0, Call<Master>([](Master& c) { c.send_Stat("/in/a"); }));
   Seed("thrift_service", "master_calls", 0, Call<Master>([](Master& c) {
-         c.send_Mkdirs("/a/b");
+         c.send_Mkdirs("/a/b", -1, -1);
          c.send_Rename("/a/b", "/a/c", false);
          c.send_List("/a");
        }));
@@ -254,5 +326,6 @@ int main(int argc, char** argv) {
   ThriftSeeds();
   MembershipSeeds();
   CredentialSeeds();
+  MasterLogSeeds();
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "dfs/client/dfs_path_limits.h"
 #include "dfs/client/short_circuit.h"
 #include "dfs/master/master_client.h"
+#include "dfs/master/permission.h"
 
 DEFINE_int32(dfs_client_complete_timeout_ms, 60000,
              "How long a DFS writer's Close retries Complete (with backoff) while the master "
@@ -35,6 +36,14 @@ DEFINE_int32(dfs_client_chunk_allocation_attempts, 3,
 DEFINE_bool(dfs_client_stream_reads, true,
             "A DFS reader reading sequentially streams the rest of a chunk over one "
             "connection, packet by packet, instead of one request per piece.");
+DEFINE_string(dfs_umask, "022",
+              "Octal bits a DFS client takes away from the mode of every file and directory it "
+              "creates (files 0666, directories 0777 before it), as HDFS's "
+              "fs.permissions.umask-mode.");
+DEFINE_validator(dfs_umask, [](const char*, const std::string& value) {
+  mr::Result<uint16_t> mask = mr::dfs::ParseOctalMode(value);
+  return mask.ok() && *mask <= 0777;
+});
 DEFINE_bool(dfs_client_short_circuit_reads, true,
             "A DFS reader whose chosen replica is on its own host (the client host) reads "
             "the replica's files directly and verifies their checksums itself, instead of "
@@ -56,6 +65,9 @@ DfsFileStatus FromWire(const wire::FileStatus& s) {
   out.modification_time_ms = s.modification_time_ms;
   out.under_construction = s.under_construction;
   out.incomplete = s.__isset.incomplete && s.incomplete;
+  out.owner = s.owner;
+  out.group = s.group;
+  out.mode = s.__isset.mode ? static_cast<uint16_t>(s.mode & mr::dfs::kMaxMode) : 0;
   return out;
 }
 
@@ -273,7 +285,7 @@ Result<std::unique_ptr<DfsFileWriter>> DfsClient::Create(const std::string& path
   Result<wire::FileStatus> created =
       CallMaster("Create", [&](MasterClient& master, bool /*retry*/) {
         return master.Create(written, replication, chunk_size, options_.client_name,
-                             options_.client_host);
+                             options_.client_host, umask(), options.mode);
       });
   if (!created.ok()) {
     WriterClosed(written);
@@ -318,9 +330,34 @@ Result<std::vector<DfsFileStatus>> DfsClient::List(const std::string& path) {
   return out;
 }
 
-Status DfsClient::Mkdirs(const std::string& path) {
+int32_t DfsClient::umask() const {
+  if (options_.umask >= 0) return options_.umask;
+  Result<uint16_t> mask = ParseOctalMode(FLAGS_dfs_umask);  // Checked by its validator.
+  return mask.ok() ? *mask : kDefaultUmask;
+}
+
+Status DfsClient::Mkdirs(const std::string& path, int32_t mode) {
   RETURN_NOT_OK(ValidateDfsPath(path));
-  return CallMaster("Mkdirs", [&](MasterClient& m, bool) { return m.Mkdirs(path); });
+  return CallMaster("Mkdirs", [&](MasterClient& m, bool) { return m.Mkdirs(path, umask(), mode); });
+}
+
+Status DfsClient::SetPermission(const std::string& path, int32_t mode) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  return CallMaster("SetPermission",
+                    [&](MasterClient& m, bool) { return m.SetPermission(path, mode); });
+}
+
+Status DfsClient::SetOwner(const std::string& path, const std::string& owner,
+                           const std::string& group) {
+  RETURN_NOT_OK(ValidateDfsPath(path));
+  return CallMaster("SetOwner",
+                    [&](MasterClient& m, bool) { return m.SetOwner(path, owner, group); });
+}
+
+Result<DfsCaller> DfsClient::WhoAmI() {
+  ASSIGN_OR_RETURN(wire::CallerInfo info,
+                   CallMaster("WhoAmI", [&](MasterClient& m, bool) { return m.WhoAmI(); }));
+  return DfsCaller{info.user, info.groups, info.superuser};
 }
 
 Status DfsClient::Delete(const std::string& path, bool recursive) {

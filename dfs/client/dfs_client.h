@@ -25,6 +25,10 @@
 //   client's own host is read straight from its files, its checksums
 //   verified by the client (short_circuit.h, --dfs_client_short_circuit_reads),
 //   with the same failover and reports.
+// - Permissions are the master's to check (docs/DFS.md, "Permissions"): a
+//   call the caller may not make is PermissionDenied. New files and
+//   directories get the mode asked for (default 0666 and 0777) less the
+//   client's umask (Options::umask, default --dfs_umask, 022).
 // - Paths are absolute and normalized (dfs_path.h), at most 4096 bytes with
 //   components of at most 255 (dfs_path_limits.h); anything else is
 //   InvalidArgument before any RPC.
@@ -93,6 +97,9 @@ class DfsClient {
     int64_t default_chunk_size = int64_t{64} << 20;
     // Lease holder name; empty: a unique one is made up.
     std::string client_name;
+    // Bits taken away from the mode of every file and directory this client
+    // creates (HDFS's fs.permissions.umask-mode); -1: --dfs_umask.
+    int32_t umask = -1;
   };
 
   // Connects to the master; Unavailable if it cannot be reached within
@@ -121,6 +128,8 @@ class DfsClient {
     // and renamed over the old file by Close, in one master op. A directory
     // is never replaced.
     bool overwrite = false;
+    // The file's mode before the umask; -1: 0666.
+    int32_t mode = -1;
   };
   // Creates `path` (and missing parents) for writing. AlreadyExists if it
   // exists and !overwrite.
@@ -134,8 +143,16 @@ class DfsClient {
   Result<DfsFileStatus> Stat(const std::string& path);
   // The entries of a directory (a file lists as itself), sorted by path.
   Result<std::vector<DfsFileStatus>> List(const std::string& path);
-  // mkdir -p.
-  Status Mkdirs(const std::string& path);
+  // mkdir -p; the directory gets `mode` (-1: 0777) less the umask, missing
+  // parents 0777 less the umask (plus u+wx).
+  Status Mkdirs(const std::string& path, int32_t mode = -1);
+  // chmod (mode in [0, 01777]): the owner or a superuser.
+  Status SetPermission(const std::string& path, int32_t mode);
+  // chown/chgrp: an empty owner or group is left as it is. Changing the
+  // owner takes a superuser; the owner may pick one of its own groups.
+  Status SetOwner(const std::string& path, const std::string& owner, const std::string& group);
+  // Who the master takes this client for.
+  Result<DfsCaller> WhoAmI();
   Status Delete(const std::string& path, bool recursive);
   Status Rename(const std::string& src, const std::string& dst);
   // The chunks of a closed file that overlap [offset, offset + length), with
@@ -146,6 +163,8 @@ class DfsClient {
                                                   bool include_incomplete = false);
 
   const Options& options() const { return options_; }
+  // The umask this client applies (Options::umask, or --dfs_umask).
+  int32_t umask() const;
 
  private:
   friend class DfsFileWriter;

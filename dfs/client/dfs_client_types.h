@@ -21,6 +21,18 @@ struct DfsFileStatus {
   // Its writer never closed it: lease recovery kept `length` bytes, which
   // may be fewer than were written. Open refuses it; fsck reports it.
   bool incomplete = false;
+  // Permissions (docs/DFS.md, "Permissions"): owner, group, and the mode
+  // bits (rwx for owner, group, others; 01000 the sticky bit).
+  std::string owner;
+  std::string group;
+  uint16_t mode = 0;
+};
+
+// Who the master takes this client for.
+struct DfsCaller {
+  std::string user;
+  std::vector<std::string> groups;  // On the master's host.
+  bool superuser = false;           // Every permission check passes.
 };
 
 // One replica of a chunk: the datanode holding it.

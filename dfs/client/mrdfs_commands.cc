@@ -13,6 +13,7 @@
 #include "common/json_writer.h"
 #include "common/text.h"
 #include "dfs/client/dfs_path_limits.h"
+#include "dfs/master/permission.h"
 
 namespace mr::dfs {
 
@@ -21,7 +22,8 @@ const char kMrdfsUsage[] =
     "  put LOCAL DFS [-f]      copy a local file into the DFS (-f: replace an existing file)\n"
     "  get DFS LOCAL [-f]      copy a DFS file out (-f: replace an existing local file)\n"
     "  cat DFS                 write a DFS file to stdout\n"
-    "  ls [PATH] [--json]      list a directory (default /)\n"
+    "  ls [-l] [PATH] [--json] list a directory (default /); -l: permissions, replication,\n"
+    "                          owner, group, size, modification time, path (as hdfs dfs -ls)\n"
     "  rm [-r] PATH            delete a file, or a directory (-r: with its contents)\n"
     "  mkdir PATH              create a directory and missing parents\n"
     "  mv SRC DST              rename (into DST if it is a directory)\n"
@@ -29,12 +31,18 @@ const char kMrdfsUsage[] =
     "  du [PATH] [--json]      total bytes, and raw bytes counting replication\n"
     "  fsck [PATH] [--json]    replicas of every chunk: healthy, corrupt, under-replicated, missing;\n"
     "                          and incomplete files (their writer never closed them)\n"
+    "  chmod [-R] MODE PATH    set the mode bits: octal MODE, e.g. 755, 640, 1777 (sticky)\n"
+    "  chown [-R] USER[:GROUP] PATH   set the owner (a superuser only) and the group\n"
+    "  chgrp [-R] GROUP PATH   set the group (the owner, to one of its groups; or a superuser)\n"
+    "  whoami                  the user, groups and superuser flag the master sees for you\n"
     "DFS paths are absolute and normalized (/a/b), valid UTF-8, at most 4096 bytes, 255 per\n"
     "component, 1000 components. Names are printed with control characters escaped (as ls -b);\n"
     "--json prints them exactly.\n"
-    "Exit codes: 0 success; 1 failure (not found, exists, unavailable, fsck found a missing\n"
-    "chunk, an incomplete file or an entry it could not check); 2 usage (unknown verb, bad\n"
-    "operands or options, malformed DFS path).";
+    "Exit codes: 0 success; 1 failure (not found, exists, unavailable, permission denied:\n"
+    "\"Permission denied: user=U, access=A, inode=...\", fsck found a missing chunk, an\n"
+    "incomplete file or an entry it could not check, chmod/chown/chgrp -R could not change\n"
+    "an entry); 2 usage (unknown verb, bad operands or options, malformed DFS path, bad\n"
+    "mode or user or group name).";
 
 namespace {
 
@@ -45,24 +53,51 @@ struct VerbSpec {
   size_t max_operands;
   std::vector<bool> operand_is_dfs;  // Per operand position.
   bool takes_force;
-  bool takes_recursive;
+  std::string recursive_option;  // "-r", "-R" or none.
   bool takes_json;
+  bool takes_long = false;
 };
 
 const std::map<std::string, VerbSpec>& Verbs() {
   static const auto* verbs = new std::map<std::string, VerbSpec>{
-      {"put", {2, 2, {false, true}, true, false, false}},
-      {"get", {2, 2, {true, false}, true, false, false}},
-      {"cat", {1, 1, {true}, false, false, false}},
-      {"ls", {0, 1, {true}, false, false, true}},
-      {"rm", {1, 1, {true}, false, true, false}},
-      {"mkdir", {1, 1, {true}, false, false, false}},
-      {"mv", {2, 2, {true, true}, false, false, false}},
-      {"stat", {1, 1, {true}, false, false, true}},
-      {"du", {0, 1, {true}, false, false, true}},
-      {"fsck", {0, 1, {true}, false, false, true}},
+      {"put", {2, 2, {false, true}, true, "", false}},
+      {"get", {2, 2, {true, false}, true, "", false}},
+      {"cat", {1, 1, {true}, false, "", false}},
+      {"ls", {0, 1, {true}, false, "", true, /*takes_long=*/true}},
+      {"rm", {1, 1, {true}, false, "-r", false}},
+      {"mkdir", {1, 1, {true}, false, "", false}},
+      {"mv", {2, 2, {true, true}, false, "", false}},
+      {"stat", {1, 1, {true}, false, "", true}},
+      {"du", {0, 1, {true}, false, "", true}},
+      {"fsck", {0, 1, {true}, false, "", true}},
+      {"chmod", {2, 2, {false, true}, false, "-R", false}},
+      {"chown", {2, 2, {false, true}, false, "-R", false}},
+      {"chgrp", {2, 2, {false, true}, false, "-R", false}},
+      {"whoami", {0, 0, {}, false, "", false}},
   };
   return *verbs;
+}
+
+// The verb's own operand (chmod's MODE, chown's USER[:GROUP], chgrp's
+// GROUP), checked here so that a bad one is a usage error.
+Status ParseOwnershipOperand(MrdfsCommand* c) {
+  const std::string& operand = c->operands[0];
+  if (c->verb == "chmod") {
+    ASSIGN_OR_RETURN(c->mode, ParseOctalMode(operand));
+    return Status::OK();
+  }
+  if (c->verb == "chgrp") {
+    c->group = operand;
+  } else if (size_t colon = operand.find(':'); colon == std::string::npos) {
+    c->owner = operand;
+  } else {
+    c->owner = operand.substr(0, colon);
+    c->group = operand.substr(colon + 1);
+    if (c->owner.empty() && c->group.empty()) return Status::InvalidArgument("chown ':' names nobody");
+  }
+  if (!c->owner.empty()) RETURN_NOT_OK(ValidateOwnerName(c->owner));
+  if (!c->group.empty() || c->verb == "chgrp") RETURN_NOT_OK(ValidateOwnerName(c->group));
+  return Status::OK();
 }
 
 std::string ChildPath(const std::string& dir, const std::string& name) {
@@ -92,6 +127,9 @@ void WriteStatusFields(const DfsFileStatus& s, JsonWriter* json) {
   json->Key("modification_time_ms").Int(s.modification_time_ms);
   json->Key("under_construction").Bool(s.under_construction);
   json->Key("incomplete").Bool(s.incomplete);
+  json->Key("owner").String(s.owner);
+  json->Key("group").String(s.group);
+  json->Key("mode").String(OctalMode(s.mode));
 }
 
 // A path for human-readable output (ls -b style).
@@ -245,6 +283,32 @@ Status Cat(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   return out ? Status::OK() : Status::IOError("writing to stdout failed");
 }
 
+// As `hdfs dfs -ls`: permissions, replication ("-" for a directory),
+// owner, group (both padded to the widest), size, modification time (UTC),
+// path.
+void PrintLongListing(const std::vector<DfsFileStatus>& entries, std::ostream& out) {
+  size_t owner_width = 1, group_width = 1;
+  for (const DfsFileStatus& e : entries) {
+    owner_width = std::max(owner_width, Shown(e.owner).size());
+    group_width = std::max(group_width, Shown(e.group).size());
+  }
+  for (const DfsFileStatus& e : entries) {
+    std::string owner = Shown(e.owner), group = Shown(e.group);
+    owner.resize(owner_width, ' ');
+    group.resize(group_width, ' ');
+    char head[64], tail[64];
+    std::snprintf(head, sizeof(head), "%s %3s ", ModeString(e.is_dir, e.mode).c_str(),
+                  e.is_dir ? "-" : std::to_string(e.replication).c_str());
+    std::snprintf(tail, sizeof(tail), " %10lld %s ", static_cast<long long>(e.length),
+                  FormatTime(e.modification_time_ms).c_str());
+    out << head << owner << " " << group << tail << Shown(e.path)
+        << (e.under_construction ? " (open for writing)"
+            : e.incomplete       ? " (INCOMPLETE: its writer never closed it)"
+                                 : "")
+        << "\n";
+  }
+}
+
 Status Ls(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   std::string path = c.operands.empty() ? "/" : c.operands[0];
   ASSIGN_OR_RETURN(std::vector<DfsFileStatus> entries, client->List(path));
@@ -258,6 +322,10 @@ Status Ls(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
     }
     json.EndArray().EndObject();
     out << json.str() << "\n";
+    return Status::OK();
+  }
+  if (c.long_format) {
+    PrintLongListing(entries, out);
     return Status::OK();
   }
   for (const DfsFileStatus& e : entries) {
@@ -321,6 +389,10 @@ Status StatVerb(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   }
   out << "path: " << Shown(status.path) << "\n"
       << "type: " << (status.is_dir ? "directory" : "file") << "\n"
+      << "permission: " << ModeString(status.is_dir, status.mode) << " ("
+      << OctalMode(status.mode) << ")\n"
+      << "owner: " << Shown(status.owner) << "\n"
+      << "group: " << Shown(status.group) << "\n"
       << "modified: " << FormatTime(status.modification_time_ms) << " UTC\n";
   if (status.is_dir) return Status::OK();
   out << "length: " << status.length << "\n"
@@ -542,6 +614,39 @@ Status Fsck(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
   return WalkErrorsStatus(r.errors, path);
 }
 
+// chmod, chown, chgrp: one entry, or with -R the entry and everything under
+// it (parents first, as hdfs dfs -chmod -R). An entry that cannot be changed
+// is reported and the rest still are; the verb then fails.
+Status ChangeOwnership(const MrdfsCommand& c, DfsClient* client, std::ostream& out) {
+  const std::string& path = c.operands[1];
+  auto change = [&](const std::string& p) {
+    return c.verb == "chmod" ? client->SetPermission(p, c.mode)
+                             : client->SetOwner(p, c.owner, c.group);
+  };
+  if (!c.recursive) return change(path);
+  ASSIGN_OR_RETURN(DfsFileStatus start, client->Stat(path));
+  std::vector<WalkError> errors;
+  RETURN_NOT_OK(Walk(client, start, [&](const DfsFileStatus& s) {
+    Status changed = change(s.path);
+    if (!changed.ok() && !changed.IsNotFound()) errors.push_back({s.path, changed.ToString()});
+    return Status::OK();
+  }, &errors));
+  for (const WalkError& e : errors) {
+    out << Shown(e.path) << ": not changed: " << EscapeForTerminal(e.error) << "\n";
+  }
+  if (errors.empty()) return Status::OK();
+  return Status::IOError(std::to_string(errors.size()) + " entries under " + path +
+                         " could not be changed");
+}
+
+Status WhoAmI(DfsClient* client, std::ostream& out) {
+  ASSIGN_OR_RETURN(DfsCaller caller, client->WhoAmI());
+  out << "user: " << Shown(caller.user) << "\n" << "groups:";
+  for (const std::string& g : caller.groups) out << " " << Shown(g);
+  out << "\n" << "superuser: " << (caller.superuser ? "yes" : "no") << "\n";
+  return Status::OK();
+}
+
 }  // namespace
 
 std::vector<std::string> ExtractVerbOptions(int* argc, char** argv) {
@@ -551,7 +656,7 @@ std::vector<std::string> ExtractVerbOptions(int* argc, char** argv) {
   for (int i = 1; i < *argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--") done = true;
-    if (!done && (arg == "-f" || arg == "-r")) {
+    if (!done && (arg == "-f" || arg == "-r" || arg == "-R" || arg == "-l")) {
       options.push_back(arg);
     } else {
       argv[kept++] = argv[i];
@@ -583,8 +688,10 @@ Result<MrdfsCommand> ParseMrdfsCommand(const std::vector<std::string>& words,
   for (const std::string& option : verb_options) {
     if (option == "-f" && spec.takes_force) {
       command.force = true;
-    } else if (option == "-r" && spec.takes_recursive) {
+    } else if (option == spec.recursive_option) {
       command.recursive = true;
+    } else if (option == "-l" && spec.takes_long) {
+      command.long_format = true;
     } else {
       return Status::InvalidArgument(command.verb + " does not take " + option);
     }
@@ -597,9 +704,11 @@ Result<MrdfsCommand> ParseMrdfsCommand(const std::vector<std::string>& words,
     if (spec.operand_is_dfs[i]) {
       RETURN_NOT_OK(ValidateDfsPath(command.operands[i]));
     } else if (command.operands[i].empty()) {
-      return Status::InvalidArgument("empty local path");
+      return Status::InvalidArgument(i == 0 && command.verb.starts_with("ch") ? "empty operand"
+                                                                           : "empty local path");
     }
   }
+  if (command.verb.starts_with("ch")) RETURN_NOT_OK(ParseOwnershipOperand(&command));
   return command;
 }
 
@@ -615,6 +724,8 @@ Status RunMrdfsCommand(const MrdfsCommand& c, DfsClient* client, std::ostream& o
   if (v == "stat") return StatVerb(c, client, out);
   if (v == "du") return Du(c, client, out);
   if (v == "fsck") return Fsck(c, client, out);
+  if (v == "chmod" || v == "chown" || v == "chgrp") return ChangeOwnership(c, client, out);
+  if (v == "whoami") return WhoAmI(client, out);
   return Status::InvalidArgument("unknown verb '" + v + "'");
 }
 

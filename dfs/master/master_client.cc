@@ -52,8 +52,21 @@ Result<std::vector<wire::FileStatus>> MasterClient::List(const std::string& path
       "List", [&](auto& stub, auto& out) { stub.List(out, path); });
 }
 
-Status MasterClient::Mkdirs(const std::string& path) {
-  return Call("Mkdirs", [&](auto& stub) { stub.Mkdirs(path); });
+Status MasterClient::Mkdirs(const std::string& path, int32_t umask, int32_t mode) {
+  return Call("Mkdirs", [&](auto& stub) { stub.Mkdirs(path, umask, mode); });
+}
+
+Status MasterClient::SetPermission(const std::string& path, int32_t mode) {
+  return Call("SetPermission", [&](auto& stub) { stub.SetPermission(path, mode); });
+}
+
+Status MasterClient::SetOwner(const std::string& path, const std::string& owner,
+                              const std::string& group) {
+  return Call("SetOwner", [&](auto& stub) { stub.SetOwner(path, owner, group); });
+}
+
+Result<wire::CallerInfo> MasterClient::WhoAmI() {
+  return CallFor<wire::CallerInfo>("WhoAmI", [&](auto& stub, auto& out) { stub.WhoAmI(out); });
 }
 
 Status MasterClient::Delete(const std::string& path, bool recursive) {
@@ -66,9 +79,10 @@ Status MasterClient::Rename(const std::string& src, const std::string& dst, bool
 
 Result<wire::FileStatus> MasterClient::Create(const std::string& path, int32_t replication,
                                               int64_t chunk_size, const std::string& client_name,
-                                              const std::string& client_host) {
+                                              const std::string& client_host, int32_t umask,
+                                              int32_t mode) {
   return CallFor<wire::FileStatus>("Create", [&](auto& stub, auto& out) {
-    stub.Create(out, path, replication, chunk_size, client_name, client_host);
+    stub.Create(out, path, replication, chunk_size, client_name, client_host, umask, mode);
   });
 }
 

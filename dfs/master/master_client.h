@@ -47,13 +47,19 @@ class MasterClient {
   // Clients.
   Result<wire::FileStatus> Stat(const std::string& path);
   Result<std::vector<wire::FileStatus>> List(const std::string& path);
-  Status Mkdirs(const std::string& path);
+  // umask and mode: -1 for the master's defaults (dfs.thrift).
+  Status Mkdirs(const std::string& path, int32_t umask = -1, int32_t mode = -1);
+  // chmod; chown/chgrp (empty: unchanged); who the master takes us for.
+  Status SetPermission(const std::string& path, int32_t mode);
+  Status SetOwner(const std::string& path, const std::string& owner, const std::string& group);
+  Result<wire::CallerInfo> WhoAmI();
   Status Delete(const std::string& path, bool recursive);
   // overwrite: a closed file src replaces a closed file dst.
   Status Rename(const std::string& src, const std::string& dst, bool overwrite = false);
   Result<wire::FileStatus> Create(const std::string& path, int32_t replication,
                                   int64_t chunk_size, const std::string& client_name,
-                                  const std::string& client_host);
+                                  const std::string& client_host, int32_t umask = -1,
+                                  int32_t mode = -1);
   // The pipeline avoids `excluded_datanodes` (ids). `previous_chunk_id`:
   // the file's last chunk as the caller knows it (0: none; -1: do not
   // check), which makes a retry return the chunk it allocated (dfs.thrift).

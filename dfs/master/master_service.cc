@@ -12,7 +12,9 @@
 #include "common/clock.h"
 #include "dfs/master/chunk_token_issuer.h"
 #include "dfs/master/placement.h"
+#include "dfs/master/user_groups.h"
 #include "rpc/status_codes.h"
+#include "security/identity.h"
 
 DEFINE_int32(dfs_min_replicas, 2,
              "Complete succeeds only once every chunk of the file has this many replicas "
@@ -50,7 +52,17 @@ wire::FileStatus ToWire(const FileInfo& info) {
   s.modification_time_ms = info.modification_time_ms;
   s.under_construction = info.under_construction;
   if (info.incomplete) s.__set_incomplete(true);
+  s.__set_owner(info.permission.owner);
+  s.__set_group(info.permission.group);
+  s.__set_mode(info.permission.mode);
   return s;
+}
+
+// What a call needs beyond traversing to its path.
+AccessCheck Needs(Access self) {
+  AccessCheck check;
+  check.self = self;
+  return check;
 }
 
 Result<FileInfo> StatFile(const Namespace& ns, const std::string& path) {
@@ -78,6 +90,7 @@ MasterService::MasterService(std::unique_ptr<MasterState> state, Options options
     : options_([&] {
         if (!options.clock_ms) options.clock_ms = SteadyClockMs;
         if (options.seed == 0) options.seed = std::random_device()();
+        if (!options.groups_of) options.groups_of = CachedHostGroupsOf;
         return options;
       }()),
       start_ms_(options_.clock_ms()),
@@ -89,7 +102,11 @@ MasterService::MasterService(std::unique_ptr<MasterState> state, Options options
   int64_t chunks = 0;
   const int64_t now = options_.clock_ms();
   state_->ns().ForEachFile([&](const FileInfo& file, const std::vector<ChunkInfo>& list) {
-    if (file.under_construction) leases_[file.lease_holder].renewed_ms = now;  // A fresh lease.
+    if (file.under_construction) {  // A fresh lease, held by the file's owner.
+      Lease& lease = leases_[file.lease_holder];
+      lease.renewed_ms = now;
+      lease.user = file.permission.owner;
+    }
     for (const ChunkInfo& c : list) {
       chunk_map_.AddChunk(c.chunk_id, c.generation, file.replication);
       if (!file.under_construction) chunk_map_.CompleteChunk(c.chunk_id, c.length);
@@ -130,8 +147,70 @@ void MasterService::RunImpl(const char* method, bool mutation,
         << "from the log.";
   }
   if (s.ok()) return;
-  VLOG(1) << "master service: " << method << " failed: " << s.ToString();
+  if (s.IsPermissionDenied()) {
+    permission_denials_.fetch_add(1);
+    LOG_EVERY_T(WARNING, 1) << "master service: " << method << " refused ("
+                            << permission_denials_.load() << " refusals so far): "
+                            << s.ToString();
+  } else {
+    VLOG(1) << "master service: " << method << " failed: " << s.ToString();
+  }
   throw rpc::ToWireError<wire::DfsError>(s);
+}
+
+Caller MasterService::CurrentCaller() const {
+  const security::Identity& identity = security::CurrentIdentity();
+  Caller caller;
+  caller.user = identity.user;
+  caller.groups = options_.groups_of(identity.user);
+  caller.superuser = identity.superuser || caller.InGroup(SuperuserGroup());
+  return caller;
+}
+
+Status MasterService::RequireSuperuser(const Caller& caller, const char* method) {
+  if (caller.superuser) return Status::OK();
+  return Status::PermissionDenied("user=" + caller.user + " may not call " + method +
+                                  ": only the cluster's daemons may");
+}
+
+Status MasterService::CheckWriter(const Caller& caller, const std::string& path) const {
+  AccessCheck check;
+  check.owner = true;
+  return state_->ns().CheckAccess(caller, path, check);
+}
+
+Status MasterService::CheckSetOwner(const Caller& caller, const std::string& path,
+                                    const std::string& owner, const std::string& group) const {
+  if (caller.superuser) return Status::OK();
+  AccessCheck check;
+  check.owner = true;
+  RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, check));
+  if (!owner.empty() && owner != caller.user) {
+    return Status::PermissionDenied("user=" + caller.user +
+                                    " is not a superuser: only a superuser changes an owner");
+  }
+  if (!group.empty() && !caller.InGroup(group)) {
+    return Status::PermissionDenied("user=" + caller.user + " does not belong to group " + group);
+  }
+  return Status::OK();
+}
+
+Result<NewInodeAttributes> MasterService::NewAttributes(const Caller& caller, int32_t umask,
+                                                        int32_t mode, bool is_dir) {
+  if (umask < -1 || umask > 0777) {
+    return Status::InvalidArgument("umask " + std::to_string(umask) + " is outside [0, 0777]");
+  }
+  if (mode < -1 || mode > kMaxMode) {
+    return Status::InvalidArgument("mode " + std::to_string(mode) + " is outside [0, 01777]");
+  }
+  const int32_t mask = umask >= 0 ? umask : kDefaultUmask;
+  NewInodeAttributes a;
+  a.owner = caller.user;
+  a.mode = (mode >= 0 ? mode : (is_dir ? kDirModeBeforeUmask : kFileModeBeforeUmask)) & ~mask;
+  // Missing parents: the directory default less the umask, and the owner
+  // may always go on creating below them (HDFS's implicit u+wx).
+  a.parent_mode = (kDirModeBeforeUmask & ~mask) | 0300;
+  return a;
 }
 
 void MasterService::RunWaiting(const char* method, bool mutation,
@@ -183,7 +262,10 @@ void MasterService::ExpireLeases(int64_t now_ms) {
     // The op log failed: keep the lease expired, so the next check retries.
     LOG(WARNING) << "master service: lease recovery of " << path << " (holder " << holder
                  << ") failed, will retry: " << s.ToString();
-    leases_[holder].renewed_ms = now_ms - options_.lease_timeout_ms - 1;
+    Lease& lease = leases_[holder];
+    lease.renewed_ms = now_ms - options_.lease_timeout_ms - 1;
+    Result<FileInfo> file = state_->ns().Stat(path);
+    if (lease.user.empty() && file.ok()) lease.user = file->permission.owner;
   }
 }
 
@@ -263,7 +345,9 @@ std::vector<wire::DatanodeInfo> MasterService::Describe(
 // ---- Clients ----------------------------------------------------------------
 
 void MasterService::Stat(wire::FileStatus& out, const std::string& path) {
+  const Caller caller = CurrentCaller();
   Run("Stat", [&] {
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, {}));
     ASSIGN_OR_RETURN(FileInfo info, state_->ns().Stat(path));
     out = ToWire(info);
     return Status::OK();
@@ -271,7 +355,13 @@ void MasterService::Stat(wire::FileStatus& out, const std::string& path) {
 }
 
 void MasterService::List(std::vector<wire::FileStatus>& out, const std::string& path) {
+  const Caller caller = CurrentCaller();
   Run("List", [&] {
+    // A directory's entries need READ_EXECUTE on it; a file lists itself.
+    Result<FileInfo> info = state_->ns().Stat(path);
+    bool dir = info.ok() && info->is_dir;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path,
+                                           Needs(dir ? Access::kReadExecute : Access::kNone)));
     ASSIGN_OR_RETURN(std::vector<FileInfo> entries, state_->ns().List(path));
     out.clear();
     for (const FileInfo& e : entries) out.push_back(ToWire(e));
@@ -279,23 +369,89 @@ void MasterService::List(std::vector<wire::FileStatus>& out, const std::string& 
   });
 }
 
-void MasterService::Mkdirs(const std::string& path) {
-  RunMutation("Mkdirs", [&] { return state_->Mkdirs(path); });
+void MasterService::Mkdirs(const std::string& path, int32_t umask, int32_t mode) {
+  const Caller caller = CurrentCaller();
+  RunMutation("Mkdirs", [&] {
+    ASSIGN_OR_RETURN(NewInodeAttributes attributes,
+                     NewAttributes(caller, umask, mode, /*is_dir=*/true));
+    // An existing directory only needs the walk to it (mkdir -p).
+    Result<FileInfo> existing = state_->ns().Stat(path);
+    AccessCheck check;
+    if (!existing.ok() || !existing->is_dir) check.ancestor = Access::kWrite;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, check));
+    return state_->Mkdirs(path, attributes);
+  });
+}
+
+void MasterService::SetPermission(const std::string& path, int32_t mode) {
+  const Caller caller = CurrentCaller();
+  RunMutation("SetPermission", [&] {
+    AccessCheck check;
+    check.owner = true;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, check));
+    return state_->SetPermission(path, mode);
+  });
+}
+
+void MasterService::SetOwner(const std::string& path, const std::string& owner,
+                             const std::string& group) {
+  const Caller caller = CurrentCaller();
+  RunMutation("SetOwner", [&] {
+    if (owner.empty() && group.empty()) {
+      return Status::InvalidArgument("SetOwner of " + path + " names neither owner nor group");
+    }
+    RETURN_NOT_OK(CheckSetOwner(caller, path, owner, group));
+    return state_->SetOwner(path, owner, group);
+  });
+}
+
+void MasterService::WhoAmI(wire::CallerInfo& out) {
+  const Caller caller = CurrentCaller();
+  out.user = caller.user;
+  out.groups = caller.groups;
+  out.superuser = caller.superuser;
 }
 
 void MasterService::Delete(const std::string& path, bool recursive) {
-  RunMutation("Delete", [&] { return DeleteLocked(path, recursive); });
+  const Caller caller = CurrentCaller();
+  RunMutation("Delete", [&] {
+    AccessCheck check;
+    check.parent = Access::kWrite;
+    check.sticky = true;
+    check.sub = Access::kAll;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, check));
+    return DeleteLocked(path, recursive);
+  });
 }
 
 void MasterService::Rename(const std::string& src, const std::string& dst, bool overwrite) {
-  RunMutation("Rename", [&] { return RenameLocked(src, dst, overwrite); });
+  const Caller caller = CurrentCaller();
+  RunMutation("Rename", [&] {
+    AccessCheck from;
+    from.parent = Access::kWrite;
+    from.sticky = true;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, src, from));
+    AccessCheck to;
+    to.ancestor = Access::kWrite;
+    to.sticky = true;  // A replaced destination.
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, dst, to));
+    return RenameLocked(src, dst, overwrite);
+  });
 }
 
 void MasterService::Create(wire::FileStatus& out, const std::string& path,
                            int32_t replication, int64_t chunk_size,
-                           const std::string& client_name, const std::string& client_host) {
+                           const std::string& client_name, const std::string& client_host,
+                           int32_t umask, int32_t mode) {
+  const Caller caller = CurrentCaller();
   RunMutation("Create", [&] {
-    return CreateLocked(&out, path, replication, chunk_size, client_name, client_host);
+    ASSIGN_OR_RETURN(NewInodeAttributes attributes,
+                     NewAttributes(caller, umask, mode, /*is_dir=*/false));
+    AccessCheck check;
+    check.ancestor = Access::kWrite;
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, check));
+    return CreateLocked(&out, caller, path, replication, chunk_size, client_name, client_host,
+                        attributes);
   });
 }
 
@@ -303,20 +459,28 @@ void MasterService::AddChunk(wire::LocatedChunk& out, const std::string& path,
                              const std::string& client_name,
                              const std::vector<std::string>& excluded_datanodes,
                              int64_t previous_chunk_id) {
+  const Caller caller = CurrentCaller();
   RunWaiting("AddChunk", /*mutation=*/true, [&](bool* wait) {
+    RETURN_NOT_OK(CheckWriter(caller, path));
     return AddChunkLocked(&out, path, client_name, excluded_datanodes, previous_chunk_id, wait);
   });
 }
 
 void MasterService::AbandonChunk(const std::string& path, const std::string& client_name,
                                  int64_t chunk_id) {
-  RunMutation("AbandonChunk", [&] { return AbandonChunkLocked(path, client_name, chunk_id); });
+  const Caller caller = CurrentCaller();
+  RunMutation("AbandonChunk", [&] {
+    RETURN_NOT_OK(CheckWriter(caller, path));
+    return AbandonChunkLocked(path, client_name, chunk_id);
+  });
 }
 
 int64_t MasterService::BumpChunkGeneration(const std::string& path,
                                            const std::string& client_name, int64_t chunk_id) {
   int64_t generation = 0;
+  const Caller caller = CurrentCaller();
   RunMutation("BumpChunkGeneration", [&] {
+    RETURN_NOT_OK(CheckWriter(caller, path));
     ASSIGN_OR_RETURN(generation, state_->BumpGeneration(path, client_name, chunk_id));
     chunk_map_.SetGeneration(chunk_id, generation);
     LOG(INFO) << "master service: chunk " << chunk_id << " of " << path << " is now generation "
@@ -338,25 +502,42 @@ void MasterService::BumpChunkGenerationWithToken(wire::LocatedChunk& out, const 
 bool MasterService::Complete(const std::string& path, const std::string& client_name,
                              int64_t last_chunk_length) {
   bool done = false;
-  RunMutation("Complete", [&] { return CompleteLocked(&done, path, client_name, last_chunk_length); });
+  const Caller caller = CurrentCaller();
+  RunMutation("Complete", [&] {
+    RETURN_NOT_OK(CheckWriter(caller, path));
+    return CompleteLocked(&done, path, client_name, last_chunk_length);
+  });
   return done;
 }
 
 void MasterService::GetChunkLocations(std::vector<wire::LocatedChunk>& out,
                                       const std::string& path, int64_t offset, int64_t length,
                                       bool include_incomplete) {
+  const Caller caller = CurrentCaller();
   RunWaiting("GetChunkLocations", /*mutation=*/false, [&](bool* wait) {
+    RETURN_NOT_OK(state_->ns().CheckAccess(caller, path, Needs(Access::kRead)));
     return GetChunkLocationsLocked(&out, path, offset, length, include_incomplete, wait);
   });
 }
 
 void MasterService::RenewLease(const std::string& client_name) {
+  const Caller caller = CurrentCaller();
   Run("RenewLease", [&] {
     if (client_name.empty() || client_name.size() > kMaxClientNameBytes) {
       return Status::InvalidArgument("client name empty or longer than " +
                                      std::to_string(kMaxClientNameBytes) + " bytes");
     }
-    leases_[client_name].renewed_ms = options_.clock_ms();
+    auto it = leases_.find(client_name);
+    if (it == leases_.end()) {
+      // No file open: nothing to keep alive. (Renewing it would let anyone
+      // fill the lease table with names.)
+      return Status::OK();
+    }
+    if (!caller.superuser && it->second.user != caller.user) {
+      return Status::PermissionDenied("user=" + caller.user + " may not renew the lease of " +
+                                      client_name + ", held by " + it->second.user);
+    }
+    it->second.renewed_ms = options_.clock_ms();
     return Status::OK();
   });
 }
@@ -413,9 +594,11 @@ void MasterService::DatanodeFailed(const std::string& id, const std::string& why
   monitor_.RequestRound();
 }
 
-Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& path,
-                                   int32_t replication, int64_t chunk_size,
-                                   const std::string& client, const std::string& client_host) {
+Status MasterService::CreateLocked(wire::FileStatus* out, const Caller& caller,
+                                   const std::string& path, int32_t replication,
+                                   int64_t chunk_size, const std::string& client,
+                                   const std::string& client_host,
+                                   const NewInodeAttributes& attributes) {
   if (replication < 1 || replication > kMaxReplication) {
     return Status::InvalidArgument("replication " + std::to_string(replication) +
                                    " is outside [1, 16]");
@@ -426,6 +609,11 @@ Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& pat
                                    " is not a multiple of 64 KiB in [64 KiB, 1 GiB]");
   }
   if (client.empty()) return Status::InvalidArgument("empty client name");
+  auto held = leases_.find(client);
+  if (held != leases_.end() && held->second.user != caller.user && !caller.superuser) {
+    return Status::PermissionDenied("user=" + caller.user + " may not write as client " + client +
+                                    ", whose lease " + held->second.user + " holds");
+  }
   Result<FileInfo> existing = state_->ns().Stat(path);
   Result<std::vector<ChunkInfo>> existing_chunks = state_->ns().GetChunks(path);
   if (existing.ok() && !existing->is_dir && existing->under_construction &&
@@ -435,10 +623,11 @@ Status MasterService::CreateLocked(wire::FileStatus* out, const std::string& pat
     // client never creates a path it is writing): the same answer again.
     LOG(INFO) << "master service: Create of " << path << " retried by " << client;
   } else {
-    RETURN_NOT_OK(state_->Create(path, replication, chunk_size, client));
+    RETURN_NOT_OK(state_->Create(path, replication, chunk_size, client, attributes));
   }
   Lease& lease = leases_[client];
   lease.client_host = client_host;
+  if (lease.user.empty() || !caller.superuser) lease.user = caller.user;
   lease.renewed_ms = options_.clock_ms();
   ASSIGN_OR_RETURN(FileInfo info, state_->ns().Stat(path));
   *out = ToWire(info);
@@ -666,7 +855,9 @@ Status MasterService::ReportBadReplicaLocked(int64_t chunk_id, const std::string
 // ---- Datanodes --------------------------------------------------------------
 
 void MasterService::RegisterDatanode(const wire::DatanodeInfo& info) {
+  const Caller caller = CurrentCaller();
   Run("RegisterDatanode", [&] {
+    RETURN_NOT_OK(RequireSuperuser(caller, "RegisterDatanode"));
     constexpr size_t kMaxName = 255;
     if (info.id.empty() || info.host.empty() || info.rack.empty() || info.data_port <= 0 ||
         info.data_port > 65535 || info.id.size() > kMaxName || info.host.size() > kMaxName ||
@@ -688,7 +879,9 @@ void MasterService::Heartbeat(std::vector<wire::DatanodeCommand>& out,
                               const std::string& datanode_id, int64_t capacity_bytes,
                               int64_t used_bytes, int32_t active_transfers,
                               const std::vector<wire::ChunkReplicaInfo>& lost_replicas) {
+  const Caller caller = CurrentCaller();
   RunMutation("Heartbeat", [&] {
+    RETURN_NOT_OK(RequireSuperuser(caller, "Heartbeat"));
     return HeartbeatLocked(&out, datanode_id, capacity_bytes, used_bytes, active_transfers,
                            lost_replicas);
   });
@@ -696,12 +889,20 @@ void MasterService::Heartbeat(std::vector<wire::DatanodeCommand>& out,
 
 void MasterService::ChunkReport(const std::string& datanode_id,
                                 const std::vector<wire::ChunkReplicaInfo>& chunks) {
-  Run("ChunkReport", [&] { return ChunkReportLocked(datanode_id, chunks); });
+  const Caller caller = CurrentCaller();
+  Run("ChunkReport", [&] {
+    RETURN_NOT_OK(RequireSuperuser(caller, "ChunkReport"));
+    return ChunkReportLocked(datanode_id, chunks);
+  });
 }
 
 void MasterService::ChunkReceived(const std::string& datanode_id,
                                   const wire::ChunkReplicaInfo& chunk) {
-  Run("ChunkReceived", [&] { return ChunkReceivedLocked(datanode_id, chunk); });
+  const Caller caller = CurrentCaller();
+  Run("ChunkReceived", [&] {
+    RETURN_NOT_OK(RequireSuperuser(caller, "ChunkReceived"));
+    return ChunkReceivedLocked(datanode_id, chunk);
+  });
 }
 
 Status MasterService::HeartbeatLocked(std::vector<wire::DatanodeCommand>* out,

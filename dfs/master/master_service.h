@@ -84,6 +84,26 @@
 //   the membership layer, whose failure events call DatanodeFailed, usually
 //   well before the heartbeat timeout.
 //
+// - Permissions (docs/DFS.md, "Permissions"; HDFS's checks): the caller is
+//   security::CurrentIdentity() of the RPC's thread, its groups those of the
+//   master's host (user_groups.h); a superuser (a daemon, the cluster's own
+//   user, or a member of --dfs_permissions_superusergroup) passes every
+//   check. Every client call needs EXECUTE on each existing ancestor
+//   directory; beyond that: List of a directory READ_EXECUTE on it;
+//   GetChunkLocations READ on the file; Mkdirs and Create WRITE on the
+//   nearest existing ancestor; Delete WRITE on the parent, the sticky-bit
+//   rule, and (a non-empty directory) rwx on every non-empty directory
+//   under it; Rename WRITE on both parents and the sticky-bit rule for the
+//   source and a replaced destination; the writer's calls (AddChunk,
+//   AbandonChunk, BumpChunkGeneration, Complete) the file's owner, and
+//   RenewLease the user that holds the client's lease; SetPermission the
+//   owner; SetOwner a superuser to change the owner, the owner to give the
+//   file one of its own groups. The datanodes' calls (RegisterDatanode,
+//   Heartbeat, ChunkReport, ChunkReceived) need a superuser. New inodes
+//   belong to the caller, with the group of their parent and the mode asked
+//   for less the caller's umask. Refusals are PermissionDenied, counted
+//   and logged (at most one line a second).
+//
 // - Durability (group commit): a mutating RPC (Mkdirs, Delete, Rename,
 //   Create, AddChunk, Complete; Heartbeat, whose lease recovery logs ops)
 //   replies only after the op log is fsynced through every op logged when
@@ -100,6 +120,7 @@
 // runs one thread per connection); mu_ serializes them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -113,6 +134,7 @@
 #include "common/status.h"
 #include "dfs/master/chunk_map.h"
 #include "dfs/master/master_state.h"
+#include "dfs/master/permission.h"
 #include "dfs/master/replication_monitor.h"
 
 namespace mr::dfs {
@@ -130,6 +152,8 @@ class MasterService : public wire::MasterServiceIf {
     uint64_t seed = 0;  // For placement; 0 = random.
     // Monotonic milliseconds for heartbeats and planning; steady_clock if unset.
     std::function<int64_t()> clock_ms;
+    // A user's groups; the master host's (CachedHostGroupsOf) if unset.
+    std::function<std::vector<std::string>(const std::string&)> groups_of;
     // Options with the values of the --dfs_* flags.
     static Options FromFlags();
   };
@@ -141,12 +165,16 @@ class MasterService : public wire::MasterServiceIf {
   // Clients.
   void Stat(wire::FileStatus& out, const std::string& path) override;
   void List(std::vector<wire::FileStatus>& out, const std::string& path) override;
-  void Mkdirs(const std::string& path) override;
+  void Mkdirs(const std::string& path, int32_t umask, int32_t mode) override;
+  void SetPermission(const std::string& path, int32_t mode) override;
+  void SetOwner(const std::string& path, const std::string& owner,
+                const std::string& group) override;
+  void WhoAmI(wire::CallerInfo& out) override;
   void Delete(const std::string& path, bool recursive) override;
   void Rename(const std::string& src, const std::string& dst, bool overwrite) override;
   void Create(wire::FileStatus& out, const std::string& path, int32_t replication,
               int64_t chunk_size, const std::string& client_name,
-              const std::string& client_host) override;
+              const std::string& client_host, int32_t umask, int32_t mode) override;
   void AddChunk(wire::LocatedChunk& out, const std::string& path,
                 const std::string& client_name,
                 const std::vector<std::string>& excluded_datanodes,
@@ -184,11 +212,30 @@ class MasterService : public wire::MasterServiceIf {
   // Where ListMembers reads the membership view; called outside mu_.
   void SetMembersSource(std::function<std::vector<wire::MemberStatus>()> source);
 
+  // Calls refused with PermissionDenied so far.
+  int64_t permission_denials() const { return permission_denials_.load(); }
+
  private:
   struct Lease {
     std::string client_host;
+    std::string user;  // Who holds it: only that user (or a superuser) renews it.
     int64_t renewed_ms = 0;
   };
+
+  // The caller of the RPC this thread serves (call before taking mu_: its
+  // groups may come from the OS).
+  Caller CurrentCaller() const;
+  // PermissionDenied unless `caller` is a superuser (the datanodes' calls).
+  static Status RequireSuperuser(const Caller& caller, const char* method);
+  // The writer's calls: the caller owns `path` (and may traverse to it).
+  Status CheckWriter(const Caller& caller, const std::string& path) const;
+  // chown/chgrp rules (HDFS's setOwner).
+  Status CheckSetOwner(const Caller& caller, const std::string& path, const std::string& owner,
+                       const std::string& group) const;
+  // What a new inode gets: the caller as owner, `mode` (-1: 0777 or 0666)
+  // less `umask` (-1: 022), parents 0777 less the umask plus u+wx.
+  static Result<NewInodeAttributes> NewAttributes(const Caller& caller, int32_t umask,
+                                                  int32_t mode, bool is_dir);
 
   // Runs fn under mu_; a failure is logged and thrown as wire::DfsError.
   void Run(const char* method, const std::function<Status()>& fn);
@@ -209,9 +256,9 @@ class MasterService : public wire::MasterServiceIf {
   void ForgetLostReplicas(const std::string& id,
                           const std::vector<wire::ChunkReplicaInfo>& lost);
 
-  Status CreateLocked(wire::FileStatus* out, const std::string& path, int32_t replication,
-                      int64_t chunk_size, const std::string& client,
-                      const std::string& client_host);
+  Status CreateLocked(wire::FileStatus* out, const Caller& caller, const std::string& path,
+                      int32_t replication, int64_t chunk_size, const std::string& client,
+                      const std::string& client_host, const NewInodeAttributes& attributes);
   // *wait: no answer yet, call again shortly (startup grace).
   Status AddChunkLocked(wire::LocatedChunk* out, const std::string& path,
                         const std::string& client, const std::vector<std::string>& excluded,
@@ -255,6 +302,7 @@ class MasterService : public wire::MasterServiceIf {
   std::map<std::string, Lease> leases_;
   std::mt19937_64 rng_;                  // Placement.
   std::function<std::vector<wire::MemberStatus>()> members_source_;
+  std::atomic<int64_t> permission_denials_{0};
 };
 
 }  // namespace mr::dfs

@@ -19,7 +19,22 @@ Result<std::unique_ptr<MasterState>> MasterState::Open(Options options) {
   auto replay = [s](const wire::OpLogRecord& r) { return s->Replay(r); };
   ASSIGN_OR_RETURN(state->log_, OpLog::Open(state->options_.dir, load, replay,
                                               state->options_.log_preallocate_bytes));
+  if (!state->loaded_checkpoint_ && state->last_sequence() == 0) RETURN_NOT_OK(state->Format());
   return state;
+}
+
+Status MasterState::Format() {
+  const int64_t now = options_.clock_ms();
+  for (const Options::InitialDirectory& d : options_.initial_directories) {
+    NewInodeAttributes attributes;
+    attributes.mode = d.mode;
+    RETURN_NOT_OK_PREPEND(ns_.Mkdirs(d.path, now, MutationMode::kApply, attributes),
+                          "format: " + d.path);
+  }
+  RETURN_NOT_OK_PREPEND(Checkpoint(), "format: writing checkpoint 0");
+  LOG(INFO) << "dfs master: formatted a new namespace in " << options_.dir << " ("
+            << options_.initial_directories.size() << " initial directories)";
+  return Status::OK();
 }
 
 Result<std::vector<std::string>> MasterState::Recover(Options options) {
@@ -62,6 +77,9 @@ Result<std::vector<std::string>> MasterState::Recover(Options options) {
 }
 
 Status MasterState::LoadCheckpoint(const wire::NamespaceImage& image) {
+  // OpLog hands an empty image at op 0 when there is no checkpoint; every
+  // checkpoint written since permissions has a root record.
+  loaded_checkpoint_ = image.last_sequence > 0 || image.__isset.root || !image.inodes.empty();
   ns_.Clear();
   next_chunk_id_ = std::max<int64_t>(1, image.next_chunk_id);
   return ns_.LoadImage(image);
@@ -104,21 +122,53 @@ Status MasterState::Checkpoint() {
   return log_->WriteCheckpoint(&image);
 }
 
-Status MasterState::Mkdirs(const std::string& path) {
+namespace {
+
+// Records what was given; unset fields replay as the defaults.
+template <typename Op>
+void RecordAttributes(const NewInodeAttributes& a, Op* op) {
+  if (!a.owner.empty()) op->__set_owner(a.owner);
+  if (a.mode >= 0) op->__set_mode(a.mode);
+  if (a.parent_mode >= 0) op->__set_parent_mode(a.parent_mode);
+}
+
+}  // namespace
+
+Status MasterState::Mkdirs(const std::string& path, const NewInodeAttributes& attributes) {
   wire::OpLogRecord r;
   r.__set_mkdirs(wire::MkdirsOp());
   r.mkdirs.path = path;
+  RecordAttributes(attributes, &r.mkdirs);
   return Commit(&r).status();
 }
 
 Status MasterState::Create(const std::string& path, int32_t replication, int64_t chunk_size,
-                           const std::string& client) {
+                           const std::string& client, const NewInodeAttributes& attributes) {
   wire::OpLogRecord r;
   r.__set_create(wire::CreateOp());
   r.create.path = path;
   r.create.replication = replication;
   r.create.chunk_size = chunk_size;
   r.create.client_name = client;
+  RecordAttributes(attributes, &r.create);
+  return Commit(&r).status();
+}
+
+Status MasterState::SetPermission(const std::string& path, int32_t mode) {
+  wire::OpLogRecord r;
+  r.__set_set_permission(wire::SetPermissionOp());
+  r.set_permission.path = path;
+  r.set_permission.mode = mode;
+  return Commit(&r).status();
+}
+
+Status MasterState::SetOwner(const std::string& path, const std::string& owner,
+                             const std::string& group) {
+  wire::OpLogRecord r;
+  r.__set_set_owner(wire::SetOwnerOp());
+  r.set_owner.path = path;
+  if (!owner.empty()) r.set_owner.__set_owner(owner);
+  if (!group.empty()) r.set_owner.__set_group(group);
   return Commit(&r).status();
 }
 

@@ -9,6 +9,12 @@
 // through the same apply code (op_apply.h). Also owns the chunk id counter
 // (never reused).
 //
+// Format: Open on a directory with no checkpoint and no op (a new master,
+// as HDFS's namenode -format) creates Options::initial_directories, owned
+// by the superuser, and writes them as checkpoint 0: every later start loads
+// them from there (a log from before permissions, with records but no
+// checkpoint, gets none).
+//
 // Thread-safety: every method but SyncTo and log_sync_count must be
 // serialized by the caller (the master service holds its mutex around
 // them). SyncTo may be called without that lock, concurrently with them,
@@ -42,6 +48,16 @@ class MasterState {
     int64_t log_preallocate_bytes = OpLog::kDefaultPreallocateBytes;
     // Milliseconds since the epoch for mtimes; the wall clock if unset.
     std::function<int64_t()> clock_ms;
+    // What a new namespace holds besides "/" (the superuser's, 0755): a
+    // world-writable /tmp with the sticky bit, /user for home directories,
+    // and MapReduce's staging root (scheduler/client/staging.h), where each
+    // submitter makes its job's own directory.
+    struct InitialDirectory {
+      std::string path;
+      uint16_t mode;
+    };
+    std::vector<InitialDirectory> initial_directories = {
+        {"/tmp", 01777}, {"/user", 0755}, {"/.staging", 01777}};
   };
 
   static Result<std::unique_ptr<MasterState>> Open(Options options);
@@ -55,9 +71,14 @@ class MasterState {
   static Result<std::vector<std::string>> Recover(Options options);
   static constexpr int64_t kSalvageChunkIdGap = 1 << 20;
 
-  Status Mkdirs(const std::string& path);
+  // New inodes get `attributes` (Namespace::Mkdirs, Create); the group is
+  // their parent's.
+  Status Mkdirs(const std::string& path, const NewInodeAttributes& attributes = {});
   Status Create(const std::string& path, int32_t replication, int64_t chunk_size,
-                const std::string& client);
+                const std::string& client, const NewInodeAttributes& attributes = {});
+  // chmod; chown/chgrp (an empty owner or group is left as it is).
+  Status SetPermission(const std::string& path, int32_t mode);
+  Status SetOwner(const std::string& path, const std::string& owner, const std::string& group);
   // Allocates a new chunk id (generation 1) and appends it to the file.
   Result<ChunkInfo> AddChunk(const std::string& path, const std::string& client);
   // Removes `chunk_id`, the last chunk of `path` (Namespace::AbandonChunk).
@@ -100,11 +121,16 @@ class MasterState {
                          std::vector<int64_t>* removed_chunks = nullptr);
   Status Replay(const wire::OpLogRecord& record);
   Status LoadCheckpoint(const wire::NamespaceImage& image);
+  // See "Format" above.
+  Status Format();
 
   const Options options_;
   Namespace ns_;
   std::unique_ptr<OpLog> log_;
   int64_t next_chunk_id_ = 1;
+  // Whether the checkpoint loaded was a real one (not the empty op 0 of a
+  // directory without any).
+  bool loaded_checkpoint_ = false;
 };
 
 }  // namespace mr::dfs

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dfs/master/dfs_path.h"
+#include "security/identity.h"
 
 namespace mr::dfs {
 
@@ -12,13 +13,52 @@ std::string ChildPath(const std::string& dir, const std::string& name) {
 }
 }  // namespace
 
-Namespace::Namespace() : root_(std::make_unique<Inode>()) { root_->is_dir = true; }
+Namespace::Namespace() : Namespace(security::ProcessUserName(), SuperuserGroup()) {}
+
+Namespace::Namespace(std::string superuser, std::string supergroup)
+    : superuser_(std::move(superuser)), supergroup_(std::move(supergroup)) {
+  Clear();
+}
+
 Namespace::~Namespace() { DestroyTree(std::move(root_)); }
 
 void Namespace::Clear() {
   DestroyTree(std::move(root_));
   root_ = std::make_unique<Inode>();
   root_->is_dir = true;
+  root_->owner = Intern(superuser_);
+  root_->group = Intern(supergroup_);
+  root_->mode = kDefaultDirMode;
+}
+
+uint32_t Namespace::Intern(const std::string& name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(names_.size());
+  names_.push_back(name);
+  name_ids_.emplace(name, id);
+  return id;
+}
+
+Permission Namespace::PermissionOf(const Inode& inode) const {
+  return Permission{names_[inode.owner], names_[inode.group], inode.mode};
+}
+
+Permission Namespace::RootPermission() const { return PermissionOf(*root_); }
+
+Result<Namespace::ResolvedAttributes> Namespace::Resolve(const NewInodeAttributes& a,
+                                                         bool is_dir) const {
+  for (int32_t m : {a.mode, a.parent_mode}) {
+    if (m < -1 || m > kMaxMode) {
+      return Status::InvalidArgument("mode " + std::to_string(m) + " is outside [0, 01777]");
+    }
+  }
+  ResolvedAttributes r;
+  r.owner = a.owner.empty() ? superuser_ : a.owner;
+  r.mode = a.mode >= 0 ? static_cast<uint16_t>(a.mode)
+                       : (is_dir ? kDefaultDirMode : kDefaultFileMode);
+  r.parent_mode = a.parent_mode >= 0 ? static_cast<uint16_t>(a.parent_mode) : kDefaultDirMode;
+  return r;
 }
 
 const Namespace::Inode* Namespace::Find(const std::vector<std::string>& components,
@@ -52,13 +92,17 @@ Status Namespace::CheckAncestorsAreDirs(const std::vector<std::string>& componen
 }
 
 Namespace::Inode* Namespace::MakeDirs(const std::vector<std::string>& components, size_t count,
-                                      int64_t time_ms) {
+                                      int64_t time_ms, uint32_t owner, uint16_t parent_mode,
+                                      uint16_t last_mode) {
   Inode* node = root_.get();
   for (size_t i = 0; i < count; ++i) {
     std::unique_ptr<Inode>& child = node->children[components[i]];
     if (!child) {
       child = std::make_unique<Inode>();
       child->is_dir = true;
+      child->owner = owner;
+      child->group = node->group;
+      child->mode = i + 1 == count ? last_mode : parent_mode;
       child->modification_time_ms = time_ms;
       node->modification_time_ms = time_ms;
     }
@@ -67,17 +111,23 @@ Namespace::Inode* Namespace::MakeDirs(const std::vector<std::string>& components
   return node;
 }
 
-Status Namespace::Mkdirs(const std::string& path, int64_t time_ms, MutationMode mode) {
+Status Namespace::Mkdirs(const std::string& path, int64_t time_ms, MutationMode mode,
+                         const NewInodeAttributes& attributes) {
   RETURN_NOT_OK(ValidatePath(path));
+  ASSIGN_OR_RETURN(ResolvedAttributes a, Resolve(attributes, /*is_dir=*/true));
   std::vector<std::string> parts = SplitPath(path);
   RETURN_NOT_OK(CheckAncestorsAreDirs(parts, parts.size()));
-  if (mode == MutationMode::kApply) MakeDirs(parts, parts.size(), time_ms);
+  if (mode == MutationMode::kApply) {
+    MakeDirs(parts, parts.size(), time_ms, Intern(a.owner), a.parent_mode, a.mode);
+  }
   return Status::OK();
 }
 
 Status Namespace::Create(const std::string& path, int32_t replication, int64_t chunk_size,
-                         const std::string& client, int64_t time_ms, MutationMode mode) {
+                         const std::string& client, int64_t time_ms, MutationMode mode,
+                         const NewInodeAttributes& attributes) {
   RETURN_NOT_OK(ValidatePath(path));
+  ASSIGN_OR_RETURN(ResolvedAttributes a, Resolve(attributes, /*is_dir=*/false));
   if (replication < 1) return Status::InvalidArgument("replication must be at least 1");
   if (chunk_size < 1) return Status::InvalidArgument("chunk size must be positive");
   if (client.empty()) return Status::InvalidArgument("empty client name");
@@ -90,8 +140,13 @@ Status Namespace::Create(const std::string& path, int32_t replication, int64_t c
   RETURN_NOT_OK(CheckAncestorsAreDirs(parts, parts.size() - 1));
   if (Find(parts, parts.size()) != nullptr) return Status::AlreadyExists(path + " exists");
   if (mode == MutationMode::kCheck) return Status::OK();
-  Inode* parent = MakeDirs(parts, parts.size() - 1, time_ms);
+  const uint32_t owner = Intern(a.owner);
+  Inode* parent =
+      MakeDirs(parts, parts.size() - 1, time_ms, owner, a.parent_mode, a.parent_mode);
   auto file = std::make_unique<Inode>();
+  file->owner = owner;
+  file->group = parent->group;
+  file->mode = a.mode;
   file->modification_time_ms = time_ms;
   file->replication = replication;
   file->chunk_size = chunk_size;
@@ -296,11 +351,38 @@ Status Namespace::CheckMoveFits(const Inode& node, const std::string& src, const
   return Status::OK();
 }
 
-FileInfo Namespace::Describe(const std::string& path, const Inode& inode) {
+Status Namespace::SetPermission(const std::string& path, int32_t permission_mode,
+                                MutationMode mode) {
+  RETURN_NOT_OK(ValidatePath(path));
+  if (permission_mode < 0 || permission_mode > kMaxMode) {
+    return Status::InvalidArgument("mode " + std::to_string(permission_mode) +
+                                   " is outside [0, 01777]");
+  }
+  std::vector<std::string> parts = SplitPath(path);
+  Inode* node = Find(parts, parts.size());
+  if (node == nullptr) return Status::NotFound(path);
+  if (mode == MutationMode::kApply) node->mode = static_cast<uint16_t>(permission_mode);
+  return Status::OK();
+}
+
+Status Namespace::SetOwner(const std::string& path, const std::string& owner,
+                           const std::string& group, MutationMode mode) {
+  RETURN_NOT_OK(ValidatePath(path));
+  std::vector<std::string> parts = SplitPath(path);
+  Inode* node = Find(parts, parts.size());
+  if (node == nullptr) return Status::NotFound(path);
+  if (mode == MutationMode::kCheck) return Status::OK();
+  if (!owner.empty()) node->owner = Intern(owner);
+  if (!group.empty()) node->group = Intern(group);
+  return Status::OK();
+}
+
+FileInfo Namespace::Describe(const std::string& path, const Inode& inode) const {
   FileInfo info;
   info.path = path;
   info.is_dir = inode.is_dir;
   info.modification_time_ms = inode.modification_time_ms;
+  info.permission = PermissionOf(inode);
   if (inode.is_dir) return info;
   for (const ChunkInfo& c : inode.chunks) info.length += c.length;
   info.replication = inode.replication;
@@ -392,7 +474,7 @@ void Namespace::DestroyTree(std::unique_ptr<Inode> root) {
 
 void Namespace::ForEachFile(
     const std::function<void(const FileInfo&, const std::vector<ChunkInfo>&)>& fn) const {
-  Walk(*root_, "/", [&fn](const std::string& path, const Inode& node, size_t) {
+  Walk(*root_, "/", [this, &fn](const std::string& path, const Inode& node, size_t) {
     if (!node.is_dir) fn(Describe(path, node), node.chunks);
   });
 }

@@ -19,6 +19,13 @@
 // away closes it as incomplete (RecoverLease): it keeps the bytes that were
 // recovered, and says so in every listing (FileInfo::incomplete).
 //
+// Permissions (permission.h): every inode has an owner, a group and a mode.
+// New inodes get the owner and modes their op names (NewInodeAttributes)
+// and the group of their parent directory. The mutators apply them and never
+// check them: CheckAccess is the caller's check, made before the op (log
+// replay makes none). Owner and group names are interned: an inode holds
+// two small ids.
+//
 // Walks (listing subtrees, checkpoints, deletes, the destructor) are
 // iterative: their stack does not grow with the depth of the tree and their
 // memory is linear in it.
@@ -34,10 +41,12 @@
 #include <vector>
 
 #include "common/status.h"
+#include "dfs/master/permission.h"
 
 namespace mr::dfs {
 
 namespace wire {
+class InodeRecord;
 class NamespaceImage;
 }
 
@@ -61,7 +70,17 @@ struct FileInfo {
   // Closed by lease recovery, not by its writer: `length` is what was
   // recovered, which may be less than the writer wrote.
   bool incomplete = false;
+  Permission permission;
   bool operator==(const FileInfo&) const = default;
+};
+
+// The owner and modes of the inodes an op creates (the master fills them
+// in from the caller and its umask; replay from the record). The group is
+// always the parent directory's (as in HDFS).
+struct NewInodeAttributes {
+  std::string owner;         // Empty: the namespace's superuser.
+  int32_t mode = -1;         // Of the inode named; -1: kDefaultDirMode or kDefaultFileMode.
+  int32_t parent_mode = -1;  // Of missing parents created on the way; -1: kDefaultDirMode.
 };
 
 enum class MutationMode { kCheck, kApply };
@@ -71,18 +90,38 @@ inline constexpr size_t kMaxClientNameBytes = 1024;
 
 class Namespace {
  public:
+  // `superuser` owns "/" (group `supergroup`, mode 0755) and every inode
+  // that records and images from before permissions create. The default:
+  // the process's user and SuperuserGroup().
   Namespace();
+  Namespace(std::string superuser, std::string supergroup);
   ~Namespace();
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
 
-  // mkdir -p: OK if `path` is already a directory; AlreadyExists if it or an
-  // ancestor is a file.
-  Status Mkdirs(const std::string& path, int64_t time_ms, MutationMode mode);
+  // mkdir -p: OK if `path` is already a directory (its mode unchanged);
+  // AlreadyExists if it or an ancestor is a file.
+  Status Mkdirs(const std::string& path, int64_t time_ms, MutationMode mode,
+                const NewInodeAttributes& attributes = {});
   // Creates an empty file under construction, leased to `client`, creating
   // missing parents. AlreadyExists if the path exists.
   Status Create(const std::string& path, int32_t replication, int64_t chunk_size,
-                const std::string& client, int64_t time_ms, MutationMode mode);
+                const std::string& client, int64_t time_ms, MutationMode mode,
+                const NewInodeAttributes& attributes = {});
+  // chmod: `permission_mode` in [0, 01777].
+  Status SetPermission(const std::string& path, int32_t permission_mode, MutationMode mode);
+  // chown/chgrp: an empty owner or group is left as it is.
+  Status SetOwner(const std::string& path, const std::string& owner, const std::string& group,
+                  MutationMode mode);
+
+  // Whether `caller` may do what `check` describes on `path` (permission.h):
+  // OK, or PermissionDenied naming the inode that refused. A superuser
+  // passes. Checks inodes that exist only: what is missing is the op's to
+  // report. InvalidArgument for a bad path.
+  Status CheckAccess(const Caller& caller, const std::string& path,
+                     const AccessCheck& check) const;
+  // The permission of "/".
+  Permission RootPermission() const;
   // Appends `chunk` (its length is ignored: a new chunk is empty). The chunk
   // before it, if any, becomes full: chunk_size bytes. Aborted unless
   // `client` holds the file's lease.
@@ -134,12 +173,17 @@ class Namespace {
   // only; LoadImage requires an empty namespace (a fresh object, or Clear).
   void SaveImage(wire::NamespaceImage* image) const;
   Status LoadImage(const wire::NamespaceImage& image);
-  // Back to an empty namespace (only "/").
+  // Back to an empty namespace (only "/", the superuser's, 0755).
   void Clear();
+
+  const std::string& superuser() const { return superuser_; }
 
  private:
   struct Inode {
     bool is_dir = false;
+    uint16_t mode = 0;
+    uint32_t owner = 0;  // Ids in names_.
+    uint32_t group = 0;
     int64_t modification_time_ms = 0;
     std::map<std::string, std::unique_ptr<Inode>> children;  // Directories only.
     int32_t replication = 0;                                  // Files only, from here on.
@@ -156,11 +200,32 @@ class Namespace {
   Inode* Find(const std::vector<std::string>& components, size_t count);
   // Checks that every existing prefix of `components[0, count)` is a directory.
   Status CheckAncestorsAreDirs(const std::vector<std::string>& components, size_t count) const;
-  // Creates the missing directories of components[0, count); returns the last.
-  Inode* MakeDirs(const std::vector<std::string>& components, size_t count, int64_t time_ms);
+  // Creates the missing directories of components[0, count) owned by
+  // `owner`, each with its parent's group, the last with `last_mode` and
+  // the others with `parent_mode`; returns the last.
+  Inode* MakeDirs(const std::vector<std::string>& components, size_t count, int64_t time_ms,
+                  uint32_t owner, uint16_t parent_mode, uint16_t last_mode);
   // The file at `path`, leased to `client` and under construction.
   Result<Inode*> FindLeasedFile(const std::string& path, const std::string& client);
-  static FileInfo Describe(const std::string& path, const Inode& inode);
+  FileInfo Describe(const std::string& path, const Inode& inode) const;
+  // The id of `name` in names_, added if new.
+  uint32_t Intern(const std::string& name);
+  Permission PermissionOf(const Inode& inode) const;
+  // The owner id and modes `attributes` give (defaults filled in);
+  // InvalidArgument for a mode outside [0, 01777].
+  struct ResolvedAttributes {
+    std::string owner;
+    uint16_t mode;
+    uint16_t parent_mode;
+  };
+  Result<ResolvedAttributes> Resolve(const NewInodeAttributes& attributes, bool is_dir) const;
+  // The owner, group and mode of a checkpoint record (namespace_image.cc).
+  Status LoadPermission(const wire::InodeRecord& record, const Inode& parent, Inode* node);
+  // CheckAccess's walk (namespace_access.cc): the inode chain along `parts`.
+  Status CheckChain(const Caller& caller, const std::vector<std::string>& parts,
+                    const std::vector<const Inode*>& chain, const AccessCheck& check) const;
+  Status CheckSubtree(const Caller& caller, const std::string& path, const Inode& root,
+                      Access access) const;
   static void CollectChunks(const Inode& inode, std::vector<int64_t>* out);
   // Pre-order walk of `root` (at `root_path`) and every inode under it,
   // children in name order: fn(path, inode, depth below root). Iterative;
@@ -173,6 +238,12 @@ class Namespace {
   // under it past kMaxDfsPathBytes or kMaxDfsPathDepth.
   static Status CheckMoveFits(const Inode& node, const std::string& src, const std::string& dst);
 
+  const std::string superuser_;
+  const std::string supergroup_;
+  // Owner and group names; an inode holds their index. Never shrinks (there
+  // are few users and groups).
+  std::vector<std::string> names_;
+  std::map<std::string, uint32_t, std::less<>> name_ids_;
   std::unique_ptr<Inode> root_;
 };
 

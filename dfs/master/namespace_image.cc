@@ -8,16 +8,36 @@
 
 namespace mr::dfs {
 
+namespace {
+
+// An image from before permissions (no owner) stands for the superuser, the
+// group of the parent and the default modes.
+template <typename Record>
+void RecordPermission(const Permission& p, Record* r) {
+  r->__set_owner(p.owner);
+  r->__set_group(p.group);
+  r->__set_mode(p.mode);
+}
+
+}  // namespace
+
 void Namespace::SaveImage(wire::NamespaceImage* image) const {
   image->inodes.clear();
+  wire::InodeRecord root;
+  root.path = "/";
+  root.is_dir = true;
+  root.modification_time_ms = root_->modification_time_ms;
+  RecordPermission(PermissionOf(*root_), &root);
+  image->__set_root(root);
   // Every path is at most kMaxDfsPathBytes, so the image is linear in the
   // number of inodes.
-  Walk(*root_, "/", [image](const std::string& path, const Inode& node, size_t depth) {
-    if (depth == 0) return;  // The root is implicit.
+  Walk(*root_, "/", [this, image](const std::string& path, const Inode& node, size_t depth) {
+    if (depth == 0) return;  // The root is image->root.
     wire::InodeRecord& r = image->inodes.emplace_back();
     r.path = path;
     r.is_dir = node.is_dir;
     r.modification_time_ms = node.modification_time_ms;
+    RecordPermission(PermissionOf(node), &r);
     if (node.is_dir) return;
     r.replication = node.replication;
     r.chunk_size = node.chunk_size;
@@ -35,6 +55,10 @@ void Namespace::SaveImage(wire::NamespaceImage* image) const {
 
 Status Namespace::LoadImage(const wire::NamespaceImage& image) {
   if (!root_->children.empty()) return Status::Internal("LoadImage into a non-empty namespace");
+  if (image.__isset.root) {
+    RETURN_NOT_OK(LoadPermission(image.root, /*parent=*/*root_, root_.get()));
+    root_->modification_time_ms = image.root.modification_time_ms;
+  }
   // Parents come before their children (pre-order), so a run of siblings
   // shares the parent looked up last: one Find per directory left behind,
   // not one per inode.
@@ -53,6 +77,7 @@ Status Namespace::LoadImage(const wire::NamespaceImage& image) {
     auto node = std::make_unique<Inode>();
     node->is_dir = r.is_dir;
     node->modification_time_ms = r.modification_time_ms;
+    RETURN_NOT_OK(LoadPermission(r, *parent, node.get()));
     if (!r.is_dir) {
       node->replication = r.replication;
       node->chunk_size = r.chunk_size;
@@ -72,6 +97,20 @@ Status Namespace::LoadImage(const wire::NamespaceImage& image) {
       last_dir_path = parent_path;
       last_dir = parent;
     }
+  }
+  return Status::OK();
+}
+
+Status Namespace::LoadPermission(const wire::InodeRecord& r, const Inode& parent, Inode* node) {
+  node->owner = r.__isset.owner ? Intern(r.owner) : Intern(superuser_);
+  node->group = r.__isset.group ? Intern(r.group) : parent.group;
+  if (!r.__isset.mode) {
+    node->mode = r.is_dir ? kDefaultDirMode : kDefaultFileMode;
+  } else if (r.mode < 0 || r.mode > kMaxMode) {
+    return Status::Corruption("checkpoint: inode " + ShortPath(r.path) + " has mode " +
+                              std::to_string(r.mode) + ", outside [0, 01777]");
+  } else {
+    node->mode = static_cast<uint16_t>(r.mode);
   }
   return Status::OK();
 }

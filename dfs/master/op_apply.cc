@@ -10,7 +10,19 @@ namespace {
 int OpCount(const wire::OpLogRecord& r) {
   const auto& set = r.__isset;
   return set.mkdirs + set.create + set.add_chunk + set.complete + set.delete_op + set.rename +
-         set.abandon_chunk + set.bump_generation + set.recover_lease;
+         set.abandon_chunk + set.bump_generation + set.recover_lease + set.set_permission +
+         set.set_owner;
+}
+
+// The attributes a MkdirsOp or CreateOp records; unset (a record from
+// before permissions): the namespace's defaults.
+template <typename Op>
+NewInodeAttributes AttributesOf(const Op& op) {
+  NewInodeAttributes a;
+  if (op.__isset.owner) a.owner = op.owner;
+  if (op.__isset.mode) a.mode = op.mode;
+  if (op.__isset.parent_mode) a.parent_mode = op.parent_mode;
+  return a;
 }
 
 // An older master's lease recovery (CompleteOp.lease_recovery): the file was
@@ -33,10 +45,21 @@ Status ApplyOpLogRecord(const wire::OpLogRecord& r, MutationMode mode, Namespace
                                    "not know, from a newer version?)");
   }
   const auto& set = r.__isset;
-  if (set.mkdirs) return ns->Mkdirs(r.mkdirs.path, r.time_ms, mode);
+  if (set.mkdirs) return ns->Mkdirs(r.mkdirs.path, r.time_ms, mode, AttributesOf(r.mkdirs));
   if (set.create) {
     const wire::CreateOp& op = r.create;
-    return ns->Create(op.path, op.replication, op.chunk_size, op.client_name, r.time_ms, mode);
+    return ns->Create(op.path, op.replication, op.chunk_size, op.client_name, r.time_ms, mode,
+                      AttributesOf(op));
+  }
+  if (set.set_permission) {
+    return ns->SetPermission(r.set_permission.path, r.set_permission.mode, mode);
+  }
+  if (set.set_owner) {
+    const wire::SetOwnerOp& op = r.set_owner;
+    if (op.__isset.owner) RETURN_NOT_OK(ValidateOwnerName(op.owner));
+    if (op.__isset.group) RETURN_NOT_OK(ValidateOwnerName(op.group));
+    return ns->SetOwner(op.path, op.__isset.owner ? op.owner : "",
+                        op.__isset.group ? op.group : "", mode);
   }
   if (set.add_chunk) {
     const wire::AddChunkOp& op = r.add_chunk;
@@ -94,6 +117,12 @@ std::string DescribeOpLogRecord(const wire::OpLogRecord& r) {
   } else if (set.abandon_chunk) {
     what = "abandon chunk " + std::to_string(r.abandon_chunk.chunk_id) + " of " +
            ShortPath(r.abandon_chunk.path);
+  } else if (set.set_permission) {
+    what = "chmod " + OctalMode(static_cast<uint16_t>(r.set_permission.mode)) + " " +
+           ShortPath(r.set_permission.path);
+  } else if (set.set_owner) {
+    what = "chown " + ShortPath(r.set_owner.owner) + ":" + ShortPath(r.set_owner.group) + " " +
+           ShortPath(r.set_owner.path);
   } else if (set.bump_generation) {
     what = "chunk " + std::to_string(r.bump_generation.chunk_id) + " of " +
            ShortPath(r.bump_generation.path) + " to generation " +

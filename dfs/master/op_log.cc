@@ -27,7 +27,7 @@ namespace mr::dfs {
 
 namespace {
 
-constexpr int32_t kImageVersion = 2;        // 2: InodeRecord.incomplete.
+constexpr int32_t kImageVersion = 3;        // 3: permissions; 2: InodeRecord.incomplete.
 constexpr int32_t kOldestImageVersion = 1;  // Still read.
 constexpr char kCheckpointPrefix[] = "checkpoint.";
 constexpr char kLogPrefix[] = "oplog.";

@@ -53,6 +53,22 @@ struct FileStatus {
   // `length` is what was recovered. Readers must ask for such a file
   // explicitly (GetChunkLocations' include_incomplete).
   8: optional bool incomplete,
+  // Permissions (docs/DFS.md, "Permissions"): the owner, the group and the
+  // mode bits (0 to 01777: rwx for owner, group, others, and the sticky
+  // bit 01000). Masters before permissions leave them unset.
+  9: optional string owner,
+  10: optional string group,
+  11: optional i32 mode,
+}
+
+// Who the master takes the caller for (MasterService.WhoAmI): the user, the
+// groups it belongs to on the master's host, and whether every permission
+// check passes for it (a daemon, the cluster's own user, or a member of
+// --dfs_permissions_superusergroup).
+struct CallerInfo {
+  1: string user,
+  2: list<string> groups,
+  3: bool superuser,
 }
 
 // One member of the cluster's membership layer (docs/MEMBERSHIP.md) as the
@@ -117,7 +133,7 @@ struct ChunkTokenId {
 
 // The one exception of the service; `code` is mr::Status::Code's numbering
 // (1 NotFound, 2 AlreadyExists, 3 InvalidArgument, 4 IOError, 5 Corruption,
-// 6 NoSpace, 7 Aborted, 8 Unavailable, 9 Internal).
+// 6 NoSpace, 7 Aborted, 8 Unavailable, 9 Internal, 10 PermissionDenied).
 exception DfsError {
   1: i32 code,
   2: string message,
@@ -127,10 +143,27 @@ exception DfsError {
 
 service MasterService {
   // Clients. Paths are absolute and normalized ("/a/b"); anything else is
-  // InvalidArgument.
+  // InvalidArgument. Every call is checked against the caller's permissions
+  // (docs/DFS.md, "Permissions"); a refusal is PermissionDenied.
+  //
+  // Modes of new inodes: `mode` is what the caller asks for (-1: 0777 for a
+  // directory, 0666 for a file), less the bits of the caller's `umask` (-1:
+  // 022, as HDFS's fs.permissions.umask-mode); missing parents created on
+  // the way get 0777 less the umask, plus u+wx. The owner is the caller, the
+  // group that of the parent directory.
   FileStatus Stat(1: string path) throws (1: DfsError error),
   list<FileStatus> List(1: string path) throws (1: DfsError error),
-  void Mkdirs(1: string path) throws (1: DfsError error),
+  void Mkdirs(1: string path, 2: i32 umask = -1, 3: i32 mode = -1)
+      throws (1: DfsError error),
+  // chmod: mode in [0, 01777]. The owner or a superuser only.
+  void SetPermission(1: string path, 2: i32 mode) throws (1: DfsError error),
+  // chown/chgrp; an empty owner or group leaves it as it is. Changing the
+  // owner takes a superuser; the owner may change the group to one of its
+  // own groups.
+  void SetOwner(1: string path, 2: string owner, 3: string group)
+      throws (1: DfsError error),
+  // The caller as the master sees it.
+  CallerInfo WhoAmI() throws (1: DfsError error),
   void Delete(1: string path, 2: bool recursive) throws (1: DfsError error),
   // overwrite: a closed file src may replace a closed file dst, atomically
   // (put -f writes a hidden temporary file, then renames it over the old).
@@ -138,7 +171,8 @@ service MasterService {
       throws (1: DfsError error),
   // Creates missing parents (as HDFS does); grants `client_name` the lease.
   FileStatus Create(1: string path, 2: i32 replication, 3: i64 chunk_size,
-                    4: string client_name, 5: string client_host)
+                    4: string client_name, 5: string client_host,
+                    6: i32 umask = -1, 7: i32 mode = -1)
       throws (1: DfsError error),
   // Allocates the next chunk and its pipeline. Every chunk before it is taken
   // to be full (chunk_size bytes). The pipeline leaves out nodes with less
@@ -189,7 +223,8 @@ service MasterService {
   // The membership view of the master (empty when it runs no member).
   list<MemberStatus> ListMembers() throws (1: DfsError error),
 
-  // Datanodes.
+  // Datanodes: callers other than the cluster's daemons (superusers) are
+  // refused (PermissionDenied).
   void RegisterDatanode(1: DatanodeInfo info) throws (1: DfsError error),
   // lost_replicas: finalized replicas the node found missing or cut short
   // on its disk since its last heartbeat (its directory scan); the master
@@ -212,8 +247,16 @@ struct ChunkRecord {
   3: i64 length,
 }
 
+// Permissions of new inodes (MkdirsOp, CreateOp): the owner, the mode of
+// the inode the op names, and the mode of missing parents it creates. The
+// group is always the parent directory's. Records of masters before
+// permissions have none of them: the owner is then the superuser (the
+// master's user), the modes 0755 (directories) and 0644 (files).
 struct MkdirsOp {
   1: string path,
+  2: optional string owner,
+  3: optional i32 mode,
+  4: optional i32 parent_mode,
 }
 
 struct CreateOp {
@@ -221,6 +264,22 @@ struct CreateOp {
   2: i32 replication,
   3: i64 chunk_size,
   4: string client_name,
+  5: optional string owner,
+  6: optional i32 mode,
+  7: optional i32 parent_mode,
+}
+
+// chmod (MasterService.SetPermission).
+struct SetPermissionOp {
+  1: string path,
+  2: i32 mode,
+}
+
+// chown/chgrp (MasterService.SetOwner): unset leaves it as it is.
+struct SetOwnerOp {
+  1: string path,
+  2: optional string owner,
+  3: optional string group,
 }
 
 struct AddChunkOp {
@@ -292,6 +351,8 @@ struct OpLogRecord {
   16: optional AbandonChunkOp abandon_chunk,
   17: optional BumpGenerationOp bump_generation,
   18: optional RecoverLeaseOp recover_lease,
+  19: optional SetPermissionOp set_permission,
+  20: optional SetOwnerOp set_owner,
 }
 
 // A file or directory of a checkpoint; parents come before their children.
@@ -305,11 +366,20 @@ struct InodeRecord {
   7: bool under_construction,
   8: string lease_holder,
   9: optional bool incomplete,  // Version 2: closed by lease recovery.
+  // Version 3: permissions. Unset (older images): the superuser, the
+  // group of the parent, 0755 or 0644.
+  10: optional string owner,
+  11: optional string group,
+  12: optional i32 mode,
 }
 
 struct NamespaceImage {
-  1: i32 version,             // 2 (1: no incomplete files; still read).
+  // 3 (2: no permissions; 1: nor incomplete files; both still read).
+  1: i32 version,
   2: i64 last_sequence,       // The last op the image includes.
   3: i64 next_chunk_id,
   4: list<InodeRecord> inodes,
+  // Version 3: "/" (path "/": its owner, group and mode only). Unset: the
+  // superuser, the superuser group, 0755.
+  5: optional InodeRecord root,
 }

@@ -145,6 +145,24 @@ std::optional<JobCheckFailure> CheckJobFlags(const SubmitOptions& options,
   return std::nullopt;
 }
 
+// Makes the job's staging directory, private to its submitter: /.staging is
+// world-writable with the sticky bit (a fresh DFS makes it so) and app ids
+// are predictable, so a directory someone else made there first is refused,
+// never used: its owner could swap the binary the job runs.
+Status MakeStagingDir(dfs::DfsClient* dfs, const std::string& app_id) {
+  const std::string dir = StagingDir(app_id);
+  RETURN_NOT_OK(dfs->Mkdirs(dir, 0700));
+  ASSIGN_OR_RETURN(dfs::DfsCaller me, dfs->WhoAmI());
+  ASSIGN_OR_RETURN(dfs::DfsFileStatus status, dfs->Stat(dir));
+  if (status.owner != me.user) {
+    return Status::PermissionDenied("staging directory " + dir + " belongs to " + status.owner +
+                                    ", not to " + me.user + " (made before this job; an "
+                                    "administrator can remove it)");
+  }
+  if ((status.mode & 0777) != 0700) RETURN_NOT_OK(dfs->SetPermission(dir, 0700));
+  return Status::OK();
+}
+
 // Stages the binary and the job's files, and submits; returns the app id.
 Result<std::string> Submit(const SubmitOptions& options, const JobDescription& description,
                            dfs::DfsClient* dfs, RmClient* rm) {
@@ -159,8 +177,11 @@ Result<std::string> Submit(const SubmitOptions& options, const JobDescription& d
   submission.am_resource.vcores = std::max(0, FLAGS_mrjob_am_vcores);
   submission.am_resource.memory_mb = std::max(1, FLAGS_mrjob_am_memory_mb);
   submission.queue = options.queue;
-  Status s = Upload(dfs, options.binary, submission.binary_dfs_path)
-                 .Prepend("uploading " + options.binary);
+  Status s = MakeStagingDir(dfs, app_id);
+  if (s.ok()) {
+    s = Upload(dfs, options.binary, submission.binary_dfs_path)
+            .Prepend("uploading " + options.binary);
+  }
   for (size_t i = 0; s.ok() && i < description.files.size(); ++i) {
     const std::string& file = description.files[i];
     s = Upload(dfs, file, StagedFilesDir(app_id) + "/" + BaseName(file)).Prepend("uploading " + file);

@@ -26,6 +26,7 @@
 #include "common/file.h"
 #include "dfs/client/dfs_client.h"
 #include "dfs/master/dfs_path.h"
+#include "security/identity.h"
 #include "tests/dfs/client/dfs_cluster_test.h"
 #include "test_util.h"
 
@@ -437,6 +438,74 @@ TEST_F(DfsClientITest, MrdfsLsStatDuFsck) {
   ASSERT_EQ(fsck_text.exit_code, 0);
   EXPECT_NE(fsck_text.out.find("status: HEALTHY"), std::string::npos) << fsck_text.out;
   EXPECT_NE(fsck_text.out.find("chunks: 3"), std::string::npos) << fsck_text.out;
+}
+
+// The permission verbs and ls -l, as the cluster's own user (a superuser:
+// the cluster runs without keys here, docs/DFS.md "Permissions").
+TEST_F(DfsClientITest, MrdfsChmodChownChgrpAndLsL) {
+  const std::string me = security::ProcessUserName();
+  std::string local = cluster_.Join("perm");
+  ASSERT_TRUE(WriteStringToFile(local, "hello", false).ok());
+  ASSERT_EQ(Mrdfs("mkdir /p").exit_code, 0);
+  ASSERT_EQ(Mrdfs("put " + Quote(local) + " /p/f").exit_code, 0);
+  auto f = client_->Stat("/p/f");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->owner, me);
+  EXPECT_EQ(f->group, "supergroup");
+  EXPECT_EQ(f->mode, 0644);
+  EXPECT_EQ(client_->Stat("/p")->mode, 0755);
+
+  ASSERT_EQ(Mrdfs("chmod 640 /p/f").exit_code, 0);
+  CommandResult ls = Mrdfs("ls -l /p");
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out.rfind("-rw-r-----   3 " + me + " supergroup          5 ", 0), 0u) << ls.out;
+  EXPECT_NE(ls.out.find(" /p/f\n"), std::string::npos) << ls.out;
+  CommandResult root = Mrdfs("ls -l /");
+  EXPECT_NE(root.out.find("drwxrwxrwt   - " + me), std::string::npos) << root.out;
+  EXPECT_NE(root.out.find(" /tmp\n"), std::string::npos) << root.out;
+
+  ASSERT_EQ(Mrdfs("chown alice:staff /p/f").exit_code, 0);
+  EXPECT_EQ(client_->Stat("/p/f")->owner, "alice");
+  EXPECT_EQ(client_->Stat("/p/f")->group, "staff");
+  ASSERT_EQ(Mrdfs("chgrp -R audit /p").exit_code, 0);
+  ASSERT_EQ(Mrdfs("chmod -R 1700 /p").exit_code, 0);
+  for (const char* path : {"/p", "/p/f"}) {
+    EXPECT_EQ(client_->Stat(path)->group, "audit") << path;
+    EXPECT_EQ(client_->Stat(path)->mode, 01700) << path;
+  }
+  ASSERT_EQ(Mrdfs("chown -R bob /p").exit_code, 0);
+  EXPECT_EQ(client_->Stat("/p")->owner, "bob");
+  EXPECT_EQ(client_->Stat("/p/f")->group, "audit");
+
+  CommandResult stat = Mrdfs("stat /p/f");
+  EXPECT_NE(stat.out.find("permission: -rwx-----T (1700)\nowner: bob\ngroup: audit\n"),
+            std::string::npos)
+      << stat.out;
+  CommandResult json = Mrdfs("ls --json /p");
+  EXPECT_NE(json.out.find("\"owner\":\"bob\",\"group\":\"audit\",\"mode\":\"1700\""),
+            std::string::npos)
+      << json.out;
+  CommandResult who = Mrdfs("whoami");
+  EXPECT_EQ(who.exit_code, 0);
+  EXPECT_NE(who.out.find("user: " + me + "\n"), std::string::npos) << who.out;
+  EXPECT_NE(who.out.find("superuser: yes"), std::string::npos) << who.out;
+
+  // The umask: a flag of every DFS client.
+  ASSERT_EQ(Mrdfs("--dfs_umask 077 mkdir /private/deeper").exit_code, 0);
+  EXPECT_EQ(client_->Stat("/private/deeper")->mode, 0700);
+  EXPECT_EQ(client_->Stat("/private")->mode, 0700);
+  ASSERT_EQ(Mrdfs("--dfs_umask 027 put " + Quote(local) + " /private/g").exit_code, 0);
+  EXPECT_EQ(client_->Stat("/private/g")->mode, 0640);
+
+  // Usage errors exit 2, failures 1, each with one line.
+  for (const char* bad : {"chmod u+x /p", "chmod 755", "chown a:b:c /p", "chgrp -r x /p",
+                          "ls -R /p"}) {
+    CommandResult r = Mrdfs(bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+  }
+  CommandResult missing = Mrdfs("chmod 700 /nope");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
 }
 
 // Kill a datanode and wait past the master's heartbeat timeout: fsck shows

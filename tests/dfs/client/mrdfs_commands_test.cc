@@ -55,6 +55,42 @@ TEST(MrdfsParseTest, UsageErrors) {
   EXPECT_NE(unknown.status().message().find("unknown verb 'copy'"), std::string::npos);
 }
 
+TEST(MrdfsParseTest, PermissionVerbs) {
+  auto chmod = Parse({"chmod", "1777", "/tmp"}, {"-R"});
+  ASSERT_TRUE(chmod.ok()) << chmod.status().ToString();
+  EXPECT_EQ(chmod->mode, 01777);
+  EXPECT_TRUE(chmod->recursive);
+  auto chown = Parse({"chown", "alice:staff", "/d"});
+  ASSERT_TRUE(chown.ok());
+  EXPECT_EQ(chown->owner, "alice");
+  EXPECT_EQ(chown->group, "staff");
+  EXPECT_FALSE(chown->recursive);
+  auto owner_only = Parse({"chown", "alice", "/d"});
+  EXPECT_EQ(owner_only->owner, "alice");
+  EXPECT_EQ(owner_only->group, "");
+  auto group_only = Parse({"chown", ":staff", "/d"});
+  EXPECT_EQ(group_only->owner, "");
+  EXPECT_EQ(group_only->group, "staff");
+  auto chgrp = Parse({"chgrp", "staff", "/d"}, {"-R"});
+  EXPECT_EQ(chgrp->group, "staff");
+  EXPECT_TRUE(chgrp->recursive);
+  auto ls = Parse({"ls", "/d"}, {"-l"});
+  ASSERT_TRUE(ls.ok());
+  EXPECT_TRUE(ls->long_format);
+  EXPECT_TRUE(Parse({"whoami"}).ok());
+  // Usage errors: bad modes and names, -R where -r belongs and back.
+  for (const Words& bad : {Words{"chmod", "u+x", "/d"}, Words{"chmod", "2000", "/d"},
+                           Words{"chmod", "", "/d"}, Words{"chown", ":", "/d"},
+                           Words{"chown", "a b", "/d"}, Words{"chgrp", "", "/d"},
+                           Words{"chgrp", "g:h", "/d"}, Words{"chmod", "755", "rel"},
+                           Words{"chmod", "755"}, Words{"whoami", "/x"}}) {
+    EXPECT_TRUE(Parse(bad).status().IsInvalidArgument()) << bad[0] << " " << bad[1];
+  }
+  EXPECT_FALSE(Parse({"rm", "/a"}, {"-R"}).ok());
+  EXPECT_FALSE(Parse({"chmod", "755", "/a"}, {"-r"}).ok());
+  EXPECT_FALSE(Parse({"cat", "/a"}, {"-l"}).ok());
+}
+
 TEST(MrdfsParseTest, MalformedDfsPathsAreUsageErrors) {
   for (const std::string& bad : {std::string("a/b"), std::string(""), std::string("/a/../b"),
                                  std::string("/a//b"), std::string("/a/"), std::string("/./a"),
