@@ -50,6 +50,12 @@ class SecureMrjobE2ETest : public ::testing::Test {
     auto dfs = dfs::DfsClient::ConnectToCluster(cluster_.dir());
     ASSERT_TRUE(dfs.ok()) << dfs.status().ToString();
     dfs_ = std::move(dfs).value();
+    // Nobody's home, as an admin makes one: / is the superuser's, 0755.
+    CommandResult home = RunCommand(Quote(BinPath("mrdfs")) + " --cluster " +
+                                    Quote(cluster_.dir()) + " mkdir /user/nobody && " +
+                                    Quote(BinPath("mrdfs")) + " --cluster " +
+                                    Quote(cluster_.dir()) + " chown nobody /user/nobody");
+    ASSERT_EQ(home.exit_code, 0) << home.out << home.err;
   }
 
   CommandResult Mrjob(const std::string& as, const std::string& args, int timeout_s = 180) {
@@ -71,7 +77,7 @@ TEST_F(SecureMrjobE2ETest, AUsersWordCountFinishesExactlyAndAnotherUserCannotKil
   // ended: refused all the same).
   std::future<CommandResult> job = std::async(std::launch::async, [&] {
     return Mrjob(kAsNobody, "submit --binary " + Quote(BinPath("wordcount")) +
-                                " --input /in --output /out/wc --reducers 2");
+                                " --input /in --output /user/nobody/wc --reducers 2");
   });
   std::string app_id;
   ASSERT_TRUE(mr::testing::Eventually(
@@ -93,7 +99,7 @@ TEST_F(SecureMrjobE2ETest, AUsersWordCountFinishesExactlyAndAnotherUserCannotKil
   CommandResult done = job.get();
   ASSERT_EQ(done.exit_code, 0) << done.out << done.err;
   EXPECT_NE(done.out.find("SUCCEEDED map 100%  reduce 100%"), std::string::npos) << done.out;
-  EXPECT_EQ(mr::testing::ReadWordCounts(dfs_.get(), "/out/wc", 2), want);
+  EXPECT_EQ(mr::testing::ReadWordCounts(dfs_.get(), "/user/nobody/wc", 2), want);
   CommandResult status = Mrjob("", "status " + app_id);
   EXPECT_NE(status.out.find("nobody"), std::string::npos) << status.out;
   // Its owner reads its logs.
