@@ -6,6 +6,7 @@
 #include <gflags/gflags.h>
 
 #include "cluster/local_cluster.h"
+#include "dfs/client/dfs_client.h"
 #include "common/exit_codes.h"
 #include "common/flags.h"
 
@@ -35,6 +36,24 @@ DEFINE_int32(ready_timeout_ms, 20000, "How long up/start wait for daemons to be 
 
 namespace {
 
+// The user's DFS home, /user/NAME, theirs (0755), as an HDFS admin makes
+// one; kept if it exists. Needs the cluster up.
+mr::Status MakeHome(const std::string& dir, const std::string& name) {
+  auto nodes = mr::cluster::GetStatus(dir);
+  if (!nodes.ok()) return nodes.status();
+  for (const mr::cluster::NodeStatus& node : *nodes) {
+    if (node.node.role == mr::cluster::Role::kMaster && node.pid == 0) {
+      return mr::Status::Unavailable("the DFS master is not running");
+    }
+  }
+  auto dfs = mr::dfs::DfsClient::ConnectToCluster(dir);
+  if (!dfs.ok()) return dfs.status();
+  const std::string home = "/user/" + name;
+  mr::Status s = (*dfs)->Mkdirs(home, 0755);
+  if (s.ok()) s = (*dfs)->SetOwner(home, name, "");
+  return s.Prepend(home);
+}
+
 const char kUsage[] =
     "usage:\n"
     "  mrcluster up --dir DIR [--racks R] [--nodes_per_rack K] [--chunk_size BYTES]\n"
@@ -46,7 +65,8 @@ const char kUsage[] =
     "  mrcluster down --dir DIR\n"
     "  mrcluster kill --dir DIR NODE     (kill -9)\n"
     "  mrcluster start --dir DIR NODE\n"
-    "  mrcluster user add --dir DIR NAME   (a credential for NAME, a user of this host)\n"
+    "  mrcluster user add --dir DIR NAME   (a credential for NAME, a user of this host,\n"
+    "                                     and its DFS home /user/NAME)\n"
     "Exit codes: 0 success, 1 failure, 2 usage error.";
 
 int Run(const std::string& verb, int argc, char** argv) {
@@ -57,6 +77,11 @@ int Run(const std::string& verb, int argc, char** argv) {
     auto path = mr::cluster::AddUser(FLAGS_dir, argv[3]);
     if (!path.ok()) mr::ExitWithError(mr::kExitFailure, path.status().ToString());
     std::printf("%s\n", path->c_str());
+    mr::Status home = MakeHome(FLAGS_dir, argv[3]);
+    if (!home.ok()) {
+      std::fprintf(stderr, "mrcluster: no DFS home made (run `user add` again with the cluster up): %s\n",
+                   home.ToString().c_str());
+    }
     return mr::kExitOk;
   }
   std::string node = argc > 2 ? argv[2] : "";

@@ -64,8 +64,14 @@ TEST_F(SecureClusterTest, AnIssuedCredentialIsTheUsersAloneAndWorks) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_uid, 65534u);
-  CommandResult ls = Mrdfs("ls /", kAsNobody);
+  CommandResult ls = Mrdfs("ls -l /user", kAsNobody);
   EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  // Its DFS home is made with it, the user's.
+  EXPECT_NE(ls.out.find("drwxr-xr-x   - nobody "), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find(" /user/nobody\n"), std::string::npos) << ls.out;
+  EXPECT_EQ(Mrdfs("put /etc/hostname /user/nobody/h", kAsNobody).exit_code, 0);
+  EXPECT_EQ(Mrcluster("user add nobody").exit_code, 0);  // Again: the same, the home kept.
+  EXPECT_EQ(Mrdfs("cat /user/nobody/h", kAsNobody).exit_code, 0);
   // Another user cannot read it (nor the keyring, nor the daemons' key).
   CommandResult peek = RunCommand(
       "setpriv --reuid=65533 --regid=65533 --clear-groups cat " + Quote(path) + " " +
