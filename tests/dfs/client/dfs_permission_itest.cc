@@ -63,8 +63,8 @@ class DfsPermissionITest : public ::testing::Test {
 };
 
 TEST_F(DfsPermissionITest, AliceCannotReadOrDeleteBobsFilesNorWriteIntoHisDirectory) {
-  // The cluster's owner makes bob's home, as an HDFS administrator would.
-  ASSERT_EQ(Mrdfs("mkdir /user/daemon").exit_code, 0);
+  // `mrcluster user add` made bob's home; its group as an HDFS
+  // administrator would set it.
   ASSERT_EQ(Mrdfs("chown daemon:daemon /user/daemon").exit_code, 0);
   // Bob writes a private file (umask 077: 0600) and a public directory.
   CommandResult put = Mrdfs("--dfs_umask 077 put " + Quote(local_) + " /user/daemon/secret", kAsBob);
@@ -93,7 +93,7 @@ TEST_F(DfsPermissionITest, AliceCannotReadOrDeleteBobsFilesNorWriteIntoHisDirect
   ExpectRefused(Mrdfs("chmod 777 /user/daemon/secret", kAsAlice), "chmod");
   ExpectRefused(Mrdfs("chown nobody /user/daemon/secret", kAsAlice), "chown");
   ExpectRefused(Mrdfs("rm /tmp/bobs", kAsAlice), "rm in /tmp");
-  ExpectRefused(Mrdfs("mkdir /user/nobody", kAsAlice), "mkdir in /user");
+  ExpectRefused(Mrdfs("mkdir /user/eve", kAsAlice), "mkdir in /user");
 
   // Nothing changed: bob still reads his file, alone; the rest is as it was.
   CommandResult mine = Mrdfs("cat /user/daemon/secret", kAsBob);

@@ -50,12 +50,7 @@ class SecureMrjobE2ETest : public ::testing::Test {
     auto dfs = dfs::DfsClient::ConnectToCluster(cluster_.dir());
     ASSERT_TRUE(dfs.ok()) << dfs.status().ToString();
     dfs_ = std::move(dfs).value();
-    // Nobody's home, as an admin makes one: / is the superuser's, 0755.
-    CommandResult home = RunCommand(Quote(BinPath("mrdfs")) + " --cluster " +
-                                    Quote(cluster_.dir()) + " mkdir /user/nobody && " +
-                                    Quote(BinPath("mrdfs")) + " --cluster " +
-                                    Quote(cluster_.dir()) + " chown nobody /user/nobody");
-    ASSERT_EQ(home.exit_code, 0) << home.out << home.err;
+    // `user add` made nobody's DFS home, /user/nobody, where its job writes.
   }
 
   CommandResult Mrjob(const std::string& as, const std::string& args, int timeout_s = 180) {
