@@ -21,6 +21,7 @@
 #include "security/key_material.h"
 #include "security/process_security.h"
 #include "test_util.h"
+#include "tests/scheduler/thrown.h"
 
 namespace mr::sched::nm {
 namespace {
@@ -36,16 +37,6 @@ const Identity kDaemon{"mr", /*superuser=*/true, ""};
 const Identity kAlice{"nobody", false, ""};
 const Identity kAlicesJob{"nobody", false, kApp};
 const Identity kBob{"bob", false, ""};
-
-template <typename F>
-Status Call(F f) {
-  try {
-    f();
-    return Status::OK();
-  } catch (const wire::SchedulerError& e) {
-    return rpc::FromWireError(e);
-  }
-}
 
 class NmSecurityTest : public ::testing::Test {
  protected:
@@ -102,7 +93,7 @@ class NmSecurityTest : public ::testing::Test {
   }
   Status Start(const Identity& who, const wire::LaunchContext& context) {
     ScopedIdentity as(who);
-    return Call([&] { handler_->StartContainer(context); });
+    return Thrown([&] { handler_->StartContainer(context); });
   }
   std::string Dir(const std::string& container_id) const {
     return dir_.Join(std::string("apps/") + kApp + "/containers/" + container_id);
@@ -110,14 +101,14 @@ class NmSecurityTest : public ::testing::Test {
   bool Completed(const std::string& container_id) {
     ScopedIdentity daemon(kDaemon);
     std::vector<wire::ContainerStatus> statuses;
-    EXPECT_TRUE(Call([&] { handler_->GetContainerStatuses(statuses, {container_id}); }).ok());
+    EXPECT_TRUE(Thrown([&] { handler_->GetContainerStatuses(statuses, {container_id}); }).ok());
     return statuses.size() == 1 && statuses[0].state == wire::ContainerState::COMPLETE;
   }
   // Nothing ran for it, and nothing is known of it.
   void ExpectNeverStarted(const std::string& container_id) {
     ScopedIdentity daemon(kDaemon);
     std::vector<wire::ContainerStatus> statuses;
-    EXPECT_TRUE(Call([&] { handler_->GetContainerStatuses(statuses, {container_id}); }).ok());
+    EXPECT_TRUE(Thrown([&] { handler_->GetContainerStatuses(statuses, {container_id}); }).ok());
     EXPECT_TRUE(statuses.empty());
     EXPECT_FALSE(PathExists(Dir(container_id)));
   }
@@ -192,21 +183,21 @@ TEST_F(NmSecurityTest, AValidTokenStartsItsContainerOnceAndOnlyItsJobSeesIt) {
   {
     ScopedIdentity bob(kBob);
     std::string log;
-    Status s = Call([&] { handler_->GetContainerLog(log, id, "stderr", 1024); });
+    Status s = Thrown([&] { handler_->GetContainerLog(log, id, "stderr", 1024); });
     EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
     EXPECT_NE(s.message().find("user bob may not act for " + std::string(kApp)),
               std::string::npos)
         << s.ToString();
     std::vector<wire::ContainerStatus> statuses;
-    EXPECT_TRUE(Call([&] { handler_->GetContainerStatuses(statuses, {id}); }).IsPermissionDenied());
-    EXPECT_TRUE(Call([&] { handler_->StopContainer(id); }).IsPermissionDenied());
+    EXPECT_TRUE(Thrown([&] { handler_->GetContainerStatuses(statuses, {id}); }).IsPermissionDenied());
+    EXPECT_TRUE(Thrown([&] { handler_->StopContainer(id); }).IsPermissionDenied());
   }
   for (const Identity& who : {kAlice, kAlicesJob, kDaemon}) {
     ScopedIdentity as(who);
     std::string log;
-    ASSERT_TRUE(Call([&] { handler_->GetContainerLog(log, id, "stderr", 1024); }).ok());
+    ASSERT_TRUE(Thrown([&] { handler_->GetContainerLog(log, id, "stderr", 1024); }).ok());
     EXPECT_EQ(log, "secret-log\n");
-    EXPECT_TRUE(Call([&] { handler_->StopContainer(id); }).ok());
+    EXPECT_TRUE(Thrown([&] { handler_->StopContainer(id); }).ok());
   }
 }
 
@@ -217,7 +208,7 @@ TEST_F(NmSecurityTest, WithoutSecurityARawStartRunsAsBefore) {
   ASSERT_TRUE(Eventually([&] { return Completed(id); }));
   ScopedIdentity bob(kBob);
   std::string log;
-  EXPECT_TRUE(Call([&] { handler_->GetContainerLog(log, id, "stderr", 1024); }).ok());
+  EXPECT_TRUE(Thrown([&] { handler_->GetContainerLog(log, id, "stderr", 1024); }).ok());
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "security/key_material.h"
 #include "security/process_security.h"
 #include "test_util.h"
+#include "tests/scheduler/thrown.h"
 
 namespace mr::sched {
 namespace {
@@ -54,17 +55,6 @@ class RecordingNm : public wire::NodeManagerServiceIf {
   std::vector<wire::LaunchContext> launches_;
 };
 
-// Runs a handler call; its thrown SchedulerError as a Status.
-template <typename F>
-Status Call(F f) {
-  try {
-    f();
-    return Status::OK();
-  } catch (const wire::SchedulerError& e) {
-    return rpc::FromWireError(e);
-  }
-}
-
 class RmSecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -92,7 +82,7 @@ class RmSecurityTest : public ::testing::Test {
     node_.rack = "/r1";
     node_.capability = MakeResource(4, 8192);
     ScopedIdentity daemon(kDaemon);
-    ASSERT_TRUE(Call([&] { rm_->RegisterNode(node_, {}); }).ok());
+    ASSERT_TRUE(Thrown([&] { rm_->RegisterNode(node_, {}); }).ok());
   }
   void TearDown() override {
     rm_.reset();
@@ -103,7 +93,7 @@ class RmSecurityTest : public ::testing::Test {
   std::string NewApp(const Identity& who) {
     ScopedIdentity as(who);
     std::string id;
-    EXPECT_TRUE(Call([&] { rm_->NewApplication(id); }).ok());
+    EXPECT_TRUE(Thrown([&] { rm_->NewApplication(id); }).ok());
     return id;
   }
   static wire::ApplicationSubmission Submission(const std::string& app_id) {
@@ -117,12 +107,12 @@ class RmSecurityTest : public ::testing::Test {
   }
   Status Submit(const Identity& who, const std::string& app_id) {
     ScopedIdentity as(who);
-    return Call([&] { rm_->SubmitApplication(Submission(app_id)); });
+    return Thrown([&] { rm_->SubmitApplication(Submission(app_id)); });
   }
   wire::ApplicationReport Report(const Identity& who, const std::string& app_id) {
     ScopedIdentity as(who);
     wire::ApplicationReport report;
-    EXPECT_TRUE(Call([&] { rm_->GetApplication(report, app_id, false); }).ok());
+    EXPECT_TRUE(Thrown([&] { rm_->GetApplication(report, app_id, false); }).ok());
     return report;
   }
   // The AM launch the RM sent for `app_id` (waits for it).
@@ -143,7 +133,7 @@ class RmSecurityTest : public ::testing::Test {
     wire::LaunchContext am = AmLaunch(app);
     ScopedIdentity job(Identity{"alice", false, app});
     wire::RegisterResponse registered;
-    Status s = Call([&] {
+    Status s = Thrown([&] {
       rm_->RegisterApplicationMaster(registered, app, am.container_id,
                                      am.files[auth::kAppTokenFile]);
     });
@@ -191,23 +181,23 @@ TEST_F(RmSecurityTest, AnotherUserCannotKillAJobButItsOwnerAndTheAdminCan) {
   ASSERT_TRUE(Submit(kAlice, second).ok());
   {
     ScopedIdentity bob(kBob);
-    Status s = Call([&] { rm_->KillApplication(first); });
+    Status s = Thrown([&] { rm_->KillApplication(first); });
     EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
     EXPECT_NE(s.message().find("user bob may not act for " + first + " (owned by alice)"),
               std::string::npos)
         << s.ToString();
     // Another job's credential of the same user does not reach it either.
     ScopedIdentity other_job(Identity{"alice", false, second});
-    EXPECT_TRUE(Call([&] { rm_->KillApplication(first); }).IsPermissionDenied());
+    EXPECT_TRUE(Thrown([&] { rm_->KillApplication(first); }).IsPermissionDenied());
   }
   EXPECT_NE(Report(kAlice, first).state, wire::AppState::KILLED);
   {
     ScopedIdentity alice(kAlice);
-    EXPECT_TRUE(Call([&] { rm_->KillApplication(first); }).ok());
+    EXPECT_TRUE(Thrown([&] { rm_->KillApplication(first); }).ok());
   }
   {
     ScopedIdentity admin(kDaemon);
-    EXPECT_TRUE(Call([&] { rm_->KillApplication(second); }).ok());
+    EXPECT_TRUE(Thrown([&] { rm_->KillApplication(second); }).ok());
   }
   EXPECT_EQ(Report(kAlice, first).state, wire::AppState::KILLED);
   EXPECT_EQ(Report(kAlice, second).state, wire::AppState::KILLED);
@@ -230,7 +220,7 @@ TEST_F(RmSecurityTest, AForgedFinishApplicationCannotEndAJob) {
   std::string forged = auth::SignAppToken(stranger, forged_id, WallClockMs() + 60000);
   for (const std::string& token : {std::string(), forged, bobs_am.files[auth::kAppTokenFile]}) {
     ScopedIdentity bob(kBob);
-    Status s = Call([&] {
+    Status s = Thrown([&] {
       rm_->FinishApplication(app, wire::AppState::SUCCEEDED, "", "{}", am.container_id, token);
     });
     EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
@@ -243,11 +233,11 @@ TEST_F(RmSecurityTest, AForgedFinishApplicationCannotEndAJob) {
     request.app_id = app;
     request.app_token = bobs_am.files[auth::kAppTokenFile];
     wire::AllocateResponse response;
-    EXPECT_TRUE(Call([&] { rm_->Allocate(response, request); }).IsPermissionDenied());
+    EXPECT_TRUE(Thrown([&] { rm_->Allocate(response, request); }).IsPermissionDenied());
   }
   // The AM's own token finishes it.
   ScopedIdentity job(Identity{"alice", false, app});
-  Status s = Call([&] {
+  Status s = Thrown([&] {
     rm_->FinishApplication(app, wire::AppState::SUCCEEDED, "", "{}", am.container_id,
                            am.files[auth::kAppTokenFile]);
   });
@@ -300,7 +290,7 @@ TEST_F(RmSecurityTest, EveryGrantedContainerCarriesATokenForItsIdNodeUserAndReso
   std::vector<wire::Container> granted;
   ASSERT_TRUE(Eventually([&] {
     wire::AllocateResponse response;
-    Status s = Call([&] { rm_->Allocate(response, request); });
+    Status s = Thrown([&] { rm_->Allocate(response, request); });
     EXPECT_TRUE(s.ok()) << s.ToString();
     request.asks.clear();
     for (auto& c : response.allocated) granted.push_back(c);
@@ -326,15 +316,15 @@ TEST_F(RmSecurityTest, AFakeNodeManagerCannotRegisterOrHeartbeat) {
   fake.rack = "/r1";
   fake.capability = MakeResource(64, 1 << 20);
   ScopedIdentity bob(kBob);
-  Status s = Call([&] { rm_->RegisterNode(fake, {}); });
+  Status s = Thrown([&] { rm_->RegisterNode(fake, {}); });
   EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
   EXPECT_NE(s.message().find("RegisterNode is for the cluster's daemons, not user bob"),
             std::string::npos)
       << s.ToString();
   wire::NodeHeartbeatResponse response;
-  EXPECT_TRUE(Call([&] { rm_->NodeHeartbeat(response, "nm-1", {}); }).IsPermissionDenied());
+  EXPECT_TRUE(Thrown([&] { rm_->NodeHeartbeat(response, "nm-1", {}); }).IsPermissionDenied());
   std::vector<wire::NodeReport> nodes;
-  ASSERT_TRUE(Call([&] { rm_->ListNodes(nodes); }).ok());
+  ASSERT_TRUE(Thrown([&] { rm_->ListNodes(nodes); }).ok());
   ASSERT_EQ(nodes.size(), 1u);
   EXPECT_EQ(nodes[0].info.id, "nm-1");
 }
@@ -344,7 +334,7 @@ TEST_F(RmSecurityTest, OthersSeeAJobsStateButNotWhatItsTasksWrote) {
   ASSERT_TRUE(Submit(kAlice, app).ok());
   {
     ScopedIdentity alice(kAlice);
-    ASSERT_TRUE(Call([&] { rm_->KillApplication(app); }).ok());
+    ASSERT_TRUE(Thrown([&] { rm_->KillApplication(app); }).ok());
   }
   EXPECT_FALSE(Report(kAlice, app).diagnostics.empty());
   wire::ApplicationReport seen = Report(kBob, app);
@@ -361,7 +351,7 @@ TEST_F(RmSecurityTest, WithoutSecurityEverythingIsAsBefore) {
   wire::LaunchContext am = AmLaunch("app_1764237600000_0042");
   EXPECT_TRUE(am.container_token.empty());
   EXPECT_TRUE(am.files.empty());
-  EXPECT_TRUE(Call([&] {
+  EXPECT_TRUE(Thrown([&] {
                 rm_->FinishApplication("app_1764237600000_0042", wire::AppState::FAILED, "", "",
                                        "", "");
               }).ok());

@@ -10,6 +10,7 @@
 #include "scheduler/resourcemanager/rm_service.h"
 #include "scheduler/resourcemanager/state_store.h"
 #include "test_util.h"
+#include "tests/scheduler/thrown.h"
 
 namespace mr::sched {
 namespace {
@@ -22,17 +23,6 @@ RmService::Options ServiceOptions(const std::string& state_dir, bool standby, in
   options.store = NewLocalStateStore(state_dir);
   options.standby = standby;
   return options;
-}
-
-// The Status a handler threw (OK if none).
-template <typename Fn>
-Status Thrown(Fn fn) {
-  try {
-    fn();
-  } catch (const wire::SchedulerError& e) {
-    return rpc::FromWireError(e);
-  }
-  return Status::OK();
 }
 
 TEST(RmStandbyTest, StandbyServesTheCheckpointOnceActive) {
