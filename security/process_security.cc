@@ -78,17 +78,34 @@ void InitDaemonSecurityOrExit() {
   if (!s.ok()) ExitWithError(kExitFailure, "security: " + s.ToString());
 }
 
-Status InitClientSecurityFromEnvironment() {
-  const char* credential_file = ::getenv(kCredentialEnv);
-  const char* ca_file = ::getenv(kCaFileEnv);
-  if (credential_file == nullptr || *credential_file == '\0') return Status::OK();
-  if (ca_file == nullptr || *ca_file == '\0') {
+namespace {
+
+std::string Env(const char* name) {
+  const char* value = ::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// The credential $MR_CREDENTIAL names, verifying daemons against
+// $MR_CA_FILE, else `default_ca_file`; null if $MR_CREDENTIAL is unset.
+Result<std::shared_ptr<ClientSecurity>> SecurityFromEnvironment(
+    const std::string& default_ca_file) {
+  const std::string credential_file = Env(kCredentialEnv);
+  if (credential_file.empty()) return std::shared_ptr<ClientSecurity>();
+  auto client = std::make_shared<ClientSecurity>();
+  client->ca_file = Env(kCaFileEnv);
+  if (client->ca_file.empty()) client->ca_file = default_ca_file;
+  if (client->ca_file.empty()) {
     return Status::InvalidArgument(std::string(kCredentialEnv) + " is set without " + kCaFileEnv);
   }
-  auto client = std::make_shared<ClientSecurity>();
-  client->ca_file = ca_file;
   ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(credential_file));
-  SetProcessClientSecurity(std::move(client));
+  return client;
+}
+
+}  // namespace
+
+Status InitClientSecurityFromEnvironment() {
+  ASSIGN_OR_RETURN(std::shared_ptr<ClientSecurity> client, SecurityFromEnvironment(""));
+  if (client != nullptr) SetProcessClientSecurity(std::move(client));
   return Status::OK();
 }
 
@@ -97,36 +114,31 @@ Status InitClientSecurity(const std::string& cluster_dir) {
       installed != nullptr && installed->cluster_dir == cluster_dir) {
     return Status::OK();
   }
-  const char* credential_file = ::getenv(kCredentialEnv);
   KeyPaths paths = KeyPaths::OfCluster(cluster_dir);
-  if (credential_file != nullptr && *credential_file != '\0') {
-    const char* ca_file = ::getenv(kCaFileEnv);
-    auto client = std::make_shared<ClientSecurity>();
-    client->ca_file = ca_file != nullptr && *ca_file != '\0' ? ca_file : paths.ca_cert();
-    ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(credential_file));
-    client->cluster_dir = cluster_dir;
-    SetProcessClientSecurity(std::move(client));
-    return Status::OK();
-  }
-  if (!PathExists(paths.ca_cert())) {  // A cluster without security.
-    SetProcessClientSecurity(nullptr);
-    return Status::OK();
-  }
-  auto client = std::make_shared<ClientSecurity>();
-  client->ca_file = paths.ca_cert();
-  client->cluster_dir = cluster_dir;
-  if (::access(paths.keyring().c_str(), R_OK) == 0) {
-    ASSIGN_OR_RETURN(Keyring keyring, Keyring::Load(paths.keyring()));
-    client->credential = UserCredential(keyring, ProcessUserName());
-  } else {
-    const std::string path = UserCredentialPath(cluster_dir, ProcessUserName());
-    if (!PathExists(path)) {
-      return Status::PermissionDenied("user " + ProcessUserName() + " has no credential for the cluster in " +
-                                      cluster_dir + " (its owner runs `mrcluster user add --dir " + cluster_dir + " " +
-                                      ProcessUserName() + "`)");
+  ASSIGN_OR_RETURN(std::shared_ptr<ClientSecurity> client,
+                   SecurityFromEnvironment(paths.ca_cert()));
+  if (client == nullptr) {
+    if (!PathExists(paths.ca_cert())) {  // A cluster without security.
+      SetProcessClientSecurity(nullptr);
+      return Status::OK();
     }
-    ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(path));
+    client = std::make_shared<ClientSecurity>();
+    client->ca_file = paths.ca_cert();
+    if (::access(paths.keyring().c_str(), R_OK) == 0) {
+      ASSIGN_OR_RETURN(Keyring keyring, Keyring::Load(paths.keyring()));
+      client->credential = UserCredential(keyring, ProcessUserName());
+    } else {
+      const std::string path = UserCredentialPath(cluster_dir, ProcessUserName());
+      if (!PathExists(path)) {
+        return Status::PermissionDenied(
+            "user " + ProcessUserName() + " has no credential for the cluster in " + cluster_dir +
+            " (its owner runs `mrcluster user add --dir " + cluster_dir + " " + ProcessUserName() +
+            "`)");
+      }
+      ASSIGN_OR_RETURN(client->credential, ReadCredentialFile(path));
+    }
   }
+  client->cluster_dir = cluster_dir;
   SetProcessClientSecurity(std::move(client));
   return Status::OK();
 }
