@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           reinterpret_cast<uint8_t*>(bytes.data()), static_cast<uint32_t>(bytes.size()),
           apache::thrift::transport::TMemoryBuffer::COPY);
       try {
-        (void)mr::rpc::ReceiveCredential(transport, TestAuthenticator());
+        mr::rpc::AnswerCredential(transport, mr::rpc::ReadCredential(transport, TestAuthenticator()));
       } catch (const std::exception&) {
         // A short read: the transport's end, as a peer that hangs up.
       }

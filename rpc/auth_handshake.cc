@@ -48,18 +48,19 @@ Status SendCredential(TTransport& transport, const security::Credential& credent
   return Status::OK();
 }
 
-Result<security::Identity> ReceiveCredential(TTransport& transport,
-                                             const security::Authenticator& authenticator) {
+Result<security::Identity> ReadCredential(TTransport& transport,
+                                          const security::Authenticator& authenticator) {
   ASSIGN_OR_RETURN(std::string bytes, ReadFrame(transport));
   security::wire::AuthRequest request;
-  Result<security::Identity> identity = Status::Corruption("");
   if (!DecodeThrift(bytes, "credential", &request).ok() || request.kind < 1 || request.kind > 3) {
-    identity = Status::PermissionDenied("malformed credential");
-  } else {
-    security::Credential credential{static_cast<security::Credential::Kind>(request.kind),
-                                    request.name, request.secret};
-    identity = authenticator.Verify(credential, WallClockMs());
+    return Status::PermissionDenied("malformed credential");
   }
+  security::Credential credential{static_cast<security::Credential::Kind>(request.kind),
+                                  request.name, request.secret};
+  return authenticator.Verify(credential, WallClockMs());
+}
+
+void AnswerCredential(TTransport& transport, const Result<security::Identity>& identity) {
   security::wire::AuthResponse response;
   response.ok = identity.ok();
   if (identity.ok()) {
@@ -68,7 +69,6 @@ Result<security::Identity> ReceiveCredential(TTransport& transport,
     response.message = identity.status().message();
   }
   WriteFrame(transport, EncodeThrift(response));
-  return identity;
 }
 
 }  // namespace mr::rpc

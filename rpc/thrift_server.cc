@@ -324,22 +324,29 @@ class ServerEvents : public apache::thrift::server::TServerEventHandler {
   // The TLS handshake and the credential; a connection that fails either
   // is shut down, so its first read ends it.
   void Authenticate(TTransport& raw, TrackedConnection* connection) {
-    std::string why;
+    bool counted = false;
     try {
-      Result<security::Identity> identity = ReceiveCredential(raw, *authenticator_);
+      Result<security::Identity> identity = ReadCredential(raw, *authenticator_);
+      if (!identity.ok()) {
+        Refused(*connection, identity.status().ToString());
+        counted = true;
+      }
+      AnswerCredential(raw, identity);  // After the count: a refused client sees it.
       if (identity.ok()) {
         connection->ServeAs(std::move(*identity));
         return;
       }
-      why = identity.status().ToString();
     } catch (const std::exception& e) {
-      why = e.what();  // Not TLS, a certificate refused, a peer gone.
+      // Not TLS, a certificate refused, a peer gone.
+      if (!counted) Refused(*connection, e.what());
     }
+    connection->Shutdown();
+  }
+  void Refused(const TrackedConnection& connection, const std::string& why) {
     refused_->fetch_add(1);
-    LOG_EVERY_N(WARNING, 20) << name_ << ": refused a connection from " << connection->peer()
+    LOG_EVERY_N(WARNING, 20) << name_ << ": refused a connection from " << connection.peer()
                              << ": " << why << " (logged every 20th; " << refused_->load()
                              << " refused)";
-    connection->Shutdown();
   }
 
   const std::string name_;

@@ -27,9 +27,13 @@ inline constexpr uint32_t kMaxAuthFrameBytes = 64 << 10;
 Status SendCredential(apache::thrift::transport::TTransport& transport,
                       const security::Credential& credential);
 
-// Server side: the caller's identity, or PermissionDenied (answered to the
-// client) or Corruption for a malformed frame; transport failures throw.
-Result<security::Identity> ReceiveCredential(apache::thrift::transport::TTransport& transport,
-                                             const security::Authenticator& authenticator);
+// Server side, in two steps, so that a server records a refusal before its
+// client hears of it. ReadCredential: the caller's identity, or
+// PermissionDenied (not genuine, or malformed); transport failures throw.
+Result<security::Identity> ReadCredential(apache::thrift::transport::TTransport& transport,
+                                          const security::Authenticator& authenticator);
+// Tells the client what ReadCredential found; transport failures throw.
+void AnswerCredential(apache::thrift::transport::TTransport& transport,
+                      const Result<security::Identity>& identity);
 
 }  // namespace mr::rpc

@@ -301,8 +301,12 @@ TEST_F(NodeManagerITest, StopContainerEndsTheGroupAndEscalatesToSigkill) {
   // A binary is per application: the second script needs an app of its own.
   ASSERT_TRUE(Start(Context(kApp2, "c2", stubborn)).ok());
   std::map<std::string, std::string> app_of = {{"c1", kApp}, {"c2", kApp2}};
+  // Each has written its pid (the shell makes the file before it writes).
   for (const auto& [id, app] : app_of) {
-    ASSERT_TRUE(Eventually([&] { return PathExists(JoinPath(ContainerDir(app, id), "started")); }));
+    ASSERT_TRUE(Eventually([&] {
+      auto pid = ReadFileToString(JoinPath(ContainerDir(app, id), "started"));
+      return pid.ok() && !pid->empty() && pid->back() == '\n';
+    }));
   }
   auto begin = std::chrono::steady_clock::now();
   for (const char* id : {"c1", "c2"}) {
